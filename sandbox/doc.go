@@ -1,0 +1,20 @@
+// Package sandbox is burrow's container runtime: it runs the process of an
+// OCI runtime spec (github.com/opencontainers/runtime-spec) as PID 1 of new
+// PID, mount, UTS, IPC, network and cgroup namespaces, on the spec's root
+// filesystem, with its mounts, devices, masked and read-only paths,
+// capabilities, no_new_privs and user.
+//
+// The package has a parent half (Start, in the caller's process) and a child
+// half (InitMain, the "init" role of the burrow binary, started by the parent
+// through /proc/self/exe). They talk over two inherited descriptors:
+//
+//	fd 3  the spec as JSON, parent to child, closed after writing
+//	fd 4  a SOCK_SEQPACKET socket for messages both ways (see message)
+//
+// The child reads the spec, builds the container's filesystem, sends the
+// pty master when the spec asks for a terminal, reports "ready", waits for
+// "start" (the parent's hook point for networking and cgroups), then drops
+// privileges and execs the process. A successful exec closes the socket
+// (close-on-exec); a failure is reported as an "error" message whose class
+// tells 126 (cannot invoke) from 127 (not found). docs/sandbox.md has more.
+package sandbox

@@ -1,0 +1,465 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	configFd = 3
+	socketFd = 4
+)
+
+// initError is a failure of the child half with the kind the parent maps
+// to an exit code.
+type initError struct {
+	kind string
+	err  error
+}
+
+func (e *initError) Error() string { return e.err.Error() }
+
+func setupErr(format string, a ...any) error {
+	return &initError{kind: kindSetup, err: fmt.Errorf(format, a...)}
+}
+
+// InitMain is the "init" role: the child half of Start. It never returns.
+func InitMain() {
+	// Capabilities, no_new_privs and the credentials the exec'd process
+	// inherits are per thread: everything from here to execve stays on one.
+	runtime.LockOSThread()
+	err := initContainer()
+	ie, ok := err.(*initError)
+	if !ok {
+		ie = &initError{kind: kindSetup, err: err}
+	}
+	sendMsg(socketFd, message{Type: msgError, Kind: ie.kind, Message: ie.Error()})
+	switch ie.kind {
+	case kindNotFound:
+		os.Exit(127)
+	case kindCannotInvoke:
+		os.Exit(126)
+	}
+	os.Exit(125)
+}
+
+func initContainer() error {
+	unix.CloseOnExec(socketFd)
+	f := os.NewFile(configFd, "config")
+	var spec specs.Spec
+	err := json.NewDecoder(f).Decode(&spec)
+	f.Close()
+	if err != nil {
+		return setupErr("reading the container spec: %w", err)
+	}
+	if spec.Root == nil || spec.Process == nil {
+		return setupErr("the container spec has no root or no process")
+	}
+	rootfs, err := filepath.Abs(spec.Root.Path)
+	if err != nil {
+		return setupErr("finding the root filesystem: %w", err)
+	}
+	newNet := hasNamespace(&spec, specs.NetworkNamespace)
+
+	// Nothing mounted from here on may reach the caller's mount namespace.
+	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return setupErr("making / a slave mount: %w", err)
+	}
+	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return setupErr("bind-mounting the root filesystem %s: %w", rootfs, err)
+	}
+	for _, m := range spec.Mounts {
+		if err := mountOne(rootfs, m, newNet); err != nil {
+			return setupErr("mounting %s on %s: %w", m.Type, m.Destination, err)
+		}
+	}
+	if err := createDevices(rootfs, spec.Linux.Devices); err != nil {
+		return setupErr("creating devices: %w", err)
+	}
+	if spec.Hostname != "" && hasNamespace(&spec, specs.UTSNamespace) {
+		if err := unix.Sethostname([]byte(spec.Hostname)); err != nil {
+			return setupErr("setting the hostname: %w", err)
+		}
+	}
+	if newNet {
+		if err := loopbackUp(); err != nil {
+			return setupErr("bringing up lo: %w", err)
+		}
+	}
+	if err := pivotRoot(rootfs); err != nil {
+		return setupErr("pivoting to the root filesystem: %w", err)
+	}
+	for _, p := range spec.Linux.MaskedPaths {
+		if err := maskPath(p); err != nil {
+			return setupErr("masking %s: %w", p, err)
+		}
+	}
+	for _, p := range spec.Linux.ReadonlyPaths {
+		if err := readonlyPath(p); err != nil {
+			return setupErr("making %s read-only: %w", p, err)
+		}
+	}
+	if spec.Root.Readonly {
+		if err := remount("/", unix.MS_RDONLY|unix.MS_REC); err != nil {
+			return setupErr("making the root filesystem read-only: %w", err)
+		}
+	}
+	user := spec.Process.User
+	if spec.Process.Terminal {
+		if err := setupTerminal(spec.Process, int(user.UID)); err != nil {
+			return setupErr("setting up the terminal: %w", err)
+		}
+	}
+	if err := sendMsg(socketFd, message{Type: msgReady}); err != nil {
+		return setupErr("reporting ready: %w", err)
+	}
+	m, _, err := recvMsg(socketFd)
+	if err != nil || m.Type != msgStart {
+		return setupErr("waiting for start: %v", err)
+	}
+
+	cwd := spec.Process.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := os.MkdirAll(cwd, 0o755); err != nil {
+		return setupErr("creating working directory %s: %w", cwd, err)
+	}
+	if err := unix.Chdir(cwd); err != nil {
+		return setupErr("changing to working directory %s: %w", cwd, err)
+	}
+	env := spec.Process.Env
+	path, err := lookPath(spec.Process.Args[0], envValue(env, "PATH"))
+	if err != nil {
+		return err
+	}
+	if err := finalizeCredentials(spec.Process); err != nil {
+		return setupErr("%w", err)
+	}
+	// No descriptor but stdio may reach the process: the caller may have
+	// inherited some without close-on-exec (CVE-2024-21626 was such a leak).
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return setupErr("marking descriptors close-on-exec: %w", err)
+	}
+	err = unix.Exec(path, spec.Process.Args, env)
+	return execError(spec.Process.Args[0], err)
+}
+
+func hasNamespace(spec *specs.Spec, t specs.LinuxNamespaceType) bool {
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
+func envValue(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// lookPath resolves a command as execvp would, inside the container's root.
+func lookPath(file, path string) (string, error) {
+	if strings.Contains(file, "/") {
+		return file, nil
+	}
+	if path == "" {
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		st, err := os.Stat(p)
+		if err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", &initError{kind: kindNotFound, err: fmt.Errorf("executable file `%s` not found in $PATH: no such file or directory", file)}
+}
+
+func execError(cmd string, err error) error {
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return &initError{kind: kindNotFound, err: fmt.Errorf("executing %s: no such file or directory", cmd)}
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		return &initError{kind: kindCannotInvoke, err: fmt.Errorf("executing %s: permission denied", cmd)}
+	}
+	return &initError{kind: kindCannotInvoke, err: fmt.Errorf("executing %s: %w", cmd, err)}
+}
+
+// secureTarget resolves dest inside rootfs without following symlinks out of
+// it.
+func secureTarget(rootfs, dest string) (string, error) {
+	return securejoin.SecureJoin(rootfs, dest)
+}
+
+func mountOne(rootfs string, m specs.Mount, newNet bool) error {
+	target, err := secureTarget(rootfs, m.Destination)
+	if err != nil {
+		return err
+	}
+	o := parseMountOptions(m.Options)
+	if m.Type == "bind" || o.bind {
+		return bindMount(m.Source, target, o)
+	}
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return err
+	}
+	err = unix.Mount(m.Source, target, m.Type, o.flags, o.dataString())
+	if err != nil && m.Type == "sysfs" && (errors.Is(err, unix.EPERM) || !newNet) {
+		// sysfs can only be mounted by the owner of the network
+		// namespace; share the host's read-only instead, as podman does.
+		return bindMount("/sys", target, mountOptions{bind: true, recursive: true, flags: o.flags | unix.MS_RDONLY})
+	}
+	if err != nil && m.Type == "devpts" {
+		// A gid= option naming an unmapped group fails: retry without.
+		var data []string
+		for _, d := range o.data {
+			if !strings.HasPrefix(d, "gid=") {
+				data = append(data, d)
+			}
+		}
+		o.data = data
+		err = unix.Mount(m.Source, target, m.Type, o.flags, o.dataString())
+	}
+	if err != nil {
+		return err
+	}
+	if o.propagation != 0 {
+		return unix.Mount("", target, "", o.propagation, "")
+	}
+	return nil
+}
+
+// bindMount binds source on target, creating target as a directory or file
+// like source, then applies read-only and the other flags by remounting.
+func bindMount(source, target string, o mountOptions) error {
+	st, err := os.Stat(source)
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		err = os.MkdirAll(target, 0o755)
+	} else {
+		err = createFile(target)
+	}
+	if err != nil {
+		return err
+	}
+	flags := uintptr(unix.MS_BIND)
+	if o.recursive {
+		flags |= unix.MS_REC
+	}
+	if err := unix.Mount(source, target, "", flags, ""); err != nil {
+		return err
+	}
+	if o.flags&(unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC) != 0 {
+		if err := remount(target, o.flags); err != nil {
+			return err
+		}
+	}
+	if o.propagation != 0 {
+		return unix.Mount("", target, "", o.propagation, "")
+	}
+	return nil
+}
+
+func createFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// lockedFlags are the flags a mount made in a less privileged user namespace
+// must keep on remount (the kernel locks them).
+const lockedFlags = unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC |
+	unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME
+
+// remount remounts the bind mount at target adding flags, keeping the flags
+// it already has (statfs reports them with the same bit values).
+func remount(target string, flags uintptr) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(target, &st); err != nil {
+		return err
+	}
+	keep := uintptr(st.Flags) & lockedFlags
+	return unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|keep|(flags&^unix.MS_REC), "")
+}
+
+// createDevices binds the host's device nodes into the container's /dev:
+// a user namespace may not create device nodes.
+func createDevices(rootfs string, devices []specs.LinuxDevice) error {
+	for _, d := range devices {
+		target, err := secureTarget(rootfs, d.Path)
+		if err != nil {
+			return err
+		}
+		if err := bindMount(d.Path, target, mountOptions{}); err != nil {
+			return fmt.Errorf("%s: %w", d.Path, err)
+		}
+	}
+	dev, err := secureTarget(rootfs, "/dev")
+	if err != nil {
+		return err
+	}
+	for name, dest := range map[string]string{
+		"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1",
+		"stderr": "/proc/self/fd/2", "ptmx": "pts/ptmx", "core": "/proc/kcore",
+	} {
+		p := filepath.Join(dev, name)
+		if _, err := os.Lstat(p); err == nil {
+			continue
+		}
+		if err := os.Symlink(dest, p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
+}
+
+// pivotRoot makes rootfs the root and detaches the old root, leaving no
+// path to the host's filesystem.
+func pivotRoot(rootfs string) error {
+	oldroot, err := unix.Open("/", unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(oldroot)
+	newroot, err := unix.Open(rootfs, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(newroot)
+	if err := unix.Fchdir(newroot); err != nil {
+		return err
+	}
+	// pivot_root(".", ".") stacks the old root on top of the new one; it is
+	// then unmounted from where we stand.
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pivot_root: %w", err)
+	}
+	if err := unix.Fchdir(oldroot); err != nil {
+		return err
+	}
+	if err := unix.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detaching the old root: %w", err)
+	}
+	return unix.Chdir("/")
+}
+
+func maskPath(p string) error {
+	st, err := os.Stat(p)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "size=0k")
+	}
+	return unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
+}
+
+func readonlyPath(p string) error {
+	if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return err
+	}
+	return remount(p, unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
+}
+
+// setupTerminal creates the container's terminal in its own devpts
+// instance, sends the master to the parent and makes the slave the
+// controlling terminal and stdio of the process.
+func setupTerminal(p *specs.Process, uid int) error {
+	master, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(master)
+	if err := unix.IoctlSetPointerInt(master, unix.TIOCSPTLCK, 0); err != nil {
+		return fmt.Errorf("unlocking pty: %w", err)
+	}
+	// TIOCGPTPEER opens the slave without a path lookup; its argument is
+	// the open flags. Older kernels lack it: fall back to the name.
+	r, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(master), unix.TIOCGPTPEER, unix.O_RDWR|unix.O_NOCTTY)
+	slave := int(r)
+	if errno != 0 {
+		n, err := unix.IoctlGetInt(master, unix.TIOCGPTN)
+		if err != nil {
+			return err
+		}
+		slave, err = unix.Open(fmt.Sprintf("/dev/pts/%d", n), unix.O_RDWR|unix.O_NOCTTY, 0)
+		if err != nil {
+			return err
+		}
+	}
+	if p.ConsoleSize != nil {
+		unix.IoctlSetWinsize(slave, unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(p.ConsoleSize.Height), Col: uint16(p.ConsoleSize.Width)})
+	}
+	if uid != 0 {
+		unix.Fchown(slave, uid, -1)
+	}
+	if err := sendMsg(socketFd, message{Type: msgPty}, master); err != nil {
+		return err
+	}
+	if _, err := unix.Setsid(); err != nil {
+		return fmt.Errorf("setsid: %w", err)
+	}
+	if err := unix.IoctlSetInt(slave, unix.TIOCSCTTY, 0); err != nil {
+		return fmt.Errorf("making the pty the controlling terminal: %w", err)
+	}
+	for fd := 0; fd <= 2; fd++ {
+		if err := unix.Dup3(slave, fd, 0); err != nil {
+			return err
+		}
+	}
+	if slave > 2 {
+		unix.Close(slave)
+	}
+	return nil
+}

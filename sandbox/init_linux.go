@@ -95,6 +95,16 @@ func initContainer() error {
 			return setupErr("bringing up lo: %w", err)
 		}
 	}
+	// The working directory is made before the root may turn read-only.
+	cwd := spec.Process.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if dir, err := secureTarget(rootfs, cwd); err != nil {
+		return setupErr("resolving working directory %s: %w", cwd, err)
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return setupErr("creating working directory %s: %w", cwd, err)
+	}
 	if err := pivotRoot(rootfs); err != nil {
 		return setupErr("pivoting to the root filesystem: %w", err)
 	}
@@ -127,13 +137,6 @@ func initContainer() error {
 		return setupErr("waiting for start: %v", err)
 	}
 
-	cwd := spec.Process.Cwd
-	if cwd == "" {
-		cwd = "/"
-	}
-	if err := os.MkdirAll(cwd, 0o755); err != nil {
-		return setupErr("creating working directory %s: %w", cwd, err)
-	}
 	if err := unix.Chdir(cwd); err != nil {
 		return setupErr("changing to working directory %s: %w", cwd, err)
 	}

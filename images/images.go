@@ -1,0 +1,206 @@
+package images
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/docker/distribution/registry/api/errcode"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/image/v5/copy"
+	"go.podman.io/image/v5/docker"
+	"go.podman.io/image/v5/docker/reference"
+	"go.podman.io/image/v5/pkg/shortnames"
+	"go.podman.io/image/v5/signature"
+	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// PullOptions are the knobs of Pull.
+type PullOptions struct {
+	// TLSVerify: OptionalBoolFalse allows plain HTTP and unverified TLS;
+	// undefined leaves it to registries.conf.
+	TLSVerify types.OptionalBool
+	// Platform is OS/ARCH[/VARIANT]; empty means the host's.
+	Platform string
+	// Quiet suppresses progress output.
+	Quiet bool
+	// Out receives progress (nil: none).
+	Out io.Writer
+	// AuthFile overrides the auth.json location.
+	AuthFile string
+}
+
+// systemContext builds the containers/image context for opts.
+func (o PullOptions) systemContext() (*types.SystemContext, error) {
+	sys := &types.SystemContext{AuthFilePath: o.AuthFile}
+	if o.TLSVerify != types.OptionalBoolUndefined {
+		sys.DockerInsecureSkipTLSVerify = types.NewOptionalBool(o.TLSVerify == types.OptionalBoolFalse)
+	}
+	if o.Platform != "" {
+		parts := strings.Split(o.Platform, "/")
+		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
+			return nil, errdefs.Invalid(fmt.Errorf("invalid --platform %q: use OS/ARCH[/VARIANT], e.g. linux/amd64", o.Platform))
+		}
+		sys.OSChoice, sys.ArchitectureChoice = parts[0], parts[1]
+		if len(parts) == 3 {
+			sys.VariantChoice = parts[2]
+		}
+	}
+	return sys, nil
+}
+
+// policyContext loads policy.json as podman does.
+func policyContext(sys *types.SystemContext) (*signature.PolicyContext, error) {
+	policy, err := signature.DefaultPolicy(sys)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, errdefs.Unavailable(fmt.Errorf("reading the image trust policy: no policy.json found: install golang-github-containers-common (Debian) or containers-common, or write ~/.config/containers/policy.json"))
+		}
+		return nil, fmt.Errorf("reading the image trust policy (policy.json): %w", err)
+	}
+	return signature.NewPolicyContext(policy)
+}
+
+// Pull copies ref from its registry into store and returns the stored
+// image. Short names are tried against each resolved candidate in turn.
+func Pull(ctx context.Context, store cstorage.Store, ref string, opts PullOptions) (*cstorage.Image, error) {
+	sys, err := opts.systemContext()
+	if err != nil {
+		return nil, err
+	}
+	ref = strings.TrimPrefix(ref, "docker://")
+	resolved, err := shortnames.Resolve(sys, ref)
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("pulling %q: %w", ref, err))
+	}
+	if d := resolved.Description(); d != "" && !opts.Quiet && opts.Out != nil {
+		fmt.Fprintln(opts.Out, d)
+	}
+	pc, err := policyContext(sys)
+	if err != nil {
+		return nil, err
+	}
+	defer pc.Destroy()
+
+	var pullErrs []error
+	for _, cand := range resolved.PullCandidates {
+		img, err := pullOne(ctx, store, pc, sys, cand.Value, opts)
+		if err != nil {
+			pullErrs = append(pullErrs, err)
+			continue
+		}
+		if err := cand.Record(); err != nil && opts.Out != nil {
+			fmt.Fprintf(opts.Out, "Warning: %v\n", err)
+		}
+		return img, nil
+	}
+	err = pullErrs[len(pullErrs)-1]
+	if len(pullErrs) > 1 {
+		err = errdefs.WithClass(errdefs.ClassOf(err), resolved.FormatPullErrors(pullErrs))
+	}
+	return nil, err
+}
+
+func pullOne(ctx context.Context, store cstorage.Store, pc *signature.PolicyContext, sys *types.SystemContext, named reference.Named, opts PullOptions) (*cstorage.Image, error) {
+	src, err := docker.NewReference(named)
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("pulling %q: %w", named.String(), err))
+	}
+	dst, err := istorage.Transport.NewStoreReference(store, named, "")
+	if err != nil {
+		return nil, fmt.Errorf("pulling %q: %w", named.String(), err)
+	}
+	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage}
+	if !opts.Quiet && opts.Out != nil {
+		copts.ReportWriter = opts.Out
+	}
+	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
+		return nil, classifyPullError(fmt.Errorf("pulling %q: %w", named.String(), err), named)
+	}
+	img, err := istorage.Transport.GetStoreImage(store, dst)
+	if err != nil {
+		return nil, fmt.Errorf("pulling %q: finding the stored image: %w", named.String(), err)
+	}
+	return img, nil
+}
+
+// classifyPullError gives registry failures an error class and, where a
+// user can act, the fix.
+func classifyPullError(err error, named reference.Named) error {
+	var unauth docker.ErrUnauthorizedForCredentials
+	if errors.As(err, &unauth) {
+		return errdefs.Unauthorized(fmt.Errorf("%w: log in with `burrow login %s`", err, reference.Domain(named)))
+	}
+	var ec errcode.Error
+	if errors.As(err, &ec) {
+		switch ec.Code.Descriptor().HTTPStatusCode {
+		case http.StatusNotFound:
+			return errdefs.NotFound(err)
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return errdefs.Unauthorized(err)
+		}
+	}
+	var unexpected docker.UnexpectedHTTPStatusError
+	if errors.As(err, &unexpected) && unexpected.StatusCode == http.StatusNotFound {
+		return errdefs.NotFound(err)
+	}
+	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		return errdefs.Unavailable(fmt.Errorf("%w: for a plain-HTTP registry use --tls-verify=false or mark it insecure in registries.conf", err))
+	}
+	return err
+}
+
+// Lookup finds an image in store by ID, ID prefix or name; short names are
+// completed as podman does (localhost/, aliases, search registries), and a
+// missing tag means :latest.
+func Lookup(store cstorage.Store, nameOrID string) (*cstorage.Image, error) {
+	if nameOrID == "" {
+		return nil, errdefs.Invalid(errors.New("no image given"))
+	}
+	if img, err := store.Image(nameOrID); err == nil {
+		return img, nil
+	}
+	candidates, err := shortnames.ResolveLocally(nil, strings.TrimPrefix(nameOrID, "docker://"))
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid image reference %q: %w", nameOrID, err))
+	}
+	for _, c := range candidates {
+		if img, err := store.Image(c.String()); err == nil {
+			return img, nil
+		}
+	}
+	return nil, errdefs.NotFound(fmt.Errorf("image %q not known: pull it with `burrow pull %s`", nameOrID, nameOrID))
+}
+
+// Config reads the image's OCI configuration (entrypoint, cmd, env, ...).
+func Config(ctx context.Context, store cstorage.Store, img *cstorage.Image) (*v1.Image, error) {
+	ref, err := istorage.Transport.NewStoreReference(store, nil, img.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
+	}
+	src, err := ref.NewImage(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
+	}
+	defer src.Close()
+	cfg, err := src.OCIConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of image %s: %w", shortID(img.ID), err)
+	}
+	return cfg, nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

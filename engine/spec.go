@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/sandbox"
+)
+
+// DefaultCapabilities is podman's default capability set.
+var DefaultCapabilities = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+	"CAP_NET_BIND_SERVICE", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP",
+	"CAP_SETUID", "CAP_SYS_CHROOT",
+}
+
+// DefaultMaskedPaths and DefaultReadonlyPaths are podman's.
+var (
+	DefaultMaskedPaths = []string{
+		"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats",
+		"/sys/dev/block", "/sys/devices/virtual/powercap", "/sys/firmware", "/sys/fs/selinux",
+		"/proc/interrupts",
+	}
+	DefaultReadonlyPaths = []string{
+		"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+	}
+)
+
+// DefaultPath is the PATH a container gets when its image sets none.
+const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// Config is what a user asks of a container, CLI and API alike.
+type Config struct {
+	Image  string // image reference; empty with Rootfs
+	Rootfs string // a plain directory used as root instead of an image
+
+	Name       string
+	Command    []string // replaces the image's Cmd when non-empty
+	Entrypoint *string  // replaces the image's Entrypoint when set ("" clears it)
+	Env        []string // K=V, after the image's
+	Workdir    string
+	User       string // uid[:gid] or name[:group]
+	Hostname   string
+
+	CapAdd, CapDrop []string
+	NoNewPrivileges bool
+	Privileged      bool
+	ReadOnly        bool
+
+	Interactive bool // keep stdin attached
+	TTY         bool
+	Remove      bool // remove the container when it exits
+}
+
+// capabilities resolves the container's capability set from the defaults,
+// --privileged, --cap-add and --cap-drop (both accepting ALL).
+func capabilities(c *Config) ([]string, error) {
+	set := map[string]bool{}
+	base := DefaultCapabilities
+	if c.Privileged {
+		base = sandbox.CapNames()
+	}
+	for _, n := range base {
+		set[n] = true
+	}
+	norm := func(n string) (string, error) {
+		if strings.EqualFold(n, "ALL") {
+			return "ALL", nil
+		}
+		if _, ok := sandbox.ParseCap(n); !ok {
+			return "", errdefs.Invalid(fmt.Errorf("unknown capability %q: see capabilities(7) for the names", n))
+		}
+		n = strings.ToUpper(n)
+		if !strings.HasPrefix(n, "CAP_") {
+			n = "CAP_" + n
+		}
+		return n, nil
+	}
+	for _, n := range c.CapDrop {
+		n, err := norm(n)
+		if err != nil {
+			return nil, err
+		}
+		if n == "ALL" {
+			set = map[string]bool{}
+			continue
+		}
+		delete(set, n)
+	}
+	for _, n := range c.CapAdd {
+		n, err := norm(n)
+		if err != nil {
+			return nil, err
+		}
+		if n == "ALL" {
+			for _, a := range sandbox.CapNames() {
+				set[a] = true
+			}
+			continue
+		}
+		set[n] = true
+	}
+	var out []string
+	for _, n := range sandbox.CapNames() {
+		if set[n] {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// processArgs combines the image's entrypoint and command with the user's
+// overrides as podman does: a new entrypoint drops the image's Cmd.
+func processArgs(c *Config, img *v1.ImageConfig) []string {
+	var entry, cmd []string
+	if img != nil {
+		entry, cmd = img.Entrypoint, img.Cmd
+	}
+	if c.Entrypoint != nil {
+		entry = nil
+		if *c.Entrypoint != "" {
+			entry = []string{*c.Entrypoint}
+		}
+		cmd = nil
+	}
+	if len(c.Command) > 0 {
+		cmd = c.Command
+	}
+	return append(append([]string{}, entry...), cmd...)
+}
+
+// mergeEnv applies overrides (K=V, or K alone to take it from host) on base.
+func mergeEnv(base, overrides []string, lookup func(string) (string, bool)) []string {
+	out := append([]string{}, base...)
+	index := map[string]int{}
+	for i, kv := range out {
+		k, _, _ := strings.Cut(kv, "=")
+		index[k] = i
+	}
+	for _, kv := range overrides {
+		k, _, hasValue := strings.Cut(kv, "=")
+		if !hasValue {
+			v, ok := lookup(k)
+			if !ok {
+				continue
+			}
+			kv = k + "=" + v
+		}
+		if i, ok := index[k]; ok {
+			out[i] = kv
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, kv)
+	}
+	return out
+}
+
+func hasEnv(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultMounts are the kernel filesystems every container gets, as podman's.
+func defaultMounts(privileged bool) []specs.Mount {
+	sysOpts := []string{"nosuid", "noexec", "nodev", "ro"}
+	if privileged {
+		sysOpts = []string{"nosuid", "noexec", "nodev"}
+	}
+	return []specs.Mount{
+		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: sysOpts},
+	}
+}
+
+// defaultDevices are bound from the host: a user namespace cannot mknod.
+func defaultDevices() []specs.LinuxDevice {
+	var out []specs.LinuxDevice
+	for _, n := range []string{"null", "zero", "full", "random", "urandom", "tty"} {
+		out = append(out, specs.LinuxDevice{Path: "/dev/" + n, Type: "c"})
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+	"github.com/sirupsen/logrus"
+
+	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/userns"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+type helpFlag bool
+
+func (h helpFlag) BeforeReset(ctx *kong.Context) error {
+	if err := kong.DefaultHelpPrinter(kong.HelpOptions{Compact: true, ValueFormatter: kong.DefaultHelpValueFormatter}, ctx); err != nil {
+		return err
+	}
+	ctx.Kong.Exit(0)
+	return nil
+}
+
+// CLI is burrow's command line. Help is --help only: -h is --hostname, as in podman.
+type CLI struct {
+	Help     helpFlag `help:"Show help." name:"help"`
+	LogLevel string   `name:"log-level" default:"warn" enum:"debug,info,warn,error" help:"Log messages of the libraries burrow uses at this level and above (debug, info, warn, error)."`
+
+	Run     RunCmd     `cmd:"" help:"Run a command in a new container."`
+	Pull    PullCmd    `cmd:"" help:"Pull an image from a registry."`
+	Info    InfoCmd    `cmd:"" help:"Show how burrow is set up on this host."`
+	Version VersionCmd `cmd:"" help:"Show burrow's version."`
+}
+
+// exitCode carries a container's exit code out of a command.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// globals is what every command gets.
+type globals struct {
+	ctx context.Context
+}
+
+// warn prints a warning for the user; warnings carry their fix.
+func warn(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "Warning: "+format+"\n", a...)
+}
+
+// enterUserNamespace makes sure the command runs as root of burrow's user
+// namespace (it may re-execute the binary to get there).
+func enterUserNamespace() error {
+	return userns.Ensure(func(w userns.Warning) { warn("%s", string(w)) })
+}
+
+// openEngine enters the user namespace and opens the store.
+func openEngine() (*engine.Engine, error) {
+	if err := enterUserNamespace(); err != nil {
+		return nil, err
+	}
+	return engine.New()
+}
+
+func runCLI(args []string) int {
+	var cli CLI
+	exit := -1
+	parser, err := kong.New(&cli,
+		kong.Name("burrow"),
+		kong.Description("Rootless containers, podman-style, without a daemon."),
+		kong.NoDefaultHelp(),
+		kong.Exit(func(code int) { exit = code }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		return 125
+	}
+	kctx, err := parser.Parse(args)
+	if exit >= 0 {
+		return exit // --help printed
+	}
+	if err != nil {
+		// Usage errors are the tool's: 125, as podman.
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		return 125
+	}
+	// The storage and image libraries log through logrus; only cmd/ decides
+	// what reaches the user.
+	if lvl, perr := logrus.ParseLevel(cli.LogLevel); perr == nil {
+		logrus.SetLevel(lvl)
+	}
+	err = kctx.Run(&globals{ctx: context.Background()})
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		return errdefs.ExitCode(err)
+	}
+	return 0
+}
+
+// VersionCmd prints the version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (VersionCmd) Run() error {
+	fmt.Printf("burrow version %s\n", version)
+	return nil
+}

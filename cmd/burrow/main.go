@@ -1,0 +1,37 @@
+// Command burrow is a rootless, daemonless container tool with podman's
+// command line. One binary plays several roles, chosen from the
+// environment before any command-line parsing (docs/roles.md):
+//
+//	_BURROW_ROLE unset  the CLI (joins the user namespace in a C constructor)
+//	_BURROW_ROLE=pause  holds the user and mount namespaces (C only, userns/join_linux.c)
+//	_BURROW_ROLE=init   a container's init: builds its filesystem and execs its process (sandbox.InitMain)
+//	argv[0] storage-*   containers/storage's own helpers (layer unpacking in a chroot), reexec.Init
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"go.podman.io/storage/pkg/reexec"
+
+	"github.com/burrow-containers/burrow/sandbox"
+	"github.com/burrow-containers/burrow/userns"
+)
+
+func main() {
+	// containers/storage re-executes the binary under names such as
+	// "storage-untar" to unpack layers inside a chroot; those run here.
+	if reexec.Init() {
+		return
+	}
+	switch role := os.Getenv(userns.EnvRole); role {
+	case "":
+		os.Exit(runCLI(os.Args[1:]))
+	case sandbox.RoleInit:
+		sandbox.InitMain()
+	default:
+		// "pause" never gets here: the constructor runs it and never returns.
+		fmt.Fprintf(os.Stderr, "Error: unknown burrow role %q\n", role)
+		os.Exit(125)
+	}
+}

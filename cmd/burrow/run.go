@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"os"
+
+	"go.podman.io/image/v5/types"
+
+	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/images"
+)
+
+// RunCmd is `burrow run`.
+type RunCmd struct {
+	Rm          bool     `help:"Remove the container when it exits."`
+	Interactive bool     `short:"i" help:"Keep stdin attached."`
+	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
+	Name        string   `help:"Name of the container."`
+	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to take it from the host)."`
+	Workdir     string   `short:"w" help:"Working directory inside the container."`
+	User        string   `short:"u" help:"User to run as: UID[:GID] or name[:group]."`
+	Hostname    string   `short:"h" help:"Hostname of the container."`
+	Entrypoint  *string  `help:"Replace the image's entrypoint."`
+	CapAdd      []string `name:"cap-add" sep:"," help:"Add capabilities (or ALL)."`
+	CapDrop     []string `name:"cap-drop" sep:"," help:"Drop capabilities (or ALL)."`
+	SecurityOpt []string `name:"security-opt" sep:"none" help:"Security options: no-new-privileges."`
+	Privileged  bool     `help:"Give the container every capability and no masked paths (within the user namespace)."`
+	ReadOnly    bool     `name:"read-only" help:"Mount the container's root read-only."`
+	Rootfs      bool     `help:"The first argument is a directory to use as root, not an image."`
+	TLSVerify   bool     `name:"tls-verify" default:"true" negatable:"" help:"Require HTTPS and verify certificates when pulling."`
+	Quiet       bool     `short:"q" help:"Pull without progress output."`
+
+	Args []string `arg:"" passthrough:"partial" help:"IMAGE [COMMAND [ARG...]], or with --rootfs DIR COMMAND [ARG...]."`
+}
+
+// Run runs the container in the foreground.
+func (r *RunCmd) Run(g *globals) error {
+	cfg, err := r.config()
+	if err != nil {
+		return err
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	pull := func(ctx context.Context, ref string) error {
+		opts := images.PullOptions{TLSVerify: types.NewOptionalBool(r.TLSVerify), Quiet: r.Quiet, Out: os.Stderr}
+		_, err := images.Pull(ctx, eng.Store, ref, opts)
+		return err
+	}
+	code, err := eng.RunAttached(g.ctx, cfg, engine.Attach{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin,
+	}, pull)
+	if err != nil {
+		return err
+	}
+	return exitCode(code)
+}
+
+func (r *RunCmd) config() (engine.Config, error) {
+	cfg := engine.Config{
+		Name: r.Name, Env: r.Env, Workdir: r.Workdir, User: r.User, Hostname: r.Hostname,
+		Entrypoint: r.Entrypoint, CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
+		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm,
+	}
+	for _, o := range r.SecurityOpt {
+		switch o {
+		case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true":
+			cfg.NoNewPrivileges = true
+		default:
+			return cfg, invalidf("unsupported --security-opt %q: burrow knows no-new-privileges", o)
+		}
+	}
+	if r.Rootfs {
+		cfg.Rootfs, cfg.Command = r.Args[0], r.Args[1:]
+	} else {
+		cfg.Image, cfg.Command = r.Args[0], r.Args[1:]
+	}
+	return cfg, nil
+}

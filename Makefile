@@ -1,0 +1,46 @@
+# burrow: rootless containers. `make demo` and `make test` are the two
+# commands of the README; both work as root on a fresh Debian 12 machine
+# (they set up an unprivileged test user) or as a user with subuid ranges.
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+GOTAGS ?= containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper
+export GOTAGS
+export CGO_ENABLED := 1
+
+.PHONY: all build unit lint test integration demo bench clean
+
+all: build
+
+build:
+	$(GO) build -tags '$(GOTAGS)' -o bin/burrow ./cmd/burrow
+
+# Unit tests: pure logic, beside the code.
+unit:
+	$(GO) test -tags '$(GOTAGS)' $$($(GO) list ./... | grep -v /tests$$)
+
+lint:
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet -tags '$(GOTAGS)' ./...
+
+# The whole suite: test bed, unit tests, end-to-end tests as unprivileged
+# users. The registry and pause processes are stopped whatever the outcome.
+test:
+	hack/testbed.sh setup
+	@rc=0; \
+	$(MAKE) --no-print-directory unit || rc=1; \
+	hack/testbed.sh integration || rc=1; \
+	hack/testbed.sh stop; \
+	exit $$rc
+
+demo:
+	hack/testbed.sh setup
+	@rc=0; hack/testbed.sh demo || rc=$$?; hack/testbed.sh stop; exit $$rc
+
+bench:
+	hack/testbed.sh setup
+	@rc=0; hack/testbed.sh bench || rc=$$?; hack/testbed.sh stop; exit $$rc
+
+clean:
+	-hack/testbed.sh stop
+	rm -rf bin

@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# The rootless test bed: everything burrow's end-to-end tests need on a
+# fresh Debian machine, and the runs of those tests as unprivileged users.
+#
+#   hack/testbed.sh setup        as root: packages, test users, host
+#                                preparation; then as anyone: build, registry, images
+#   hack/testbed.sh integration  run tests/ as the test users (root) or as yourself
+#   hack/testbed.sh demo         pull and run a container as the test user
+#   hack/testbed.sh bench        hack/bench.sh as the test user
+#   hack/testbed.sh stop         stop the registry and the test users' pause processes
+#
+# Root makes two users: burrowtest (one subuid/subgid range) and
+# burrowtest-nosub (none, for the single-ID fallback). The registry is
+# Debian's docker-registry on 127.0.0.1; the images are built here from
+# Debian's busybox-static. State lives in $BASE (see below).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+export PATH="/usr/local/go/bin:$PATH"
+GO=${GO:-go}
+GOTAGS=${GOTAGS:-containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper}
+if [ "$(id -u)" = 0 ]; then BASE=/tmp/burrow-testbed; else BASE=/tmp/burrow-testbed-$(id -u); fi
+BIN=$BASE/bin
+ENVFILE=$BASE/env
+TEST_USER=burrowtest
+NOSUB_USER=burrowtest-nosub
+PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common"
+
+log() { printf 'testbed: %s\n' "$*" >&2; }
+die() { printf 'testbed: error: %s\n' "$*" >&2; exit 1; }
+
+install_packages() {
+	local missing=()
+	for p in $PACKAGES; do
+		dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} = 0 ] && return
+	log "installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# The package may start its own registry service; the tests start theirs.
+}
+
+# set_subids USER START: exactly one range START:65536 in /etc/subuid and
+# /etc/subgid (Debian's useradd adds one of its own choosing).
+set_subids() {
+	local user=$1 start=$2 f
+	for f in /etc/subuid /etc/subgid; do
+		touch "$f"
+		sed -i "/^$user:/d" "$f"
+		[ -n "$start" ] && echo "$user:$start:65536" >>"$f"
+	done
+	return 0
+}
+
+# free_subid_start prints a range start above every range in use.
+free_subid_start() {
+	awk -F: 'BEGIN { m = 200000 } $2+$3 > m { m = $2+$3 } END { print m }' /etc/subuid /etc/subgid
+}
+
+make_users() {
+	local u
+	for u in "$TEST_USER" "$NOSUB_USER"; do
+		id "$u" >/dev/null 2>&1 || useradd -m -s /bin/bash "$u"
+	done
+	if ! [ "$(grep -c "^$TEST_USER:" /etc/subuid)" = 1 ] || ! [ "$(grep -c "^$TEST_USER:" /etc/subgid)" = 1 ]; then
+		set_subids "$TEST_USER" ""
+		set_subids "$TEST_USER" "$(free_subid_start)"
+	fi
+	set_subids "$NOSUB_USER" ""
+}
+
+prepare_host() {
+	# As on a normal distribution: tun and fuse usable by users, / shared.
+	if [ ! -e /dev/net/tun ]; then
+		mkdir -p /dev/net
+		mknod /dev/net/tun c 10 200
+	fi
+	chmod 0666 /dev/net/tun
+	[ -e /dev/fuse ] && chmod 0666 /dev/fuse
+	mount --make-rshared /
+}
+
+build() {
+	mkdir -p "$BIN"
+	chmod 0755 "$BASE" "$BIN"
+	log "building burrow and the end-to-end tests"
+	CGO_ENABLED=1 $GO build -tags "$GOTAGS" -o "$BIN/burrow" ./cmd/burrow
+	CGO_ENABLED=1 $GO test -c -tags "$GOTAGS" -o "$BIN/burrow-tests" ./tests
+	chmod 0755 "$BIN/burrow" "$BIN/burrow-tests"
+}
+
+# --- the registry -----------------------------------------------------------
+
+registry_port() { cat "$BASE/registry.port" 2>/dev/null; }
+
+registry_running() {
+	local pid
+	pid=$(cat "$BASE/registry.pid" 2>/dev/null) || return 1
+	kill -0 "$pid" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$(registry_port)/v2/"
+}
+
+registry_start() {
+	registry_running && return
+	local port=5100
+	while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
+	mkdir -p "$BASE/registry"
+	cat >"$BASE/registry.yml" <<-EOF
+		version: 0.1
+		log:
+		  level: warn
+		storage:
+		  filesystem:
+		    rootdirectory: $BASE/registry
+		  delete:
+		    enabled: true
+		http:
+		  addr: 127.0.0.1:$port
+	EOF
+	nohup docker-registry serve "$BASE/registry.yml" >"$BASE/registry.log" 2>&1 &
+	echo $! >"$BASE/registry.pid"
+	echo "$port" >"$BASE/registry.port"
+	for _ in $(seq 100); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null && return
+		sleep 0.1
+	done
+	die "the registry did not answer on 127.0.0.1:$port: see $BASE/registry.log"
+}
+
+registry_stop() {
+	local pid
+	pid=$(cat "$BASE/registry.pid" 2>/dev/null) || return 0
+	# Only our own registry: check the command line before killing.
+	if grep -q "$BASE/registry.yml" "/proc/$pid/cmdline" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+	fi
+	rm -f "$BASE/registry.pid"
+}
+
+# --- the images -------------------------------------------------------------
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# push_blob NAME FILE: upload FILE to repository NAME.
+push_blob() {
+	local name=$1 file=$2 reg=127.0.0.1:$(registry_port) digest loc
+	digest=sha256:$(sha "$file")
+	curl -fsS -o /dev/null --head "http://$reg/v2/$name/blobs/$digest" 2>/dev/null && return
+	loc=$(curl -fsS -X POST -D - -o /dev/null "http://$reg/v2/$name/blobs/uploads/" |
+		tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')
+	[ -n "$loc" ] || die "the registry gave no upload location for $name"
+	case $loc in /*) loc="http://$reg$loc" ;; esac
+	case $loc in *\?*) loc="$loc&digest=$digest" ;; *) loc="$loc?digest=$digest" ;; esac
+	curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$file" "$loc"
+}
+
+# layer DIR OUT: a reproducible gzipped tar of DIR, owned by root.
+layer() {
+	tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$2.tar" .
+	gzip -9n <"$2.tar" >"$2.tar.gz"
+}
+
+goarch() {
+	case $(dpkg --print-architecture) in
+	amd64) echo amd64 ;; arm64) echo arm64 ;; armhf) echo arm ;; i386) echo 386 ;;
+	*) dpkg --print-architecture ;;
+	esac
+}
+
+# push_image NAME CONFIG_JSON_BODY LAYER...: config gets rootfs filled in.
+push_image() {
+	local name=$1 cfgbody=$2 work=$BASE/images/$1
+	shift 2
+	local diffids="" layers="" l
+	for l in "$@"; do
+		diffids="$diffids${diffids:+,}\"sha256:$(sha "$l.tar")\""
+		layers="$layers${layers:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$(sha "$l.tar.gz")\",\"size\":$(stat -c %s "$l.tar.gz")}"
+		push_blob "$name" "$l.tar.gz"
+	done
+	printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":%s,"rootfs":{"type":"layers","diff_ids":[%s]}}' \
+		"$(goarch)" "$cfgbody" "$diffids" >"$work.config.json"
+	push_blob "$name" "$work.config.json"
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s]}' \
+		"$(sha "$work.config.json")" "$(stat -c %s "$work.config.json")" "$layers" >"$work.manifest.json"
+	curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+		--data-binary "@$work.manifest.json" "http://127.0.0.1:$(registry_port)/v2/$name/manifests/latest"
+}
+
+build_images() {
+	local w=$BASE/images root
+	rm -rf "$w"
+	mkdir -p "$w"
+	root=$w/busybox-root
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,root,proc,sys,dev,home/tester,var,tmp}
+	chmod 1777 "$root/tmp"
+	cp /bin/busybox "$root/bin/busybox"
+	local applet
+	for applet in $(/bin/busybox --list-full); do
+		[ "$applet" = bin/busybox ] && continue
+		mkdir -p "$root/$(dirname "$applet")"
+		ln -sf /bin/busybox "$root/$applet"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\ntester:x:1000:1000:tester:/home/tester:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+	printf 'root:x:0:\ntester:x:1000:\nnogroup:x:65534:\n' >"$root/etc/group"
+	layer "$root" "$w/busybox"
+	mkdir -p "$w/extra-root/srv"
+	echo "hello from testimg" >"$w/extra-root/srv/hello.txt"
+	layer "$w/extra-root" "$w/extra"
+
+	local path='"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'
+	push_image busybox "{\"Env\":[$path],\"Cmd\":[\"sh\"]}" "$w/busybox"
+	push_image testimg "{\"Env\":[$path,\"FOO=bar\"],\"Entrypoint\":[\"/bin/echo\",\"from-entrypoint\"],\"Cmd\":[\"default-cmd\"],\"WorkingDir\":\"/srv\"}" \
+		"$w/busybox" "$w/extra"
+}
+
+write_env() {
+	local reg=127.0.0.1:$(registry_port)
+	cat >"$ENVFILE" <<-EOF
+		export BURROW_BIN=$BIN/burrow
+		export BURROW_TEST_REGISTRY=$reg
+		export BURROW_TEST_IMAGE=$reg/busybox:latest
+		export BURROW_TEST_IMAGE_CONFIGURED=$reg/testimg:latest
+	EOF
+	chmod 0644 "$ENVFILE"
+}
+
+check_user_prereqs() {
+	local me missing=()
+	me=$(id -un)
+	grep -q "^$me:" /etc/subuid || missing+=("a range for $me in /etc/subuid")
+	grep -q "^$me:" /etc/subgid || missing+=("a range for $me in /etc/subgid")
+	for b in newuidmap newgidmap docker-registry curl; do
+		command -v "$b" >/dev/null || missing+=("$b")
+	done
+	[ -x /bin/busybox ] || missing+=("/bin/busybox")
+	if [ ${#missing[@]} != 0 ]; then
+		die "missing: ${missing[*]}. As root run: apt-get install $PACKAGES; usermod --add-subuids 200000-265535 --add-subgids 200000-265535 $me (or run make test as root)"
+	fi
+}
+
+setup() {
+	if [ "$(id -u)" = 0 ]; then
+		install_packages
+		make_users
+		prepare_host
+	else
+		check_user_prereqs
+	fi
+	mkdir -p "$BASE"
+	chmod 0755 "$BASE"
+	build
+	registry_start
+	build_images
+	write_env
+	log "ready: registry on 127.0.0.1:$(registry_port), environment in $ENVFILE"
+}
+
+# --- running as the test users ------------------------------------------
+
+# as_user USER CMD...: run CMD as USER with a clean environment and the test
+# bed's variables (as a CI job or a login would have; no XDG_RUNTIME_DIR).
+as_user() {
+	local user=$1 home
+	shift
+	home=$(getent passwd "$user" | cut -d: -f6)
+	# shellcheck disable=SC1090
+	. "$ENVFILE"
+	(cd "$BASE" && runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		BURROW_BIN="$BURROW_BIN" BURROW_TEST_REGISTRY="$BURROW_TEST_REGISTRY" \
+		BURROW_TEST_IMAGE="$BURROW_TEST_IMAGE" BURROW_TEST_IMAGE_CONFIGURED="$BURROW_TEST_IMAGE_CONFIGURED" \
+		BURROW_TEST_STRICT=1 ${EXTRA_ENV:-} "$@")
+}
+
+# stop_pause UID: end that user's burrow pause process (and with it the
+# user namespace and its mounts), checking that the PID is really theirs.
+stop_pause() {
+	local uid=$1 dir pid
+	for dir in "/tmp/burrow-run-$uid" "/run/user/$uid/burrow"; do
+		pid=$(cat "$dir/pause.pid" 2>/dev/null) || continue
+		if [ "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" = "$uid" ]; then
+			kill "$pid" 2>/dev/null || true
+		fi
+	done
+}
+
+# clean_user USER: a fresh start for USER's burrow state and store.
+clean_user() {
+	local user=$1 uid home
+	uid=$(id -u "$user")
+	home=$(getent passwd "$user" | cut -d: -f6)
+	stop_pause "$uid"
+	rm -rf "/tmp/burrow-run-$uid" "/tmp/storage-run-$uid" "$home/.local/share/containers"
+}
+
+# pass NAME USER TESTFLAGS...: one run of the test binary; its verbose log
+# goes to $BASE/test-NAME.log.
+pass() {
+	local name=$1 user=$2 rc=0
+	shift 2
+	log "end-to-end tests ($name) as $user"
+	if [ "$(id -u)" = 0 ]; then
+		clean_user "$user"
+		as_user "$user" "$BIN/burrow-tests" -test.v -test.timeout 30m "$@" 2>&1 | tee "$BASE/test-$name.log" || rc=$?
+		stop_pause "$(id -u "$user")"
+	else
+		# shellcheck disable=SC1090
+		(. "$ENVFILE" && cd "$BASE" && BURROW_TEST_STRICT=1 "$BIN/burrow-tests" -test.v -test.timeout 30m "$@") 2>&1 |
+			tee "$BASE/test-$name.log" || rc=$?
+	fi
+	return $rc
+}
+
+summary() {
+	local logs=("$@") p f s
+	p=$(cat "${logs[@]}" | grep -cE '^\s*--- PASS' || true)
+	f=$(cat "${logs[@]}" | grep -cE '^\s*--- FAIL' || true)
+	s=$(cat "${logs[@]}" | grep -cE '^\s*--- SKIP' || true)
+	if [ "$f" != 0 ]; then
+		echo "failed:"
+		cat "${logs[@]}" | grep -E '^\s*--- FAIL' | sed 's/^ */  /'
+	fi
+	echo "integration: $p passed, $f failed, $s skipped (tests and subtests)"
+}
+
+integration() {
+	[ -f "$ENVFILE" ] || die "no test bed: run hack/testbed.sh setup first"
+	local rc=0 logs=("$BASE/test-main.log")
+	if [ "$(id -u)" = 0 ]; then
+		pass main "$TEST_USER" || rc=1
+		EXTRA_ENV=BURROW_TEST_EXPECT_NOSUBUID=1 pass nosubuid "$NOSUB_USER" -test.run 'NoSubuid|Foreign' || rc=1
+		logs+=("$BASE/test-nosubuid.log")
+	else
+		pass main "$(id -un)" || rc=1
+	fi
+	summary "${logs[@]}"
+	return $rc
+}
+
+demo() {
+	[ -f "$ENVFILE" ] || die "no test bed: run hack/testbed.sh setup first"
+	# shellcheck disable=SC1090
+	. "$ENVFILE"
+	local script='echo "hello from a rootless container"; id; cat /proc/self/uid_map; hostname; ls /'
+	if [ "$(id -u)" = 0 ]; then
+		log "as $TEST_USER: burrow pull --tls-verify=false $BURROW_TEST_IMAGE"
+		as_user "$TEST_USER" "$BURROW_BIN" pull --tls-verify=false "$BURROW_TEST_IMAGE"
+		log "as $TEST_USER: burrow run --rm $BURROW_TEST_IMAGE sh -c '...'"
+		as_user "$TEST_USER" "$BURROW_BIN" run --rm "$BURROW_TEST_IMAGE" sh -c "$script"
+	else
+		"$BURROW_BIN" pull --tls-verify=false "$BURROW_TEST_IMAGE"
+		"$BURROW_BIN" run --rm "$BURROW_TEST_IMAGE" sh -c "$script"
+	fi
+}
+
+bench() {
+	[ -f "$ENVFILE" ] || die "no test bed: run hack/testbed.sh setup first"
+	if [ "$(id -u)" = 0 ]; then
+		cp hack/bench.sh "$BIN/bench.sh"
+		chmod 0755 "$BIN/bench.sh"
+		EXTRA_ENV="BURROW_TESTBED_ENV=$ENVFILE BENCH_N=${BENCH_N:-20}" as_user "$TEST_USER" "$BIN/bench.sh"
+	else
+		BURROW_TESTBED_ENV=$ENVFILE hack/bench.sh
+	fi
+}
+
+stop() {
+	registry_stop
+	if [ "$(id -u)" = 0 ]; then
+		local u
+		for u in "$TEST_USER" "$NOSUB_USER"; do
+			id "$u" >/dev/null 2>&1 && stop_pause "$(id -u "$u")"
+		done
+	fi
+	return 0
+}
+
+case ${1:-} in
+setup) setup ;;
+build) build ;;
+integration) integration ;;
+demo) demo ;;
+bench) bench ;;
+stop) stop ;;
+registry-start) registry_start ;;
+*) die "usage: $0 setup|build|integration|demo|bench|stop" ;;
+esac

@@ -48,7 +48,10 @@ echo "bench: $N runs of 'run --rm $IMAGE true' per tool, as $(id -un)"
 "$BURROW_BIN" pull -q --tls-verify=false "$IMAGE" >/dev/null
 PODMAN=()
 if command -v podman >/dev/null; then
-	PODMAN=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
+	# The same store as burrow's: podman before 4.4 defaults to vfs for
+	# rootless users without a storage.conf, and one store holds one driver.
+	driver=$("$BURROW_BIN" info --format json | sed -n 's/.*"graphDriverName": *"\([a-z]*\)".*/\1/p' | head -n1)
+	PODMAN=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver "${driver:-overlay}")
 	"${PODMAN[@]}" pull -q --tls-verify=false "$IMAGE" >/dev/null 2>&1 || PODMAN=()
 fi
 

@@ -39,6 +39,10 @@ type Options struct {
 	// and before the process execs; pid is the container's init as seen
 	// from the caller. Networking and cgroups hook in here.
 	BeforeStart func(pid int) error
+	// InheritStdio gives the process the caller's own stdin, stdout and
+	// stderr instead of Stdio. Only for callers whose stdio are pipes made
+	// for the container (the monitor's starter), never a user's terminal.
+	InheritStdio bool
 }
 
 // Container is a started container process.
@@ -130,7 +134,9 @@ func Start(spec *specs.Spec, opts Options) (*Container, error) {
 	cmd.ExtraFiles = []*os.File{configR, childSock}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: flags}
 	var closeAfterStart []*os.File
-	if !spec.Process.Terminal {
+	if !spec.Process.Terminal && opts.InheritStdio {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	} else if !spec.Process.Terminal {
 		closeAfterStart, err = c.plumb(cmd, opts.Stdio)
 		if err != nil {
 			return nil, err

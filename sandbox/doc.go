@@ -16,5 +16,12 @@
 // "start" (the parent's hook point for networking and cgroups), then drops
 // privileges and execs the process. A successful exec closes the socket
 // (close-on-exec); a failure is reported as an "error" message whose class
-// tells 126 (cannot invoke) from 127 (not found). docs/sandbox.md has more.
+// tells 126 (cannot invoke) from 127 (not found).
+//
+// Exec is the same protocol for a process joining a running container (the
+// "exec" role): a C constructor (nsenter_linux.c) joins the namespaces of
+// the container's init before the Go runtime starts and forks; the child,
+// now inside the container's PID namespace and root, reads an OCI Process
+// on fd 3 and reports on the fd 4 socket exactly as init does, without the
+// ready/start handshake. The fork's parent relays signals and the status.
 package sandbox

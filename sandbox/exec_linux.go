@@ -1,0 +1,171 @@
+package sandbox
+
+// #cgo CFLAGS: -Wall -Wextra
+import "C"
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// RoleExec is the role of a process joining a running container: the C
+// constructor in nsenter_linux.c joins the namespaces of _BURROW_EXEC_PID
+// and forks, and the child runs ExecMain.
+const RoleExec = "exec"
+
+// ExecOptions tune Exec.
+type ExecOptions struct {
+	Stdio Stdio
+	// Detach starts the process in a session of its own with /dev/null
+	// as stdio, for a caller that will not wait for it.
+	Detach bool
+}
+
+// Exec runs process p inside the namespaces of the running container whose
+// init is pid, and returns once it has been executed (or failed to be, with
+// the classes of Start). Wait returns its exit code.
+func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
+	if p == nil || len(p.Args) == 0 {
+		return nil, errors.New("no command given to exec")
+	}
+	config, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	configR, configW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer configR.Close()
+	defer configW.Close()
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("creating exec socket: %w", err)
+	}
+	parentSock := pair[0]
+	childSock := os.NewFile(uintptr(pair[1]), "exec-socket")
+	defer unix.Close(parentSock)
+	defer childSock.Close()
+
+	c := &Container{}
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = []string{"burrow-exec"}
+	cmd.Env = []string{EnvRole + "=" + RoleExec, "_BURROW_EXEC_PID=" + strconv.Itoa(pid)}
+	cmd.Dir = "/"
+	cmd.ExtraFiles = []*os.File{configR, childSock}
+	var closeAfterStart []*os.File
+	if opts.Detach {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	} else if !p.Terminal {
+		if closeAfterStart, err = c.plumb(cmd, opts.Stdio); err != nil {
+			return nil, err
+		}
+	}
+	c.cmd = cmd
+	err = cmd.Start()
+	for _, f := range closeAfterStart {
+		f.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("starting exec: %w", err)
+	}
+	c.Pid = cmd.Process.Pid
+	configR.Close()
+	childSock.Close()
+	if _, err := configW.Write(config); err != nil {
+		return nil, c.abort(fmt.Errorf("sending the process to exec: %w", err))
+	}
+	configW.Close()
+
+	var execErr error
+	for {
+		m, fds, err := recvMsg(parentSock)
+		if err != nil {
+			return nil, c.abort(fmt.Errorf("reading from exec: %w", err))
+		}
+		if m.Type == msgPty && len(fds) == 1 {
+			c.Pty = os.NewFile(uintptr(fds[0]), "pty-master")
+			continue
+		}
+		if m.Type == msgError {
+			execErr = classify(m)
+			continue
+		}
+		break // end of stream: the process was executed, or exec died
+	}
+	if execErr != nil {
+		c.Wait()
+		if c.Pty != nil {
+			c.Pty.Close()
+		}
+		return nil, execErr
+	}
+	if opts.Detach {
+		// The relay exits with the process; nobody here waits for it.
+		go c.Wait()
+	}
+	return c, nil
+}
+
+// ExecMain is the child half of Exec, already inside the container's
+// namespaces and root. It never returns.
+func ExecMain() {
+	runtime.LockOSThread()
+	err := execProcess()
+	ie, ok := err.(*initError)
+	if !ok {
+		ie = &initError{kind: kindSetup, err: err}
+	}
+	sendMsg(socketFd, message{Type: msgError, Kind: ie.kind, Message: ie.Error()})
+	switch ie.kind {
+	case kindNotFound:
+		os.Exit(127)
+	case kindCannotInvoke:
+		os.Exit(126)
+	}
+	os.Exit(125)
+}
+
+func execProcess() error {
+	unix.CloseOnExec(socketFd)
+	f := os.NewFile(configFd, "config")
+	var p specs.Process
+	err := json.NewDecoder(f).Decode(&p)
+	f.Close()
+	if err != nil {
+		return setupErr("reading the process to exec: %w", err)
+	}
+	if p.Terminal {
+		if err := setupTerminal(&p, int(p.User.UID)); err != nil {
+			return setupErr("setting up the terminal: %w", err)
+		}
+	}
+	cwd := p.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := unix.Chdir(cwd); err != nil {
+		return setupErr("changing to working directory %s: %w", cwd, err)
+	}
+	path, err := lookPath(p.Args[0], envValue(p.Env, "PATH"))
+	if err != nil {
+		return err
+	}
+	if err := finalizeCredentials(&p); err != nil {
+		return setupErr("%w", err)
+	}
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return setupErr("marking descriptors close-on-exec: %w", err)
+	}
+	err = unix.Exec(path, p.Args, p.Env)
+	return execError(p.Args[0], err)
+}

@@ -1,0 +1,100 @@
+// The pre-runtime half of `burrow exec`. A multithreaded process cannot
+// join a mount namespace, and joining a PID namespace only applies to
+// children, so this runs as an ELF constructor before the Go runtime
+// starts: it joins the namespaces of the container's init and forks. The
+// child goes on into Go (sandbox.ExecMain) inside the container; the
+// parent stays behind as a relay that forwards signals to the child and
+// exits with its status. Protocol: sandbox/doc.go.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pid_t exec_child = -1;
+
+static void exec_forward(int sig) {
+	if (exec_child > 0)
+		kill(exec_child, sig);
+}
+
+/* exec_fail reports on the init socket (fd 4) as the Go half would, then
+ * exits as podman does for its own failures. */
+static void exec_fail(const char *what, const char *ns) {
+	char msg[512];
+	int n = snprintf(msg, sizeof msg, "{\"type\":\"error\",\"kind\":\"setup\",\"message\":\"%s %s namespace: %s\"}",
+			 what, ns, strerror(errno));
+	if (n > 0)
+		send(4, msg, (size_t)n, MSG_NOSIGNAL);
+	_exit(125);
+}
+
+static void exec_enter(void) {
+	const char *pid = getenv("_BURROW_EXEC_PID");
+	/* The mount namespace last: the others are opened through /proc
+	 * as the caller sees it. */
+	static const char *names[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"};
+	int fds[6];
+	if (!pid)
+		exec_fail("missing _BURROW_EXEC_PID for", "the");
+	for (int i = 0; i < 6; i++) {
+		char path[64], self[64];
+		struct stat a, b;
+		snprintf(path, sizeof path, "/proc/%s/ns/%s", pid, names[i]);
+		snprintf(self, sizeof self, "/proc/self/ns/%s", names[i]);
+		fds[i] = -1;
+		if (stat(path, &a) < 0) {
+			if (errno == ENOENT && i == 0)
+				continue; /* no cgroup namespaces on this kernel */
+			exec_fail("finding the container's", names[i]);
+		}
+		if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			continue; /* shared with us: nothing to join */
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			exec_fail("opening the container's", names[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		if (fds[i] >= 0 && setns(fds[i], 0) < 0)
+			exec_fail("joining the container's", names[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	exec_child = fork();
+	if (exec_child < 0)
+		exec_fail("forking into the container's", "pid");
+	if (exec_child == 0)
+		return; /* into Go, inside the container */
+
+	/* The relay holds none of the protocol's descriptors, so the caller
+	 * sees the socket close when the child execs. */
+	close(3);
+	close(4);
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
+	struct sigaction sa = {0};
+	sa.sa_handler = exec_forward;
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+	int st;
+	while (waitpid(exec_child, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(125);
+	if (WIFSIGNALED(st))
+		_exit(128 + WTERMSIG(st));
+	_exit(WEXITSTATUS(st));
+}
+
+__attribute__((constructor)) static void burrow_exec_init(void) {
+	const char *role = getenv("_BURROW_ROLE");
+	if (role && strcmp(role, "exec") == 0)
+		exec_enter();
+}

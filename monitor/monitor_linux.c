@@ -1,0 +1,417 @@
+// The container monitor: burrow's small, long-lived process per container,
+// in C so that an idle container costs about a megabyte. It runs from an ELF
+// constructor when _BURROW_ROLE=monitor and never lets the Go runtime start.
+// docs/monitor.md describes the protocol; monitor_linux.go is the Go half.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/close_range.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* Packet kinds on attach connections (first byte of each packet). */
+enum {
+	PKT_STDIN = 0,  /* client -> monitor: bytes for the container's stdin */
+	PKT_RESIZE = 1, /* client -> monitor: rows, cols (uint16 each, host order) */
+	PKT_CLOSE_STDIN = 2,
+	PKT_STDOUT = 3, /* monitor -> client */
+	PKT_STDERR = 4,
+	PKT_EXIT = 5,   /* monitor -> client: int32 exit code, host order */
+	PKT_STARTED = 6 /* monitor -> client: int32 pid of the container's init */
+};
+
+#define MAX_CLIENTS 32
+#define BUF 32768
+
+static int mon_sync = -1;           /* fd 3: to whoever spawned us, closed once started */
+static int mon_log = -1;
+static int mon_listen = -1;
+static int mon_clients[MAX_CLIENTS];
+static int mon_out = -1, mon_err = -1; /* pipes from the container, or mon_out = pty master */
+static int mon_in = -1;             /* pipe to the container's stdin, or the pty master */
+static int mon_tty;
+
+static void die(const char *what) {
+	char msg[512];
+	int n = snprintf(msg, sizeof msg, "error monitor: %s: %s\n", what, strerror(errno));
+	if (mon_sync >= 0 && n > 0)
+		(void)!write(mon_sync, msg, (size_t)n);
+	_exit(1);
+}
+
+static void log_chunk(int stream, const char *buf, size_t len) {
+	if (mon_log < 0 || len == 0)
+		return;
+	struct timespec ts;
+	struct tm tm;
+	char stamp[64], head[96];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	const char *name = stream == PKT_STDERR ? "stderr" : "stdout";
+	size_t off = 0;
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - buf) + 1 : len;
+		int full = nl != NULL;
+		int hn = snprintf(head, sizeof head, "%s.%09ldZ %s %s ", stamp, ts.tv_nsec, name, full ? "F" : "P");
+		struct iovec iov[3] = {
+			{head, (size_t)hn},
+			{(void *)(buf + off), end - off},
+			{"\n", full ? 0 : 1},
+		};
+		/* A line is written with one writev so readers never see half of it. */
+		(void)!writev(mon_log, iov, 3);
+		off = end;
+	}
+}
+
+static void client_drop(int i) {
+	if (mon_clients[i] >= 0)
+		close(mon_clients[i]);
+	mon_clients[i] = -1;
+}
+
+static void broadcast(int kind, const void *data, size_t len) {
+	char pkt[BUF + 1];
+	if (len > BUF)
+		len = BUF;
+	pkt[0] = (char)kind;
+	memcpy(pkt + 1, data, len);
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (mon_clients[i] < 0)
+			continue;
+		/* Blocking, as an attached docker or podman client: a client
+		 * that does not read holds the container's output back rather
+		 * than losing it. A client that goes away is dropped (EPIPE). */
+		if (send(mon_clients[i], pkt, len + 1, MSG_NOSIGNAL) < 0)
+			client_drop(i);
+	}
+}
+
+static void client_add(int fd) {
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (mon_clients[i] < 0) {
+			mon_clients[i] = fd;
+			return;
+		}
+	}
+	close(fd);
+}
+
+static void client_packet(int i) {
+	char pkt[BUF + 1];
+	ssize_t n = recv(mon_clients[i], pkt, sizeof pkt, 0);
+	if (n <= 0) {
+		client_drop(i);
+		return;
+	}
+	switch (pkt[0]) {
+	case PKT_STDIN:
+		if (mon_in >= 0 && n > 1) {
+			ssize_t off = 1;
+			while (off < n) {
+				ssize_t w = write(mon_in, pkt + off, (size_t)(n - off));
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0)
+					break;
+				off += w;
+			}
+		}
+		break;
+	case PKT_RESIZE:
+		if (mon_tty && n >= 5) {
+			uint16_t rc[2];
+			memcpy(rc, pkt + 1, sizeof rc);
+			struct winsize ws = {.ws_row = rc[0], .ws_col = rc[1]};
+			ioctl(mon_out, TIOCSWINSZ, &ws);
+		}
+		break;
+	case PKT_CLOSE_STDIN:
+		if (!mon_tty && mon_in >= 0) {
+			close(mon_in);
+			mon_in = -1;
+		}
+		break;
+	}
+}
+
+/* pump reads what one output has; returns 0 at its end. */
+static int pump(int fd, int kind) {
+	char buf[BUF];
+	ssize_t n = read(fd, buf, sizeof buf);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0)
+		return 0; /* EOF, or EIO from a pty whose last slave closed */
+	log_chunk(kind, buf, (size_t)n);
+	broadcast(kind, buf, (size_t)n);
+	return 1;
+}
+
+static void write_exit_file(const char *dir, int code) {
+	char tmp[PATH_MAX], path[PATH_MAX], body[64];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(tmp, sizeof tmp, "%s/exit.tmp", dir);
+	snprintf(path, sizeof path, "%s/exit", dir);
+	int n = snprintf(body, sizeof body, "%d %lld\n", code, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	(void)!write(fd, body, (size_t)n);
+	fsync(fd);
+	close(fd);
+	rename(tmp, path);
+}
+
+static int status_code(int st) {
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+/* recv_started reads the starter's report: "pid N" (with the pty master
+ * attached when there is a terminal) or "error ...". */
+static int recv_started(int sock, char *msg, size_t len, int *ptyfd) {
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {msg, len - 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	msg[n] = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(ptyfd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+static void monitor_main(void) {
+	const char *dir = getenv("_BURROW_MON_DIR");
+	const char *logpath = getenv("_BURROW_MON_LOG");
+	const char *id = getenv("_BURROW_MON_ID");
+	const char *e;
+	mon_tty = (e = getenv("_BURROW_MON_TTY")) && strcmp(e, "1") == 0;
+	int want_stdin = (e = getenv("_BURROW_MON_STDIN")) && strcmp(e, "1") == 0;
+	int first_client = (e = getenv("_BURROW_MON_CLIENT_FD")) ? atoi(e) : -1;
+
+	mon_sync = 3;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		mon_clients[i] = -1;
+	if (!dir || !logpath || !id)
+		die("missing _BURROW_MON_DIR, _BURROW_MON_LOG or _BURROW_MON_ID");
+	if (getpid() != getsid(0))
+		setsid();
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		die("becoming a subreaper");
+	if (chdir(dir) < 0)
+		die("entering the container's run directory");
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		die("creating a signalfd");
+
+	mon_log = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (mon_log < 0)
+		die("opening the container log");
+
+	/* The attach socket; its path is relative to dir so that it stays
+	 * within the 108 bytes of sun_path whatever the run root is. */
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	strcpy(sa.sun_path, "attach");
+	unlink("attach");
+	mon_listen = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (mon_listen < 0 || bind(mon_listen, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(mon_listen, 8) < 0)
+		die("creating the attach socket");
+	if (first_client >= 0) {
+		fcntl(first_client, F_SETFD, FD_CLOEXEC);
+		client_add(first_client);
+	}
+
+	int sp[2], outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		die("creating the starter socket");
+	if (!mon_tty) {
+		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+			die("creating output pipes");
+		if (want_stdin && pipe2(inp, O_CLOEXEC) < 0)
+			die("creating the input pipe");
+	}
+
+	pid_t starter = fork();
+	if (starter < 0)
+		die("forking the starter");
+	if (starter == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		int in = inp[0] >= 0 ? inp[0] : devnull;
+		int out = outp[1] >= 0 ? outp[1] : devnull;
+		int err = errp[1] >= 0 ? errp[1] : devnull;
+		/* dup2 clears close-on-exec on the copies. */
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sp[1], 3) < 0)
+			_exit(125);
+		close_range(4, ~0U, 0);
+		sigprocmask(SIG_UNBLOCK, &mask, NULL);
+		setenv("_BURROW_ROLE", "start", 1);
+		unsetenv("_BURROW_MON_CLIENT_FD");
+		execl("/proc/self/exe", "burrow-start", (char *)NULL);
+		_exit(125);
+	}
+	close(sp[1]);
+	if (inp[0] >= 0)
+		close(inp[0]);
+	if (outp[1] >= 0)
+		close(outp[1]);
+	if (errp[1] >= 0)
+		close(errp[1]);
+	mon_in = inp[1];
+	mon_out = outp[0];
+	mon_err = errp[0];
+
+	char msg[1024];
+	int ptyfd = -1;
+	if (recv_started(sp[0], msg, sizeof msg, &ptyfd) < 0)
+		snprintf(msg, sizeof msg, "error starter: exited without reporting\n");
+	close(sp[0]);
+	int pid = 0;
+	if (strncmp(msg, "pid ", 4) == 0)
+		pid = atoi(msg + 4);
+	/* Report to the spawner either way, then stand alone. */
+	(void)!write(mon_sync, msg, strlen(msg));
+	if (pid <= 0) {
+		/* The starter reports errors itself; nothing ran, nothing to log. */
+		unlink("attach");
+		_exit(1);
+	}
+	close(mon_sync);
+	mon_sync = -1;
+	if (mon_tty) {
+		mon_out = ptyfd;
+		mon_in = ptyfd;
+	}
+	int32_t p32 = pid;
+	broadcast(PKT_STARTED, &p32, sizeof p32);
+	{
+		char pidbuf[32];
+		int n = snprintf(pidbuf, sizeof pidbuf, "%d\n", pid);
+		int fd = open("pid", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			(void)!write(fd, pidbuf, (size_t)n);
+			close(fd);
+		}
+	}
+
+	int code = -1, exited = 0;
+	for (;;) {
+		struct pollfd pf[4 + MAX_CLIENTS];
+		int n = 0;
+		pf[n++] = (struct pollfd){sfd, POLLIN, 0};
+		pf[n++] = (struct pollfd){mon_listen, POLLIN, 0};
+		pf[n++] = (struct pollfd){mon_out, POLLIN, 0};
+		pf[n++] = (struct pollfd){mon_err, POLLIN, 0};
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			pf[n++] = (struct pollfd){mon_clients[i], POLLIN, 0};
+		if (exited && mon_out < 0 && mon_err < 0)
+			break;
+		/* After the init exits, wait briefly for output still in flight:
+		 * processes it left behind may hold the pipes open for long. */
+		int r = poll(pf, (nfds_t)n, exited ? 100 : -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0 && exited)
+			break;
+		if (pf[0].revents) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo != SIGCHLD)
+					continue; /* the container is stopped through its init, not us */
+				int st;
+				pid_t w;
+				while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+					if (w == pid) {
+						code = status_code(st);
+						exited = 1;
+					}
+				}
+			}
+		}
+		if (pf[1].revents & POLLIN) {
+			int c = accept4(mon_listen, NULL, NULL, SOCK_CLOEXEC);
+			if (c >= 0) {
+				char pkt[1 + sizeof(int32_t)];
+				pkt[0] = PKT_STARTED;
+				memcpy(pkt + 1, &p32, sizeof p32);
+				send(c, pkt, sizeof pkt, MSG_DONTWAIT | MSG_NOSIGNAL);
+				client_add(c);
+			}
+		}
+		if (pf[2].revents && !pump(mon_out, PKT_STDOUT)) {
+			if (mon_out == mon_in)
+				mon_in = -1;
+			close(mon_out);
+			mon_out = -1;
+		}
+		if (pf[3].revents && !pump(mon_err, PKT_STDERR)) {
+			close(mon_err);
+			mon_err = -1;
+		}
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			if (mon_clients[i] >= 0 && pf[4 + i].revents)
+				client_packet(i);
+	}
+	write_exit_file(".", code);
+	int32_t c32 = code;
+	broadcast(PKT_EXIT, &c32, sizeof c32);
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		client_drop(i);
+	close(mon_listen);
+	unlink("attach");
+	close(mon_log);
+
+	/* Hand over to `burrow container cleanup ID`: it records the exit in
+	 * the container's state, unmounts, and removes or restarts. */
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	int devnull = open("/dev/null", O_RDWR);
+	dup2(devnull, 0);
+	dup2(devnull, 1);
+	dup2(devnull, 2);
+	close_range(3, ~0U, 0);
+	unsetenv("_BURROW_ROLE");
+	execl("/proc/self/exe", "burrow", "container", "cleanup", id, (char *)NULL);
+	_exit(0);
+}
+
+__attribute__((constructor)) static void burrow_monitor_init(void) {
+	const char *role = getenv("_BURROW_ROLE");
+	if (role && strcmp(role, "monitor") == 0)
+		monitor_main();
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
@@ -19,7 +21,6 @@ import (
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
-	"github.com/burrow-containers/burrow/sandbox"
 	"github.com/burrow-containers/burrow/storage"
 )
 
@@ -42,18 +43,13 @@ func (e *Engine) Close() {
 	e.Store.Shutdown(false)
 }
 
-// Container is a created container: its ID, name, spec and the files
-// burrow keeps for it.
+// Container is a container of the engine: its record, and its runtime
+// spec once loaded.
 type Container struct {
-	ID     string
-	Name   string
-	Config Config
-	Spec   *specs.Spec
+	Record
+	Spec *specs.Spec
 
-	engine  *Engine
-	runDir  string // hostname, hosts, resolv.conf
-	stored  bool   // has a containers/storage container (and layer)
-	mounted bool
+	engine *Engine
 }
 
 func newID() string {
@@ -66,37 +62,31 @@ func newID() string {
 type PullFunc func(ctx context.Context, ref string) error
 
 // Create makes a container from c: its root filesystem (a new layer on the
-// image, or the given directory), its /etc files and its runtime spec.
-// pull is called when the image is not in the store; nil means fail.
+// image, or the given directory), its /etc files, its runtime spec and its
+// record, in state created. pull is called when the image is not in the
+// store; nil means fail. A failed Create leaves nothing behind.
 func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Container, err error) {
 	if c.Image == "" && c.Rootfs == "" {
 		return nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
 	}
-	ctr := &Container{ID: newID(), Name: c.Name, Config: c, engine: e}
-	if ctr.Name == "" {
-		ctr.Name = generateName()
+	ctr := &Container{Record: Record{ID: newID(), Name: c.Name, Config: c, Created: time.Now()}, engine: e}
+	generated := ctr.Name == ""
+	if !generated && !validName(ctr.Name) {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", ctr.Name))
 	}
-	defer func() {
-		if err != nil {
-			ctr.cleanup(true)
-		}
-	}()
+	ctr.State.Status = StatusCreated
 
-	var rootfs string
-	var imgConfig *v1.ImageConfig
+	var img *cstorage.Image
 	if c.Rootfs != "" {
-		rootfs, err = filepath.Abs(c.Rootfs)
-		if err != nil {
+		if c.Rootfs, err = filepath.Abs(c.Rootfs); err != nil {
 			return nil, err
 		}
-		if st, err := os.Stat(rootfs); err != nil || !st.IsDir() {
+		ctr.Config.Rootfs = c.Rootfs
+		if st, err := os.Stat(c.Rootfs); err != nil || !st.IsDir() {
 			return nil, errdefs.Invalid(fmt.Errorf("--rootfs %s: not a directory", c.Rootfs))
 		}
-		if ctr.runDir, err = os.MkdirTemp(e.Store.RunRoot(), "burrow-rootfs-"); err != nil {
-			return nil, fmt.Errorf("creating run directory: %w", err)
-		}
 	} else {
-		img, err := images.Lookup(e.Store, c.Image)
+		img, err = images.Lookup(e.Store, c.Image)
 		if errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {
 			if err = pull(ctx, c.Image); err == nil {
 				img, err = images.Lookup(e.Store, c.Image)
@@ -105,33 +95,156 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Contai
 		if err != nil {
 			return nil, err
 		}
+		ctr.ImageID = img.ID
+		ctr.Image = c.Image
+		if len(img.Names) > 0 {
+			ctr.Image = img.Names[0]
+		}
+	}
+
+	// The name is claimed and the record written under the lock; the rest
+	// of the work happens on a record that ps already shows as created.
+	unlock, err := e.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
+	recs, err := e.records()
+	if err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	for _, r := range recs {
+		taken[r.Name] = true
+	}
+	if generated {
+		// As podman: a generated name that is taken is drawn again.
+		for i := 0; ; i++ {
+			ctr.Name = generateName()
+			if i >= 50 {
+				ctr.Name += "_" + ctr.ID[:6]
+			}
+			if !taken[ctr.Name] {
+				break
+			}
+		}
+	}
+	for _, r := range recs {
+		if r.Name == ctr.Name {
+			return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, r.ID[:12], ctr.Name))
+		}
+	}
+	defer func() {
+		if err != nil {
+			e.removeFiles(&ctr.Record)
+		}
+	}()
+	if img != nil {
+		if _, err := e.Store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", nil); err != nil {
+			if errors.Is(err, cstorage.ErrDuplicateName) {
+				return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use in the store (by another tool: see podman ps -a): choose another with --name", ctr.Name))
+			}
+			return nil, fmt.Errorf("creating container storage: %w", err)
+		}
+		ctr.Stored = true
+	}
+	if err := e.writeRecord(&ctr.Record); err != nil {
+		return nil, err
+	}
+	unlock()
+	unlock = nil
+
+	rootfs, err := e.mountRoot(&ctr.Record)
+	if err != nil {
+		return nil, err
+	}
+	defer e.unmountRoot(&ctr.Record)
+	var imgConfig *v1.ImageConfig
+	if img != nil {
 		cfg, err := images.Config(ctx, e.Store, img)
 		if err != nil {
 			return nil, err
 		}
 		imgConfig = &cfg.Config
-		if _, err := e.Store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", nil); err != nil {
-			if errors.Is(err, cstorage.ErrDuplicateName) {
-				return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use: choose another with --name or remove that container", ctr.Name))
-			}
-			return nil, fmt.Errorf("creating container storage: %w", err)
-		}
-		ctr.stored = true
-		if rootfs, err = e.Store.Mount(ctr.ID, ""); err != nil {
-			return nil, fmt.Errorf("mounting container %s: %w", ctr.ID[:12], err)
-		}
-		ctr.mounted = true
-		if ctr.runDir, err = e.Store.ContainerRunDirectory(ctr.ID); err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(ctr.runDir, 0o700); err != nil {
-			return nil, err
-		}
+		ctr.StopSignal = cfg.Config.StopSignal
 	}
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
 		return nil, err
 	}
+	ctr.Args = ctr.Spec.Process.Args
+	if err := writeJSON(filepath.Join(e.ctrDir(ctr.ID), "spec.json"), ctr.Spec); err != nil {
+		return nil, err
+	}
+	if err := e.writeRecord(&ctr.Record); err != nil {
+		return nil, err
+	}
 	return ctr, nil
+}
+
+// validName is podman's rule for container names.
+func validName(n string) bool {
+	for i, r := range n {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !alnum && (i == 0 || (r != '_' && r != '.' && r != '-')) {
+			return false
+		}
+	}
+	return n != ""
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", filepath.Base(path), err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// mountRoot returns the container's root: its storage layer mounted, or
+// the --rootfs directory.
+func (e *Engine) mountRoot(r *Record) (string, error) {
+	if !r.Stored {
+		return r.Config.Rootfs, nil
+	}
+	p, err := e.Store.Mount(r.ID, "")
+	if err != nil {
+		return "", fmt.Errorf("mounting the root of container %s: %w", r.ID[:12], err)
+	}
+	return p, nil
+}
+
+func (e *Engine) unmountRoot(r *Record) error {
+	if !r.Stored {
+		return nil
+	}
+	if _, err := e.Store.Unmount(r.ID, true); err != nil && !errors.Is(err, cstorage.ErrLayerUnknown) && !errors.Is(err, cstorage.ErrContainerUnknown) {
+		return fmt.Errorf("unmounting the root of container %s: %w", r.ID[:12], err)
+	}
+	return nil
+}
+
+// removeFiles deletes a container's storage, record and run files.
+func (e *Engine) removeFiles(r *Record) error {
+	var errs []error
+	if r.Stored {
+		e.unmountRoot(r)
+		if err := e.Store.DeleteContainer(r.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
+			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", r.ID[:12], err))
+		}
+	}
+	os.RemoveAll(e.runDir(r.ID))
+	if err := os.RemoveAll(e.ctrDir(r.ID)); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec, error) {
@@ -267,8 +380,12 @@ func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
 		"resolv.conf": resolvConf(),
 	}
 	var mounts []specs.Mount
+	dir := filepath.Join(ctr.engine.ctrDir(ctr.ID), "etc")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
 	for _, name := range []string{"hostname", "hosts", "resolv.conf"} {
-		p := filepath.Join(ctr.runDir, name)
+		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", name, err)
 		}
@@ -292,37 +409,4 @@ func resolvConf() string {
 		}
 	}
 	return strings.Join(out, "\n") + "\n"
-}
-
-// Start runs the container's process; the caller waits on the result.
-func (ctr *Container) Start(opts sandbox.Options) (*sandbox.Container, error) {
-	return sandbox.Start(ctr.Spec, opts)
-}
-
-// Cleanup unmounts the container's root and, when remove is set, deletes the
-// container and its layer.
-func (ctr *Container) Cleanup(remove bool) error {
-	return ctr.cleanup(remove)
-}
-
-func (ctr *Container) cleanup(remove bool) error {
-	var errs []error
-	s := ctr.engine.Store
-	if ctr.mounted {
-		if _, err := s.Unmount(ctr.ID, true); err != nil {
-			errs = append(errs, fmt.Errorf("unmounting container %s: %w", ctr.ID[:12], err))
-		}
-		ctr.mounted = false
-	}
-	if remove {
-		if ctr.stored {
-			if err := s.DeleteContainer(ctr.ID); err != nil {
-				errs = append(errs, fmt.Errorf("removing container %s: %w", ctr.ID[:12], err))
-			}
-			ctr.stored = false
-		} else if ctr.runDir != "" {
-			os.RemoveAll(ctr.runDir)
-		}
-	}
-	return errors.Join(errs...)
 }

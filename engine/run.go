@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/signal"
@@ -10,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/console"
-	"github.com/burrow-containers/burrow/sandbox"
+	"github.com/burrow-containers/burrow/monitor"
 )
 
 // Attach is the user's side of a foreground container.
@@ -36,50 +37,66 @@ func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullF
 	if err != nil {
 		return 0, err
 	}
-	if c.TTY && a.Terminal != nil {
+	code, err := e.StartAttached(ctx, ctr, a)
+	if err != nil && c.Remove {
+		e.Remove(ctx, ctr, true)
+	}
+	return code, err
+}
+
+// StartAttached starts a container with the user attached to it (`run`
+// without -d, `start -a`), and returns its exit code once it ends and its
+// exit is recorded.
+func (e *Engine) StartAttached(ctx context.Context, ctr *Container, a Attach) (int, error) {
+	tty := ctr.Config.TTY
+	opts := StartOptions{Attach: true}
+	if tty && a.Terminal != nil {
 		if rows, cols, ok := console.Size(a.Terminal); ok {
-			ctr.Spec.Process.ConsoleSize = &specs.Box{Height: uint(rows), Width: uint(cols)}
+			opts.ConsoleSize = &specs.Box{Height: uint(rows), Width: uint(cols)}
 		}
-	}
-	var stdin io.Reader
-	if c.Interactive {
-		stdin = a.Stdin
-	}
-	opts := sandbox.Options{}
-	if !c.TTY {
-		opts.Stdio = sandbox.Stdio{Stdin: stdin, Stdout: a.Stdout, Stderr: a.Stderr}
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
 
-	sb, err := ctr.Start(opts)
+	conn, err := e.Start(ctr, opts)
 	if err != nil {
-		ctr.Cleanup(c.Remove)
 		return 0, err
 	}
-	var session *console.Session
-	if sb.Pty != nil {
-		session = console.Attach(sb.Pty, a.Terminal, stdin, a.Stdout)
+	if conn == nil {
+		return 0, errors.New("the container is already running: use burrow attach or burrow logs -f")
+	}
+	defer conn.Close()
+	restore := func() {}
+	if tty {
+		restore = console.Raw(a.Terminal, func(rows, cols uint16) { conn.Resize(rows, cols) })
+	}
+	defer restore()
+	if ctr.Config.Interactive && a.Stdin != nil {
+		// Not waited for: reading the user's stdin may block past the end.
+		go conn.CopyStdin(a.Stdin, !tty)
 	}
 	done := make(chan struct{})
+	defer close(done)
 	go func() {
 		for {
 			select {
 			case s := <-sigs:
-				sb.Signal(s)
+				signalInit(&ctr.State, s.(unix.Signal))
 			case <-done:
 				return
 			}
 		}
 	}()
-	code, err := sb.Wait()
-	close(done)
-	if session != nil {
-		session.Close()
+	stderr := a.Stderr
+	code, err := conn.Output(a.Stdout, stderr)
+	restore()
+	if errors.Is(err, monitor.ErrDetached) {
+		// The monitor went away (killed): fall back to watching the process.
+		code, err = e.Wait(ctx, ctr)
 	}
-	if cerr := ctr.Cleanup(c.Remove); err == nil {
-		err = cerr
+	if err != nil {
+		return code, err
 	}
-	return code, err
+	return code, e.Cleanup(ctr.ID)
 }

@@ -32,10 +32,22 @@ type CLI struct {
 	Help     helpFlag `help:"Show help." name:"help"`
 	LogLevel string   `name:"log-level" default:"warn" enum:"debug,info,warn,error" help:"Log messages of the libraries burrow uses at this level and above (debug, info, warn, error)."`
 
-	Run     RunCmd     `cmd:"" help:"Run a command in a new container."`
-	Pull    PullCmd    `cmd:"" help:"Pull an image from a registry."`
-	Info    InfoCmd    `cmd:"" help:"Show how burrow is set up on this host."`
-	Version VersionCmd `cmd:"" help:"Show burrow's version."`
+	Run       RunCmd       `cmd:"" help:"Run a command in a new container."`
+	Create    CreateCmd    `cmd:"" help:"Create a container without starting it."`
+	Start     StartCmd     `cmd:"" help:"Start containers."`
+	Ps        PsCmd        `cmd:"" help:"List containers."`
+	Logs      LogsCmd      `cmd:"" help:"Show a container's output."`
+	Stop      StopCmd      `cmd:"" help:"Stop containers."`
+	Kill      KillCmd      `cmd:"" help:"Send a signal to containers."`
+	Rm        RmCmd        `cmd:"" help:"Remove containers."`
+	Wait      WaitCmd      `cmd:"" help:"Wait for containers to exit and print their exit codes."`
+	Restart   RestartCmd   `cmd:"" help:"Restart containers."`
+	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
+	Inspect   InspectCmd   `cmd:"" help:"Show containers' details as JSON."`
+	Container ContainerCmd `cmd:"" help:"Manage containers."`
+	Pull      PullCmd      `cmd:"" help:"Pull an image from a registry."`
+	Info      InfoCmd      `cmd:"" help:"Show how burrow is set up on this host."`
+	Version   VersionCmd   `cmd:"" help:"Show burrow's version."`
 }
 
 // exitCode carries a container's exit code out of a command.
@@ -102,6 +114,10 @@ func runCLI(args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
 		return errdefs.ExitCode(err)
 	}
 	return 0

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"go.podman.io/image/v5/types"
@@ -13,6 +14,7 @@ import (
 // RunCmd is `burrow run`.
 type RunCmd struct {
 	Rm          bool     `help:"Remove the container when it exits."`
+	Detach      bool     `short:"d" help:"Run in the background and print the container ID."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
@@ -44,18 +46,36 @@ func (r *RunCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	pull := func(ctx context.Context, ref string) error {
-		opts := images.PullOptions{TLSVerify: types.NewOptionalBool(r.TLSVerify), Quiet: r.Quiet, Out: os.Stderr}
-		_, err := images.Pull(ctx, eng.Store, ref, opts)
-		return err
+	if r.Detach {
+		ctr, err := eng.Create(g.ctx, cfg, r.puller(eng))
+		if err != nil {
+			return err
+		}
+		if _, err := eng.Start(ctr, engine.StartOptions{}); err != nil {
+			if cfg.Remove {
+				eng.Remove(g.ctx, ctr, true)
+			}
+			return err
+		}
+		fmt.Println(ctr.ID)
+		return nil
 	}
 	code, err := eng.RunAttached(g.ctx, cfg, engine.Attach{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin,
-	}, pull)
+	}, r.puller(eng))
 	if err != nil {
 		return err
 	}
 	return exitCode(code)
+}
+
+// puller pulls a missing image with the command's pull options.
+func (r *RunCmd) puller(eng *engine.Engine) engine.PullFunc {
+	return func(ctx context.Context, ref string) error {
+		opts := images.PullOptions{TLSVerify: types.NewOptionalBool(r.TLSVerify), Quiet: r.Quiet, Out: os.Stderr}
+		_, err := images.Pull(ctx, eng.Store, ref, opts)
+		return err
+	}
 }
 
 func (r *RunCmd) config() (engine.Config, error) {

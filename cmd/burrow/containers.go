@@ -1,0 +1,423 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/template"
+	"time"
+
+	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// eachContainer runs fn on every named container, printing an error line
+// for each failure as podman does; the returned error is the last one.
+func eachContainer(eng *engine.Engine, names []string, fn func(c *engine.Container, given string) error) error {
+	var last error
+	for i, n := range names {
+		c, err := eng.Get(n)
+		if err == nil {
+			err = fn(c, n)
+		}
+		if err != nil {
+			if i < len(names)-1 || last != nil {
+				fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+			}
+			last = err
+		}
+	}
+	return last
+}
+
+// CreateCmd is `burrow create`.
+type CreateCmd struct {
+	RunCmd
+}
+
+// Run creates the container and prints its ID.
+func (c *CreateCmd) Run(g *globals) error {
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ctr, err := eng.Create(g.ctx, cfg, c.puller(eng))
+	if err != nil {
+		return err
+	}
+	fmt.Println(ctr.ID)
+	return nil
+}
+
+// StartCmd is `burrow start`.
+type StartCmd struct {
+	Attach      bool     `short:"a" help:"Attach to the container's output and wait for it."`
+	Interactive bool     `short:"i" help:"Attach the container's stdin."`
+	Containers  []string `arg:"" name:"container" help:"Containers to start."`
+}
+
+// Run starts the containers.
+func (s *StartCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if s.Attach {
+		if len(s.Containers) != 1 {
+			return invalidf("start -a takes one container")
+		}
+		ctr, err := eng.Get(s.Containers[0])
+		if err != nil {
+			return err
+		}
+		a := engine.Attach{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin}
+		if s.Interactive {
+			a.Stdin = os.Stdin
+		}
+		code, err := eng.StartAttached(g.ctx, ctr, a)
+		if err != nil {
+			return err
+		}
+		return exitCode(code)
+	}
+	return eachContainer(eng, s.Containers, func(c *engine.Container, given string) error {
+		if _, err := eng.Start(c, engine.StartOptions{}); err != nil {
+			return err
+		}
+		fmt.Println(given)
+		return nil
+	})
+}
+
+// StopCmd is `burrow stop`.
+type StopCmd struct {
+	All        bool     `short:"a" help:"Stop all running containers."`
+	Time       int      `short:"t" default:"10" help:"Seconds to wait for the stop signal to work before SIGKILL."`
+	Containers []string `arg:"" optional:"" name:"container" help:"Containers to stop."`
+}
+
+// Run stops the containers.
+func (s *StopCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	names, err := selectNames(eng, s.All, s.Containers, true)
+	if err != nil {
+		return err
+	}
+	return eachContainer(eng, names, func(c *engine.Container, given string) error {
+		w, err := eng.Stop(g.ctx, c, time.Duration(s.Time)*time.Second)
+		if w != "" {
+			warn("%s", w)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Println(given)
+		return nil
+	})
+}
+
+// selectNames returns the given names, or with all every container's
+// (only running ones when runningOnly).
+func selectNames(eng *engine.Engine, all bool, given []string, runningOnly bool) ([]string, error) {
+	if !all {
+		if len(given) == 0 {
+			return nil, invalidf("give at least one container name or ID, or --all")
+		}
+		return given, nil
+	}
+	if len(given) > 0 {
+		return nil, invalidf("--all and container names cannot be combined")
+	}
+	ctrs, err := eng.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range ctrs {
+		if !runningOnly || c.Running() {
+			out = append(out, c.ID)
+		}
+	}
+	return out, nil
+}
+
+// KillCmd is `burrow kill`.
+type KillCmd struct {
+	All        bool     `short:"a" help:"Signal all running containers."`
+	Signal     string   `short:"s" default:"KILL" help:"Signal to send (name or number)."`
+	Containers []string `arg:"" optional:"" name:"container" help:"Containers to signal."`
+}
+
+// Run signals the containers.
+func (k *KillCmd) Run(g *globals) error {
+	sig, err := engine.ParseSignal(k.Signal)
+	if err != nil {
+		return err
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	names, err := selectNames(eng, k.All, k.Containers, true)
+	if err != nil {
+		return err
+	}
+	return eachContainer(eng, names, func(c *engine.Container, given string) error {
+		if err := eng.Kill(c, sig); err != nil {
+			return err
+		}
+		fmt.Println(given)
+		return nil
+	})
+}
+
+// RmCmd is `burrow rm`.
+type RmCmd struct {
+	All        bool     `short:"a" help:"Remove all containers."`
+	Force      bool     `short:"f" help:"Stop running containers first (SIGKILL)."`
+	Volumes    bool     `short:"v" help:"Remove anonymous volumes too (none exist yet)."`
+	Containers []string `arg:"" optional:"" name:"container" help:"Containers to remove."`
+}
+
+// Run removes the containers. Exit codes as podman's: 1 when a container
+// does not exist, 2 when one runs (without -f).
+func (r *RmCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	names, err := selectNames(eng, r.All, r.Containers, false)
+	if err != nil {
+		return err
+	}
+	err = eachContainer(eng, names, func(c *engine.Container, given string) error {
+		if err := eng.Remove(g.ctx, c, r.Force); err != nil {
+			return err
+		}
+		fmt.Println(given)
+		return nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errdefs.Is(err, errdefs.ClassNotFound):
+		if r.Force {
+			return nil // podman: rm -f of a missing container is fine
+		}
+		return withExit(err, 1)
+	case errdefs.Is(err, errdefs.ClassConflict):
+		return withExit(err, 2)
+	}
+	return err
+}
+
+// WaitCmd is `burrow wait`.
+type WaitCmd struct {
+	Containers []string `arg:"" name:"container" help:"Containers to wait for."`
+}
+
+// Run prints each container's exit code once it has exited.
+func (w *WaitCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	return eachContainer(eng, w.Containers, func(c *engine.Container, given string) error {
+		code, err := eng.Wait(g.ctx, c)
+		if err != nil {
+			return err
+		}
+		fmt.Println(code)
+		return nil
+	})
+}
+
+// RestartCmd is `burrow restart`.
+type RestartCmd struct {
+	Time       int      `short:"t" default:"10" help:"Seconds to wait for the stop signal before SIGKILL."`
+	Containers []string `arg:"" name:"container" help:"Containers to restart."`
+}
+
+// Run stops and starts the containers.
+func (r *RestartCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	return eachContainer(eng, r.Containers, func(c *engine.Container, given string) error {
+		w, err := eng.Stop(g.ctx, c, time.Duration(r.Time)*time.Second)
+		if w != "" {
+			warn("%s", w)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := eng.Start(c, engine.StartOptions{}); err != nil {
+			return err
+		}
+		fmt.Println(c.ID)
+		return nil
+	})
+}
+
+// LogsCmd is `burrow logs`.
+type LogsCmd struct {
+	Follow     bool   `short:"f" help:"Follow the output until the container exits."`
+	Tail       int    `short:"n" default:"-1" help:"Only the last N lines (-1: all)."`
+	Since      string `help:"Only lines since this time (RFC 3339, Unix seconds, or a duration such as 10m)."`
+	Until      string `help:"Only lines before this time (same forms as --since)."`
+	Timestamps bool   `short:"t" help:"Show the time of each line."`
+	Container  string `arg:"" help:"Container whose log to show."`
+}
+
+// Run prints the log.
+func (l *LogsCmd) Run(g *globals) error {
+	o := engine.LogOptions{Follow: l.Follow, Tail: l.Tail, Timestamps: l.Timestamps}
+	var err error
+	if o.Since, err = parseTime(l.Since); err != nil {
+		return err
+	}
+	if o.Until, err = parseTime(l.Until); err != nil {
+		return err
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	c, err := eng.Get(l.Container)
+	if err != nil {
+		return err
+	}
+	return eng.Logs(g.ctx, c, o, os.Stdout, os.Stderr)
+}
+
+// parseTime accepts RFC 3339, Unix seconds or a duration back from now.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return time.Now().Add(-d), nil
+	}
+	var secs float64
+	if _, err := fmt.Sscanf(s, "%f", &secs); err == nil {
+		return time.Unix(0, int64(secs*1e9)), nil
+	}
+	return time.Time{}, invalidf("invalid time %q: use RFC 3339 (2006-01-02T15:04:05Z), Unix seconds or a duration (10m)", s)
+}
+
+// InspectCmd is `burrow inspect` (containers only, for now).
+type InspectCmd struct {
+	Format     string   `short:"f" help:"Go template applied to each container, or json."`
+	Containers []string `arg:"" name:"container" help:"Containers to inspect."`
+}
+
+// Run prints the containers' details as a JSON array.
+func (i *InspectCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	var out []engine.InspectData
+	var tmpl *template.Template
+	if i.Format != "" && i.Format != "json" {
+		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(i.Format + "\n"); err != nil {
+			return invalidf("invalid --format template: %v", err)
+		}
+	}
+	err = eachContainer(eng, i.Containers, func(c *engine.Container, _ string) error {
+		d := c.Inspect()
+		if tmpl != nil {
+			return tmpl.Execute(os.Stdout, d)
+		}
+		out = append(out, d)
+		return nil
+	})
+	if tmpl == nil {
+		if out == nil {
+			out = []engine.InspectData{}
+		}
+		b, _ := json.MarshalIndent(out, "", "    ")
+		fmt.Println(string(b))
+	}
+	return err
+}
+
+// ContainerCmd groups `burrow container ...`.
+type ContainerCmd struct {
+	Cleanup ContainerCleanupCmd `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
+	Inspect InspectCmd          `cmd:"" help:"Show a container's details."`
+	Ls      PsCmd               `cmd:"" aliases:"list,ps" help:"List containers."`
+	Rm      RmCmd               `cmd:"" help:"Remove containers."`
+}
+
+// ContainerCleanupCmd is what a monitor execs once the container's init has
+// exited: it records the exit and unmounts (and removes with --rm).
+type ContainerCleanupCmd struct {
+	ID string `arg:""`
+}
+
+// Run cleans up.
+func (c *ContainerCleanupCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	return eng.Cleanup(c.ID)
+}
+
+// ExecCmd is `burrow exec`.
+type ExecCmd struct {
+	Interactive bool     `short:"i" help:"Keep stdin attached."`
+	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
+	Detach      bool     `short:"d" help:"Run in the background."`
+	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to take it from the host)."`
+	User        string   `short:"u" help:"User to run as: UID[:GID] or name[:group]."`
+	Workdir     string   `short:"w" help:"Working directory inside the container."`
+	Privileged  bool     `help:"Give the process every capability (within the user namespace)."`
+	Args        []string `arg:"" passthrough:"partial" help:"CONTAINER COMMAND [ARG...]"`
+}
+
+// Run runs the command and exits with its code.
+func (x *ExecCmd) Run(g *globals) error {
+	if len(x.Args) < 2 {
+		return invalidf("burrow exec needs a container and a command: burrow exec CONTAINER COMMAND [ARG...]")
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ctr, err := eng.Get(x.Args[0])
+	if err != nil {
+		return err
+	}
+	code, err := eng.Exec(g.ctx, ctr, engine.ExecConfig{
+		Command: x.Args[1:], Env: x.Env, User: x.User, Workdir: x.Workdir,
+		TTY: x.TTY, Interactive: x.Interactive, Detach: x.Detach, Privileged: x.Privileged,
+	}, engine.Attach{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin})
+	if err != nil {
+		return err
+	}
+	return exitCode(code)
+}

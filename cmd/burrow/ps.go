@@ -1,0 +1,226 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+	"time"
+
+	units "github.com/docker/go-units"
+
+	"github.com/burrow-containers/burrow/engine"
+)
+
+// PsCmd is `burrow ps`.
+type PsCmd struct {
+	All     bool     `short:"a" help:"Show all containers (default: running ones)."`
+	Quiet   bool     `short:"q" help:"Print only the IDs."`
+	Latest  bool     `short:"l" help:"Show only the latest container created."`
+	NoTrunc bool     `name:"no-trunc" help:"Do not truncate IDs and commands."`
+	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor= (repeatable)."`
+	Format  string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names ...) or json."`
+}
+
+// psRow is a container as ps's templates and JSON see it (podman's names).
+type psRow struct {
+	AutoRemove bool     `json:"AutoRemove"`
+	Command    []string `json:"Command"`
+	CreatedAt  string   `json:"CreatedAt"`
+	Exited     bool     `json:"Exited"`
+	ExitedAt   int64    `json:"ExitedAt"`
+	ExitCode   int      `json:"ExitCode"`
+	ID         string   `json:"Id"`
+	Image      string   `json:"Image"`
+	ImageID    string   `json:"ImageID"`
+	Names      []string `json:"Names"`
+	Pid        int      `json:"Pid"`
+	Ports      []string `json:"Ports"`
+	StartedAt  int64    `json:"StartedAt"`
+	State      string   `json:"State"`
+	Status     string   `json:"Status"`
+	Created    int64    `json:"Created"`
+
+	noTrunc bool
+	created time.Time
+}
+
+// psTemplateRow is what a --format template sees: strings where podman's
+// templates have strings.
+type psTemplateRow struct {
+	ID, Image, ImageID, Command, CreatedHuman, CreatedAt, RunningFor, Status, State, Ports, Names string
+	Pid, ExitCode                                                                                 int
+	Created                                                                                       time.Time
+	AutoRemove, Exited                                                                            bool
+}
+
+func newPsRow(c *engine.Container, now time.Time) psRow {
+	r := psRow{
+		AutoRemove: c.Config.Remove, Command: c.Args, ExitCode: c.State.ExitCode, ID: c.ID,
+		Image: c.Image, ImageID: c.ImageID, Names: []string{c.Name}, State: c.State.Status,
+		Created: c.Created.Unix(), created: c.Created, Ports: []string{},
+		CreatedAt: units.HumanDuration(now.Sub(c.Created)) + " ago",
+	}
+	if r.Image == "" {
+		r.Image = c.Config.Rootfs
+	}
+	if !c.State.StartedAt.IsZero() {
+		r.StartedAt = c.State.StartedAt.Unix()
+	}
+	switch c.State.Status {
+	case engine.StatusRunning:
+		r.Pid = c.State.Pid
+		r.Status = "Up " + units.HumanDuration(now.Sub(c.State.StartedAt))
+	case engine.StatusExited:
+		r.Exited = true
+		r.ExitedAt = c.State.FinishedAt.Unix()
+		r.Status = fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, units.HumanDuration(now.Sub(c.State.FinishedAt)))
+	default:
+		r.Status = "Created"
+	}
+	return r
+}
+
+func (r psRow) template() psTemplateRow {
+	id, cmd := r.ID, strings.Join(r.Command, " ")
+	if !r.noTrunc {
+		id = id[:12]
+		if len(cmd) > 20 {
+			cmd = cmd[:17] + "..."
+		}
+	}
+	return psTemplateRow{
+		ID: id, Image: r.Image, ImageID: r.ImageID, Command: cmd, CreatedHuman: r.CreatedAt,
+		CreatedAt: r.created.Format("2006-01-02 15:04:05.999999999 -0700 MST"), RunningFor: r.CreatedAt,
+		Status: r.Status, State: r.State, Ports: strings.Join(r.Ports, ", "), Names: strings.Join(r.Names, ","),
+		Pid: r.Pid, ExitCode: r.ExitCode, Created: r.created, AutoRemove: r.AutoRemove, Exited: r.Exited,
+	}
+}
+
+var templateFuncs = template.FuncMap{
+	"json": func(v any) string {
+		b, _ := json.Marshal(v)
+		return string(b)
+	},
+	"upper": strings.ToUpper,
+	"lower": strings.ToLower,
+	"join":  strings.Join,
+}
+
+// psFilter is one --filter.
+type psFilter func(c *engine.Container) bool
+
+func parsePsFilters(specs []string) ([]psFilter, error) {
+	var out []psFilter
+	for _, f := range specs {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, invalidf("invalid filter %q: use KEY=VALUE (status, name, id, ancestor)", f)
+		}
+		switch k {
+		case "status":
+			switch v {
+			case "created", "running", "exited", "paused", "stopped", "restarting", "removing", "unknown":
+			default:
+				return nil, invalidf("invalid status filter %q: use created, running, exited, paused or unknown", v)
+			}
+			out = append(out, func(c *engine.Container) bool { return c.State.Status == v })
+		case "name":
+			re, err := regexp.Compile(v)
+			if err != nil {
+				return nil, invalidf("invalid name filter %q: %v", v, err)
+			}
+			out = append(out, func(c *engine.Container) bool { return re.MatchString(c.Name) })
+		case "id":
+			out = append(out, func(c *engine.Container) bool { return strings.HasPrefix(c.ID, v) })
+		case "ancestor":
+			out = append(out, func(c *engine.Container) bool {
+				return c.Image == v || strings.HasPrefix(c.ImageID, v) || strings.Split(c.Image, ":")[0] == v ||
+					strings.HasSuffix(strings.Split(c.Image, ":")[0], "/"+v) || strings.HasSuffix(c.Image, "/"+v)
+			})
+		default:
+			return nil, invalidf("unsupported filter %q: burrow knows status, name, id and ancestor", k)
+		}
+	}
+	return out, nil
+}
+
+// Run lists the containers.
+func (p *PsCmd) Run(g *globals) error {
+	filters, err := parsePsFilters(p.Filter)
+	if err != nil {
+		return err
+	}
+	var tmpl *template.Template
+	format := p.Format
+	if format != "" && format != "json" {
+		format = strings.TrimPrefix(format, "table ")
+		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(format + "\n"); err != nil {
+			return invalidf("invalid --format template: %v", err)
+		}
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ctrs, err := eng.List()
+	if err != nil {
+		return err
+	}
+	// As podman: a status filter looks at every container, not only
+	// running ones.
+	all := p.All || p.Latest
+	for _, f := range p.Filter {
+		all = all || strings.HasPrefix(f, "status=")
+	}
+	var sel []*engine.Container
+	for _, c := range ctrs {
+		keep := all || c.Running()
+		for _, f := range filters {
+			keep = keep && f(c)
+		}
+		if keep {
+			sel = append(sel, c)
+		}
+	}
+	if p.Latest && len(sel) > 1 {
+		sel = sel[len(sel)-1:]
+	}
+	now := time.Now()
+	rows := make([]psRow, 0, len(sel))
+	for _, c := range sel {
+		r := newPsRow(c, now)
+		r.noTrunc = p.NoTrunc
+		rows = append(rows, r)
+	}
+	switch {
+	case p.Format == "json":
+		b, _ := json.MarshalIndent(rows, "", "  ")
+		fmt.Println(string(b))
+	case p.Quiet:
+		for _, r := range rows {
+			fmt.Println(r.template().ID)
+		}
+	case tmpl != nil:
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		for _, r := range rows {
+			if err := tmpl.Execute(w, r.template()); err != nil {
+				return invalidf("--format: %v", err)
+			}
+		}
+		w.Flush()
+	default:
+		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+		for _, r := range rows {
+			t := r.template()
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Image, t.Command, t.CreatedHuman, t.Status, t.Ports, t.Names)
+		}
+		w.Flush()
+	}
+	return nil
+}

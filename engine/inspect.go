@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"time"
+)
+
+// InspectState is the State of `burrow inspect`, shaped as podman's.
+type InspectState struct {
+	Status     string    `json:"Status"`
+	Running    bool      `json:"Running"`
+	Paused     bool      `json:"Paused"`
+	Restarting bool      `json:"Restarting"`
+	OOMKilled  bool      `json:"OOMKilled"`
+	Dead       bool      `json:"Dead"`
+	Pid        int       `json:"Pid"`
+	ConmonPid  int       `json:"ConmonPid,omitempty"`
+	ExitCode   int       `json:"ExitCode"`
+	Error      string    `json:"Error"`
+	StartedAt  time.Time `json:"StartedAt"`
+	FinishedAt time.Time `json:"FinishedAt"`
+}
+
+// InspectConfig is the Config of `burrow inspect`.
+type InspectConfig struct {
+	Hostname   string            `json:"Hostname"`
+	User       string            `json:"User"`
+	Env        []string          `json:"Env"`
+	Cmd        []string          `json:"Cmd"`
+	Image      string            `json:"Image"`
+	WorkingDir string            `json:"WorkingDir"`
+	Entrypoint []string          `json:"Entrypoint"`
+	Tty        bool              `json:"Tty"`
+	OpenStdin  bool              `json:"OpenStdin"`
+	StopSignal string            `json:"StopSignal"`
+	Labels     map[string]string `json:"Labels"`
+}
+
+// InspectHostConfig is the HostConfig of `burrow inspect`.
+type InspectHostConfig struct {
+	AutoRemove     bool     `json:"AutoRemove"`
+	Privileged     bool     `json:"Privileged"`
+	ReadonlyRootfs bool     `json:"ReadonlyRootfs"`
+	CapAdd         []string `json:"CapAdd"`
+	CapDrop        []string `json:"CapDrop"`
+	SecurityOpt    []string `json:"SecurityOpt"`
+	NetworkMode    string   `json:"NetworkMode"`
+}
+
+// InspectData is one container as `burrow inspect` shows it: the fields
+// and shape of podman's container inspect that burrow has.
+type InspectData struct {
+	ID              string            `json:"Id"`
+	Created         time.Time         `json:"Created"`
+	Path            string            `json:"Path"`
+	Args            []string          `json:"Args"`
+	State           InspectState      `json:"State"`
+	Image           string            `json:"Image"`
+	ImageName       string            `json:"ImageName"`
+	Rootfs          string            `json:"Rootfs"`
+	Name            string            `json:"Name"`
+	RestartCount    int               `json:"RestartCount"`
+	LogPath         string            `json:"LogPath"`
+	Config          InspectConfig     `json:"Config"`
+	HostConfig      InspectHostConfig `json:"HostConfig"`
+	Mounts          []any             `json:"Mounts"`
+	NetworkSettings map[string]any    `json:"NetworkSettings"`
+}
+
+// Inspect describes the container.
+func (c *Container) Inspect() InspectData {
+	e := c.engine
+	d := InspectData{
+		ID: c.ID, Created: c.Created, Args: []string{}, Image: c.ImageID, ImageName: c.Image,
+		Rootfs: c.Config.Rootfs, Name: c.Name, RestartCount: c.State.RestartCount,
+		LogPath: e.LogPath(c.ID), Mounts: []any{},
+		NetworkSettings: map[string]any{"Ports": map[string]any{}, "IPAddress": ""},
+	}
+	if len(c.Args) > 0 {
+		d.Path, d.Args = c.Args[0], c.Args[1:]
+	}
+	d.State = InspectState{
+		Status: c.State.Status, Running: c.Running(), ExitCode: c.State.ExitCode,
+		StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt,
+	}
+	if c.Running() {
+		d.State.Pid, d.State.ConmonPid = c.State.Pid, c.State.MonitorPid
+	}
+	d.Config = InspectConfig{
+		Image: c.Image, Tty: c.Config.TTY, OpenStdin: c.Config.Interactive,
+		StopSignal: c.StopSignal, User: c.Config.User, Labels: map[string]string{},
+		Cmd: c.Config.Command,
+	}
+	if c.StopSignal == "" {
+		d.Config.StopSignal = "SIGTERM"
+	}
+	if s, err := e.loadSpec(c.ID); err == nil {
+		d.Config.Hostname = s.Hostname
+		d.Config.Env = s.Process.Env
+		d.Config.WorkingDir = s.Process.Cwd
+	}
+	if c.Config.Entrypoint != nil {
+		d.Config.Entrypoint = []string{*c.Config.Entrypoint}
+	}
+	d.HostConfig = InspectHostConfig{
+		AutoRemove: c.Config.Remove, Privileged: c.Config.Privileged, ReadonlyRootfs: c.Config.ReadOnly,
+		CapAdd: c.Config.CapAdd, CapDrop: c.Config.CapDrop, NetworkMode: "none",
+	}
+	if c.Config.NoNewPrivileges {
+		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}
+	}
+	return d
+}

@@ -1,0 +1,314 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/monitor"
+)
+
+// Get returns the container a name, an ID or a unique ID prefix names,
+// with its state reconciled with the machine.
+func (e *Engine) Get(nameOrID string) (*Container, error) {
+	r, err := e.find(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	e.refresh(r)
+	return &Container{Record: *r, engine: e}, nil
+}
+
+// List returns every container, oldest first, with reconciled states.
+// States found stale (a dead monitor, a reboot) are written back.
+func (e *Engine) List() ([]*Container, error) {
+	recs, err := e.records()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Container, 0, len(recs))
+	for _, r := range recs {
+		e.refresh(r)
+		out = append(out, &Container{Record: *r, engine: e})
+	}
+	return out, nil
+}
+
+// Running tells whether the container's process runs.
+func (c *Container) Running() bool { return c.State.Status == StatusRunning }
+
+func (e *Engine) loadSpec(id string) (*specs.Spec, error) {
+	b, err := os.ReadFile(filepath.Join(e.ctrDir(id), "spec.json"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the spec of container %s: %w", id[:12], err)
+	}
+	var s specs.Spec
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("reading the spec of container %s: %w", id[:12], err)
+	}
+	return &s, nil
+}
+
+// StartOptions tune Start.
+type StartOptions struct {
+	// Attach returns a connection to the monitor made before the process
+	// starts, so no output is missed.
+	Attach bool
+	// ConsoleSize is the terminal's initial size, when the container has one.
+	ConsoleSize *specs.Box
+}
+
+// Start runs a created or exited container under a new monitor. Starting a
+// running container does nothing. The returned client is set when
+// o.Attach was.
+func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err error) {
+	unlock, err := e.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	r, err := e.readRecord(ctr.ID)
+	if err != nil {
+		return nil, err
+	}
+	e.refresh(r)
+	if r.State.Status == StatusRunning {
+		ctr.Record = *r
+		return nil, nil
+	}
+	spec, err := e.loadSpec(r.ID)
+	if err != nil {
+		return nil, err
+	}
+	rootfs, err := e.mountRoot(r)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			e.unmountRoot(r)
+		}
+	}()
+	spec.Root.Path = rootfs
+	spec.Process.ConsoleSize = o.ConsoleSize
+	run := e.runDir(r.ID)
+	os.RemoveAll(run)
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the run directory of container %s: %w", r.ID[:12], err)
+	}
+	specPath := filepath.Join(run, "spec.json")
+	if err := writeJSON(specPath, spec); err != nil {
+		return nil, err
+	}
+	started, err := monitor.Start(monitor.Options{
+		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), SpecPath: specPath,
+		TTY: spec.Process.Terminal, Stdin: r.Config.Interactive, Attach: o.Attach,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.State = State{
+		Status: StatusRunning, Pid: started.Pid, PidStart: procStart(started.Pid),
+		MonitorPid: started.MonitorPid, MonitorStart: procStart(started.MonitorPid),
+		BootID: bootID(), StartedAt: time.Now(), RestartCount: r.State.RestartCount,
+	}
+	if err := e.writeRecord(r); err != nil {
+		started.Conn.Close()
+		return nil, err
+	}
+	ctr.Record = *r
+	return started.Conn, nil
+}
+
+// Cleanup records the exit of a container whose process has ended,
+// unmounts its root and removes it when it was run with --rm. It is what
+// the monitor runs after the exit (as `burrow container cleanup ID`) and
+// what an attached CLI runs itself; running it twice is harmless.
+func (e *Engine) Cleanup(id string) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(id)
+	if errdefs.Is(err, errdefs.ClassNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.State.Status != StatusRunning {
+		return nil
+	}
+	if !e.refresh(r) {
+		return nil // still running
+	}
+	if r.Config.Remove {
+		return e.removeFiles(r)
+	}
+	if err := e.writeRecord(r); err != nil {
+		return err
+	}
+	return e.unmountRoot(r)
+}
+
+// signalInit sends sig to the container's init, making sure through a
+// pidfd that the PID still is that process.
+func signalInit(s *State, sig unix.Signal) error {
+	fd, err := unix.PidfdOpen(s.Pid, 0)
+	if err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return nil
+		}
+		return fmt.Errorf("opening process %d: %w", s.Pid, err)
+	}
+	defer unix.Close(fd)
+	if procStart(s.Pid) != s.PidStart {
+		return nil // gone, and the PID reused
+	}
+	if err := unix.PidfdSendSignal(fd, sig, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("sending %v to process %d: %w", sig, s.Pid, err)
+	}
+	return nil
+}
+
+// ParseSignal accepts a number or a name (KILL, SIGKILL, kill).
+func ParseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, errdefs.Invalid(fmt.Errorf("invalid signal %q: use a name such as TERM or a number", s))
+}
+
+// Kill sends sig to a running container's init.
+func (e *Engine) Kill(ctr *Container, sig unix.Signal) error {
+	if !ctr.Running() {
+		return errdefs.Conflict(fmt.Errorf("can only kill running containers: %s is %s", ctr.Name, ctr.State.Status))
+	}
+	return signalInit(&ctr.State, sig)
+}
+
+// waitNotRunning polls until the container no longer runs, or the deadline.
+func (e *Engine) waitNotRunning(ctx context.Context, ctr *Container, deadline time.Time) bool {
+	for {
+		r, err := e.readRecord(ctr.ID)
+		if err != nil {
+			return true // removed
+		}
+		e.refresh(r)
+		ctr.Record = *r
+		if r.State.Status != StatusRunning {
+			return true
+		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// Stop sends the container's stop signal (the image's StopSignal, or
+// SIGTERM), then SIGKILL after timeout, and returns once it has exited and
+// its exit is recorded. Stopping a container that is not running does
+// nothing, as in podman.
+func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration) (warning string, err error) {
+	if !ctr.Running() {
+		return "", nil
+	}
+	sig := unix.SIGTERM
+	if ctr.StopSignal != "" {
+		if s, err := ParseSignal(ctr.StopSignal); err == nil {
+			sig = s
+		}
+	}
+	if timeout > 0 {
+		if err := signalInit(&ctr.State, sig); err != nil {
+			return "", err
+		}
+		if e.waitNotRunning(ctx, ctr, time.Now().Add(timeout)) {
+			return "", e.Cleanup(ctr.ID)
+		}
+		warning = fmt.Sprintf("StopSignal %s failed to stop container %s in %v, resorting to SIGKILL", unix.SignalName(sig), ctr.Name, timeout)
+	}
+	if err := signalInit(&ctr.State, unix.SIGKILL); err != nil {
+		return warning, err
+	}
+	if !e.waitNotRunning(ctx, ctr, time.Now().Add(30*time.Second)) {
+		return warning, fmt.Errorf("container %s did not stop after SIGKILL", ctr.Name)
+	}
+	return warning, e.Cleanup(ctr.ID)
+}
+
+// Remove deletes a container: its storage, record and log. A running
+// container is refused unless force, which kills it first.
+func (e *Engine) Remove(ctx context.Context, ctr *Container, force bool) error {
+	if ctr.Running() {
+		if !force {
+			return errdefs.Conflict(fmt.Errorf("cannot remove container %s as it is running: stop it first or use rm -f", ctr.Name))
+		}
+		if _, err := e.Stop(ctx, ctr, 0); err != nil {
+			return err
+		}
+	}
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(ctr.ID)
+	if errdefs.Is(err, errdefs.ClassNotFound) {
+		return nil // removed meanwhile (--rm)
+	}
+	if err != nil {
+		return err
+	}
+	if err := e.removeFiles(r); err != nil {
+		return fmt.Errorf("removing container %s: %w", ctr.Name, err)
+	}
+	return nil
+}
+
+// Wait blocks until the container has exited and returns its exit code.
+func (e *Engine) Wait(ctx context.Context, ctr *Container) (int, error) {
+	for {
+		r, err := e.readRecord(ctr.ID)
+		if err != nil {
+			if errdefs.Is(err, errdefs.ClassNotFound) {
+				// Removed on exit (--rm): the code went with it.
+				return ctr.State.ExitCode, nil
+			}
+			return -1, err
+		}
+		e.refresh(r)
+		ctr.Record = *r
+		if r.State.Status == StatusExited {
+			return r.State.ExitCode, nil
+		}
+		select {
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

@@ -5,9 +5,12 @@
 #   hack/bench.sh             (after hack/testbed.sh setup; `make bench` does both)
 #   BENCH_N=50 hack/bench.sh  more runs
 #
-# What is measured, for each tool:
-#   run --rm IMAGE true   wall time per container, mean/min/max over N runs
-#   peak RSS              the largest resident set of the CLI and its children
+# What is measured, for each tool (wall time mean/min/max over N runs, and
+# the peak RSS of the CLI and its children for one more run):
+#   run --rm IMAGE true      a whole container life
+#   exec CTR true            a process in a running container
+#   ps -a                    with 100 containers in the store
+#   monitor RSS              burrow's monitor beside podman's conmon, idle
 # Both tools run with no network (burrow has none yet; podman's would start
 # a slirp4netns or pasta process and measure that instead).
 set -euo pipefail
@@ -22,11 +25,22 @@ IMAGE=$BURROW_TEST_IMAGE
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# measure LABEL CMD...: N timed runs, then one under /usr/bin/time for RSS.
+RESULTS=$(mktemp -d)
+BNAMES=()
+PNAMES=()
+cleanup() {
+	[ ${#BNAMES[@]} = 0 ] || "$BURROW_BIN" rm -f "${BNAMES[@]}" >/dev/null 2>&1 || true
+	[ ${#PODMAN[@]} = 0 ] || [ ${#PNAMES[@]} = 0 ] || "${PODMAN[@]}" rm -f "${PNAMES[@]}" >/dev/null 2>&1 || true
+	rm -rf "$RESULTS"
+}
+PODMAN=()
+trap cleanup EXIT
+
+# measure SECTION TOOL CMD...: N timed runs, then one under /usr/bin/time.
 measure() {
-	local label=$1 i t0 t1 d sum=0 min= max=0 rss
-	shift
-	"$@" >/dev/null 2>&1 || { printf '%-8s failed: %s\n' "$label" "$*"; "$@" || true; return 1; }
+	local section=$1 tool=$2 i t0 t1 d sum=0 min= max=0 rss
+	shift 2
+	"$@" >/dev/null 2>&1 || { printf '  %-8s failed: %s\n' "$tool" "$*"; "$@" || true; return 1; }
 	for i in $(seq "$N"); do
 		t0=$(now_ms)
 		"$@" >/dev/null
@@ -37,16 +51,28 @@ measure() {
 		[ "$d" -gt "$max" ] && max=$d
 	done
 	rss=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n1)
-	printf '%-8s %6d %6d %6d %10d\n' "$label" $((sum / N)) "$min" "$max" "$rss"
-	echo $((sum / N)) >"$RESULTS/$label"
+	printf '  %-8s %8d %8d %8d %12d\n' "$tool" $((sum / N)) "$min" "$max" "$rss"
+	echo $((sum / N)) >"$RESULTS/$section.$tool"
 }
 
-RESULTS=$(mktemp -d)
-trap 'rm -rf "$RESULTS"' EXIT
+ratio() {
+	local b p
+	b=$(cat "$RESULTS/$1.burrow" 2>/dev/null) || return 0
+	p=$(cat "$RESULTS/$1.podman" 2>/dev/null) || return 0
+	[ "$p" -gt 0 ] && awk -v b="$b" -v p="$p" 'BEGIN { printf "  burrow/podman: %.2f\n", b / p }'
+	return 0
+}
 
-echo "bench: $N runs of 'run --rm $IMAGE true' per tool, as $(id -un)"
+section() {
+	echo
+	echo "$1"
+	printf '  %-8s %8s %8s %8s %12s\n' tool mean_ms min_ms max_ms peak_rss_kb
+}
+
+rss_of() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+echo "bench: $N runs per figure, as $(id -un), image $IMAGE"
 "$BURROW_BIN" pull -q --tls-verify=false "$IMAGE" >/dev/null
-PODMAN=()
 if command -v podman >/dev/null; then
 	# The same store as burrow's: podman before 4.4 defaults to vfs for
 	# rootless users without a storage.conf, and one store holds one driver.
@@ -54,15 +80,39 @@ if command -v podman >/dev/null; then
 	PODMAN=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver "${driver:-overlay}")
 	"${PODMAN[@]}" pull -q --tls-verify=false "$IMAGE" >/dev/null 2>&1 || PODMAN=()
 fi
+[ ${#PODMAN[@]} != 0 ] || echo "(podman not installed: apt-get install podman runc to compare)"
 
-printf '%-8s %6s %6s %6s %10s\n' tool mean_ms min_ms max_ms peak_rss_kb
-measure burrow "$BURROW_BIN" run --rm "$IMAGE" true
+section "run --rm IMAGE true"
+measure run burrow "$BURROW_BIN" run --rm "$IMAGE" true
+[ ${#PODMAN[@]} = 0 ] || measure run podman "${PODMAN[@]}" run --rm --network none "$IMAGE" true || true
+ratio run
+
+tag=bench-$$
+BNAMES+=("$tag-b-exec")
+PNAMES+=("$tag-p-exec")
+"$BURROW_BIN" run -d --name "$tag-b-exec" "$IMAGE" sleep 100000 >/dev/null
+[ ${#PODMAN[@]} = 0 ] || "${PODMAN[@]}" run -d --network none --name "$tag-p-exec" "$IMAGE" sleep 100000 >/dev/null
+section "exec CTR true"
+measure exec burrow "$BURROW_BIN" exec "$tag-b-exec" true
+[ ${#PODMAN[@]} = 0 ] || measure exec podman "${PODMAN[@]}" exec "$tag-p-exec" true || true
+ratio exec
+
+echo
+echo "monitor RSS of an idle container (kB)"
+mon=$("$BURROW_BIN" inspect --format '{{.State.ConmonPid}}' "$tag-b-exec")
+printf '  %-8s %8s\n' burrow "$(rss_of "$mon")"
 if [ ${#PODMAN[@]} != 0 ]; then
-	measure podman "${PODMAN[@]}" run --rm --network none "$IMAGE" true || true
-else
-	echo "podman   not installed (apt-get install podman runc to compare)"
+	mon=$("${PODMAN[@]}" inspect --format '{{.State.ConmonPid}}' "$tag-p-exec")
+	printf '  %-8s %8s (conmon)\n' podman "$(rss_of "$mon")"
 fi
-if [ -f "$RESULTS/podman" ]; then
-	b=$(cat "$RESULTS/burrow") p=$(cat "$RESULTS/podman")
-	[ "$p" -gt 0 ] && awk -v b="$b" -v p="$p" 'BEGIN { printf "burrow/podman wall time: %.2f\n", b / p }'
-fi
+
+for i in $(seq 100); do
+	BNAMES+=("$tag-b-$i")
+	PNAMES+=("$tag-p-$i")
+	"$BURROW_BIN" create --name "$tag-b-$i" "$IMAGE" true >/dev/null
+	[ ${#PODMAN[@]} = 0 ] || "${PODMAN[@]}" create --network none --name "$tag-p-$i" "$IMAGE" true >/dev/null
+done
+section "ps -a (100+ containers)"
+measure ps burrow "$BURROW_BIN" ps -a
+[ ${#PODMAN[@]} = 0 ] || measure ps podman "${PODMAN[@]}" ps -a || true
+ratio ps

@@ -17,6 +17,7 @@ import (
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/types"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -24,23 +25,39 @@ import (
 	"github.com/burrow-containers/burrow/storage"
 )
 
-// Engine manages containers in one store.
+// Engine manages containers in one store. The store is opened on first
+// use: listing, inspecting and signalling containers need only its paths.
 type Engine struct {
-	Store cstorage.Store
+	opts  types.StoreOptions
+	store cstorage.Store
 }
 
-// New opens the user's store.
+// New reads the user's storage configuration.
 func New() (*Engine, error) {
-	s, err := storage.Open()
+	opts, err := storage.Options()
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{Store: s}, nil
+	return &Engine{opts: opts}, nil
 }
 
-// Close releases the store.
+// Store opens the user's store (once) and returns it.
+func (e *Engine) Store() (cstorage.Store, error) {
+	if e.store == nil {
+		s, err := storage.OpenWith(e.opts)
+		if err != nil {
+			return nil, err
+		}
+		e.store = s
+	}
+	return e.store, nil
+}
+
+// Close releases the store, if it was opened.
 func (e *Engine) Close() {
-	e.Store.Shutdown(false)
+	if e.store != nil {
+		e.store.Shutdown(false)
+	}
 }
 
 // Container is a container of the engine: its record, and its runtime
@@ -48,6 +65,8 @@ func (e *Engine) Close() {
 type Container struct {
 	Record
 	Spec *specs.Spec
+
+	rootfs string // mounted by Create, for Start
 
 	engine *Engine
 }
@@ -65,11 +84,15 @@ type PullFunc func(ctx context.Context, ref string) error
 // image, or the given directory), its /etc files, its runtime spec and its
 // record, in state created. pull is called when the image is not in the
 // store; nil means fail. A failed Create leaves nothing behind.
-func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Container, err error) {
+func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (*Container, error) {
+	return e.create(ctx, newID(), c, pull)
+}
+
+func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc) (_ *Container, err error) {
 	if c.Image == "" && c.Rootfs == "" {
 		return nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
 	}
-	ctr := &Container{Record: Record{ID: newID(), Name: c.Name, Config: c, Created: time.Now()}, engine: e}
+	ctr := &Container{Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
 	generated := ctr.Name == ""
 	if !generated && !validName(ctr.Name) {
 		return nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", ctr.Name))
@@ -77,6 +100,7 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Contai
 	ctr.State.Status = StatusCreated
 
 	var img *cstorage.Image
+	var store cstorage.Store
 	if c.Rootfs != "" {
 		if c.Rootfs, err = filepath.Abs(c.Rootfs); err != nil {
 			return nil, err
@@ -86,10 +110,13 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Contai
 			return nil, errdefs.Invalid(fmt.Errorf("--rootfs %s: not a directory", c.Rootfs))
 		}
 	} else {
-		img, err = images.Lookup(e.Store, c.Image)
+		if store, err = e.Store(); err != nil {
+			return nil, err
+		}
+		img, err = images.Lookup(store, c.Image)
 		if errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {
 			if err = pull(ctx, c.Image); err == nil {
-				img, err = images.Lookup(e.Store, c.Image)
+				img, err = images.Lookup(store, c.Image)
 			}
 		}
 		if err != nil {
@@ -144,7 +171,13 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Contai
 		}
 	}()
 	if img != nil {
-		if _, err := e.Store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", nil); err != nil {
+		_, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", nil)
+		// A generated name may be taken by another tool's container.
+		for i := 0; generated && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
+			ctr.Name = generateName() + "_" + ctr.ID[:6]
+			_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", nil)
+		}
+		if err != nil {
 			if errors.Is(err, cstorage.ErrDuplicateName) {
 				return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use in the store (by another tool: see podman ps -a): choose another with --name", ctr.Name))
 			}
@@ -162,10 +195,12 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Contai
 	if err != nil {
 		return nil, err
 	}
-	defer e.unmountRoot(&ctr.Record)
+	// The root stays mounted for a Start that follows at once (run);
+	// Release unmounts it otherwise (create).
+	ctr.rootfs = rootfs
 	var imgConfig *v1.ImageConfig
 	if img != nil {
-		cfg, err := images.Config(ctx, e.Store, img)
+		cfg, err := images.Config(ctx, store, img)
 		if err != nil {
 			return nil, err
 		}
@@ -183,6 +218,16 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (_ *Contai
 		return nil, err
 	}
 	return ctr, nil
+}
+
+// Release unmounts the root Create left mounted, for a container that is
+// not started now.
+func (e *Engine) Release(ctr *Container) error {
+	if ctr.rootfs == "" {
+		return nil
+	}
+	ctr.rootfs = ""
+	return e.unmountRoot(&ctr.Record)
 }
 
 // validName is podman's rule for container names.
@@ -214,7 +259,11 @@ func (e *Engine) mountRoot(r *Record) (string, error) {
 	if !r.Stored {
 		return r.Config.Rootfs, nil
 	}
-	p, err := e.Store.Mount(r.ID, "")
+	s, err := e.Store()
+	if err != nil {
+		return "", err
+	}
+	p, err := s.Mount(r.ID, "")
 	if err != nil {
 		return "", fmt.Errorf("mounting the root of container %s: %w", r.ID[:12], err)
 	}
@@ -225,7 +274,11 @@ func (e *Engine) unmountRoot(r *Record) error {
 	if !r.Stored {
 		return nil
 	}
-	if _, err := e.Store.Unmount(r.ID, true); err != nil && !errors.Is(err, cstorage.ErrLayerUnknown) && !errors.Is(err, cstorage.ErrContainerUnknown) {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	if _, err := s.Unmount(r.ID, true); err != nil && !errors.Is(err, cstorage.ErrLayerUnknown) && !errors.Is(err, cstorage.ErrContainerUnknown) {
 		return fmt.Errorf("unmounting the root of container %s: %w", r.ID[:12], err)
 	}
 	return nil
@@ -236,7 +289,11 @@ func (e *Engine) removeFiles(r *Record) error {
 	var errs []error
 	if r.Stored {
 		e.unmountRoot(r)
-		if err := e.Store.DeleteContainer(r.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
+		s, err := e.Store()
+		if err != nil {
+			return err
+		}
+		if err := s.DeleteContainer(r.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
 			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", r.ID[:12], err))
 		}
 	}
@@ -314,13 +371,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		return nil, err
 	}
 	mounts := append(defaultMounts(c.Privileged), etc...)
-	namespaces := []specs.LinuxNamespace{
-		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
-		{Type: specs.IPCNamespace}, {Type: specs.NetworkNamespace},
-	}
-	if cgroup2() {
-		namespaces = append(namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
-	}
+	namespaces := containerNamespaces(c)
 	spec := &specs.Spec{
 		Version:  specs.Version,
 		Hostname: hostname,
@@ -345,6 +396,18 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		spec.Linux.ReadonlyPaths = DefaultReadonlyPaths
 	}
 	return spec, nil
+}
+
+// containerNamespaces are the namespaces a container of c gets.
+func containerNamespaces(c *Config) []specs.LinuxNamespace {
+	ns := []specs.LinuxNamespace{
+		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
+		{Type: specs.IPCNamespace}, {Type: specs.NetworkNamespace},
+	}
+	if cgroup2() {
+		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	}
+	return ns
 }
 
 // resolveUser turns a user spec into IDs with the container's own

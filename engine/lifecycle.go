@@ -16,6 +16,7 @@ import (
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/monitor"
+	"github.com/burrow-containers/burrow/sandbox"
 )
 
 // Get returns the container a name, an ID or a unique ID prefix names,
@@ -90,9 +91,12 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 	if err != nil {
 		return nil, err
 	}
-	rootfs, err := e.mountRoot(r)
-	if err != nil {
-		return nil, err
+	rootfs := ctr.rootfs
+	ctr.rootfs = ""
+	if rootfs == "" {
+		if rootfs, err = e.mountRoot(r); err != nil {
+			return nil, err
+		}
 	}
 	defer func() {
 		if err != nil {
@@ -101,33 +105,138 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 	}()
 	spec.Root.Path = rootfs
 	spec.Process.ConsoleSize = o.ConsoleSize
-	run := e.runDir(r.ID)
-	os.RemoveAll(run)
-	if err := os.MkdirAll(run, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the run directory of container %s: %w", r.ID[:12], err)
+	run, err := e.makeRunDir(r.ID)
+	if err != nil {
+		return nil, err
 	}
 	specPath := filepath.Join(run, "spec.json")
 	if err := writeJSON(specPath, spec); err != nil {
 		return nil, err
 	}
+	flags, err := sandbox.CloneFlags(spec)
+	if err != nil {
+		return nil, err
+	}
 	started, err := monitor.Start(monitor.Options{
-		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), SpecPath: specPath,
+		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), SpecPath: specPath, CloneFlags: flags,
 		TTY: spec.Process.Terminal, Stdin: r.Config.Interactive, Attach: o.Attach,
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := e.recordStarted(r, started); err != nil {
+		return nil, err
+	}
+	ctr.Record = *r
+	return started.Conn, nil
+}
+
+func (e *Engine) makeRunDir(id string) (string, error) {
+	run := e.runDir(id)
+	os.RemoveAll(run)
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		return "", fmt.Errorf("creating the run directory of container %s: %w", id[:12], err)
+	}
+	return run, nil
+}
+
+// recordStarted writes the record of a container that now runs; the
+// caller holds the lock.
+func (e *Engine) recordStarted(r *Record, started *monitor.Started) error {
 	r.State = State{
 		Status: StatusRunning, Pid: started.Pid, PidStart: procStart(started.Pid),
 		MonitorPid: started.MonitorPid, MonitorStart: procStart(started.MonitorPid),
 		BootID: bootID(), StartedAt: time.Now(), RestartCount: r.State.RestartCount,
 	}
 	if err := e.writeRecord(r); err != nil {
-		started.Conn.Close()
-		return nil, err
+		if started.Conn != nil {
+			started.Conn.Close()
+		}
+		return err
+	}
+	return nil
+}
+
+// Run creates a container and starts it (`run`). The monitor and the
+// container's init are spawned first, so that the init's start overlaps
+// the preparation of the root filesystem; the spec reaches it through a
+// pipe once that is done.
+func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOptions) (_ *Container, _ *monitor.Client, err error) {
+	id := newID()
+	flags, err := sandbox.CloneFlags(&specs.Spec{Linux: &specs.Linux{Namespaces: containerNamespaces(&c)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(e.ctrDir(id), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("creating the directory of container %s: %w", id[:12], err)
+	}
+	run, err := e.makeRunDir(id)
+	if err != nil {
+		os.RemoveAll(e.ctrDir(id))
+		return nil, nil, err
+	}
+	pending, err := monitor.Spawn(monitor.Options{
+		ID: id, Dir: run, LogPath: e.LogPath(id), CloneFlags: flags,
+		TTY: c.TTY, Stdin: c.Interactive, Attach: o.Attach,
+	})
+	if err != nil {
+		os.RemoveAll(run)
+		os.RemoveAll(e.ctrDir(id))
+		return nil, nil, err
+	}
+	ctr, err := e.create(ctx, id, c, pull)
+	if err != nil {
+		pending.Abort()
+		os.RemoveAll(run)
+		os.RemoveAll(e.ctrDir(id))
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			e.unmountRoot(&ctr.Record)
+		}
+	}()
+	spec := *ctr.Spec
+	spec.Root = &specs.Root{Path: ctr.rootfs, Readonly: ctr.Spec.Root.Readonly}
+	proc := *spec.Process
+	proc.ConsoleSize = o.ConsoleSize
+	spec.Process = &proc
+	ctr.rootfs = ""
+	// The init's mount namespace was made before the root was mounted: it
+	// gets the root as a detached mount tree.
+	tree, err := unix.OpenTree(unix.AT_FDCWD, spec.Root.Path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
+	if err != nil {
+		pending.Abort()
+		return ctr, nil, fmt.Errorf("cloning the root of container %s: %w", id[:12], err)
+	}
+	b, err := json.Marshal(&spec)
+	if err == nil {
+		err = pending.SendSpec(b, tree)
+	}
+	unix.Close(tree)
+	if err != nil {
+		pending.Abort()
+		return ctr, nil, fmt.Errorf("sending the spec to container %s: %w", id[:12], err)
+	}
+	unlock, err := e.lock()
+	if err != nil {
+		pending.Abort()
+		return ctr, nil, err
+	}
+	defer unlock()
+	started, err := pending.Wait()
+	if err != nil {
+		return ctr, nil, err
+	}
+	r, err := e.readRecord(id)
+	if err != nil {
+		return ctr, nil, err
+	}
+	if err := e.recordStarted(r, started); err != nil {
+		return ctr, nil, err
 	}
 	ctr.Record = *r
-	return started.Conn, nil
+	return ctr, started.Conn, nil
 }
 
 // Cleanup records the exit of a container whose process has ended,

@@ -33,39 +33,45 @@ var forwarded = []os.Signal{
 // RunAttached creates and starts a container in the foreground, connects it
 // to the user, forwards signals and returns its exit code once it ends.
 func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullFunc) (int, error) {
-	ctr, err := e.Create(ctx, c, pull)
+	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: consoleSize(c.TTY, a)})
 	if err != nil {
+		if ctr != nil && c.Remove {
+			e.Remove(ctx, ctr, true)
+		}
 		return 0, err
 	}
-	code, err := e.StartAttached(ctx, ctr, a)
-	if err != nil && c.Remove {
-		e.Remove(ctx, ctr, true)
+	return e.attached(ctx, ctr, conn, a)
+}
+
+func consoleSize(tty bool, a Attach) *specs.Box {
+	if tty && a.Terminal != nil {
+		if rows, cols, ok := console.Size(a.Terminal); ok {
+			return &specs.Box{Height: uint(rows), Width: uint(cols)}
+		}
 	}
-	return code, err
+	return nil
 }
 
 // StartAttached starts a container with the user attached to it (`run`
 // without -d, `start -a`), and returns its exit code once it ends and its
 // exit is recorded.
 func (e *Engine) StartAttached(ctx context.Context, ctr *Container, a Attach) (int, error) {
-	tty := ctr.Config.TTY
-	opts := StartOptions{Attach: true}
-	if tty && a.Terminal != nil {
-		if rows, cols, ok := console.Size(a.Terminal); ok {
-			opts.ConsoleSize = &specs.Box{Height: uint(rows), Width: uint(cols)}
-		}
-	}
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
-
-	conn, err := e.Start(ctr, opts)
+	conn, err := e.Start(ctr, StartOptions{Attach: true, ConsoleSize: consoleSize(ctr.Config.TTY, a)})
 	if err != nil {
 		return 0, err
 	}
 	if conn == nil {
-		return 0, errors.New("the container is already running: use burrow attach or burrow logs -f")
+		return 0, errors.New("the container is already running: use burrow logs -f")
 	}
+	return e.attached(ctx, ctr, conn, a)
+}
+
+// attached connects the user to a started container until it exits.
+func (e *Engine) attached(ctx context.Context, ctr *Container, conn *monitor.Client, a Attach) (int, error) {
+	tty := ctr.Config.TTY
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
 	defer conn.Close()
 	restore := func() {}
 	if tty {
@@ -98,5 +104,9 @@ func (e *Engine) StartAttached(ctx context.Context, ctr *Container, a Attach) (i
 	if err != nil {
 		return code, err
 	}
-	return code, e.Cleanup(ctr.ID)
+	if err := e.Cleanup(ctr.ID); err != nil {
+		return code, err
+	}
+	conn.Cleaned()
+	return code, nil
 }

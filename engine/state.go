@@ -62,7 +62,7 @@ type Record struct {
 	State  State `json:"state"`
 }
 
-func (e *Engine) burrowDir() string { return filepath.Join(e.Store.GraphRoot(), "burrow") }
+func (e *Engine) burrowDir() string { return filepath.Join(e.opts.GraphRoot, "burrow") }
 
 func (e *Engine) containersDir() string { return filepath.Join(e.burrowDir(), "containers") }
 
@@ -72,7 +72,7 @@ func (e *Engine) ctrDir(id string) string { return filepath.Join(e.containersDir
 // runDir holds what a reboot should wipe: the monitor's socket, pid and
 // exit files.
 func (e *Engine) runDir(id string) string {
-	return filepath.Join(e.Store.RunRoot(), "burrow", id)
+	return filepath.Join(e.opts.RunRoot, "burrow", id)
 }
 
 // LogPath is where a container's output is kept (k8s-file format).

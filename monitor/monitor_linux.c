@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -34,7 +35,8 @@ enum {
 	PKT_STDOUT = 3, /* monitor -> client */
 	PKT_STDERR = 4,
 	PKT_EXIT = 5,   /* monitor -> client: int32 exit code, host order */
-	PKT_STARTED = 6 /* monitor -> client: int32 pid of the container's init */
+	PKT_STARTED = 6, /* monitor -> client: int32 pid of the container's init */
+	PKT_CLEANED = 7  /* client -> monitor, after the exit: the client has run the cleanup */
 };
 
 #define MAX_CLIENTS 32
@@ -50,7 +52,7 @@ static int mon_tty;
 
 static void die(const char *what) {
 	char msg[512];
-	int n = snprintf(msg, sizeof msg, "error monitor: %s: %s\n", what, strerror(errno));
+	int n = snprintf(msg, sizeof msg, "error setup monitor: %s: %s\n", what, strerror(errno));
 	if (mon_sync >= 0 && n > 0)
 		(void)!write(mon_sync, msg, (size_t)n);
 	_exit(1);
@@ -189,9 +191,10 @@ static int status_code(int st) {
 	return WEXITSTATUS(st);
 }
 
-/* recv_started reads the starter's report: "pid N" (with the pty master
- * attached when there is a terminal) or "error ...". */
-static int recv_started(int sock, char *msg, size_t len, int *ptyfd) {
+/* recv_init reads one message of the init protocol (sandbox/protocol.go):
+ * a JSON object, with a descriptor attached to "pty". Returns the length,
+ * 0 at the end of the stream (the process was executed, or init died). */
+static ssize_t recv_init(int sock, char *msg, size_t len, int *fd) {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {msg, len - 1};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
@@ -199,13 +202,74 @@ static int recv_started(int sock, char *msg, size_t len, int *ptyfd) {
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return -1;
+	if (n < 0)
+		return 0;
 	msg[n] = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(ptyfd, CMSG_DATA(c), sizeof(int));
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+/* json_str copies the string value of key from a flat JSON object made by
+ * Go's encoding/json, undoing its escapes (non-ASCII \uXXXX become '?'). */
+static void json_str(const char *obj, const char *key, char *out, size_t len) {
+	char pat[64];
+	size_t o = 0;
+	snprintf(pat, sizeof pat, "\"%s\":\"", key);
+	const char *p = strstr(obj, pat);
+	if (p)
+		for (p += strlen(pat); *p && *p != '"' && o + 1 < len; p++) {
+			if (*p == '\\' && p[1]) {
+				p++;
+				if (*p == 'n' || *p == 't' || *p == 'r')
+					out[o++] = ' ';
+				else if (*p == 'u') {
+					out[o++] = '?';
+					for (int k = 0; k < 4 && p[1]; k++)
+						p++;
+				} else
+					out[o++] = *p;
+				continue;
+			}
+			out[o++] = *p;
+		}
+	out[o] = 0;
+}
+
+/* write_all writes the whole buffer (a pipe may take it in pieces). */
+static int write_all(int fd, const char *b, size_t n) {
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+	}
 	return 0;
+}
+
+/* read_file returns the contents of path, malloc'd, or NULL. */
+static char *read_file(const char *path, size_t *len) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (16 << 20)) {
+		close(fd);
+		return NULL;
+	}
+	char *b = malloc((size_t)st.st_size);
+	ssize_t n = b ? read(fd, b, (size_t)st.st_size) : -1;
+	close(fd);
+	if (n != st.st_size) {
+		free(b);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return b;
 }
 
 static void monitor_main(void) {
@@ -258,9 +322,28 @@ static void monitor_main(void) {
 		client_add(first_client);
 	}
 
-	int sp[2], outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
+	/* The parent half of the init protocol (sandbox.Start does the same in
+	 * Go): the init is cloned here, so that it is our child. */
+	/* The spec comes from a file (written), or from the spawner through a
+	 * pipe handed on to the init as is: then the init's runtime starts
+	 * while the spawner is still preparing the root filesystem. */
+	const char *specpath = getenv("_BURROW_MON_SPEC");
+	unsigned long flags = (e = getenv("_BURROW_MON_CLONEFLAGS")) ? strtoul(e, NULL, 10) : 0;
+	int sp[2], cfg[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
+	size_t speclen = 0;
+	char *spec = NULL;
+	if ((e = getenv("_BURROW_MON_SPEC_FD"))) {
+		cfg[0] = atoi(e);
+		fcntl(cfg[0], F_SETFD, FD_CLOEXEC);
+	} else {
+		spec = specpath ? read_file(specpath, &speclen) : NULL;
+		if (!spec)
+			die("reading the container's spec");
+		if (pipe2(cfg, O_CLOEXEC) < 0)
+			die("creating the spec pipe");
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-		die("creating the starter socket");
+		die("creating the init socket");
 	if (!mon_tty) {
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 			die("creating output pipes");
@@ -268,25 +351,30 @@ static void monitor_main(void) {
 			die("creating the input pipe");
 	}
 
-	pid_t starter = fork();
-	if (starter < 0)
-		die("forking the starter");
-	if (starter == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		int in = inp[0] >= 0 ? inp[0] : devnull;
-		int out = outp[1] >= 0 ? outp[1] : devnull;
-		int err = errp[1] >= 0 ? errp[1] : devnull;
-		/* dup2 clears close-on-exec on the copies. */
-		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup2(sp[1], 3) < 0)
-			_exit(125);
-		close_range(4, ~0U, 0);
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+	if (pid < 0)
+		die("creating the container's namespaces");
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int src[5] = {inp[0] >= 0 ? inp[0] : devnull, outp[1] >= 0 ? outp[1] : devnull,
+			      errp[1] >= 0 ? errp[1] : devnull, cfg[0], sp[1]};
+		/* Move the sources out of the way first: one may sit on 0..4. */
+		for (int k = 0; k < 5; k++)
+			if ((src[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 64)) < 0)
+				_exit(125);
+		for (int k = 0; k < 5; k++)
+			if (dup2(src[k], k) < 0) /* clears close-on-exec */
+				_exit(125);
+		close_range(5, ~0U, 0);
 		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		setenv("_BURROW_ROLE", "start", 1);
-		unsetenv("_BURROW_MON_CLIENT_FD");
-		execl("/proc/self/exe", "burrow-start", (char *)NULL);
+		if (chdir("/") < 0)
+			_exit(125);
+		char *envp[] = {"_BURROW_ROLE=init", NULL};
+		execle("/proc/self/exe", "burrow-init", (char *)NULL, envp);
 		_exit(125);
 	}
 	close(sp[1]);
+	close(cfg[0]);
 	if (inp[0] >= 0)
 		close(inp[0]);
 	if (outp[1] >= 0)
@@ -296,22 +384,47 @@ static void monitor_main(void) {
 	mon_in = inp[1];
 	mon_out = outp[0];
 	mon_err = errp[0];
+	int wrote = 0;
+	if (spec) {
+		wrote = write_all(cfg[1], spec, speclen);
+		close(cfg[1]);
+		free(spec);
+	}
 
-	char msg[1024];
-	int ptyfd = -1;
-	if (recv_started(sp[0], msg, sizeof msg, &ptyfd) < 0)
-		snprintf(msg, sizeof msg, "error starter: exited without reporting\n");
+	char msg[65536], report[1200], kind[32] = "", text[1024] = "";
+	int ptyfd = -1, started = 0;
+	while (wrote == 0) {
+		int fd = -1;
+		if (recv_init(sp[0], msg, sizeof msg, &fd) <= 0)
+			break;
+		if (strstr(msg, "\"type\":\"pty\"") && fd >= 0) {
+			ptyfd = fd;
+		} else if (strstr(msg, "\"type\":\"ready\"")) {
+			const char *go = "{\"type\":\"start\"}";
+			if (send(sp[0], go, strlen(go), MSG_NOSIGNAL) < 0)
+				break;
+			started = 1;
+		} else if (strstr(msg, "\"type\":\"error\"")) {
+			json_str(msg, "kind", kind, sizeof kind);
+			json_str(msg, "message", text, sizeof text);
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
 	close(sp[0]);
-	int pid = 0;
-	if (strncmp(msg, "pid ", 4) == 0)
-		pid = atoi(msg + 4);
-	/* Report to the spawner either way, then stand alone. */
-	(void)!write(mon_sync, msg, strlen(msg));
-	if (pid <= 0) {
-		/* The starter reports errors itself; nothing ran, nothing to log. */
+	if (!kind[0] && !started)
+		snprintf(kind, sizeof kind, "setup"), snprintf(text, sizeof text, "container init exited during set-up");
+	if (kind[0]) {
+		/* Nothing ran: report, reap, and leave no socket behind. */
+		snprintf(report, sizeof report, "error %s %s\n", kind, text);
+		(void)!write(mon_sync, report, strlen(report));
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		unlink("attach");
 		_exit(1);
 	}
+	snprintf(report, sizeof report, "pid %d\n", (int)pid);
+	(void)!write(mon_sync, report, strlen(report));
 	close(mon_sync);
 	mon_sync = -1;
 	if (mon_tty) {
@@ -391,11 +504,47 @@ static void monitor_main(void) {
 	write_exit_file(".", code);
 	int32_t c32 = code;
 	broadcast(PKT_EXIT, &c32, sizeof c32);
+	/* An attached CLI runs the cleanup itself, so that `run --rm` returns
+	 * only once the container is gone; it says so with PKT_CLEANED. Wait
+	 * for that, or for every client to leave, before doing it here. */
+	int cleaned = 0;
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 30;
+	for (;;) {
+		struct pollfd pf[MAX_CLIENTS];
+		int idx[MAX_CLIENTS], n = 0;
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			if (mon_clients[i] >= 0) {
+				idx[n] = i;
+				pf[n++] = (struct pollfd){mon_clients[i], POLLIN, 0};
+			}
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = (until.tv_sec - now.tv_sec) * 1000 + (until.tv_nsec - now.tv_nsec) / 1000000;
+		if (n == 0 || cleaned || left <= 0)
+			break;
+		int r = poll(pf, (nfds_t)n, (int)left);
+		if (r < 0 && errno != EINTR)
+			break;
+		for (int k = 0; r > 0 && k < n; k++) {
+			if (!pf[k].revents)
+				continue;
+			char pkt[BUF + 1];
+			ssize_t got = recv(mon_clients[idx[k]], pkt, sizeof pkt, MSG_DONTWAIT);
+			if (got > 0 && pkt[0] == PKT_CLEANED)
+				cleaned = 1;
+			else if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+				client_drop(idx[k]);
+		}
+	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		client_drop(i);
 	close(mon_listen);
 	unlink("attach");
 	close(mon_log);
+	if (cleaned)
+		_exit(0);
 
 	/* Hand over to `burrow container cleanup ID`: it records the exit in
 	 * the container's state, unmounts, and removes or restarts. */

@@ -21,13 +21,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/sandbox"
 )
 
-// Roles of the burrow binary that this package implements (docs/roles.md).
-const (
-	RoleMonitor = "monitor" // C only: monitor_linux.c
-	RoleStart   = "start"   // StartMain
-)
+// RoleMonitor is the role of the burrow binary this package implements
+// (docs/roles.md), in C only: monitor_linux.c.
+const RoleMonitor = "monitor"
 
 // Packet kinds of attach connections; the first byte of every packet.
 const (
@@ -38,17 +37,22 @@ const (
 	pktStderr     = 4
 	pktExit       = 5
 	pktStarted    = 6
+	pktCleaned    = 7
 )
 
 // Options describe the container to run.
 type Options struct {
-	ID       string // container ID, passed to the cleanup command
-	Dir      string // run directory: attach socket, pid and exit files
-	LogPath  string // where the output goes, k8s-file format
-	SpecPath string // the OCI spec the starter runs
-	TTY      bool   // the spec asks for a terminal
-	Stdin    bool   // keep the container's stdin open for attach clients
-	Attach   bool   // return a connection attached from before the process starts
+	ID      string // container ID, passed to the cleanup command
+	Dir     string // run directory: attach socket, pid and exit files
+	LogPath string // where the output goes, k8s-file format
+	// SpecPath is the container's OCI spec; empty: the caller sends it
+	// through Pending.Spec.
+	SpecPath string
+	// CloneFlags are the namespaces to create (sandbox.CloneFlags).
+	CloneFlags uintptr
+	TTY        bool // the spec asks for a terminal
+	Stdin      bool // keep the container's stdin open for attach clients
+	Attach     bool // return a connection attached from before the process starts
 }
 
 // Started is a running container under its monitor.
@@ -61,11 +65,36 @@ type Started struct {
 // Start spawns the monitor and returns once the container's process runs or
 // failed to start. Start errors keep their class (126, 127 for the command).
 func Start(o Options) (*Started, error) {
+	p, err := Spawn(o)
+	if err != nil {
+		return nil, err
+	}
+	return p.Wait()
+}
+
+// Pending is a monitor spawned and not yet reported.
+type Pending struct {
+	// spec, set when Options.SpecPath was empty, is the socket the
+	// container's init (already starting) reads its spec from: SendSpec.
+	spec *os.File
+
+	pid    int
+	sync   *os.File
+	client *Client
+}
+
+// Spawn starts the monitor; Wait reports how the container's start went.
+func Spawn(o Options) (_ *Pending, err error) {
 	syncR, syncW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	defer syncR.Close()
+	defer syncW.Close()
+	defer func() {
+		if err != nil {
+			syncR.Close()
+		}
+	}()
 	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return nil, err
@@ -78,18 +107,30 @@ func Start(o Options) (*Started, error) {
 		"_BURROW_MON_ID="+o.ID,
 		"_BURROW_MON_DIR="+o.Dir,
 		"_BURROW_MON_LOG="+o.LogPath,
-		"_BURROW_MON_SPEC="+o.SpecPath,
+		"_BURROW_MON_CLONEFLAGS="+strconv.FormatUint(uint64(o.CloneFlags), 10),
 		"_BURROW_MON_TTY="+boolEnv(o.TTY),
 		"_BURROW_MON_STDIN="+boolEnv(o.Stdin),
 	)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.ExtraFiles = []*os.File{syncW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var client *Client
+	p := &Pending{sync: syncR}
+	if o.SpecPath != "" {
+		cmd.Env = append(cmd.Env, "_BURROW_MON_SPEC="+o.SpecPath)
+	} else {
+		pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return nil, fmt.Errorf("creating the spec socket: %w", err)
+		}
+		specR := os.NewFile(uintptr(pair[1]), "spec")
+		defer specR.Close()
+		p.spec = os.NewFile(uintptr(pair[0]), "spec")
+		cmd.ExtraFiles = append(cmd.ExtraFiles, specR)
+		cmd.Env = append(cmd.Env, "_BURROW_MON_SPEC_FD="+strconv.Itoa(2+len(cmd.ExtraFiles)))
+	}
 	if o.Attach {
 		pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
-			syncW.Close()
 			return nil, fmt.Errorf("creating the attach connection: %w", err)
 		}
 		theirs := os.NewFile(uintptr(pair[1]), "attach")
@@ -98,36 +139,79 @@ func Start(o Options) (*Started, error) {
 		conn, err := net.FileConn(ours)
 		ours.Close()
 		if err != nil {
-			syncW.Close()
 			return nil, err
 		}
-		client = &Client{conn: conn.(*net.UnixConn)}
+		p.client = &Client{conn: conn.(*net.UnixConn)}
 		cmd.ExtraFiles = append(cmd.ExtraFiles, theirs)
-		cmd.Env = append(cmd.Env, "_BURROW_MON_CLIENT_FD=4")
+		cmd.Env = append(cmd.Env, "_BURROW_MON_CLIENT_FD="+strconv.Itoa(2+len(cmd.ExtraFiles)))
 	}
 	if err := cmd.Start(); err != nil {
-		syncW.Close()
+		if p.spec != nil {
+			p.spec.Close()
+		}
+		if p.client != nil {
+			p.client.Close()
+		}
 		return nil, fmt.Errorf("starting the container monitor: %w", err)
 	}
-	syncW.Close()
-	monPid := cmd.Process.Pid
-	// The monitor outlives us; nobody here waits for it.
+	p.pid = cmd.Process.Pid
+	// The monitor outlives us; Wait reaps it only when it fails.
 	cmd.Process.Release()
+	return p, nil
+}
 
-	line, rerr := bufio.NewReader(syncR).ReadString('\n')
+// SendSpec sends the container's spec to its init, with root (when not
+// -1): a detached mount tree of the root filesystem (open_tree) that the
+// init attaches in its own mount namespace, made before the root was
+// mounted.
+func (p *Pending) SendSpec(spec []byte, root int) error {
+	if p.spec == nil {
+		return errors.New("the spec was sent already")
+	}
+	defer func() {
+		p.spec.Close()
+		p.spec = nil
+	}()
+	var oob []byte
+	if root >= 0 {
+		oob = unix.UnixRights(root)
+	}
+	fd := int(p.spec.Fd())
+	n, err := unix.SendmsgN(fd, spec, oob, nil, 0)
+	for err == nil && n < len(spec) {
+		spec = spec[n:]
+		n, err = unix.Write(fd, spec)
+	}
+	return err
+}
+
+// Abort gives up on a pending start: the init gets no spec and exits, and
+// so does the monitor.
+func (p *Pending) Abort() {
+	p.Wait()
+}
+
+// Wait returns once the container's process runs or failed to start.
+func (p *Pending) Wait() (*Started, error) {
+	if p.spec != nil {
+		p.spec.Close() // whatever the caller did not send, it will not
+		p.spec = nil
+	}
+	defer p.sync.Close()
+	line, rerr := bufio.NewReader(p.sync).ReadString('\n')
 	line = strings.TrimSpace(line)
 	if pid, ok := strings.CutPrefix(line, "pid "); ok {
 		n, err := strconv.Atoi(pid)
 		if err == nil && n > 0 {
-			return &Started{Pid: n, MonitorPid: monPid, Conn: client}, nil
+			return &Started{Pid: n, MonitorPid: p.pid, Conn: p.client}, nil
 		}
 	}
-	if client != nil {
-		client.Close()
+	if p.client != nil {
+		p.client.Close()
 	}
 	// The monitor exits after a failed start; reap it.
 	var ws unix.WaitStatus
-	unix.Wait4(monPid, &ws, 0, nil)
+	unix.Wait4(p.pid, &ws, 0, nil)
 	if msg, ok := strings.CutPrefix(line, "error "); ok {
 		return nil, decodeError(msg)
 	}
@@ -144,20 +228,11 @@ func boolEnv(b bool) string {
 	return "0"
 }
 
-// encodeError and decodeError carry an error class across the starter's
-// report: "CLASS MESSAGE" with the class as a number.
-func encodeError(err error) string {
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	return fmt.Sprintf("error %d %s\n", int(errdefs.ClassOf(err)), msg)
-}
-
+// decodeError turns the monitor's "KIND MESSAGE" report into an error of
+// the class sandbox gives that kind (126 and 127 for the command).
 func decodeError(s string) error {
-	num, msg, ok := strings.Cut(s, " ")
-	n, err := strconv.Atoi(num)
-	if !ok || err != nil {
-		return errors.New(s)
-	}
-	return errdefs.WithClass(errdefs.Class(n), errors.New(msg))
+	kind, msg, _ := strings.Cut(s, " ")
+	return sandbox.ErrorOfKind(kind, msg)
 }
 
 // Client is an attach connection to a monitor.
@@ -198,6 +273,13 @@ func (c *Client) SendStdin(p []byte) error {
 		p = p[n:]
 	}
 	return nil
+}
+
+// Cleaned tells the monitor, after the exit, that this client has run the
+// cleanup (engine.Cleanup), so the monitor need not.
+func (c *Client) Cleaned() error {
+	_, err := c.conn.Write([]byte{pktCleaned})
+	return err
 }
 
 // CloseStdin closes the container's stdin (when it has no terminal).

@@ -54,11 +54,12 @@ func InitMain() {
 
 func initContainer() error {
 	unix.CloseOnExec(socketFd)
-	f := os.NewFile(configFd, "config")
-	var spec specs.Spec
-	err := json.NewDecoder(f).Decode(&spec)
-	f.Close()
+	raw, tree, err := readConfig(configFd)
 	if err != nil {
+		return setupErr("reading the container spec: %w", err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(raw, &spec); err != nil {
 		return setupErr("reading the container spec: %w", err)
 	}
 	if spec.Root == nil || spec.Process == nil {
@@ -73,6 +74,15 @@ func initContainer() error {
 	// Nothing mounted from here on may reach the caller's mount namespace.
 	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
 		return setupErr("making / a slave mount: %w", err)
+	}
+	if tree >= 0 {
+		// The root, mounted after this namespace was made, arrives as
+		// a detached mount tree.
+		err := unix.MoveMount(tree, "", unix.AT_FDCWD, rootfs, unix.MOVE_MOUNT_F_EMPTY_PATH)
+		unix.Close(tree)
+		if err != nil {
+			return setupErr("attaching the root filesystem %s: %w", rootfs, err)
+		}
 	}
 	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return setupErr("bind-mounting the root filesystem %s: %w", rootfs, err)
@@ -155,6 +165,48 @@ func initContainer() error {
 	}
 	err = unix.Exec(path, spec.Process.Args, env)
 	return execError(spec.Process.Args[0], err)
+}
+
+// readConfig reads the spec from fd to its end. From a socket it also takes
+// the root's mount tree, sent with the first bytes (-1 when none).
+func readConfig(fd int) ([]byte, int, error) {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, -1, err
+	}
+	var out []byte
+	tree := -1
+	buf := make([]byte, 64*1024)
+	oob := make([]byte, unix.CmsgSpace(4))
+	for {
+		var n, oobn int
+		var err error
+		if st.Mode&unix.S_IFMT == unix.S_IFSOCK {
+			n, oobn, _, _, err = unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		} else {
+			n, err = unix.Read(fd, buf)
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, tree, err
+		}
+		if oobn > 0 {
+			if scms, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+				for _, scm := range scms {
+					if fds, err := unix.ParseUnixRights(&scm); err == nil && len(fds) > 0 && tree < 0 {
+						tree = fds[0]
+					}
+				}
+			}
+		}
+		if n == 0 {
+			return out, tree, nil
+		}
+		out = append(out, buf[:n]...)
+	}
 }
 
 func hasNamespace(spec *specs.Spec, t specs.LinuxNamespaceType) bool {

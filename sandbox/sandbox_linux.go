@@ -39,10 +39,6 @@ type Options struct {
 	// and before the process execs; pid is the container's init as seen
 	// from the caller. Networking and cgroups hook in here.
 	BeforeStart func(pid int) error
-	// InheritStdio gives the process the caller's own stdin, stdout and
-	// stderr instead of Stdio. Only for callers whose stdio are pipes made
-	// for the container (the monitor's starter), never a user's terminal.
-	InheritStdio bool
 }
 
 // Container is a started container process.
@@ -60,8 +56,11 @@ type Container struct {
 	once    sync.Once
 }
 
-// namespaceFlags returns the clone flags for the spec's new namespaces. A
-// namespace with a path (joining an existing one) is not supported yet.
+// CloneFlags returns the clone flags for the spec's new namespaces, for a
+// parent half written elsewhere (the monitor's, in C). A namespace with a
+// path (joining an existing one) is not supported yet.
+func CloneFlags(spec *specs.Spec) (uintptr, error) { return namespaceFlags(spec) }
+
 func namespaceFlags(spec *specs.Spec) (uintptr, error) {
 	var flags uintptr
 	if spec.Linux == nil {
@@ -134,9 +133,7 @@ func Start(spec *specs.Spec, opts Options) (*Container, error) {
 	cmd.ExtraFiles = []*os.File{configR, childSock}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: flags}
 	var closeAfterStart []*os.File
-	if !spec.Process.Terminal && opts.InheritStdio {
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	} else if !spec.Process.Terminal {
+	if !spec.Process.Terminal {
 		closeAfterStart, err = c.plumb(cmd, opts.Stdio)
 		if err != nil {
 			return nil, err
@@ -206,9 +203,14 @@ func Start(spec *specs.Spec, opts Options) (*Container, error) {
 	return c, nil
 }
 
-func classify(m message) error {
-	err := errors.New(m.Message)
-	switch m.Kind {
+func classify(m message) error { return ErrorOfKind(m.Kind, m.Message) }
+
+// ErrorOfKind makes the error an init or exec "error" message of kind
+// stands for: not found and cannot invoke carry the classes of podman's
+// 127 and 126. A parent half written elsewhere reports kind and message.
+func ErrorOfKind(kind, msg string) error {
+	err := errors.New(msg)
+	switch kind {
 	case kindNotFound:
 		return errdefs.WithClass(errdefs.ClassCommandNotFound, err)
 	case kindCannotInvoke:

@@ -21,23 +21,34 @@ func DefaultOptions() (types.StoreOptions, error) {
 	return opts, nil
 }
 
-// Open opens (creating when needed) the user's store. The caller must be
-// inside burrow's user namespace and must call Shutdown on the result.
+// Options returns the options Open would use, without opening anything:
+// enough to know the graph and run roots.
 //
-// When XDG_RUNTIME_DIR is unset (a CI job, `su`, a cron job), Open sets it
-// to the runtime directory containers/storage picked, so that the run root
-// and containers/image's per-session auth.json agree on one place owned by
-// the user instead of /run/containers/0, which belongs to the host's root.
-func Open() (cstorage.Store, error) {
+// When XDG_RUNTIME_DIR is unset (a CI job, `su`, a cron job), Options sets
+// it to the runtime directory containers/storage picked, so that the run
+// root and containers/image's per-session auth.json agree on one place owned
+// by the user instead of /run/containers/0, which belongs to the host's root.
+func Options() (types.StoreOptions, error) {
 	if os.Getenv("XDG_RUNTIME_DIR") == "" {
 		if dir, err := homedir.GetRuntimeDir(); err == nil {
 			os.Setenv("XDG_RUNTIME_DIR", dir)
 		}
 	}
-	opts, err := DefaultOptions()
+	return DefaultOptions()
+}
+
+// Open opens (creating when needed) the user's store. The caller must be
+// inside burrow's user namespace and must call Shutdown on the result.
+func Open() (cstorage.Store, error) {
+	opts, err := Options()
 	if err != nil {
 		return nil, err
 	}
+	return OpenWith(opts)
+}
+
+// OpenWith opens the store with opts (from Options).
+func OpenWith(opts types.StoreOptions) (cstorage.Store, error) {
 	s, err := cstorage.GetStore(opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening storage at %s: %w", opts.GraphRoot, err)

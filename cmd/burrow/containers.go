@@ -50,6 +50,9 @@ func (c *CreateCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	if err := eng.Release(ctr); err != nil {
+		return err
+	}
 	fmt.Println(ctr.ID)
 	return nil
 }

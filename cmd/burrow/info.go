@@ -27,7 +27,11 @@ func (i *InfoCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	rep := infoReport{Host: hostinfo.GatherHost(), Store: storage.Info(eng.Store)}
+	store, err := eng.Store()
+	if err != nil {
+		return err
+	}
+	rep := infoReport{Host: hostinfo.GatherHost(), Store: storage.Info(store)}
 	if i.Format == "json" || i.Format == "{{json .}}" {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")

@@ -5,7 +5,6 @@
 //	_BURROW_ROLE unset  the CLI (joins the user namespace in a C constructor)
 //	_BURROW_ROLE=pause  holds the user and mount namespaces (C only, userns/join_linux.c)
 //	_BURROW_ROLE=monitor  a container's monitor (C only, monitor/monitor_linux.c)
-//	_BURROW_ROLE=start  the monitor's short-lived starter: builds the container (monitor.StartMain)
 //	_BURROW_ROLE=exec  joins a running container (C constructor), then sandbox.ExecMain
 //	_BURROW_ROLE=init   a container's init: builds its filesystem and execs its process (sandbox.InitMain)
 //	argv[0] storage-*   containers/storage's own helpers (layer unpacking in a chroot), reexec.Init
@@ -17,7 +16,7 @@ import (
 
 	"go.podman.io/storage/pkg/reexec"
 
-	"github.com/burrow-containers/burrow/monitor"
+	_ "github.com/burrow-containers/burrow/monitor" // the monitor role, a C constructor
 	"github.com/burrow-containers/burrow/sandbox"
 	"github.com/burrow-containers/burrow/userns"
 )
@@ -35,8 +34,6 @@ func main() {
 		sandbox.InitMain()
 	case sandbox.RoleExec:
 		sandbox.ExecMain()
-	case monitor.RoleStart:
-		monitor.StartMain()
 	default:
 		// "pause" never gets here: the constructor runs it and never returns.
 		fmt.Fprintf(os.Stderr, "Error: unknown burrow role %q\n", role)

@@ -25,7 +25,11 @@ func (p *PullCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	img, err := images.Pull(g.ctx, eng.Store, p.Image, images.PullOptions{
+	store, err := eng.Store()
+	if err != nil {
+		return err
+	}
+	img, err := images.Pull(g.ctx, store, p.Image, images.PullOptions{
 		TLSVerify: types.NewOptionalBool(p.TLSVerify), Quiet: p.Quiet, Platform: p.Platform,
 		Out: os.Stderr, AuthFile: p.AuthFile,
 	})

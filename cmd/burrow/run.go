@@ -47,12 +47,9 @@ func (r *RunCmd) Run(g *globals) error {
 	}
 	defer eng.Close()
 	if r.Detach {
-		ctr, err := eng.Create(g.ctx, cfg, r.puller(eng))
+		ctr, _, err := eng.Run(g.ctx, cfg, r.puller(eng), engine.StartOptions{})
 		if err != nil {
-			return err
-		}
-		if _, err := eng.Start(ctr, engine.StartOptions{}); err != nil {
-			if cfg.Remove {
+			if ctr != nil && cfg.Remove {
 				eng.Remove(g.ctx, ctr, true)
 			}
 			return err
@@ -73,7 +70,11 @@ func (r *RunCmd) Run(g *globals) error {
 func (r *RunCmd) puller(eng *engine.Engine) engine.PullFunc {
 	return func(ctx context.Context, ref string) error {
 		opts := images.PullOptions{TLSVerify: types.NewOptionalBool(r.TLSVerify), Quiet: r.Quiet, Out: os.Stderr}
-		_, err := images.Pull(ctx, eng.Store, ref, opts)
+		store, err := eng.Store()
+		if err != nil {
+			return err
+		}
+		_, err = images.Pull(ctx, store, ref, opts)
 		return err
 	}
 }

@@ -105,6 +105,12 @@ static void join_pause_process(void) {
 		snprintf(burrow_join_error, sizeof burrow_join_error, "opening namespaces of pause process %d: %s", pid, strerror(errno));
 		goto out;
 	}
+	/* Joining a mount namespace moves the working directory to its root:
+	 * remember where the user was, so relative paths keep their meaning. */
+	char cwd[PATH_MAX];
+	int cwdfd = open(".", O_PATH | O_CLOEXEC);
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		cwd[0] = 0;
 	if (setns(userfd, CLONE_NEWUSER) != 0) {
 		snprintf(burrow_join_error, sizeof burrow_join_error, "joining user namespace of pause process %d: %s", pid, strerror(errno));
 		goto out;
@@ -119,6 +125,12 @@ static void join_pause_process(void) {
 		_exit(125);
 	}
 	setgroups(0, NULL); /* the host's supplementary groups are unmapped here */
+	/* The pause process's mount namespace is a copy of the host's: the
+	 * same path names the same directory. */
+	if ((cwd[0] == 0 || chdir(cwd) != 0) && cwdfd >= 0)
+		(void)!fchdir(cwdfd);
+	if (cwdfd >= 0)
+		close(cwdfd);
 
 	burrow_joined_pid = pid;
 	burrow_host_uid = (int)uid;

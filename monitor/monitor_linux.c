@@ -554,7 +554,11 @@ static void monitor_main(void) {
 	dup2(devnull, 1);
 	dup2(devnull, 2);
 	close_range(3, ~0U, 0);
-	unsetenv("_BURROW_ROLE");
+	static const char *own[] = {"_BURROW_ROLE", "_BURROW_MON_ID", "_BURROW_MON_DIR", "_BURROW_MON_LOG",
+				    "_BURROW_MON_SPEC", "_BURROW_MON_SPEC_FD", "_BURROW_MON_CLONEFLAGS",
+				    "_BURROW_MON_TTY", "_BURROW_MON_STDIN", "_BURROW_MON_CLIENT_FD"};
+	for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+		unsetenv(own[k]);
 	execl("/proc/self/exe", "burrow", "container", "cleanup", id, (char *)NULL);
 	_exit(0);
 }

@@ -102,7 +102,7 @@ func Spawn(o Options) (_ *Pending, err error) {
 	defer devnull.Close()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"burrow-monitor"}
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(environWithout("_BURROW_MON_"),
 		"_BURROW_ROLE="+RoleMonitor,
 		"_BURROW_MON_ID="+o.ID,
 		"_BURROW_MON_DIR="+o.Dir,
@@ -219,6 +219,18 @@ func (p *Pending) Wait() (*Started, error) {
 		return nil, errors.New("the container monitor exited without starting the container")
 	}
 	return nil, fmt.Errorf("unexpected report from the container monitor: %q", line)
+}
+
+// environWithout is the environment without variables of the prefix (a
+// monitor's own, when its cleanup restarts the container).
+func environWithout(prefix string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, prefix) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 func boolEnv(b bool) string {

@@ -240,35 +240,100 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 }
 
 // Cleanup records the exit of a container whose process has ended,
-// unmounts its root and removes it when it was run with --rm. It is what
-// the monitor runs after the exit (as `burrow container cleanup ID`) and
-// what an attached CLI runs itself; running it twice is harmless.
+// unmounts its root, and then removes it when it was run with --rm or
+// restarts it as its restart policy says. It is what the monitor runs after
+// the exit (as `burrow container cleanup ID`) and what an attached CLI runs
+// itself; running it twice is harmless.
 func (e *Engine) Cleanup(id string) error {
+	restart, err := e.recordExit(id)
+	if err != nil || restart == nil {
+		return err
+	}
+	// Backoff as docker's: 100 ms, doubling with each restart, at most a
+	// minute, so a container that fails at once does not spin.
+	delay := 100 * time.Millisecond << min(restart.State.RestartCount-1, 10)
+	time.Sleep(min(delay, time.Minute))
+	c, err := e.Get(id)
+	if err != nil || c.Running() || c.State.StoppedByUser {
+		return nil // removed, started or stopped meanwhile
+	}
+	_, err = e.Start(c, StartOptions{})
+	return err
+}
+
+// recordExit does the recording part of Cleanup under the lock; it returns
+// the record when the restart policy asks for a restart.
+func (e *Engine) recordExit(id string) (*Record, error) {
 	unlock, err := e.lock()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer unlock()
 	r, err := e.readRecord(id)
 	if errdefs.Is(err, errdefs.ClassNotFound) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if r.State.Status != StatusRunning {
-		return nil
+		return nil, nil
 	}
 	if !e.refresh(r) {
-		return nil // still running
+		return nil, nil // still running
 	}
 	if r.Config.Remove {
-		return e.removeFiles(r)
+		return nil, e.removeFiles(r)
+	}
+	restart := shouldRestart(r)
+	if restart {
+		r.State.RestartCount++
 	}
 	if err := e.writeRecord(r); err != nil {
-		return err
+		return nil, err
 	}
-	return e.unmountRoot(r)
+	if err := e.unmountRoot(r); err != nil {
+		return nil, err
+	}
+	if restart {
+		return r, nil
+	}
+	return nil, nil
+}
+
+// shouldRestart applies the restart policy to an exited container.
+func shouldRestart(r *Record) bool {
+	if r.State.StoppedByUser || r.State.ExitCode == -1 && r.State.BootID != bootID() {
+		return false // stopped by the user, or found exited after a reboot
+	}
+	switch r.Config.Restart {
+	case "always", "unless-stopped":
+		return true
+	case "on-failure":
+		return r.State.ExitCode != 0 && (r.Config.RestartMax == 0 || r.State.RestartCount < r.Config.RestartMax)
+	}
+	return false
+}
+
+// ParseRestartPolicy checks a --restart value: no, always,
+// unless-stopped, on-failure[:N].
+func ParseRestartPolicy(s string) (policy string, max int, err error) {
+	name, n, hasN := strings.Cut(s, ":")
+	switch name {
+	case "", "no", "always", "unless-stopped":
+		if hasN {
+			return "", 0, errdefs.Invalid(fmt.Errorf("invalid restart policy %q: only on-failure takes a count", s))
+		}
+		return name, 0, nil
+	case "on-failure":
+		if hasN {
+			if max, err = strconv.Atoi(n); err != nil || max < 0 {
+				return "", 0, errdefs.Invalid(fmt.Errorf("invalid restart policy %q: the count must be a number (on-failure:3)", s))
+			}
+		}
+		return name, max, nil
+	}
+	return "", 0, errdefs.Invalid(fmt.Errorf("invalid restart policy %q: use no, always, unless-stopped or on-failure[:N]", s))
 }
 
 // signalInit sends sig to the container's init, making sure through a
@@ -345,6 +410,9 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 	if !ctr.Running() {
 		return "", nil
 	}
+	if err := e.markStopped(ctr); err != nil {
+		return "", err
+	}
 	sig := unix.SIGTERM
 	if ctr.StopSignal != "" {
 		if s, err := ParseSignal(ctr.StopSignal); err == nil {
@@ -367,6 +435,23 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 		return warning, fmt.Errorf("container %s did not stop after SIGKILL", ctr.Name)
 	}
 	return warning, e.Cleanup(ctr.ID)
+}
+
+// markStopped records that the user stopped the container, so that its
+// restart policy does not bring it back.
+func (e *Engine) markStopped(ctr *Container) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(ctr.ID)
+	if err != nil {
+		return err
+	}
+	r.State.StoppedByUser = true
+	ctr.State.StoppedByUser = true
+	return e.writeRecord(r)
 }
 
 // Remove deletes a container: its storage, record and log. A running

@@ -55,6 +55,11 @@ type Config struct {
 	Interactive bool // keep stdin attached
 	TTY         bool
 	Remove      bool // remove the container when it exits
+	// Restart is the restart policy: "", "no", "always", "unless-stopped"
+	// or "on-failure", with RestartMax tries at most for on-failure (0:
+	// no bound). ParseRestartPolicy checks it.
+	Restart    string `json:",omitempty"`
+	RestartMax int    `json:",omitempty"`
 }
 
 // capabilities resolves the container's capability set from the defaults,

@@ -41,6 +41,9 @@ type State struct {
 	FinishedAt   time.Time `json:"finishedAt,omitzero"`
 	// RestartCount counts restarts made by the restart policy.
 	RestartCount int `json:"restartCount,omitempty"`
+	// StoppedByUser is set by stop: the restart policy leaves the
+	// container alone then, as podman's does.
+	StoppedByUser bool `json:"stoppedByUser,omitempty"`
 }
 
 // Record is a container as stored on disk, in

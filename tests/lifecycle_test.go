@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -618,5 +619,188 @@ func TestExecTTY(t *testing.T) {
 	m.send("exit 3\r")
 	if code := p.exitCode(t, 20*time.Second); code != 3 {
 		t.Errorf("exec -it: exit %d, want 3; output:\n%s", code, p.out.String())
+	}
+}
+
+func TestCp(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	runDetached(t, name, nil, "sh", "-c", "mkdir -p /data/sub; echo hi > /data/a.txt; echo deep > /data/sub/b.txt; ln -s /etc /data/etclink; touch /ready; sleep 1000")
+	for i := 0; burrow(t, "exec", name, "test", "-e", "/ready").ExitCode != 0; i++ {
+		if i > 200 {
+			t.Fatal("the container never got ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	dir := t.TempDir()
+	// Relative host paths are relative to where burrow runs.
+	cmd := func(args ...string) result {
+		t.Helper()
+		return burrowIn(t, dir, args...)
+	}
+	if r := cmd("cp", name+":/data/a.txt", "a.txt"); r.ExitCode != 0 {
+		t.Fatalf("cp out of a file: %s", describe(r))
+	}
+	b, err := os.ReadFile(dir + "/a.txt")
+	if err != nil || string(b) != "hi\n" {
+		t.Fatalf("copied file: %q, %v", b, err)
+	}
+	var st syscall.Stat_t
+	syscall.Stat(dir+"/a.txt", &st)
+	if int(st.Uid) != os.Getuid() {
+		t.Errorf("a file copied out belongs to uid %d, want the user's %d", st.Uid, os.Getuid())
+	}
+	if r := cmd("cp", name+":/data", "."); r.ExitCode != 0 {
+		t.Fatalf("cp out of a directory: %s", describe(r))
+	}
+	if b, _ := os.ReadFile(dir + "/data/sub/b.txt"); string(b) != "deep\n" {
+		t.Errorf("directory copy: data/sub/b.txt = %q", b)
+	}
+	if l, err := os.Readlink(dir + "/data/etclink"); err != nil || l != "/etc" {
+		t.Errorf("a link in the container is copied as a link: %q, %v", l, err)
+	}
+	os.WriteFile(dir+"/host.txt", []byte("from host\n"), 0o644)
+	if r := cmd("cp", "host.txt", name+":/tmp/"); r.ExitCode != 0 {
+		t.Fatalf("cp into a directory: %s", describe(r))
+	}
+	if got := must(t, "exec", name, "sh", "-c", "cat /tmp/host.txt; stat -c %u /tmp/host.txt"); got != "from host\n0\n" {
+		t.Errorf("copied in: %q, want the content owned by root", got)
+	}
+	// A link in the container pointing at a host path must not lead the
+	// copy out: /data/etclink is /etc inside the container.
+	if r := cmd("cp", "host.txt", name+":/data/etclink/burrow-cp-test"); r.ExitCode != 0 {
+		t.Fatalf("cp through a link: %s", describe(r))
+	}
+	if _, err := os.Stat("/etc/burrow-cp-test"); err == nil {
+		t.Fatal("cp through a link in the container wrote on the host's /etc")
+	}
+	if got := must(t, "exec", name, "cat", "/etc/burrow-cp-test"); got != "from host\n" {
+		t.Errorf("cp through a link: %q in the container's /etc", got)
+	}
+	requireBurrowError(t, cmd("cp", name+":/no/such/file", "x"), true)
+	requireBurrowError(t, cmd("cp", "a.txt", "b.txt"), true)
+}
+
+// burrowIn runs burrow in directory dir.
+func burrowIn(t testing.TB, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(burrowBin(t), args...)
+	cmd.Dir = dir
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running burrow %v: %v", args, err)
+	}
+	return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
+}
+
+func TestRenameTopPrune(t *testing.T) {
+	t.Parallel()
+	name, other := ctrName(t), ctrName(t)
+	runDetached(t, name, nil, "sh", "-c", "sleep 1000 & wait")
+	runDetached(t, other, nil, "true")
+	requireBurrowError(t, burrow(t, "rename", name, other), true)
+	renamed := name + "-new"
+	t.Cleanup(func() { burrow(t, "rm", "-f", renamed) })
+	must(t, "rename", name, renamed)
+	if psStatus(t, renamed) == "" || psStatus(t, name) != "" {
+		t.Fatalf("after rename, ps shows old %q, new %q", psStatus(t, name), psStatus(t, renamed))
+	}
+	lines := nonEmptyLines(must(t, "top", renamed))
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "USER") {
+		t.Fatalf("top: want a header and two processes, got:\n%s", strings.Join(lines, "\n"))
+	}
+	if f := strings.Fields(lines[1]); f[1] != "1" || !strings.Contains(lines[1], "sh -c") {
+		t.Errorf("top: the first process is not the container's PID 1: %q", lines[1])
+	}
+	if f := strings.Fields(lines[2]); f[2] != "1" || !strings.Contains(lines[2], "sleep 1000") {
+		t.Errorf("top: the second process is not a child of PID 1: %q", lines[2])
+	}
+}
+
+// TestContainerPrune is not parallel: prune removes every exited
+// container of the user, other tests' too.
+func TestContainerPrune(t *testing.T) {
+	running, exited := ctrName(t), ctrName(t)
+	runningID := runDetached(t, running, nil, "sleep", "1000")
+	exitedID := runDetached(t, exited, nil, "true")
+	must(t, "wait", exited)
+	out := must(t, "container", "prune", "-f")
+	if psStatus(t, exited) != "" || !strings.Contains(out, exitedID) {
+		t.Errorf("container prune did not remove the exited %s (output %q)", exited, out)
+	}
+	if !strings.HasPrefix(psStatus(t, running), "Up ") || strings.Contains(out, runningID) {
+		t.Errorf("container prune touched the running %s (output %q)", running, out)
+	}
+}
+
+func TestPauseSaysWhy(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "1000")
+	r := burrow(t, "pause", name)
+	// Here (no cgroup of the container's own) pausing cannot work: it
+	// must say so, and leave the container running.
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, "cgroup") {
+		t.Errorf("pause error does not say why: %s", r.Stderr)
+	}
+	if !strings.HasPrefix(psStatus(t, name), "Up ") {
+		t.Errorf("a refused pause changed the container: %q", psStatus(t, name))
+	}
+}
+
+func TestRestartPolicy(t *testing.T) {
+	t.Parallel()
+	t.Run("on-failure with a bound", func(t *testing.T) {
+		t.Parallel()
+		name := ctrName(t)
+		runDetached(t, name, []string{"--restart", "on-failure:2"}, "sh", "-c", "echo run; exit 3")
+		deadline := time.Now().Add(30 * time.Second)
+		for inspectField(t, name, "{{.RestartCount}}") != "2" || psStatus(t, name) == "" || !strings.HasPrefix(psStatus(t, name), "Exited (3)") {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 30 s: restarts %s, status %q", inspectField(t, name, "{{.RestartCount}}"), psStatus(t, name))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
+		if n := strings.Count(must(t, "logs", name), "run"); n != 3 {
+			t.Errorf("on-failure:2 ran the container %d times, want 3", n)
+		}
+	})
+	t.Run("always, until stopped", func(t *testing.T) {
+		t.Parallel()
+		name := ctrName(t)
+		runDetached(t, name, []string{"--restart", "always"}, "sh", "-c", "sleep 0.2")
+		deadline := time.Now().Add(30 * time.Second)
+		for n, _ := strconv.Atoi(inspectField(t, name, "{{.RestartCount}}")); n < 2; n, _ = strconv.Atoi(inspectField(t, name, "{{.RestartCount}}")) {
+			if time.Now().After(deadline) {
+				t.Fatal("--restart always did not restart the container twice in 30 s")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		must(t, "stop", "-t", "0", name)
+		time.Sleep(1500 * time.Millisecond)
+		if st := psStatus(t, name); !strings.HasPrefix(st, "Exited") {
+			t.Errorf("a stopped --restart always container came back: %q", st)
+		}
+	})
+	requireBurrowError(t, burrow(t, "run", "--rm", "--restart", "always", busyboxImage(t), "true"), true)
+	requireBurrowError(t, burrow(t, "run", "--restart", "sometimes", busyboxImage(t), "true"), true)
+}
+
+func TestPsLatest(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "1000")
+	// Other tests create containers concurrently: the latest is ours or
+	// newer, never older.
+	got := strings.TrimSpace(must(t, "ps", "-l", "--format", "{{.Names}} {{.CreatedAt}}"))
+	if n := len(nonEmptyLines(got)); n != 1 {
+		t.Fatalf("ps -l printed %d lines: %q", n, got)
 	}
 }

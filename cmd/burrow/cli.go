@@ -44,6 +44,11 @@ type CLI struct {
 	Restart   RestartCmd   `cmd:"" help:"Restart containers."`
 	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
 	Inspect   InspectCmd   `cmd:"" help:"Show containers' details as JSON."`
+	Cp        CpCmd        `cmd:"" help:"Copy files between a container and the host."`
+	Top       TopCmd       `cmd:"" help:"List a container's processes."`
+	Rename    RenameCmd    `cmd:"" help:"Rename a container."`
+	Pause     PauseCmd     `cmd:"" help:"Pause containers (needs cgroup v2)."`
+	Unpause   UnpauseCmd   `cmd:"" help:"Unpause containers."`
 	Container ContainerCmd `cmd:"" help:"Manage containers."`
 	Pull      PullCmd      `cmd:"" help:"Pull an image from a registry."`
 	Info      InfoCmd      `cmd:"" help:"Show how burrow is set up on this host."`

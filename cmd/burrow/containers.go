@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
+	"text/tabwriter"
 	"text/template"
 	"time"
 
@@ -370,6 +372,7 @@ type ContainerCmd struct {
 	Cleanup ContainerCleanupCmd `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
 	Inspect InspectCmd          `cmd:"" help:"Show a container's details."`
 	Ls      PsCmd               `cmd:"" aliases:"list,ps" help:"List containers."`
+	Prune   ContainerPruneCmd   `cmd:"" help:"Remove all containers that are not running."`
 	Rm      RmCmd               `cmd:"" help:"Remove containers."`
 }
 
@@ -423,4 +426,162 @@ func (x *ExecCmd) Run(g *globals) error {
 		return err
 	}
 	return exitCode(code)
+}
+
+// RenameCmd is `burrow rename`.
+type RenameCmd struct {
+	Container string `arg:"" help:"Container to rename."`
+	Name      string `arg:"" help:"Its new name."`
+}
+
+// Run renames the container.
+func (r *RenameCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	c, err := eng.Get(r.Container)
+	if err != nil {
+		return err
+	}
+	return eng.Rename(c, r.Name)
+}
+
+// TopCmd is `burrow top`.
+type TopCmd struct {
+	Container string `arg:"" help:"Container whose processes to list."`
+}
+
+// Run lists the processes.
+func (t *TopCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	c, err := eng.Get(t.Container)
+	if err != nil {
+		return err
+	}
+	procs, err := eng.Top(c)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "USER\tPID\tPPID\t%CPU\tELAPSED\tTTY\tTIME\tCOMMAND")
+	for _, p := range procs {
+		fmt.Fprintf(w, "%s\t%d\t%d\t%.3f\t%v\t%s\t%v\t%s\n", p.User, p.PID, p.PPID, p.CPU, p.Elapsed, p.TTY, p.Time, p.Command)
+	}
+	return w.Flush()
+}
+
+// PauseCmd is `burrow pause`.
+type PauseCmd struct {
+	Containers []string `arg:"" name:"container" help:"Containers to pause."`
+}
+
+// Run pauses the containers.
+func (p *PauseCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	return eachContainer(eng, p.Containers, func(c *engine.Container, given string) error {
+		if err := eng.Pause(c); err != nil {
+			return err
+		}
+		fmt.Println(given)
+		return nil
+	})
+}
+
+// UnpauseCmd is `burrow unpause`.
+type UnpauseCmd struct {
+	Containers []string `arg:"" name:"container" help:"Containers to unpause."`
+}
+
+// Run unpauses the containers.
+func (p *UnpauseCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	return eachContainer(eng, p.Containers, func(c *engine.Container, given string) error {
+		if err := eng.Unpause(c); err != nil {
+			return err
+		}
+		fmt.Println(given)
+		return nil
+	})
+}
+
+// ContainerPruneCmd is `burrow container prune`.
+type ContainerPruneCmd struct {
+	Force bool `short:"f" help:"Do not ask for confirmation."`
+}
+
+// Run removes every container that is not running.
+func (p *ContainerPruneCmd) Run(g *globals) error {
+	if !p.Force {
+		fmt.Fprint(os.Stderr, "WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ")
+		var answer string
+		fmt.Fscanln(os.Stdin, &answer)
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return nil
+		}
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ids, err := eng.Prune(g.ctx)
+	for _, id := range ids {
+		fmt.Println(id)
+	}
+	return err
+}
+
+// CpCmd is `burrow cp`.
+type CpCmd struct {
+	Src string `arg:"" help:"CONTAINER:PATH or a host path."`
+	Dst string `arg:"" help:"CONTAINER:PATH or a host path."`
+}
+
+// splitCopyArg tells CONTAINER:PATH from a host path (which may hold a
+// colon only after a slash, as in docker cp).
+func splitCopyArg(s string) (ctr, path string) {
+	if i := strings.IndexByte(s, ':'); i > 0 && !strings.Contains(s[:i], "/") && !strings.HasPrefix(s, ".") {
+		return s[:i], s[i+1:]
+	}
+	return "", s
+}
+
+// Run copies between the container and the host.
+func (c *CpCmd) Run(g *globals) error {
+	sc, sp := splitCopyArg(c.Src)
+	dc, dp := splitCopyArg(c.Dst)
+	if (sc == "") == (dc == "") {
+		return invalidf("burrow cp copies between a container and the host: one of the two must be CONTAINER:PATH")
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if sc != "" {
+		ctr, err := eng.Get(sc)
+		if err != nil {
+			return err
+		}
+		return eng.CopyFrom(ctr, sp, dp)
+	}
+	ctr, err := eng.Get(dc)
+	if err != nil {
+		return err
+	}
+	return eng.CopyTo(ctr, sp, dp)
 }

@@ -15,6 +15,7 @@ import (
 type RunCmd struct {
 	Rm          bool     `help:"Remove the container when it exits."`
 	Detach      bool     `short:"d" help:"Run in the background and print the container ID."`
+	Restart     string   `help:"Restart policy: no, always, unless-stopped, on-failure[:N]."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
@@ -84,6 +85,13 @@ func (r *RunCmd) config() (engine.Config, error) {
 		Name: r.Name, Env: r.Env, Workdir: r.Workdir, User: r.User, Hostname: r.Hostname,
 		Entrypoint: r.Entrypoint, CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
 		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm,
+	}
+	var err error
+	if cfg.Restart, cfg.RestartMax, err = engine.ParseRestartPolicy(r.Restart); err != nil {
+		return cfg, err
+	}
+	if r.Rm && cfg.Restart != "" && cfg.Restart != "no" {
+		return cfg, invalidf("the --rm option conflicts with --restart %s: choose one", r.Restart)
 	}
 	for _, o := range r.SecurityOpt {
 		switch o {

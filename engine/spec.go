@@ -58,8 +58,10 @@ type Config struct {
 	// Restart is the restart policy: "", "no", "always", "unless-stopped"
 	// or "on-failure", with RestartMax tries at most for on-failure (0:
 	// no bound). ParseRestartPolicy checks it.
-	Restart    string `json:",omitempty"`
-	RestartMax int    `json:",omitempty"`
+	Restart string `json:",omitempty"`
+	// Ports are the published ports (-p), once networking supports them.
+	Ports      []PortMapping `json:",omitempty"`
+	RestartMax int           `json:",omitempty"`
 }
 
 // capabilities resolves the container's capability set from the defaults,

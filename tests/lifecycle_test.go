@@ -273,7 +273,8 @@ func TestUnknownContainer(t *testing.T) {
 	name := "no-such-container-" + randHex()
 	for _, args := range [][]string{
 		{"stop", name}, {"kill", name}, {"logs", name}, {"wait", name}, {"start", name},
-		{"inspect", name}, {"exec", name, "true"}, {"restart", name},
+		{"inspect", name}, {"exec", name, "true"}, {"restart", name}, {"port", name},
+		{"top", name}, {"rename", name, name + "-x"}, {"cp", name + ":/etc/hostname", "x"},
 	} {
 		r := burrow(t, args...)
 		requireBurrowError(t, r, true)
@@ -552,6 +553,10 @@ func TestInspect(t *testing.T) {
 	}
 	if !contains(d.Config.Env, "K=v") {
 		t.Errorf("inspect Config.Env lacks K=v: %v", d.Config.Env)
+	}
+	// No port is published without networking: port lists none.
+	if r := burrow(t, "port", name); r.ExitCode != 0 || r.Stdout != "" {
+		t.Errorf("port of a container without published ports: %s", describe(r))
 	}
 }
 

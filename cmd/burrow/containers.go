@@ -585,3 +585,34 @@ func (c *CpCmd) Run(g *globals) error {
 	}
 	return eng.CopyTo(ctr, sp, dp)
 }
+
+// PortCmd is `burrow port`.
+type PortCmd struct {
+	Container string `arg:"" help:"Container whose published ports to list."`
+	Port      string `arg:"" optional:"" help:"Only this container port (PORT[/PROTO])."`
+}
+
+// Run lists the container's published ports, as podman: one line per
+// port, "CTRPORT/PROTO -> HOSTIP:HOSTPORT".
+func (p *PortCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	c, err := eng.Get(p.Container)
+	if err != nil {
+		return err
+	}
+	for _, pm := range c.Ports() {
+		if p.Port != "" && p.Port != pm.ContainerPortProto() && p.Port != strings.SplitN(pm.ContainerPortProto(), "/", 2)[0] {
+			continue
+		}
+		if p.Port != "" {
+			fmt.Println(pm.HostAddr())
+		} else {
+			fmt.Printf("%s -> %s\n", pm.ContainerPortProto(), pm.HostAddr())
+		}
+	}
+	return nil
+}

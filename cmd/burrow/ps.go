@@ -67,6 +67,9 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 	if r.Image == "" {
 		r.Image = c.Config.Rootfs
 	}
+	for _, p := range c.Ports() {
+		r.Ports = append(r.Ports, p.HostAddr()+"->"+p.ContainerPortProto())
+	}
 	if !c.State.StartedAt.IsZero() {
 		r.StartedAt = c.State.StartedAt.Unix()
 	}

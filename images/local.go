@@ -1,0 +1,127 @@
+package images
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.podman.io/image/v5/docker/reference"
+	cstorage "go.podman.io/storage"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// Summary is an image as `burrow images` lists it.
+type Summary struct {
+	ID      string
+	Names   []string // repository:tag, fully qualified
+	Digest  string
+	Created time.Time
+	Size    int64
+	// Dangling: no name left (a tag moved to another image).
+	Dangling bool
+}
+
+// List returns the store's images, newest first.
+func List(ctx context.Context, store cstorage.Store) ([]Summary, error) {
+	imgs, err := store.Images()
+	if err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	out := make([]Summary, 0, len(imgs))
+	for i := range imgs {
+		img := &imgs[i]
+		s := Summary{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Dangling: len(img.Names) == 0}
+		if cfg, err := Config(ctx, store, img); err == nil && cfg.Created != nil {
+			s.Created = *cfg.Created
+		}
+		if n, err := store.ImageSize(img.ID); err == nil {
+			s.Size = n
+		}
+		out = append(out, s)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// NormalizeName turns a user's image name into the stored form as podman
+// does: a name without a registry gets "localhost/", a name without a tag
+// gets ":latest".
+func NormalizeName(name string) (reference.Named, error) {
+	name = strings.TrimPrefix(name, "docker://")
+	first, _, hasSlash := strings.Cut(name, "/")
+	if !hasSlash || (!strings.ContainsAny(first, ".:") && first != "localhost") {
+		name = "localhost/" + name
+	}
+	named, err := reference.ParseNormalizedNamed(name)
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid image name %q: %w", name, err))
+	}
+	if _, isDigested := named.(reference.Digested); isDigested {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid image name %q: a tag, not a digest, names a stored image", name))
+	}
+	return reference.TagNameOnly(named), nil
+}
+
+// Tag adds names to an image.
+func Tag(store cstorage.Store, img *cstorage.Image, names ...string) error {
+	var add []string
+	for _, n := range names {
+		named, err := NormalizeName(n)
+		if err != nil {
+			return err
+		}
+		add = append(add, named.String())
+	}
+	if err := store.AddNames(img.ID, add); err != nil {
+		return fmt.Errorf("tagging image %s: %w", shortID(img.ID), err)
+	}
+	return nil
+}
+
+// InUseFunc tells which containers (names) use an image.
+type InUseFunc func(imageID string) []string
+
+// Remove removes an image named by ref as podman's rmi does: a name that is
+// one of several only loses that name; an image that containers use is
+// refused unless force, which removes those containers first (removeCtrs).
+func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, removeCtrs func(imageID string) error) (untagged []string, deleted string, err error) {
+	img, err := Lookup(store, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	byName := !strings.HasPrefix(img.ID, ref)
+	if byName && len(img.Names) > 1 {
+		n := img.Names[0]
+		for _, x := range img.Names {
+			if x == ref || strings.HasSuffix(x, "/"+ref) || strings.HasSuffix(x, "/"+ref+":latest") {
+				n = x
+			}
+		}
+		if err := store.RemoveNames(img.ID, []string{n}); err != nil {
+			return nil, "", err
+		}
+		return []string{n}, "", nil
+	}
+	if !byName && len(img.Names) > 1 && !force {
+		return nil, "", errdefs.Conflict(fmt.Errorf("image %s has several names (%s): remove them one by one or use rmi -f", shortID(img.ID), strings.Join(img.Names, ", ")))
+	}
+	if users := inUse(img.ID); len(users) > 0 {
+		if !force {
+			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by container %s: remove the container first or use rmi -f", shortID(img.ID), strings.Join(users, ", ")))
+		}
+		if err := removeCtrs(img.ID); err != nil {
+			return nil, "", err
+		}
+	}
+	if _, err := store.DeleteImage(img.ID, true); err != nil {
+		if errors.Is(err, cstorage.ErrImageUsedByContainer) {
+			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by a container of another tool (see podman ps -a --external)", shortID(img.ID)))
+		}
+		return nil, "", fmt.Errorf("removing image %s: %w", shortID(img.ID), err)
+	}
+	return img.Names, img.ID, nil
+}

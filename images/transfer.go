@@ -1,0 +1,360 @@
+package images
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/image/v5/copy"
+	"go.podman.io/image/v5/docker"
+	dockerarchive "go.podman.io/image/v5/docker/archive"
+	"go.podman.io/image/v5/docker/reference"
+	ociarchive "go.podman.io/image/v5/oci/archive"
+	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/tarball"
+	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// copyImage copies src to dst with the policy and progress of opts.
+func copyImage(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string) error {
+	sys, err := opts.systemContext()
+	if err != nil {
+		return err
+	}
+	pc, err := policyContext(sys)
+	if err != nil {
+		return err
+	}
+	defer pc.Destroy()
+	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage}
+	if !opts.Quiet && opts.Out != nil {
+		copts.ReportWriter = opts.Out
+	}
+	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// CopyInto copies src to dst with the policy of opts: for images made by
+// other packages (commit).
+func CopyInto(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string) error {
+	return copyImage(ctx, dst, src, opts, what)
+}
+
+// storeRef is the containers-storage reference of a stored image.
+func storeRef(store cstorage.Store, img *cstorage.Image, named reference.Named) (types.ImageReference, error) {
+	return istorage.Transport.NewStoreReference(store, named, img.ID)
+}
+
+// Push copies a stored image to a registry. dest is a registry reference
+// (with or without docker://); empty pushes to the image's own name.
+func Push(ctx context.Context, store cstorage.Store, image, dest string, opts PullOptions) error {
+	img, err := Lookup(store, image)
+	if err != nil {
+		return err
+	}
+	if dest == "" {
+		dest = image
+		if !strings.HasPrefix(img.ID, image) {
+			// The stored name the user meant, fully qualified.
+			if named, err := NormalizeName(image); err == nil && hasName(img, named.String()) {
+				dest = named.String()
+			} else if len(img.Names) == 1 {
+				dest = img.Names[0]
+			}
+		}
+	}
+	dest = strings.TrimPrefix(dest, "docker://")
+	named, err := reference.ParseNormalizedNamed(dest)
+	if err != nil {
+		return errdefs.Invalid(fmt.Errorf("pushing to %q: invalid reference: %w", dest, err))
+	}
+	named = reference.TagNameOnly(named)
+	dst, err := docker.NewReference(named)
+	if err != nil {
+		return errdefs.Invalid(fmt.Errorf("pushing to %q: %w", dest, err))
+	}
+	src, err := storeRef(store, img, nil)
+	if err != nil {
+		return err
+	}
+	if err := copyImage(ctx, dst, src, opts, fmt.Sprintf("pushing %q", named.String())); err != nil {
+		return classifyPullError(err, named)
+	}
+	return nil
+}
+
+func hasName(img *cstorage.Image, n string) bool {
+	for _, x := range img.Names {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// Save writes a stored image to an archive: format "docker-archive" (the
+// default) or "oci-archive".
+func Save(ctx context.Context, store cstorage.Store, image, path, format string, opts PullOptions) error {
+	img, err := Lookup(store, image)
+	if err != nil {
+		return err
+	}
+	var named reference.NamedTagged
+	if !strings.HasPrefix(img.ID, image) {
+		if n, err := NormalizeName(image); err == nil && hasName(img, n.String()) {
+			named, _ = n.(reference.NamedTagged)
+		} else if len(img.Names) > 0 {
+			if n, err := reference.ParseNormalizedNamed(img.Names[0]); err == nil {
+				named, _ = reference.TagNameOnly(n).(reference.NamedTagged)
+			}
+		}
+	}
+	var dst types.ImageReference
+	switch format {
+	case "", "docker-archive":
+		dst, err = dockerarchive.NewReference(path, named)
+	case "oci-archive":
+		name := ""
+		if named != nil {
+			name = named.String()
+		}
+		dst, err = ociarchive.NewReference(path, name)
+	default:
+		return errdefs.Invalid(fmt.Errorf("unknown archive format %q: use docker-archive or oci-archive", format))
+	}
+	if err != nil {
+		return errdefs.Invalid(fmt.Errorf("saving to %s: %w", path, err))
+	}
+	src, err := storeRef(store, img, nil)
+	if err != nil {
+		return err
+	}
+	// A failed save leaves no half archive behind.
+	if err := copyImage(ctx, dst, src, opts, fmt.Sprintf("saving %s to %s", image, path)); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+// Load reads the images of a docker-archive or oci-archive file into the
+// store and returns their names (or IDs, for unnamed ones).
+func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptions) ([]string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, errdefs.NotFound(fmt.Errorf("loading %s: %w", path, errors.Unwrap(err)))
+	}
+	sys, err := opts.systemContext()
+	if err != nil {
+		return nil, err
+	}
+	var loaded []string
+	if rd, err := dockerarchive.NewReader(sys, path); err == nil {
+		defer rd.Close()
+		lists, err := rd.List()
+		if err != nil {
+			return nil, fmt.Errorf("loading %s: %w", path, err)
+		}
+		for _, refs := range lists {
+			src := refs[0]
+			var named reference.Named
+			var names []string
+			for _, r := range refs {
+				if n := r.DockerReference(); n != nil {
+					names = append(names, n.String())
+					if named == nil {
+						named = n
+					}
+				}
+			}
+			dst, err := istorage.Transport.NewStoreReference(store, named, "")
+			if err != nil {
+				return loaded, err
+			}
+			if err := copyImage(ctx, dst, src, opts, "loading "+path); err != nil {
+				return loaded, err
+			}
+			img, err := istorage.Transport.GetStoreImage(store, dst)
+			if err != nil {
+				return loaded, err
+			}
+			if len(names) > 1 {
+				store.AddNames(img.ID, names[1:])
+			}
+			if len(names) == 0 {
+				names = []string{img.ID}
+			}
+			loaded = append(loaded, names...)
+		}
+		return loaded, nil
+	}
+	src, err := ociarchive.NewReference(path, "")
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("loading %s: neither a docker nor an OCI archive", path))
+	}
+	named, err := ociArchiveName(ctx, src)
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("loading %s: neither a docker nor an OCI archive: %w", path, err))
+	}
+	dst, err := istorage.Transport.NewStoreReference(store, named, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := copyImage(ctx, dst, src, opts, "loading "+path); err != nil {
+		return nil, err
+	}
+	img, err := istorage.Transport.GetStoreImage(store, dst)
+	if err != nil {
+		return nil, err
+	}
+	if named != nil {
+		return []string{named.String()}, nil
+	}
+	return []string{img.ID}, nil
+}
+
+// ociArchiveName is the name an OCI archive's single image carries in its
+// org.opencontainers.image.ref.name annotation, nil when none.
+func ociArchiveName(ctx context.Context, ref types.ImageReference) (reference.Named, error) {
+	desc, err := ociarchive.LoadManifestDescriptor(ref)
+	if err != nil {
+		return nil, err
+	}
+	if n := desc.Annotations[imgspecv1.AnnotationRefName]; n != "" {
+		if named, err := NormalizeName(n); err == nil {
+			return named, nil
+		}
+	}
+	return nil, nil
+}
+
+// ImportOptions describe the image made from a root filesystem tarball.
+type ImportOptions struct {
+	Changes []string // Dockerfile-style: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE
+	Message string
+}
+
+// Import makes an image of one layer from a tarball of a root filesystem
+// ("-" reads stdin) and names it ref (none when empty).
+func Import(ctx context.Context, store cstorage.Store, tarPath, ref string, io ImportOptions, opts PullOptions) (*cstorage.Image, error) {
+	if tarPath != "-" {
+		if _, err := os.Stat(tarPath); err != nil {
+			return nil, errdefs.NotFound(fmt.Errorf("importing %s: %w", tarPath, errors.Unwrap(err)))
+		}
+	}
+	src, err := tarball.Transport.ParseReference(tarPath)
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("importing %s: %w", tarPath, err))
+	}
+	now := time.Now().UTC()
+	cfg := imgspecv1.Image{Created: &now}
+	cfg.OS, cfg.Architecture = runtime.GOOS, runtime.GOARCH
+	if err := ApplyChanges(&cfg.Config, io.Changes); err != nil {
+		return nil, err
+	}
+	cfg.History = []imgspecv1.History{{Created: &now, CreatedBy: "/bin/sh -c #(nop) ADD file:" + filepath.Base(tarPath) + " in /", Comment: io.Message}}
+	if u, ok := src.(tarball.ConfigUpdater); ok {
+		if err := u.ConfigUpdate(cfg, nil); err != nil {
+			return nil, err
+		}
+	}
+	var named reference.Named
+	if ref != "" {
+		if named, err = NormalizeName(ref); err != nil {
+			return nil, err
+		}
+	}
+	dst, err := istorage.Transport.NewStoreReference(store, named, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := copyImage(ctx, dst, src, opts, "importing "+tarPath); err != nil {
+		return nil, err
+	}
+	return istorage.Transport.GetStoreImage(store, dst)
+}
+
+// ApplyChanges applies Dockerfile-style instructions (--change) to an image
+// configuration: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE,
+// STOPSIGNAL. CMD and ENTRYPOINT take JSON arrays or a shell form.
+func ApplyChanges(c *imgspecv1.ImageConfig, changes []string) error {
+	for _, ch := range changes {
+		instr, arg, _ := strings.Cut(strings.TrimSpace(ch), " ")
+		if i := strings.IndexByte(instr, '='); i > 0 && arg == "" {
+			instr, arg = instr[:i], instr[i+1:]
+		}
+		arg = strings.TrimSpace(arg)
+		switch strings.ToUpper(instr) {
+		case "CMD":
+			c.Cmd = commandForm(arg)
+		case "ENTRYPOINT":
+			c.Entrypoint = commandForm(arg)
+		case "ENV":
+			k, v, ok := strings.Cut(arg, "=")
+			if !ok {
+				k, v, _ = strings.Cut(arg, " ")
+			}
+			c.Env = setEnv(c.Env, strings.TrimSpace(k), strings.TrimSpace(v))
+		case "WORKDIR":
+			c.WorkingDir = arg
+		case "USER":
+			c.User = arg
+		case "STOPSIGNAL":
+			c.StopSignal = arg
+		case "LABEL":
+			k, v, _ := strings.Cut(arg, "=")
+			if c.Labels == nil {
+				c.Labels = map[string]string{}
+			}
+			c.Labels[k] = strings.Trim(v, `"`)
+		case "EXPOSE":
+			if c.ExposedPorts == nil {
+				c.ExposedPorts = map[string]struct{}{}
+			}
+			for _, p := range strings.Fields(arg) {
+				if !strings.Contains(p, "/") {
+					p += "/tcp"
+				}
+				c.ExposedPorts[p] = struct{}{}
+			}
+		default:
+			return errdefs.Invalid(fmt.Errorf("invalid --change %q: burrow knows CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE and STOPSIGNAL", ch))
+		}
+	}
+	return nil
+}
+
+// commandForm reads CMD/ENTRYPOINT arguments: a JSON array, or a shell form
+// run by /bin/sh -c.
+func commandForm(arg string) []string {
+	if strings.HasPrefix(arg, "[") {
+		var v []string
+		if err := jsonUnmarshal(arg, &v); err == nil {
+			return v
+		}
+	}
+	return []string{"/bin/sh", "-c", arg}
+}
+
+func setEnv(env []string, k, v string) []string {
+	for i, kv := range env {
+		if strings.HasPrefix(kv, k+"=") {
+			env[i] = k + "=" + v
+			return env
+		}
+	}
+	return append(env, k+"="+v)
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+	imgspec "github.com/opencontainers/image-spec/specs-go"
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/image/v5/manifest"
+	"go.podman.io/image/v5/oci/layout"
+	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/archive"
+
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/images"
+)
+
+// CommitOptions describe the image Commit makes.
+type CommitOptions struct {
+	Changes []string // --change, Dockerfile-style
+	Message string
+	Author  string
+}
+
+// storageContainer is the containers/storage side of a container made
+// from an image.
+func (e *Engine) storageContainer(ctr *Container, what string) (cstorage.Store, *cstorage.Container, error) {
+	if !ctr.Stored {
+		return nil, nil, errdefs.Invalid(fmt.Errorf("%s %s: the container runs on a --rootfs directory, not an image layer", what, ctr.Name))
+	}
+	s, err := e.Store()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.Container(ctr.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", what, ctr.Name, err)
+	}
+	return s, c, nil
+}
+
+// Commit makes an image of the container: its image's layers plus one
+// layer of the container's changes, its configuration with changes
+// applied, named ref (none when empty).
+func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o CommitOptions, opts images.PullOptions) (*cstorage.Image, error) {
+	s, sc, err := e.storageContainer(ctr, "committing")
+	if err != nil {
+		return nil, err
+	}
+	base, err := s.Image(sc.ImageID)
+	if err != nil {
+		return nil, fmt.Errorf("committing %s: its image %s is gone: %w", ctr.Name, sc.ImageID[:12], err)
+	}
+	baseCfg, err := images.Config(ctx, s, base)
+	if err != nil {
+		return nil, err
+	}
+	baseLayers, err := baseLayerDescriptors(ctx, s, base)
+	if err != nil {
+		return nil, err
+	}
+
+	dir, err := os.MkdirTemp(s.RunRoot(), "burrow-commit-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	blobs := filepath.Join(dir, "blobs", "sha256")
+	if err := os.MkdirAll(blobs, 0o700); err != nil {
+		return nil, err
+	}
+
+	// The container's changes, as an uncompressed layer.
+	diff, err := s.Diff("", sc.LayerID, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
+	if err != nil {
+		return nil, fmt.Errorf("committing %s: reading its changes: %w", ctr.Name, err)
+	}
+	layerDesc, err := writeBlob(blobs, imgspecv1.MediaTypeImageLayer, diff)
+	diff.Close()
+	if err != nil {
+		return nil, fmt.Errorf("committing %s: %w", ctr.Name, err)
+	}
+
+	now := time.Now().UTC()
+	cfg := *baseCfg
+	cfg.Created = &now
+	if o.Author != "" {
+		cfg.Author = o.Author
+	}
+	cfg.Config.Env = append([]string{}, baseCfg.Config.Env...)
+	if err := images.ApplyChanges(&cfg.Config, o.Changes); err != nil {
+		return nil, err
+	}
+	cfg.RootFS.DiffIDs = append(append([]digest.Digest{}, baseCfg.RootFS.DiffIDs...), layerDesc.Digest)
+	cfg.History = append(append([]imgspecv1.History{}, baseCfg.History...), imgspecv1.History{
+		Created: &now, CreatedBy: "burrow commit " + ctr.Name, Comment: o.Message, Author: o.Author,
+	})
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfgDesc, err := writeBlob(blobs, imgspecv1.MediaTypeImageConfig, strings.NewReader(string(cfgJSON)))
+	if err != nil {
+		return nil, err
+	}
+	m := imgspecv1.Manifest{
+		Versioned: imgspec.Versioned{SchemaVersion: 2}, MediaType: imgspecv1.MediaTypeImageManifest,
+		Config: cfgDesc, Layers: append(baseLayers, layerDesc),
+	}
+	mJSON, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	mDesc, err := writeBlob(blobs, imgspecv1.MediaTypeImageManifest, strings.NewReader(string(mJSON)))
+	if err != nil {
+		return nil, err
+	}
+	index := imgspecv1.Index{Versioned: imgspec.Versioned{SchemaVersion: 2}, MediaType: imgspecv1.MediaTypeImageIndex, Manifests: []imgspecv1.Descriptor{mDesc}}
+	if err := writeFileJSON(filepath.Join(dir, "index.json"), index); err != nil {
+		return nil, err
+	}
+	if err := writeFileJSON(filepath.Join(dir, imgspecv1.ImageLayoutFile), imgspecv1.ImageLayout{Version: imgspecv1.ImageLayoutVersion}); err != nil {
+		return nil, err
+	}
+
+	// The image's own layers are in the store already: the copy reuses
+	// them by digest and stores only the new one.
+	src, err := layout.NewReference(dir, "")
+	if err != nil {
+		return nil, err
+	}
+	dstRef, err := commitDestination(s, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := images.CopyInto(ctx, dstRef, src, opts, "committing "+ctr.Name); err != nil {
+		return nil, err
+	}
+	return istorage.Transport.GetStoreImage(s, dstRef)
+}
+
+// commitDestination is the storage reference an image named ref (or none)
+// is stored under.
+func commitDestination(s cstorage.Store, ref string) (types.ImageReference, error) {
+	if ref == "" {
+		return istorage.Transport.NewStoreReference(s, nil, "")
+	}
+	named, err := images.NormalizeName(ref)
+	if err != nil {
+		return nil, err
+	}
+	return istorage.Transport.NewStoreReference(s, named, "")
+}
+
+// baseLayerDescriptors are the layers of the image's manifest, as OCI
+// descriptors (the digests the store knows them by).
+func baseLayerDescriptors(ctx context.Context, s cstorage.Store, img *cstorage.Image) ([]imgspecv1.Descriptor, error) {
+	ref, err := istorage.Transport.NewStoreReference(s, nil, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	src, err := ref.NewImageSource(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	b, mt, err := src.GetManifest(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest of image %s: %w", img.ID[:12], err)
+	}
+	m, err := manifest.FromBlob(b, manifest.NormalizedMIMEType(mt))
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest of image %s: %w", img.ID[:12], err)
+	}
+	var out []imgspecv1.Descriptor
+	for _, l := range m.LayerInfos() {
+		if l.EmptyLayer {
+			continue
+		}
+		out = append(out, imgspecv1.Descriptor{MediaType: ociLayerType(l.MediaType), Digest: l.Digest, Size: l.Size})
+	}
+	return out, nil
+}
+
+func ociLayerType(mt string) string {
+	switch {
+	case strings.HasSuffix(mt, "gzip"):
+		return imgspecv1.MediaTypeImageLayerGzip
+	case strings.HasSuffix(mt, "zstd"):
+		return imgspecv1.MediaTypeImageLayerZstd
+	}
+	return imgspecv1.MediaTypeImageLayer
+}
+
+// writeBlob stores r in an OCI layout's blob directory.
+func writeBlob(dir, mediaType string, r io.Reader) (imgspecv1.Descriptor, error) {
+	f, err := os.CreateTemp(dir, ".blob-")
+	if err != nil {
+		return imgspecv1.Descriptor{}, err
+	}
+	defer os.Remove(f.Name())
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return imgspecv1.Descriptor{}, err
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if err := os.Rename(f.Name(), filepath.Join(dir, sum)); err != nil {
+		return imgspecv1.Descriptor{}, err
+	}
+	return imgspecv1.Descriptor{MediaType: mediaType, Digest: digest.NewDigestFromEncoded(digest.SHA256, sum), Size: n}, nil
+}
+
+func writeFileJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
+// Change is one path a container changed against its image.
+type Change struct {
+	Kind string // "A" added, "C" changed, "D" deleted
+	Path string
+}
+
+// Diff lists what the container changed in its filesystem.
+func (e *Engine) Diff(ctr *Container) ([]Change, error) {
+	s, sc, err := e.storageContainer(ctr, "diffing")
+	if err != nil {
+		return nil, err
+	}
+	changes, err := s.Changes("", sc.LayerID)
+	if err != nil {
+		return nil, fmt.Errorf("diffing %s: %w", ctr.Name, err)
+	}
+	out := make([]Change, 0, len(changes))
+	for _, c := range changes {
+		k := "C"
+		switch c.Kind {
+		case archive.ChangeAdd:
+			k = "A"
+		case archive.ChangeDelete:
+			k = "D"
+		}
+		out = append(out, Change{Kind: k, Path: c.Path})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// Export writes a tar of the container's whole filesystem to w.
+func (e *Engine) Export(ctr *Container, w io.Writer) error {
+	return e.withRoot(ctr, func(rootfs string) error {
+		rd, err := archive.TarWithOptions(rootfs, &archive.TarOptions{})
+		if err != nil {
+			return fmt.Errorf("exporting %s: %w", ctr.Name, err)
+		}
+		defer rd.Close()
+		if _, err := io.Copy(w, rd); err != nil {
+			return fmt.Errorf("exporting %s: %w", ctr.Name, err)
+		}
+		return nil
+	})
+}

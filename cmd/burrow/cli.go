@@ -52,6 +52,20 @@ type CLI struct {
 	Unpause   UnpauseCmd   `cmd:"" help:"Unpause containers."`
 	Container ContainerCmd `cmd:"" help:"Manage containers."`
 	Pull      PullCmd      `cmd:"" help:"Pull an image from a registry."`
+	Push      PushCmd      `cmd:"" help:"Push an image to a registry."`
+	Images    ImagesCmd    `cmd:"" help:"List images."`
+	Rmi       RmiCmd       `cmd:"" help:"Remove images."`
+	Tag       TagCmd       `cmd:"" help:"Add names to an image."`
+	History   HistoryCmd   `cmd:"" help:"Show an image's history."`
+	Save      SaveCmd      `cmd:"" help:"Write an image to an archive."`
+	Load      LoadCmd      `cmd:"" help:"Read images from an archive."`
+	Import    ImportCmd    `cmd:"" help:"Make an image from a root filesystem tarball."`
+	Export    ExportCmd    `cmd:"" help:"Write a container's filesystem as a tar."`
+	Commit    CommitCmd    `cmd:"" help:"Make an image of a container."`
+	Diff      DiffCmd      `cmd:"" help:"List a container's filesystem changes."`
+	Login     LoginCmd     `cmd:"" help:"Log in to a registry."`
+	Logout    LogoutCmd    `cmd:"" help:"Log out of a registry."`
+	Image     ImageCmd     `cmd:"" help:"Manage images."`
 	Info      InfoCmd      `cmd:"" help:"Show how burrow is set up on this host."`
 	Version   VersionCmd   `cmd:"" help:"Show burrow's version."`
 }

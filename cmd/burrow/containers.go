@@ -329,42 +329,65 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, invalidf("invalid time %q: use RFC 3339 (2006-01-02T15:04:05Z), Unix seconds or a duration (10m)", s)
 }
 
-// InspectCmd is `burrow inspect` (containers only, for now).
+// InspectCmd is `burrow inspect`: containers, then images, as podman's.
 type InspectCmd struct {
-	Format     string   `short:"f" help:"Go template applied to each container, or json."`
-	Containers []string `arg:"" name:"container" help:"Containers to inspect."`
+	Format  string   `short:"f" help:"Go template applied to each object, or json."`
+	Type    string   `short:"t" default:"all" enum:"all,container,image" help:"What to look for: all, container or image."`
+	Objects []string `arg:"" name:"name" help:"Containers or images to inspect."`
 }
 
-// Run prints the containers' details as a JSON array.
+// Run prints the objects' details as a JSON array.
 func (i *InspectCmd) Run(g *globals) error {
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	var out []engine.InspectData
+	if i.Type == "image" {
+		return inspectImages(g, eng, i.Objects, i.Format)
+	}
 	var tmpl *template.Template
 	if i.Format != "" && i.Format != "json" {
 		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(i.Format + "\n"); err != nil {
 			return invalidf("invalid --format template: %v", err)
 		}
 	}
-	err = eachContainer(eng, i.Containers, func(c *engine.Container, _ string) error {
-		d := c.Inspect()
+	var out []any
+	var last error
+	for _, name := range i.Objects {
+		var d any
+		c, err := eng.Get(name)
+		if err == nil {
+			d = c.Inspect()
+		} else if errdefs.Is(err, errdefs.ClassNotFound) && i.Type == "all" {
+			d, err = inspectImage(g, eng, name)
+			if errdefs.Is(err, errdefs.ClassNotFound) {
+				err = errdefs.NotFound(fmt.Errorf("no container or image %q: check `burrow ps -a` and `burrow images`", name))
+			}
+		}
+		if err != nil {
+			if last != nil {
+				fmt.Fprintf(os.Stderr, "Error: %v\n", last)
+			}
+			last = err
+			continue
+		}
 		if tmpl != nil {
-			return tmpl.Execute(os.Stdout, d)
+			if err := tmpl.Execute(os.Stdout, jsonView(d)); err != nil {
+				return invalidf("--format: %v", err)
+			}
+			continue
 		}
 		out = append(out, d)
-		return nil
-	})
+	}
 	if tmpl == nil {
 		if out == nil {
-			out = []engine.InspectData{}
+			out = []any{}
 		}
 		b, _ := json.MarshalIndent(out, "", "    ")
 		fmt.Println(string(b))
 	}
-	return err
+	return last
 }
 
 // ContainerCmd groups `burrow container ...`.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -101,6 +102,22 @@ func (r psRow) template() psTemplateRow {
 		Status: r.Status, State: r.State, Ports: strings.Join(r.Ports, ", "), Names: strings.Join(r.Names, ","),
 		Pid: r.Pid, ExitCode: r.ExitCode, Created: r.created, AutoRemove: r.AutoRemove, Exited: r.Exited,
 	}
+}
+
+// jsonView is v as its JSON shows it, for --format templates of inspect:
+// {{.Id}} and {{.State.Status}} name what the JSON output names.
+func jsonView(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out any
+	if err := dec.Decode(&out); err != nil {
+		return v
+	}
+	return out
 }
 
 var templateFuncs = template.FuncMap{

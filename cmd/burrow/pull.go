@@ -9,13 +9,28 @@ import (
 	"github.com/burrow-containers/burrow/images"
 )
 
+// registryFlags are the flags of every command that talks to a registry.
+type registryFlags struct {
+	TLSVerify *bool  `name:"tls-verify" negatable:"" help:"Require HTTPS and verify certificates (default: as registries.conf says, else true)."`
+	AuthFile  string `name:"authfile" help:"Path of the authentication file (default: $XDG_RUNTIME_DIR/containers/auth.json)."`
+}
+
+// options are the images options for these flags; progress goes to stderr
+// unless quiet.
+func (r registryFlags) options(quiet bool) images.PullOptions {
+	o := images.PullOptions{Quiet: quiet, Out: os.Stderr, AuthFile: r.AuthFile}
+	if r.TLSVerify != nil {
+		o.TLSVerify = types.NewOptionalBool(*r.TLSVerify)
+	}
+	return o
+}
+
 // PullCmd is `burrow pull`.
 type PullCmd struct {
-	TLSVerify bool   `name:"tls-verify" default:"true" negatable:"" help:"Require HTTPS and verify certificates."`
-	Quiet     bool   `short:"q" help:"Print only the image ID."`
-	Platform  string `help:"Platform to pull: OS/ARCH[/VARIANT]."`
-	AuthFile  string `name:"authfile" help:"Path of the authentication file."`
-	Image     string `arg:"" help:"Image reference."`
+	registryFlags
+	Quiet    bool   `short:"q" help:"Print only the image ID."`
+	Platform string `help:"Platform to pull: OS/ARCH[/VARIANT]."`
+	Image    string `arg:"" help:"Image reference."`
 }
 
 // Run pulls the image and prints its ID.
@@ -29,10 +44,9 @@ func (p *PullCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	img, err := images.Pull(g.ctx, store, p.Image, images.PullOptions{
-		TLSVerify: types.NewOptionalBool(p.TLSVerify), Quiet: p.Quiet, Platform: p.Platform,
-		Out: os.Stderr, AuthFile: p.AuthFile,
-	})
+	o := p.options(p.Quiet)
+	o.Platform = p.Platform
+	img, err := images.Pull(g.ctx, store, p.Image, o)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"go.podman.io/image/v5/types"
-
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/images"
 )
@@ -30,8 +28,8 @@ type RunCmd struct {
 	Privileged  bool     `help:"Give the container every capability and no masked paths (within the user namespace)."`
 	ReadOnly    bool     `name:"read-only" help:"Mount the container's root read-only."`
 	Rootfs      bool     `help:"The first argument is a directory to use as root, not an image."`
-	TLSVerify   bool     `name:"tls-verify" default:"true" negatable:"" help:"Require HTTPS and verify certificates when pulling."`
-	Quiet       bool     `short:"q" help:"Pull without progress output."`
+	registryFlags
+	Quiet bool `short:"q" help:"Pull without progress output."`
 
 	Args []string `arg:"" passthrough:"partial" help:"IMAGE [COMMAND [ARG...]], or with --rootfs DIR COMMAND [ARG...]."`
 }
@@ -70,7 +68,7 @@ func (r *RunCmd) Run(g *globals) error {
 // puller pulls a missing image with the command's pull options.
 func (r *RunCmd) puller(eng *engine.Engine) engine.PullFunc {
 	return func(ctx context.Context, ref string) error {
-		opts := images.PullOptions{TLSVerify: types.NewOptionalBool(r.TLSVerify), Quiet: r.Quiet, Out: os.Stderr}
+		opts := r.options(r.Quiet)
 		store, err := eng.Store()
 		if err != nil {
 			return err

@@ -145,7 +145,7 @@ func classifyPullError(err error, named reference.Named) error {
 		case http.StatusNotFound:
 			return errdefs.NotFound(err)
 		case http.StatusUnauthorized, http.StatusForbidden:
-			return errdefs.Unauthorized(err)
+			return errdefs.Unauthorized(fmt.Errorf("%w: log in with `burrow login %s`", err, reference.Domain(named)))
 		}
 	}
 	var unexpected docker.UnexpectedHTTPStatusError

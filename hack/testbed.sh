@@ -23,9 +23,10 @@ GOTAGS=${GOTAGS:-containers_image_openpgp exclude_graphdriver_btrfs exclude_grap
 if [ "$(id -u)" = 0 ]; then BASE=/tmp/burrow-testbed; else BASE=/tmp/burrow-testbed-$(id -u); fi
 BIN=$BASE/bin
 ENVFILE=$BASE/env
+MARKER=$BASE/hostile-marker
 TEST_USER=burrowtest
 NOSUB_USER=burrowtest-nosub
-PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common"
+PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils"
 
 log() { printf 'testbed: %s\n' "$*" >&2; }
 die() { printf 'testbed: error: %s\n' "$*" >&2; exit 1; }
@@ -91,74 +92,119 @@ build() {
 	chmod 0755 "$BIN/burrow" "$BIN/burrow-tests"
 }
 
-# --- the registry -----------------------------------------------------------
+# --- the registries ---------------------------------------------------------
+#
+# Two of Debian's docker-registry on 127.0.0.1: "open" (plain HTTP, no
+# auth) and "auth" (htpasswd basic auth). Each has its pid, port and
+# config in $BASE/registry-NAME.*.
+AUTH_USER=tester
+AUTH_PASSWORD=burrow-secret-pw
 
-registry_port() { cat "$BASE/registry.port" 2>/dev/null; }
+registry_port() { cat "$BASE/registry-${1:-open}.port" 2>/dev/null; }
 
 registry_running() {
-	local pid
-	pid=$(cat "$BASE/registry.pid" 2>/dev/null) || return 1
-	kill -0 "$pid" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$(registry_port)/v2/"
+	local name=$1 pid
+	pid=$(cat "$BASE/registry-$name.pid" 2>/dev/null) || return 1
+	kill -0 "$pid" 2>/dev/null || return 1
+	curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(registry_port "$name")/v2/" 2>/dev/null | grep -qE '200|401'
+}
+
+# start_registry NAME FIRST_PORT [auth]
+start_registry() {
+	local name=$1 port=$2 auth=${3:-}
+	registry_running "$name" && return
+	while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
+	mkdir -p "$BASE/registry-$name"
+	{
+		echo "version: 0.1"
+		echo "log:"
+		echo "  level: warn"
+		echo "storage:"
+		echo "  filesystem:"
+		echo "    rootdirectory: $BASE/registry-$name"
+		echo "  delete:"
+		echo "    enabled: true"
+		echo "http:"
+		echo "  addr: 127.0.0.1:$port"
+		if [ -n "$auth" ]; then
+			htpasswd -Bbn "$AUTH_USER" "$AUTH_PASSWORD" >"$BASE/htpasswd"
+			echo "auth:"
+			echo "  htpasswd:"
+			echo "    realm: burrow-test"
+			echo "    path: $BASE/htpasswd"
+		fi
+	} >"$BASE/registry-$name.yml"
+	nohup docker-registry serve "$BASE/registry-$name.yml" >"$BASE/registry-$name.log" 2>&1 &
+	echo $! >"$BASE/registry-$name.pid"
+	echo "$port" >"$BASE/registry-$name.port"
+	for _ in $(seq 100); do
+		registry_running "$name" && return
+		sleep 0.1
+	done
+	die "the $name registry did not answer on 127.0.0.1:$port: see $BASE/registry-$name.log"
 }
 
 registry_start() {
-	registry_running && return
-	local port=5100
-	while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
-	mkdir -p "$BASE/registry"
-	cat >"$BASE/registry.yml" <<-EOF
-		version: 0.1
-		log:
-		  level: warn
-		storage:
-		  filesystem:
-		    rootdirectory: $BASE/registry
-		  delete:
-		    enabled: true
-		http:
-		  addr: 127.0.0.1:$port
-	EOF
-	nohup docker-registry serve "$BASE/registry.yml" >"$BASE/registry.log" 2>&1 &
-	echo $! >"$BASE/registry.pid"
-	echo "$port" >"$BASE/registry.port"
-	for _ in $(seq 100); do
-		curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null && return
-		sleep 0.1
-	done
-	die "the registry did not answer on 127.0.0.1:$port: see $BASE/registry.log"
+	start_registry open 5100
+	start_registry auth 5200 auth
 }
 
 registry_stop() {
-	local pid
-	pid=$(cat "$BASE/registry.pid" 2>/dev/null) || return 0
-	# Only our own registry: check the command line before killing.
-	if grep -q "$BASE/registry.yml" "/proc/$pid/cmdline" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-	fi
-	rm -f "$BASE/registry.pid"
+	local name pid
+	for name in open auth; do
+		pid=$(cat "$BASE/registry-$name.pid" 2>/dev/null) || continue
+		# Only our own registry: check the command line before killing.
+		if grep -q "$BASE/registry-$name.yml" "/proc/$pid/cmdline" 2>/dev/null; then
+			kill "$pid" 2>/dev/null || true
+		fi
+		rm -f "$BASE/registry-$name.pid"
+	done
 }
 
 # --- the images -------------------------------------------------------------
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
+# The registry push_blob and push_image talk to, and curl's credentials.
+REG=
+CURL_AUTH=()
+
 # push_blob NAME FILE: upload FILE to repository NAME.
 push_blob() {
-	local name=$1 file=$2 reg=127.0.0.1:$(registry_port) digest loc
+	local name=$1 file=$2 reg=$REG digest loc
 	digest=sha256:$(sha "$file")
-	curl -fsS -o /dev/null --head "http://$reg/v2/$name/blobs/$digest" 2>/dev/null && return
-	loc=$(curl -fsS -X POST -D - -o /dev/null "http://$reg/v2/$name/blobs/uploads/" |
+	curl -fsS "${CURL_AUTH[@]}" -o /dev/null --head "http://$reg/v2/$name/blobs/$digest" 2>/dev/null && return
+	loc=$(curl -fsS "${CURL_AUTH[@]}" -X POST -D - -o /dev/null "http://$reg/v2/$name/blobs/uploads/" |
 		tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')
 	[ -n "$loc" ] || die "the registry gave no upload location for $name"
 	case $loc in /*) loc="http://$reg$loc" ;; esac
 	case $loc in *\?*) loc="$loc&digest=$digest" ;; *) loc="$loc?digest=$digest" ;; esac
-	curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$file" "$loc"
+	curl -fsS "${CURL_AUTH[@]}" -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$file" "$loc"
 }
 
 # layer DIR OUT: a reproducible gzipped tar of DIR, owned by root.
 layer() {
 	tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$2.tar" .
+	gzip -${GZIP_LEVEL:-9}n <"$2.tar" >"$2.tar.gz"
+}
+
+# tar_layer TAR OUT: OUT.tar and OUT.tar.gz from a ready tar.
+tar_layer() {
+	cp "$1" "$2.tar"
 	gzip -9n <"$2.tar" >"$2.tar.gz"
+}
+
+# blob_file DIGEST: where the open registry keeps a blob.
+blob_file() {
+	local hex=${1#sha256:}
+	echo "$BASE/registry-open/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
+
+# unique_layer NAME OUT: a small layer only image NAME has.
+unique_layer() {
+	mkdir -p "$2-root/etc"
+	echo "$1" >"$2-root/etc/burrow-test-image"
+	layer "$2-root" "$2"
 }
 
 goarch() {
@@ -183,8 +229,8 @@ push_image() {
 	push_blob "$name" "$work.config.json"
 	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s]}' \
 		"$(sha "$work.config.json")" "$(stat -c %s "$work.config.json")" "$layers" >"$work.manifest.json"
-	curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
-		--data-binary "@$work.manifest.json" "http://127.0.0.1:$(registry_port)/v2/$name/manifests/latest"
+	curl -fsS "${CURL_AUTH[@]}" -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+		--data-binary "@$work.manifest.json" "http://$REG/v2/$name/manifests/latest"
 }
 
 build_images() {
@@ -209,18 +255,74 @@ build_images() {
 	layer "$w/extra-root" "$w/extra"
 
 	local path='"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'
-	push_image busybox "{\"Env\":[$path],\"Cmd\":[\"sh\"]}" "$w/busybox"
+	local cfg="{\"Env\":[$path],\"Cmd\":[\"sh\"]}"
+	REG=127.0.0.1:$(registry_port open)
+	CURL_AUTH=()
+	push_image busybox "$cfg" "$w/busybox"
 	push_image testimg "{\"Env\":[$path,\"FOO=bar\"],\"Entrypoint\":[\"/bin/echo\",\"from-entrypoint\"],\"Cmd\":[\"default-cmd\"],\"WorkingDir\":\"/srv\"}" \
 		"$w/busybox" "$w/extra"
+	# Pulled only by the concurrent-pull test, so the pulls are real.
+	unique_layer pullten "$w/pullten"
+	push_image pullten "$cfg" "$w/busybox" "$w/pullten"
+	# Pulled only by the interrupted-pull test: large enough to kill.
+	unique_layer interrupted "$w/interrupted"
+	mkdir -p "$w/interrupted-big/data"
+	head -c 40M /dev/urandom >"$w/interrupted-big/data/random"
+	GZIP_LEVEL=1 layer "$w/interrupted-big" "$w/interrupted-big"
+	push_image interrupted "$cfg" "$w/busybox" "$w/interrupted" "$w/interrupted-big"
+	# About 100 MB in three layers, for make bench.
+	local big_layers=() i
+	for i in 1 2 3; do
+		mkdir -p "$w/big$i/data"
+		head -c 33M /dev/urandom >"$w/big$i/data/random$i"
+		GZIP_LEVEL=1 layer "$w/big$i" "$w/big$i"
+		big_layers+=("$w/big$i")
+	done
+	push_image big "$cfg" "$w/busybox" "${big_layers[@]}"
+
+	# Broken images: a layer whose bytes no longer match its digest, and
+	# a layer cut short. Their layers are their own: no other image shares
+	# the tampered blobs.
+	unique_layer corrupt "$w/corrupt"
+	push_image corrupt "$cfg" "$w/busybox" "$w/corrupt"
+	local f
+	f=$(blob_file "sha256:$(sha "$w/corrupt.tar.gz")")
+	chmod u+w "$f"
+	head -c "$(stat -c %s "$f")" /dev/urandom >"$f.new" && mv "$f.new" "$f"
+	unique_layer truncated "$w/truncated"
+	push_image truncated "$cfg" "$w/busybox" "$w/truncated"
+	f=$(blob_file "sha256:$(sha "$w/truncated.tar.gz")")
+	truncate -s $(($(stat -c %s "$f") / 2)) "$f"
+
+	# A hostile layer: entries that try to write into $MARKER, a directory
+	# the test user may write.
+	rm -rf "$MARKER"
+	mkdir -p "$MARKER"
+	chmod 0777 "$MARKER"
+	echo original >"$MARKER/hardlink-target"
+	chmod 0666 "$MARKER/hardlink-target"
+	CGO_ENABLED=0 $GO run ./hack/hostiletar "$w/hostile-raw.tar" "$MARKER"
+	tar_layer "$w/hostile-raw.tar" "$w/hostile"
+	push_image hostile "$cfg" "$w/busybox" "$w/hostile"
+
+	# The private registry holds busybox too.
+	REG=127.0.0.1:$(registry_port auth)
+	CURL_AUTH=(-u "$AUTH_USER:$AUTH_PASSWORD")
+	push_image private "$cfg" "$w/busybox"
+	CURL_AUTH=()
 }
 
 write_env() {
-	local reg=127.0.0.1:$(registry_port)
+	local reg=127.0.0.1:$(registry_port open)
 	cat >"$ENVFILE" <<-EOF
 		export BURROW_BIN=$BIN/burrow
 		export BURROW_TEST_REGISTRY=$reg
 		export BURROW_TEST_IMAGE=$reg/busybox:latest
 		export BURROW_TEST_IMAGE_CONFIGURED=$reg/testimg:latest
+		export BURROW_TEST_AUTH_REGISTRY=127.0.0.1:$(registry_port auth)
+		export BURROW_TEST_AUTH_USER=$AUTH_USER
+		export BURROW_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
+		export BURROW_TEST_HOSTILE_MARKER=$MARKER
 	EOF
 	chmod 0644 "$ENVFILE"
 }
@@ -253,7 +355,7 @@ setup() {
 	registry_start
 	build_images
 	write_env
-	log "ready: registry on 127.0.0.1:$(registry_port), environment in $ENVFILE"
+	log "ready: registries on 127.0.0.1:$(registry_port open) (open) and :$(registry_port auth) (auth), environment in $ENVFILE"
 }
 
 # --- running as the test users ------------------------------------------
@@ -261,16 +363,13 @@ setup() {
 # as_user USER CMD...: run CMD as USER with a clean environment and the test
 # bed's variables (as a CI job or a login would have; no XDG_RUNTIME_DIR).
 as_user() {
-	local user=$1 home
+	local user=$1 home vars
 	shift
 	home=$(getent passwd "$user" | cut -d: -f6)
-	# shellcheck disable=SC1090
-	. "$ENVFILE"
+	mapfile -t vars < <(sed -n 's/^[[:space:]]*export //p' "$ENVFILE")
 	(cd "$BASE" && runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-		BURROW_BIN="$BURROW_BIN" BURROW_TEST_REGISTRY="$BURROW_TEST_REGISTRY" \
-		BURROW_TEST_IMAGE="$BURROW_TEST_IMAGE" BURROW_TEST_IMAGE_CONFIGURED="$BURROW_TEST_IMAGE_CONFIGURED" \
-		BURROW_TEST_STRICT=1 ${EXTRA_ENV:-} "$@")
+		"${vars[@]}" BURROW_TEST_STRICT=1 ${EXTRA_ENV:-} "$@")
 }
 
 # stop_pause UID: end that user's burrow pause process (and with it the

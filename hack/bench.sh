@@ -11,6 +11,8 @@
 #   exec CTR true            a process in a running container
 #   ps -a                    with 100 containers in the store
 #   monitor RSS              burrow's monitor beside podman's conmon, idle
+#   pull                     a ~100 MB image in three layers, from nothing
+#   disk                     what ten containers of that image add to the store
 # Both tools run with no network (burrow has none yet; podman's would start
 # a slirp4netns or pasta process and measure that instead).
 set -euo pipefail
@@ -116,3 +118,46 @@ section "ps -a (100+ containers)"
 measure ps burrow "$BURROW_BIN" ps -a
 [ ${#PODMAN[@]} = 0 ] || measure ps podman "${PODMAN[@]}" ps -a || true
 ratio ps
+
+# Pulling about 100 MB in three layers from the local registry, from
+# nothing each time (the image is removed between runs).
+BIG=${BURROW_TEST_REGISTRY}/big:latest
+pull_fresh() { "$@" rmi -f "$BIG" >/dev/null 2>&1 || true; }
+measure_pull() {
+	local tool=$1 i t0 sum=0 n=${BENCH_PULL_N:-3}
+	shift
+	for i in $(seq "$n"); do
+		pull_fresh "$@"
+		t0=$(now_ms)
+		"$@" pull -q --tls-verify=false "$BIG" >/dev/null || { printf '  %-8s failed\n' "$tool"; return 1; }
+		sum=$((sum + $(now_ms) - t0))
+	done
+	printf '  %-8s %8d\n' "$tool" $((sum / n))
+	echo $((sum / n)) >"$RESULTS/pull.$tool"
+}
+echo
+echo "pull of a ~100 MB, 3-layer image from 127.0.0.1 (ms, mean of ${BENCH_PULL_N:-3})"
+measure_pull burrow "$BURROW_BIN"
+[ ${#PODMAN[@]} = 0 ] || measure_pull podman "${PODMAN[@]}" || true
+ratio pull
+pull_fresh "$BURROW_BIN"
+
+# Ten containers of one image: the store grows by their own writes only.
+graphroot=$("$BURROW_BIN" info --format json | sed -n 's/.*"graphRoot": *"\([^"]*\)".*/\1/p' | head -n1)
+"$BURROW_BIN" pull -q --tls-verify=false "$BIG" >/dev/null
+# Files of subordinate IDs are not all readable from outside the user
+# namespace, so the growth is read off the filesystem (df) instead of du.
+used() { df -k --output=used "$graphroot" | tail -n1 | tr -d ' '; }
+sync
+before=$(used)
+for i in $(seq 10); do
+	BNAMES+=("$tag-disk-$i")
+	"$BURROW_BIN" run --name "$tag-disk-$i" "$BIG" sh -c 'echo written > /written' >/dev/null
+done
+sync
+after=$(used)
+echo
+echo "disk: 10 containers of the ~100 MB image grew the store by $((after - before)) kB"
+"$BURROW_BIN" rm -f "${BNAMES[@]}" >/dev/null 2>&1 || true
+BNAMES=()
+pull_fresh "$BURROW_BIN"

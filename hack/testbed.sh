@@ -26,7 +26,7 @@ ENVFILE=$BASE/env
 MARKER=$BASE/hostile-marker
 TEST_USER=burrowtest
 NOSUB_USER=burrowtest-nosub
-PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils"
+PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc"
 
 log() { printf 'testbed: %s\n' "$*" >&2; }
 die() { printf 'testbed: error: %s\n' "$*" >&2; exit 1; }
@@ -261,6 +261,9 @@ build_images() {
 	push_image busybox "$cfg" "$w/busybox"
 	push_image testimg "{\"Env\":[$path,\"FOO=bar\"],\"Entrypoint\":[\"/bin/echo\",\"from-entrypoint\"],\"Cmd\":[\"default-cmd\"],\"WorkingDir\":\"/srv\"}" \
 		"$w/busybox" "$w/extra"
+	# Pulled only by podman, in the interop test.
+	unique_layer podmanpull "$w/podmanpull"
+	push_image podmanpull "$cfg" "$w/busybox" "$w/podmanpull"
 	# Pulled only by the concurrent-pull test, so the pulls are real.
 	unique_layer pullten "$w/pullten"
 	push_image pullten "$cfg" "$w/busybox" "$w/pullten"
@@ -376,7 +379,8 @@ as_user() {
 # user namespace and its mounts), checking that the PID is really theirs.
 stop_pause() {
 	local uid=$1 dir pid
-	for dir in "/tmp/burrow-run-$uid" "/run/user/$uid/burrow"; do
+	# burrow's pause process, and podman's (the interop test runs podman).
+	for dir in "/tmp/burrow-run-$uid" "/run/user/$uid/burrow" "/tmp/podman-run-$uid/libpod/tmp" "/run/user/$uid/libpod/tmp"; do
 		pid=$(cat "$dir/pause.pid" 2>/dev/null) || continue
 		if [ "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" = "$uid" ]; then
 			kill "$pid" 2>/dev/null || true
@@ -390,7 +394,7 @@ clean_user() {
 	uid=$(id -u "$user")
 	home=$(getent passwd "$user" | cut -d: -f6)
 	stop_pause "$uid"
-	rm -rf "/tmp/burrow-run-$uid" "/tmp/storage-run-$uid" "$home/.local/share/containers"
+	rm -rf "/tmp/burrow-run-$uid" "/tmp/storage-run-$uid" "/tmp/podman-run-$uid" "$home/.local/share/containers"
 }
 
 # pass NAME USER TESTFLAGS...: one run of the test binary; its verbose log

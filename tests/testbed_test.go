@@ -32,13 +32,16 @@ func testbedVar(t testing.TB, name string) string {
 	t.Helper()
 	v := os.Getenv(name)
 	if v == "" {
-		if os.Getenv("BURROW_TEST_STRICT") == "1" {
+		if testbedStrict() {
 			t.Fatalf("%s is not set: the test bed (hack/testbed.sh) did not provide it", name)
 		}
 		t.Skipf("%s is not set: run the end-to-end tests with `make test`", name)
 	}
 	return v
 }
+
+// testbedStrict tells whether a missing part of the test bed fails tests.
+func testbedStrict() bool { return os.Getenv("BURROW_TEST_STRICT") == "1" }
 
 func burrowBin(t testing.TB) string       { return testbedVar(t, "BURROW_BIN") }
 func testRegistry(t testing.TB) string    { return testbedVar(t, "BURROW_TEST_REGISTRY") }

@@ -809,3 +809,48 @@ func TestPsLatest(t *testing.T) {
 		t.Fatalf("ps -l printed %d lines: %q", n, got)
 	}
 }
+
+func TestAfterRebootNoGhosts(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	id := runDetached(t, name, nil, "sleep", "1000")
+	mon, _ := strconv.Atoi(inspectField(t, name, "{{.State.ConmonPid}}"))
+	pid, _ := strconv.Atoi(inspectField(t, name, "{{.State.Pid}}"))
+	t.Cleanup(func() {
+		syscall.Kill(mon, syscall.SIGKILL)
+		syscall.Kill(pid, syscall.SIGKILL)
+	})
+	// What a reboot leaves: the record says running, from another boot,
+	// and the run directory is gone. The processes here are still alive,
+	// which a reboot would not leave: burrow must trust the boot ID over
+	// a PID that may have been reused.
+	var info struct {
+		Store struct {
+			GraphRoot string `json:"graphRoot"`
+			RunRoot   string `json:"runRoot"`
+		} `json:"store"`
+	}
+	if err := json.Unmarshal([]byte(must(t, "info", "--format", "json")), &info); err != nil {
+		t.Fatal(err)
+	}
+	recPath := info.Store.GraphRoot + "/burrow/containers/" + id + "/container.json"
+	b, err := os.ReadFile(recPath)
+	if err != nil {
+		t.Fatalf("reading the record: %v", err)
+	}
+	var rec map[string]any
+	json.Unmarshal(b, &rec)
+	rec["state"].(map[string]any)["bootId"] = "00000000-0000-0000-0000-000000000000"
+	b, _ = json.Marshal(rec)
+	if err := os.WriteFile(recPath, b, 0o600); err != nil {
+		t.Fatalf("writing the record: %v", err)
+	}
+	os.RemoveAll(info.Store.RunRoot + "/burrow/" + id)
+	if st := psStatus(t, name); !strings.HasPrefix(st, "Exited") {
+		t.Errorf("a container of an earlier boot shows as %q, want Exited", st)
+	}
+	if out := must(t, "ps", "-q", "--filter", "name="+name); out != "" {
+		t.Errorf("ps (running only) lists a container of an earlier boot: %q", out)
+	}
+	must(t, "rm", name)
+}

@@ -1,0 +1,183 @@
+package slirp
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rootless-containers/rootlesskit/v3/pkg/port"
+	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin/child"
+	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin/parent"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// RolePort is the burrow binary's role that forwards published ports
+// (docs/roles.md): PortMain.
+const RolePort = "port"
+
+// Port is a published port.
+type Port struct {
+	HostIP        string `json:"hostIP,omitempty"`
+	HostPort      int    `json:"hostPort"`
+	ContainerPort int    `json:"containerPort"`
+	Protocol      string `json:"protocol"` // tcp or udp
+}
+
+type portConfig struct {
+	NetNS    string `json:"netns"`
+	StateDir string `json:"stateDir"`
+	Ports    []Port `json:"ports"`
+}
+
+// ForwardPorts starts the port helper for the namespace at netns and
+// returns once every port is published, or why one could not be (a port
+// in use: ClassConflict; a privileged port: ClassUnavailable naming the
+// sysctl). The helper keeps its sockets in a directory of its own under
+// os.TempDir (short paths) and stops when the returned file and its copies
+// are closed.
+func ForwardPorts(netns, logPath string, ports []Port) (hold *os.File, err error) {
+	stateDir := os.TempDir()
+	cfg, err := json.Marshal(portConfig{NetNS: netns, StateDir: stateDir, Ports: ports})
+	if err != nil {
+		return nil, err
+	}
+	reportR, reportW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer reportR.Close()
+	defer reportW.Close()
+	exitR, exitW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer exitR.Close()
+	defer func() {
+		if err != nil {
+			exitW.Close()
+		}
+	}()
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = []string{"burrow-port"}
+	cmd.Env = append(os.Environ(), "_BURROW_ROLE="+RolePort, "_BURROW_PORT_CONFIG="+string(cfg))
+	cmd.ExtraFiles = []*os.File{reportW, exitR}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if logPath != "" {
+		if f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
+			defer f.Close()
+			cmd.Stdout, cmd.Stderr = f, f
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the port forwarder: %w", err)
+	}
+	reportW.Close()
+	pid := cmd.Process.Pid
+	cmd.Process.Release()
+	line, rerr := bufio.NewReader(reportR).ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "ok" {
+		return exitW, nil
+	}
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, 0, nil)
+	if msg, ok := strings.CutPrefix(line, "error "); ok {
+		num, text, _ := strings.Cut(msg, " ")
+		n, _ := strconv.Atoi(num)
+		return nil, errdefs.WithClass(errdefs.Class(n), errors.New(text))
+	}
+	if rerr != nil {
+		return nil, fmt.Errorf("the port forwarder exited without publishing the ports (see %s)", logPath)
+	}
+	return nil, fmt.Errorf("unexpected report from the port forwarder: %q", line)
+}
+
+// PortMain is the port role: both halves of rootlesskit's builtin port
+// driver in one process, the child half dialling inside the container's
+// namespace. It reports "ok" or "error CLASS MESSAGE" on fd 3 and runs
+// until fd 4 reaches its end.
+func PortMain() {
+	report := os.NewFile(3, "report")
+	exit := os.NewFile(4, "exit")
+	err := forward(report, exit)
+	if err != nil {
+		fmt.Fprintf(report, "error %d %s\n", int(errdefs.ClassOf(err)), strings.ReplaceAll(err.Error(), "\n", " "))
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func forward(report, exit *os.File) error {
+	var cfg portConfig
+	if err := json.Unmarshal([]byte(os.Getenv("_BURROW_PORT_CONFIG")), &cfg); err != nil {
+		return fmt.Errorf("reading the port configuration: %w", err)
+	}
+	// The driver's socket path must fit in sun_path's 108 bytes: a short
+	// directory of our own, gone when we are.
+	stateDir, err := os.MkdirTemp(cfg.StateDir, "bp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stateDir)
+	pd, err := parent.NewDriver(os.Stderr, stateDir, false, "")
+	if err != nil {
+		return fmt.Errorf("starting the port driver: %w", err)
+	}
+	cd := child.NewDriver(os.Stderr)
+	quit := make(chan struct{})
+	errc := make(chan error, 2)
+	go func() { errc <- cd.RunChildDriver(pd.OpaqueForChild(), quit, cfg.NetNS) }()
+	initDone := make(chan struct{}, 1)
+	go func() { errc <- pd.RunParentDriver(initDone, quit, &port.ChildContext{}) }()
+	select {
+	case <-initDone:
+	case err := <-errc:
+		return fmt.Errorf("starting the port driver: %w", err)
+	case <-time.After(30 * time.Second):
+		return errors.New("the port driver did not start within 30 s")
+	}
+	for _, p := range cfg.Ports {
+		spec := port.Spec{Proto: p.Protocol, ParentIP: p.HostIP, ParentPort: p.HostPort, ChildPort: p.ContainerPort}
+		if _, err := pd.AddPort(context.Background(), spec); err != nil {
+			return classifyBindError(p, err)
+		}
+	}
+	fmt.Fprintln(report, "ok")
+	report.Close()
+	// Until the container's monitor, holding the other end, goes away.
+	io.Copy(io.Discard, exit)
+	close(quit)
+	return nil
+}
+
+func classifyBindError(p Port, err error) error {
+	addr := p.HostIP
+	if addr == "" {
+		addr = "0.0.0.0"
+	}
+	where := fmt.Sprintf("%s:%d/%s", addr, p.HostPort, p.Protocol)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return errdefs.Conflict(fmt.Errorf("publishing %s: the port is already in use on the host: choose another host port with -p", where))
+	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		start := "1024"
+		if b, e := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start"); e == nil {
+			start = strings.TrimSpace(string(b))
+		}
+		return errdefs.Unavailable(fmt.Errorf("publishing %s: ports below %s need privilege (net.ipv4.ip_unprivileged_port_start=%s): publish a port >= %s, or ask an administrator for `sysctl -w net.ipv4.ip_unprivileged_port_start=%d`", where, start, start, start, p.HostPort))
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return errdefs.Invalid(fmt.Errorf("publishing %s: the host has no address %s", where, addr))
+	}
+	return fmt.Errorf("publishing %s: %w", where, err)
+}

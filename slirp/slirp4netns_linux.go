@@ -1,0 +1,123 @@
+package slirp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	rkslirp "github.com/rootless-containers/rootlesskit/v3/pkg/network/slirp4netns"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// Options of a container's user-mode network.
+type Options struct {
+	// AllowHostLoopback lets the container reach the host's 127.0.0.1 as
+	// 10.0.2.2 (podman's slirp4netns:allow_host_loopback=true).
+	AllowHostLoopback bool
+	// MTU of the container's interface; 0: 65520, the fastest here.
+	MTU int
+	// LogPath receives slirp4netns' messages.
+	LogPath string
+}
+
+// Addresses of slirp4netns' default network.
+const (
+	ContainerIP = "10.0.2.100"
+	GatewayIP   = "10.0.2.2"
+	DNSIP       = "10.0.2.3"
+)
+
+// Binary finds slirp4netns, or says how to get it.
+func Binary() (string, error) {
+	p, err := exec.LookPath("slirp4netns")
+	if err != nil {
+		return "", errdefs.Unavailable(errors.New("slirp4netns is not installed: install it (apt-get install slirp4netns), or run the container with --network none"))
+	}
+	return p, nil
+}
+
+// Start runs slirp4netns on the network namespace at netns and returns
+// once the container's interface is up. slirp4netns stops when the
+// returned file (its exit descriptor's other end) and every copy of it are
+// closed: hand it to the process whose life the network should follow.
+func Start(netns string, o Options) (hold *os.File, err error) {
+	bin, err := Binary()
+	if err != nil {
+		return nil, err
+	}
+	features, err := rkslirp.DetectFeatures(bin)
+	if err != nil {
+		return nil, fmt.Errorf("probing slirp4netns: %w", err)
+	}
+	if !o.AllowHostLoopback && !features.SupportsDisableHostLoopback {
+		return nil, errdefs.Unavailable(errors.New("this slirp4netns cannot keep containers off the host's loopback (--disable-host-loopback): install slirp4netns 0.3 or newer"))
+	}
+	mtu := o.MTU
+	if mtu == 0 {
+		mtu = 65520
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer readyR.Close()
+	defer readyW.Close()
+	exitR, exitW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer exitR.Close()
+	defer func() {
+		if err != nil {
+			exitW.Close()
+		}
+	}()
+	args := []string{"--configure", "--mtu", strconv.Itoa(mtu), "--ready-fd", "3", "--exit-fd", "4"}
+	if !o.AllowHostLoopback {
+		args = append(args, "--disable-host-loopback")
+	}
+	args = append(args, "--netns-type=path", netns, "tap0")
+	cmd := exec.Command(bin, args...)
+	cmd.ExtraFiles = []*os.File{readyW, exitR}
+	// Its own session, and no parent-death signal: it outlives the CLI,
+	// and ends with its exit descriptor.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if o.LogPath != "" {
+		if f, err := os.OpenFile(o.LogPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
+			defer f.Close()
+			cmd.Stdout, cmd.Stderr = f, f
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting slirp4netns: %w", err)
+	}
+	readyW.Close()
+	pid := cmd.Process.Pid
+	cmd.Process.Release()
+	done := make(chan error, 1)
+	go func() {
+		b, err := bufio.NewReader(readyR).ReadByte()
+		if err == nil && b != '1' {
+			err = fmt.Errorf("unexpected ready byte %q", b)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			var ws syscall.WaitStatus
+			syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+			return nil, fmt.Errorf("slirp4netns did not start (see %s): %w", o.LogPath, err)
+		}
+	case <-time.After(30 * time.Second):
+		syscall.Kill(pid, syscall.SIGKILL)
+		return nil, fmt.Errorf("slirp4netns did not start within 30 s (see %s)", o.LogPath)
+	}
+	return exitW, nil
+}

@@ -70,6 +70,22 @@ func initContainer() error {
 		return setupErr("finding the root filesystem: %w", err)
 	}
 	newNet := hasNamespace(&spec, specs.NetworkNamespace)
+	// A network namespace made beforehand (with its user-mode network
+	// already attached) is joined by path; this thread is the one that
+	// execs, so the process ends up in it.
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.NetworkNamespace && ns.Path != "" {
+			fd, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return setupErr("opening the network namespace %s: %w", ns.Path, err)
+			}
+			err = unix.Setns(fd, unix.CLONE_NEWNET)
+			unix.Close(fd)
+			if err != nil {
+				return setupErr("joining the network namespace %s: %w", ns.Path, err)
+			}
+		}
+	}
 
 	// Nothing mounted from here on may reach the caller's mount namespace.
 	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {

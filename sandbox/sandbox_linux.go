@@ -67,6 +67,9 @@ func namespaceFlags(spec *specs.Spec) (uintptr, error) {
 		return 0, errdefs.Invalid(errors.New("spec has no linux section"))
 	}
 	for _, ns := range spec.Linux.Namespaces {
+		if ns.Path != "" && ns.Type == specs.NetworkNamespace {
+			continue // joined by init (setns), not created
+		}
 		if ns.Path != "" {
 			return 0, errdefs.Invalid(fmt.Errorf("joining the %s namespace at %s is not supported", ns.Type, ns.Path))
 		}

@@ -206,6 +206,9 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 		}
 		imgConfig = &cfg.Config
 		ctr.StopSignal = cfg.Config.StopSignal
+		if c.PublishAll {
+			ctr.Config.Ports = append(ctr.Config.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
+		}
 	}
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
 		return nil, err
@@ -297,6 +300,7 @@ func (e *Engine) removeFiles(r *Record) error {
 			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", r.ID[:12], err))
 		}
 	}
+	e.teardownNetwork(r.ID)
 	os.RemoveAll(e.runDir(r.ID))
 	if err := os.RemoveAll(e.ctrDir(r.ID)); err != nil {
 		errs = append(errs, err)
@@ -371,7 +375,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		return nil, err
 	}
 	mounts := append(defaultMounts(c.Privileged), etc...)
-	namespaces := containerNamespaces(c)
+	namespaces := ctr.engine.containerNamespaces(ctr.ID, c)
 	spec := &specs.Spec{
 		Version:  specs.Version,
 		Hostname: hostname,
@@ -399,10 +403,13 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 }
 
 // containerNamespaces are the namespaces a container of c gets.
-func containerNamespaces(c *Config) []specs.LinuxNamespace {
+func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespace {
 	ns := []specs.LinuxNamespace{
 		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
-		{Type: specs.IPCNamespace}, {Type: specs.NetworkNamespace},
+		{Type: specs.IPCNamespace},
+	}
+	if n, ok := e.networkNamespace(id, c); ok {
+		ns = append(ns, n)
 	}
 	if cgroup2() {
 		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
@@ -436,11 +443,11 @@ func cgroup2() bool {
 // writeEtcFiles writes /etc/hostname, /etc/hosts and /etc/resolv.conf for
 // the container into its run directory and returns their bind mounts.
 func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
-	hosts := fmt.Sprintf("127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n127.0.1.1\t%s %s\n", hostname, ctr.Name)
+	hosts, resolv := etcForNetwork(&ctr.Config, hostname, ctr.Name)
 	files := map[string]string{
 		"hostname":    hostname + "\n",
 		"hosts":       hosts,
-		"resolv.conf": resolvConf(),
+		"resolv.conf": resolv,
 	}
 	var mounts []specs.Mount
 	dir := filepath.Join(ctr.engine.ctrDir(ctr.ID), "etc")

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"strconv"
 	"time"
+
+	"github.com/burrow-containers/burrow/slirp"
 )
 
 // InspectState is the State of `burrow inspect`, shaped as podman's.
@@ -73,7 +76,7 @@ func (c *Container) Inspect() InspectData {
 		ID: c.ID, Created: c.Created, Args: []string{}, Image: c.ImageID, ImageName: c.Image,
 		Rootfs: c.Config.Rootfs, Name: c.Name, RestartCount: c.State.RestartCount,
 		LogPath: e.LogPath(c.ID), Mounts: []any{},
-		NetworkSettings: map[string]any{"Ports": map[string]any{}, "IPAddress": ""},
+		NetworkSettings: networkSettings(&c.Config),
 	}
 	if len(c.Args) > 0 {
 		d.Path, d.Args = c.Args[0], c.Args[1:]
@@ -103,10 +106,30 @@ func (c *Container) Inspect() InspectData {
 	}
 	d.HostConfig = InspectHostConfig{
 		AutoRemove: c.Config.Remove, Privileged: c.Config.Privileged, ReadonlyRootfs: c.Config.ReadOnly,
-		CapAdd: c.Config.CapAdd, CapDrop: c.Config.CapDrop, NetworkMode: "none",
+		CapAdd: c.Config.CapAdd, CapDrop: c.Config.CapDrop, NetworkMode: networkMode(&c.Config),
 	}
 	if c.Config.NoNewPrivileges {
 		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}
 	}
 	return d
+}
+
+// networkSettings is inspect's NetworkSettings: addresses and ports in
+// docker's shape ("8080/tcp": [{"HostIp": ..., "HostPort": ...}]).
+func networkSettings(c *Config) map[string]any {
+	ports := map[string]any{}
+	for _, p := range c.Ports {
+		ip := p.HostIP
+		if ip == "" {
+			ip = "0.0.0.0"
+		}
+		k := p.ContainerPortProto()
+		list, _ := ports[k].([]map[string]string)
+		ports[k] = append(list, map[string]string{"HostIp": ip, "HostPort": strconv.Itoa(int(p.HostPort))})
+	}
+	ns := map[string]any{"Ports": ports, "IPAddress": "", "Gateway": "", "NetworkMode": networkMode(c)}
+	if networkMode(c) == NetworkSlirp {
+		ns["IPAddress"], ns["Gateway"] = slirp.ContainerIP, slirp.GatewayIP
+	}
+	return ns
 }

@@ -109,6 +109,21 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 	if err != nil {
 		return nil, err
 	}
+	if err := resolvePorts(r.Config.Ports); err != nil {
+		return nil, err
+	}
+	hold, err := e.setupNetwork(r)
+	if err != nil {
+		return nil, err
+	}
+	// The monitor takes its own copies; an early return leaves none, and
+	// slirp4netns and the port forwarder end with them.
+	defer closeAll(hold)
+	defer func() {
+		if err != nil {
+			e.teardownNetwork(r.ID)
+		}
+	}()
 	specPath := filepath.Join(run, "spec.json")
 	if err := writeJSON(specPath, spec); err != nil {
 		return nil, err
@@ -119,7 +134,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 	}
 	started, err := monitor.Start(monitor.Options{
 		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), SpecPath: specPath, CloneFlags: flags,
-		TTY: spec.Process.Terminal, Stdin: r.Config.Interactive, Attach: o.Attach,
+		TTY: spec.Process.Terminal, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: hold,
 	})
 	if err != nil {
 		return nil, err
@@ -162,9 +177,23 @@ func (e *Engine) recordStarted(r *Record, started *monitor.Started) error {
 // the preparation of the root filesystem; the spec reaches it through a
 // pipe once that is done.
 func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOptions) (_ *Container, _ *monitor.Client, err error) {
+	if c.PublishAll {
+		// The image's exposed ports are known only once it is found:
+		// no head start for the init then.
+		ctr, err := e.Create(ctx, c, pull)
+		if err != nil {
+			return nil, nil, err
+		}
+		conn, err := e.Start(ctr, o)
+		return ctr, conn, err
+	}
 	id := newID()
-	flags, err := sandbox.CloneFlags(&specs.Spec{Linux: &specs.Linux{Namespaces: containerNamespaces(&c)}})
+	flags, err := sandbox.CloneFlags(&specs.Spec{Linux: &specs.Linux{Namespaces: e.containerNamespaces(id, &c)}})
 	if err != nil {
+		return nil, nil, err
+	}
+	c.Ports = append([]PortMapping(nil), c.Ports...)
+	if err := resolvePorts(c.Ports); err != nil {
 		return nil, nil, err
 	}
 	if err := os.MkdirAll(e.ctrDir(id), 0o700); err != nil {
@@ -175,11 +204,23 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		os.RemoveAll(e.ctrDir(id))
 		return nil, nil, err
 	}
+	name := c.Name
+	if name == "" {
+		name = id[:12]
+	}
+	hold, err := e.setupNetwork(&Record{ID: id, Name: name, Config: c})
+	if err != nil {
+		os.RemoveAll(run)
+		os.RemoveAll(e.ctrDir(id))
+		return nil, nil, err
+	}
 	pending, err := monitor.Spawn(monitor.Options{
 		ID: id, Dir: run, LogPath: e.LogPath(id), CloneFlags: flags,
-		TTY: c.TTY, Stdin: c.Interactive, Attach: o.Attach,
+		TTY: c.TTY, Stdin: c.Interactive, Attach: o.Attach, Hold: hold,
 	})
+	closeAll(hold) // the monitor has its own copies now
 	if err != nil {
+		e.teardownNetwork(id)
 		os.RemoveAll(run)
 		os.RemoveAll(e.ctrDir(id))
 		return nil, nil, err
@@ -187,6 +228,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	ctr, err := e.create(ctx, id, c, pull)
 	if err != nil {
 		pending.Abort()
+		e.teardownNetwork(id)
 		os.RemoveAll(run)
 		os.RemoveAll(e.ctrDir(id))
 		return nil, nil, err
@@ -194,6 +236,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	defer func() {
 		if err != nil {
 			e.unmountRoot(&ctr.Record)
+			e.teardownNetwork(id)
 		}
 	}()
 	spec := *ctr.Spec
@@ -285,6 +328,7 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 	if r.Config.Remove {
 		return nil, e.removeFiles(r)
 	}
+	e.teardownNetwork(r.ID)
 	restart := shouldRestart(r)
 	if restart {
 		r.State.RestartCount++

@@ -59,8 +59,13 @@ type Config struct {
 	// or "on-failure", with RestartMax tries at most for on-failure (0:
 	// no bound). ParseRestartPolicy checks it.
 	Restart string `json:",omitempty"`
-	// Ports are the published ports (-p), once networking supports them.
+	// Network is the network mode: "" (slirp4netns), "none" or "host".
+	Network           string `json:",omitempty"`
+	AllowHostLoopback bool   `json:",omitempty"`
+	// Ports are the published ports (-p); a HostPort of 0 is a random one,
+	// chosen at start. PublishAll (-P) adds the image's exposed ports.
 	Ports      []PortMapping `json:",omitempty"`
+	PublishAll bool          `json:",omitempty"`
 	RestartMax int           `json:",omitempty"`
 }
 

@@ -261,6 +261,11 @@ build_images() {
 	push_image busybox "$cfg" "$w/busybox"
 	push_image testimg "{\"Env\":[$path,\"FOO=bar\"],\"Entrypoint\":[\"/bin/echo\",\"from-entrypoint\"],\"Cmd\":[\"default-cmd\"],\"WorkingDir\":\"/srv\"}" \
 		"$w/busybox" "$w/extra"
+	# A UDP echo server, for the tests of published UDP ports.
+	mkdir -p "$w/udpecho/usr/local/bin"
+	CGO_ENABLED=0 $GO build -o "$w/udpecho/usr/local/bin/udpecho" ./hack/udpecho
+	layer "$w/udpecho" "$w/udpecho"
+	push_image udpecho "$cfg" "$w/busybox" "$w/udpecho"
 	# Pulled only by podman, in the interop test.
 	unique_layer podmanpull "$w/podmanpull"
 	push_image podmanpull "$cfg" "$w/busybox" "$w/podmanpull"

@@ -67,7 +67,7 @@ func GatherHost() Host {
 		Arch:           unix.ByteSliceToString(uts.Machine[:]),
 		Kernel:         unix.ByteSliceToString(uts.Release[:]),
 		CgroupVersion:  CgroupVersion(),
-		NetworkBackend: "none",
+		NetworkBackend: networkBackend(),
 		Security:       Security{Rootless: userns.Rootless()},
 		PausePID:       userns.PausePID(),
 	}
@@ -129,4 +129,12 @@ func commandOutput(name string, args ...string) string {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Run()
 	return out.String()
+}
+
+// networkBackend is the user-mode network containers get by default.
+func networkBackend() string {
+	if _, err := exec.LookPath("slirp4netns"); err == nil {
+		return "slirp4netns"
+	}
+	return "none (slirp4netns is not installed: apt-get install slirp4netns)"
 }

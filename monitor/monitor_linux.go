@@ -50,9 +50,13 @@ type Options struct {
 	SpecPath string
 	// CloneFlags are the namespaces to create (sandbox.CloneFlags).
 	CloneFlags uintptr
-	TTY        bool // the spec asks for a terminal
-	Stdin      bool // keep the container's stdin open for attach clients
-	Attach     bool // return a connection attached from before the process starts
+	// Hold are descriptors the monitor keeps open for the container's
+	// life and closes when it ends (the exit descriptors of the
+	// container's network helpers). The caller closes its own copies.
+	Hold   []*os.File
+	TTY    bool // the spec asks for a terminal
+	Stdin  bool // keep the container's stdin open for attach clients
+	Attach bool // return a connection attached from before the process starts
 }
 
 // Started is a running container under its monitor.
@@ -145,6 +149,7 @@ func Spawn(o Options) (_ *Pending, err error) {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, theirs)
 		cmd.Env = append(cmd.Env, "_BURROW_MON_CLIENT_FD="+strconv.Itoa(2+len(cmd.ExtraFiles)))
 	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, o.Hold...)
 	if err := cmd.Start(); err != nil {
 		if p.spec != nil {
 			p.spec.Close()

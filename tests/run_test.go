@@ -559,7 +559,7 @@ func TestRunMountNamespace(t *testing.T) {
 
 func TestRunNetworkOnlyLoopback(t *testing.T) {
 	t.Parallel()
-	out := shOut(t, `cat /proc/net/dev; echo --; ip link`)
+	out := shOut(t, `cat /proc/net/dev; echo --; ip link`, "--network", "none")
 	sec := sections(out)
 	if len(sec) != 2 {
 		t.Fatalf("unexpected output:\n%s", out)

@@ -6,6 +6,7 @@
 //	_BURROW_ROLE=pause  holds the user and mount namespaces (C only, userns/join_linux.c)
 //	_BURROW_ROLE=monitor  a container's monitor (C only, monitor/monitor_linux.c)
 //	_BURROW_ROLE=exec  joins a running container (C constructor), then sandbox.ExecMain
+//	_BURROW_ROLE=port  forwards a container's published ports (slirp.PortMain)
 //	_BURROW_ROLE=init   a container's init: builds its filesystem and execs its process (sandbox.InitMain)
 //	argv[0] storage-*   containers/storage's own helpers (layer unpacking in a chroot), reexec.Init
 package main
@@ -18,6 +19,7 @@ import (
 
 	_ "github.com/burrow-containers/burrow/monitor" // the monitor role, a C constructor
 	"github.com/burrow-containers/burrow/sandbox"
+	"github.com/burrow-containers/burrow/slirp"
 	"github.com/burrow-containers/burrow/userns"
 )
 
@@ -34,6 +36,8 @@ func main() {
 		sandbox.InitMain()
 	case sandbox.RoleExec:
 		sandbox.ExecMain()
+	case slirp.RolePort:
+		slirp.PortMain()
 	default:
 		// "pause" never gets here: the constructor runs it and never returns.
 		fmt.Fprintf(os.Stderr, "Error: unknown burrow role %q\n", role)

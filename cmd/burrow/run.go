@@ -14,6 +14,9 @@ type RunCmd struct {
 	Rm          bool     `help:"Remove the container when it exits."`
 	Detach      bool     `short:"d" help:"Run in the background and print the container ID."`
 	Restart     string   `help:"Restart policy: no, always, unless-stopped, on-failure[:N]."`
+	Network     string   `name:"network" aliases:"net" help:"Network: slirp4netns[:allow_host_loopback=true] (default), none or host."`
+	Publish     []string `short:"p" name:"publish" sep:"none" help:"Publish a port: [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], or CONTAINERPORT for a random host port."`
+	PublishAll  bool     `short:"P" name:"publish-all" help:"Publish the image's exposed ports on random host ports."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
@@ -85,6 +88,17 @@ func (r *RunCmd) config() (engine.Config, error) {
 		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm,
 	}
 	var err error
+	if cfg.Network, cfg.AllowHostLoopback, err = engine.ParseNetwork(r.Network); err != nil {
+		return cfg, err
+	}
+	for _, p := range r.Publish {
+		m, err := engine.ParsePublish(p)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Ports = append(cfg.Ports, m)
+	}
+	cfg.PublishAll = r.PublishAll
 	if cfg.Restart, cfg.RestartMax, err = engine.ParseRestartPolicy(r.Restart); err != nil {
 		return cfg, err
 	}

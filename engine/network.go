@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/slirp"
+)
+
+// Network modes (--network).
+const (
+	NetworkSlirp = "slirp4netns" // the default: user-mode networking
+	NetworkNone  = "none"        // a namespace with only lo
+	NetworkHost  = "host"        // the host's network namespace
+)
+
+// ParseNetwork checks --network: slirp4netns[:allow_host_loopback=true],
+// none or host.
+func ParseNetwork(s string) (mode string, allowHostLoopback bool, err error) {
+	name, opts, _ := strings.Cut(s, ":")
+	switch name {
+	case "", "slirp4netns", "private", "bridge":
+		for _, o := range strings.Split(opts, ",") {
+			switch o {
+			case "":
+			case "allow_host_loopback=true":
+				allowHostLoopback = true
+			case "allow_host_loopback=false":
+			default:
+				return "", false, errdefs.Invalid(fmt.Errorf("unknown slirp4netns option %q: burrow knows allow_host_loopback=true|false", o))
+			}
+		}
+		return NetworkSlirp, allowHostLoopback, nil
+	case "none", "host":
+		if opts != "" {
+			return "", false, errdefs.Invalid(fmt.Errorf("--network %s takes no options", name))
+		}
+		return name, false, nil
+	}
+	return "", false, errdefs.Invalid(fmt.Errorf("unsupported --network %q: use slirp4netns[:allow_host_loopback=true], none or host", s))
+}
+
+// ParsePublish reads one -p: [IP:]HOSTPORT:CTRPORT[/PROTO], [IP:]:CTRPORT
+// or CTRPORT (a random host port), with ranges not supported.
+func ParsePublish(s string) (PortMapping, error) {
+	bad := func(why string) (PortMapping, error) {
+		return PortMapping{}, errdefs.Invalid(fmt.Errorf("invalid -p %q: %s (use [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp])", s, why))
+	}
+	spec, proto, _ := strings.Cut(s, "/")
+	if proto == "" {
+		proto = "tcp"
+	}
+	if proto != "tcp" && proto != "udp" {
+		return bad("the protocol must be tcp or udp")
+	}
+	var ip, host, ctr string
+	parts := strings.Split(spec, ":")
+	if strings.HasPrefix(spec, "[") { // [IPv6]:HOST:CTR
+		end := strings.Index(spec, "]")
+		if end < 0 {
+			return bad("unclosed [")
+		}
+		ip = spec[1:end]
+		parts = append([]string{""}, strings.Split(strings.TrimPrefix(spec[end+1:], ":"), ":")...)
+	}
+	switch len(parts) {
+	case 1:
+		ctr = parts[0]
+	case 2:
+		host, ctr = parts[0], parts[1]
+	case 3:
+		if ip == "" {
+			ip = parts[0]
+		}
+		host, ctr = parts[1], parts[2]
+	default:
+		return bad("too many colons")
+	}
+	if ip != "" && net.ParseIP(ip) == nil {
+		return bad("not an IP address: " + ip)
+	}
+	m := PortMapping{HostIP: ip, Protocol: proto}
+	cp, err := strconv.ParseUint(ctr, 10, 16)
+	if err != nil || cp == 0 {
+		return bad("not a port number: " + ctr)
+	}
+	m.ContainerPort = uint16(cp)
+	if host != "" {
+		hp, err := strconv.ParseUint(host, 10, 16)
+		if err != nil || hp == 0 {
+			return bad("not a port number: " + host)
+		}
+		m.HostPort = uint16(hp)
+	}
+	return m, nil
+}
+
+// resolvePorts gives a free host port to each mapping that asks for a
+// random one.
+func resolvePorts(ports []PortMapping) error {
+	for i := range ports {
+		if ports[i].HostPort != 0 {
+			continue
+		}
+		addr := net.JoinHostPort(ports[i].HostIP, "0")
+		var port int
+		if ports[i].Protocol == "udp" {
+			c, err := net.ListenPacket("udp", addr)
+			if err != nil {
+				return fmt.Errorf("finding a free host port: %w", err)
+			}
+			port = c.LocalAddr().(*net.UDPAddr).Port
+			c.Close()
+		} else {
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("finding a free host port: %w", err)
+			}
+			port = l.Addr().(*net.TCPAddr).Port
+			l.Close()
+		}
+		ports[i].HostPort = uint16(port)
+	}
+	return nil
+}
+
+func (e *Engine) netnsPath(id string) string {
+	return filepath.Join(e.opts.RunRoot, "burrow", "netns", id)
+}
+
+// networkMode is the container's network mode, slirp4netns by default.
+func networkMode(c *Config) string {
+	if c.Network == "" {
+		return NetworkSlirp
+	}
+	return c.Network
+}
+
+// setupNetwork makes the container's network before its process starts.
+// The returned files keep slirp4netns and the port forwarder alive: the
+// monitor holds them for the container's life.
+func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
+	if networkMode(&r.Config) != NetworkSlirp {
+		if len(r.Config.Ports) > 0 {
+			return nil, errdefs.Invalid(fmt.Errorf("publishing ports needs --network slirp4netns, not %s", r.Config.Network))
+		}
+		return nil, nil
+	}
+	netns := e.netnsPath(r.ID)
+	slirp.RemoveNetNS(netns)
+	if err := slirp.NewNetNS(netns); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			closeAll(hold)
+			hold = nil
+			slirp.RemoveNetNS(netns)
+		}
+	}()
+	logPath := filepath.Join(e.ctrDir(r.ID), "network.log")
+	h, err := slirp.Start(netns, slirp.Options{AllowHostLoopback: r.Config.AllowHostLoopback, LogPath: logPath})
+	if err != nil {
+		return nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
+	}
+	hold = append(hold, h)
+	if len(r.Config.Ports) > 0 {
+		var ports []slirp.Port
+		for _, p := range r.Config.Ports {
+			ports = append(ports, slirp.Port{HostIP: p.HostIP, HostPort: int(p.HostPort), ContainerPort: int(p.ContainerPort), Protocol: p.Protocol})
+		}
+		h, err := slirp.ForwardPorts(netns, logPath, ports)
+		if err != nil {
+			return nil, err
+		}
+		hold = append(hold, h)
+	}
+	return hold, nil
+}
+
+// teardownNetwork releases what setupNetwork made and the monitor did not
+// take with it.
+func (e *Engine) teardownNetwork(id string) {
+	slirp.RemoveNetNS(e.netnsPath(id))
+}
+
+func closeAll(fs []*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
+}
+
+// networkNamespace is the container's network namespace in its spec: a
+// path for user-mode networking, a new one for none, nothing for host.
+func (e *Engine) networkNamespace(id string, c *Config) (specs.LinuxNamespace, bool) {
+	switch networkMode(c) {
+	case NetworkHost:
+		return specs.LinuxNamespace{}, false
+	case NetworkNone:
+		return specs.LinuxNamespace{Type: specs.NetworkNamespace}, true
+	}
+	return specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: e.netnsPath(id)}, true
+}
+
+// etcForNetwork adds to /etc/hosts and picks /etc/resolv.conf for the mode.
+func etcForNetwork(c *Config, hostname, name string) (hosts, resolv string) {
+	hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n"
+	switch networkMode(c) {
+	case NetworkSlirp:
+		hosts += fmt.Sprintf("%s\t%s %s\n", slirp.ContainerIP, hostname, name)
+		if c.AllowHostLoopback {
+			hosts += slirp.GatewayIP + "\thost.containers.internal host.docker.internal\n"
+		}
+		return hosts, slirpResolvConf()
+	case NetworkHost:
+		b, _ := os.ReadFile("/etc/hosts")
+		return string(b), hostResolvConf()
+	}
+	return hosts + fmt.Sprintf("127.0.1.1\t%s %s\n", hostname, name), resolvConf()
+}
+
+// slirpResolvConf points at slirp4netns' DNS forwarder, keeping the host's
+// search domains and options.
+func slirpResolvConf() string {
+	out := []string{"nameserver " + slirp.DNSIP}
+	for _, line := range strings.Split(hostResolvConf(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "search" || f[0] == "options") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+func hostResolvConf() string {
+	b, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	return string(b)
+}
+
+// exposedPorts are an image's EXPOSEd ports, published on random host ports.
+func exposedPorts(exposed map[string]struct{}) []PortMapping {
+	var out []PortMapping
+	for k := range exposed {
+		num, proto, _ := strings.Cut(k, "/")
+		if proto == "" {
+			proto = "tcp"
+		}
+		if n, err := strconv.ParseUint(num, 10, 16); err == nil && n > 0 && (proto == "tcp" || proto == "udp") {
+			out = append(out, PortMapping{ContainerPort: uint16(n), Protocol: proto})
+		}
+	}
+	return out
+}

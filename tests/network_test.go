@@ -1,0 +1,223 @@
+package tests
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// freePort returns a TCP (or UDP) port nothing listens on now.
+func freePort(t testing.TB, proto string) int {
+	t.Helper()
+	if proto == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// httpGet fetches url, retrying while the server in the container starts.
+func httpGet(t testing.TB, url string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	client := &http.Client{Timeout: 5 * time.Second}
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return string(b)
+			}
+			err = fmt.Errorf("status %s", resp.Status)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// webServer runs busybox httpd serving body on port inside a new container.
+func webServer(t testing.TB, name, body string, port int, opts ...string) string {
+	t.Helper()
+	script := fmt.Sprintf("mkdir -p /www && echo %s > /www/index.html && exec httpd -f -p %d -h /www", body, port)
+	return runDetached(t, name, opts, "sh", "-c", script)
+}
+
+func TestNetworkSlirp(t *testing.T) {
+	t.Parallel()
+	out := shOut(t, "ip -4 addr show tap0; echo --; ip route; echo --; cat /etc/resolv.conf; echo --; cat /etc/hosts", "--name", ctrName(t))
+	sec := sections(out)
+	if len(sec) != 4 {
+		t.Fatalf("unexpected output:\n%s", out)
+	}
+	if !strings.Contains(sec[0], "inet 10.0.2.100/24") {
+		t.Errorf("tap0 has no 10.0.2.100/24:\n%s", sec[0])
+	}
+	if !strings.Contains(sec[1], "default via 10.0.2.2") {
+		t.Errorf("no default route via 10.0.2.2:\n%s", sec[1])
+	}
+	if !strings.Contains(sec[2], "nameserver 10.0.2.3") {
+		t.Errorf("resolv.conf does not point at slirp4netns' DNS:\n%s", sec[2])
+	}
+	if !strings.Contains(sec[3], "10.0.2.100") {
+		t.Errorf("/etc/hosts does not name the container:\n%s", sec[3])
+	}
+}
+
+func TestNetworkHost(t *testing.T) {
+	t.Parallel()
+	ents, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var host []string
+	for _, e := range ents {
+		host = append(host, e.Name())
+	}
+	sort.Strings(host)
+	got := nonEmptyLines(shOut(t, "ls /sys/class/net", "--network", "host"))
+	sort.Strings(got)
+	if strings.Join(got, " ") != strings.Join(host, " ") {
+		t.Errorf("--network host sees interfaces %q, the host has %q", got, host)
+	}
+	requireBurrowError(t, burrow(t, "run", "--rm", "--network", "host", "-p", "8080:80", busyboxImage(t), "true"), true)
+	requireBurrowError(t, burrow(t, "run", "--rm", "--network", "bogus", busyboxImage(t), "true"), true)
+}
+
+func TestPublishTCP(t *testing.T) {
+	t.Parallel()
+	name, other := ctrName(t), ctrName(t)
+	hp := freePort(t, "tcp")
+	webServer(t, name, "first", 8080, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp))
+	// A second container at once, on a random host port (-p CTRPORT).
+	webServer(t, other, "second", 8080, "-p", "8080")
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", hp)); got != "first\n" {
+		t.Errorf("through -p %d:8080: %q", hp, got)
+	}
+	line := strings.TrimSpace(must(t, "port", other))
+	_, addr, ok := strings.Cut(line, " -> ")
+	if !ok || !strings.HasPrefix(line, "8080/tcp") {
+		t.Fatalf("port of -p 8080: %q", line)
+	}
+	_, rp, _ := net.SplitHostPort(addr)
+	if got := httpGet(t, "http://127.0.0.1:"+rp+"/"); got != "second\n" {
+		t.Errorf("through the random port %s: %q", rp, got)
+	}
+	if ps := must(t, "ps", "--filter", "name="+name, "--format", "{{.Ports}}"); !strings.Contains(ps, fmt.Sprintf("127.0.0.1:%d->8080/tcp", hp)) {
+		t.Errorf("ps PORTS: %q", ps)
+	}
+	if got := inspectField(t, name, `{{index .NetworkSettings.Ports "8080/tcp"}}`); !strings.Contains(got, strconv.Itoa(hp)) {
+		t.Errorf("inspect NetworkSettings.Ports: %q", got)
+	}
+}
+
+func TestPublishUDP(t *testing.T) {
+	t.Parallel()
+	img := pulledImage(t, testRef(t, "udpecho"))
+	name := ctrName(t)
+	hp := freePort(t, "udp")
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	must(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:9999/udp", hp), img, "udpecho", "9999")
+	c, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", hp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 64)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c.Write([]byte("ping-udp"))
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		n, err := c.Read(buf)
+		if err == nil && string(buf[:n]) == "ping-udp" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no UDP echo through the published port: %v", err)
+		}
+	}
+}
+
+func TestPublishErrors(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	used := l.Addr().(*net.TCPAddr).Port
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	r := burrow(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:80", used), busyboxImage(t), "sleep", "100")
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, "in use") {
+		t.Errorf("a port in use: %s", r.Stderr)
+	}
+	if st := psStatus(t, name); st != "" {
+		t.Errorf("a failed run left a container: %q", st)
+	}
+	b, _ := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+	start, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if start > 80 {
+		r := burrow(t, "run", "--rm", "-p", "127.0.0.1:80:80", busyboxImage(t), "true")
+		requireBurrowError(t, r, true)
+		if !strings.Contains(r.Stderr, "ip_unprivileged_port_start") {
+			t.Errorf("a privileged port: the error does not name the sysctl: %s", r.Stderr)
+		}
+	} else {
+		t.Logf("net.ipv4.ip_unprivileged_port_start=%d: port 80 is not privileged here; not checked", start)
+	}
+	for _, bad := range []string{"80:", "abc", "1:2:3:4", "70000:80", "8080:80/sctp"} {
+		requireBurrowError(t, burrow(t, "run", "--rm", "-p", bad, busyboxImage(t), "true"), true)
+	}
+}
+
+func TestAllowHostLoopback(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "from the host\n") })}
+	go srv.Serve(l)
+	defer srv.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	url := fmt.Sprintf("http://10.0.2.2:%d/", port)
+	got := shOut(t, "wget -q -O - "+url+"; grep host.containers.internal /etc/hosts", "--network", "slirp4netns:allow_host_loopback=true")
+	if !strings.HasPrefix(got, "from the host\n") || !strings.Contains(got, "10.0.2.2") {
+		t.Errorf("with allow_host_loopback: %q", got)
+	}
+	r := runRm(t, busyboxImage(t), nil, "wget", "-q", "-T", "3", "-O", "-", url)
+	if r.ExitCode == 0 || strings.Contains(r.Stdout, "from the host") {
+		t.Errorf("without allow_host_loopback the host's loopback is reachable: %s", describe(r))
+	}
+}
+
+func TestExecSharesNetwork(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	hp := freePort(t, "tcp")
+	webServer(t, name, "exec-net", 8080, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp))
+	httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", hp))
+	if got := must(t, "exec", name, "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"); got != "exec-net\n" {
+		t.Errorf("exec does not share the container's network: %q", got)
+	}
+}

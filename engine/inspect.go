@@ -40,13 +40,15 @@ type InspectConfig struct {
 
 // InspectHostConfig is the HostConfig of `burrow inspect`.
 type InspectHostConfig struct {
-	AutoRemove     bool     `json:"AutoRemove"`
-	Privileged     bool     `json:"Privileged"`
-	ReadonlyRootfs bool     `json:"ReadonlyRootfs"`
-	CapAdd         []string `json:"CapAdd"`
-	CapDrop        []string `json:"CapDrop"`
-	SecurityOpt    []string `json:"SecurityOpt"`
-	NetworkMode    string   `json:"NetworkMode"`
+	AutoRemove     bool           `json:"AutoRemove"`
+	Privileged     bool           `json:"Privileged"`
+	ReadonlyRootfs bool           `json:"ReadonlyRootfs"`
+	CapAdd         []string       `json:"CapAdd"`
+	CapDrop        []string       `json:"CapDrop"`
+	SecurityOpt    []string       `json:"SecurityOpt"`
+	NetworkMode    string         `json:"NetworkMode"`
+	NetworkRate    uint64         `json:"NetworkRate,omitempty"` // bytes per second the container may send
+	PortBindings   map[string]any `json:"PortBindings"`
 }
 
 // InspectData is one container as `burrow inspect` shows it: the fields
@@ -107,6 +109,7 @@ func (c *Container) Inspect() InspectData {
 	d.HostConfig = InspectHostConfig{
 		AutoRemove: c.Config.Remove, Privileged: c.Config.Privileged, ReadonlyRootfs: c.Config.ReadOnly,
 		CapAdd: c.Config.CapAdd, CapDrop: c.Config.CapDrop, NetworkMode: networkMode(&c.Config),
+		NetworkRate: c.Config.NetworkRate, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
 	}
 	if c.Config.NoNewPrivileges {
 		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}

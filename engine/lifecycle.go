@@ -105,6 +105,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 	}()
 	spec.Root.Path = rootfs
 	spec.Process.ConsoleSize = o.ConsoleSize
+	e.refreshNetworkNamespace(spec, &r.Config)
 	run, err := e.makeRunDir(r.ID)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,11 @@ func ParseNetwork(s string) (mode string, allowHostLoopback bool, err error) {
 			return "", false, errdefs.Invalid(fmt.Errorf("--network %s takes no options", name))
 		}
 		return name, false, nil
+	case "container":
+		if opts == "" {
+			return "", false, errdefs.Invalid(errors.New("--network container: needs a container, as container:NAME"))
+		}
+		return s, false, nil
 	}
 	return "", false, errdefs.Invalid(fmt.Errorf("unsupported --network %q: use slirp4netns[:allow_host_loopback=true], none or host", s))
 }
@@ -136,12 +141,30 @@ func (e *Engine) netnsPath(id string) string {
 	return filepath.Join(e.opts.RunRoot, "burrow", "netns", id)
 }
 
-// networkMode is the container's network mode, slirp4netns by default.
+// networkMode is the container's network mode, slirp4netns by default;
+// "container" for container:NAME.
 func networkMode(c *Config) string {
 	if c.Network == "" {
 		return NetworkSlirp
 	}
+	if strings.HasPrefix(c.Network, "container:") {
+		return "container"
+	}
 	return c.Network
+}
+
+// sharedNetworkPath is the network namespace of the container that
+// container:NAME names, which must be running.
+func (e *Engine) sharedNetworkPath(c *Config) (string, error) {
+	name := strings.TrimPrefix(c.Network, "container:")
+	other, err := e.Get(name)
+	if err != nil {
+		return "", fmt.Errorf("--network %s: %w", c.Network, err)
+	}
+	if !other.Running() {
+		return "", errdefs.Conflict(fmt.Errorf("--network %s: the container is not running: start it first", c.Network))
+	}
+	return fmt.Sprintf("/proc/%d/ns/net", other.State.Pid), nil
 }
 
 // setupNetwork makes the container's network before its process starts.
@@ -149,8 +172,15 @@ func networkMode(c *Config) string {
 // monitor holds them for the container's life.
 func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
 	if networkMode(&r.Config) != NetworkSlirp {
-		if len(r.Config.Ports) > 0 {
-			return nil, errdefs.Invalid(fmt.Errorf("publishing ports needs --network slirp4netns, not %s", r.Config.Network))
+		if len(r.Config.Ports) > 0 || r.Config.NetworkRate > 0 {
+			return nil, errdefs.Invalid(fmt.Errorf("publishing ports and --network-rate need --network slirp4netns, not %s", r.Config.Network))
+		}
+		if networkMode(&r.Config) == "container" {
+			// The other container must run; its namespace is joined by
+			// /proc path when this one starts.
+			if _, err := e.sharedNetworkPath(&r.Config); err != nil {
+				return nil, err
+			}
 		}
 		return nil, nil
 	}
@@ -172,6 +202,11 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
 		return nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
 	}
 	hold = append(hold, h)
+	if r.Config.NetworkRate > 0 {
+		if err := slirp.LimitRate(netns, r.Config.NetworkRate); err != nil {
+			return nil, err
+		}
+	}
 	if len(r.Config.Ports) > 0 {
 		var ports []slirp.Port
 		for _, p := range r.Config.Ports {
@@ -206,12 +241,58 @@ func (e *Engine) networkNamespace(id string, c *Config) (specs.LinuxNamespace, b
 		return specs.LinuxNamespace{}, false
 	case NetworkNone:
 		return specs.LinuxNamespace{Type: specs.NetworkNamespace}, true
+	case "container":
+		p, err := e.sharedNetworkPath(c)
+		if err != nil {
+			// Checked before start (setupNetwork); a namespace of its own
+			// keeps a stale spec harmless.
+			return specs.LinuxNamespace{Type: specs.NetworkNamespace}, true
+		}
+		return specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: p}, true
 	}
 	return specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: e.netnsPath(id)}, true
 }
 
-// etcForNetwork adds to /etc/hosts and picks /etc/resolv.conf for the mode.
+// etcForNetwork adds to /etc/hosts and picks /etc/resolv.conf for the
+// mode, then applies --add-host and --dns.
 func etcForNetwork(c *Config, hostname, name string) (hosts, resolv string) {
+	hosts, resolv = etcForMode(c, hostname, name)
+	for _, h := range c.AddHosts {
+		i := strings.Index(h, ":")
+		if i < 0 {
+			continue // checked by ParseAddHost
+		}
+		host, ip := h[:i], strings.Trim(h[i+1:], "[]")
+		if ip == "host-gateway" {
+			ip = slirp.GatewayIP
+		}
+		hosts += ip + "\t" + host + "\n"
+	}
+	if len(c.DNS) > 0 {
+		var lines []string
+		for _, d := range c.DNS {
+			lines = append(lines, "nameserver "+d)
+		}
+		for _, line := range strings.Split(resolv, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && f[0] != "nameserver" {
+				lines = append(lines, line)
+			}
+		}
+		resolv = strings.Join(lines, "\n") + "\n"
+	}
+	return hosts, resolv
+}
+
+// ParseAddHost checks --add-host HOST:IP.
+func ParseAddHost(s string) error {
+	i := strings.Index(s, ":")
+	if i <= 0 || net.ParseIP(strings.Trim(s[i+1:], "[]")) == nil && s[i+1:] != "host-gateway" {
+		return errdefs.Invalid(fmt.Errorf("invalid --add-host %q: use HOST:IP", s))
+	}
+	return nil
+}
+
+func etcForMode(c *Config, hostname, name string) (hosts, resolv string) {
 	hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n"
 	switch networkMode(c) {
 	case NetworkSlirp:
@@ -260,4 +341,19 @@ func exposedPorts(exposed map[string]struct{}) []PortMapping {
 		}
 	}
 	return out
+}
+
+// refreshNetworkNamespace points a stored spec at the namespaces of now: a
+// container:NAME network names the other container's current process.
+func (e *Engine) refreshNetworkNamespace(spec *specs.Spec, c *Config) {
+	if networkMode(c) != "container" {
+		return
+	}
+	for i, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.NetworkNamespace {
+			if p, err := e.sharedNetworkPath(c); err == nil {
+				spec.Linux.Namespaces[i].Path = p
+			}
+		}
+	}
 }

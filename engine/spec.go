@@ -62,6 +62,10 @@ type Config struct {
 	// Network is the network mode: "" (slirp4netns), "none" or "host".
 	Network           string `json:",omitempty"`
 	AllowHostLoopback bool   `json:",omitempty"`
+	// NetworkRate caps what the container sends, bytes per second (0: no cap).
+	NetworkRate uint64   `json:",omitempty"`
+	DNS         []string `json:",omitempty"` // --dns servers, instead of slirp4netns' forwarder
+	AddHosts    []string `json:",omitempty"` // --add-host HOST:IP lines for /etc/hosts
 	// Ports are the published ports (-p); a HostPort of 0 is a random one,
 	// chosen at start. PublishAll (-P) adds the image's exposed ports.
 	Ports      []PortMapping `json:",omitempty"`

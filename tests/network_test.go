@@ -221,3 +221,108 @@ func TestExecSharesNetwork(t *testing.T) {
 		t.Errorf("exec does not share the container's network: %q", got)
 	}
 }
+
+func TestDNSAndAddHost(t *testing.T) {
+	t.Parallel()
+	out := shOut(t, "cat /etc/resolv.conf; echo --; cat /etc/hosts", "--dns", "192.0.2.53", "--add-host", "db.test:192.0.2.10")
+	sec := sections(out)
+	if len(sec) != 2 || !strings.Contains(sec[0], "nameserver 192.0.2.53") || strings.Contains(sec[0], "10.0.2.3") {
+		t.Errorf("--dns: resolv.conf:\n%s", out)
+	}
+	if len(sec) == 2 && !strings.Contains(sec[1], "192.0.2.10\tdb.test") {
+		t.Errorf("--add-host: /etc/hosts:\n%s", sec[1])
+	}
+	requireBurrowError(t, burrow(t, "run", "--rm", "--add-host", "nohostip", busyboxImage(t), "true"), true)
+	requireBurrowError(t, burrow(t, "run", "--rm", "--dns", "not-an-ip", busyboxImage(t), "true"), true)
+}
+
+func TestNetworkContainer(t *testing.T) {
+	t.Parallel()
+	web := ctrName(t)
+	webServer(t, web, "shared-netns", 8081)
+	// Another container in web's network namespace reaches it on lo.
+	got := shOut(t, "for i in $(seq 50); do wget -q -O - http://127.0.0.1:8081/ && exit 0; sleep 0.2; done; exit 1", "--network", "container:"+web)
+	if got != "shared-netns\n" {
+		t.Errorf("--network container: %q", got)
+	}
+	stopped := ctrName(t)
+	runDetached(t, stopped, nil, "true")
+	must(t, "wait", stopped)
+	requireBurrowError(t, burrow(t, "run", "--rm", "--network", "container:"+stopped, busyboxImage(t), "true"), true)
+}
+
+func TestNetworkRate(t *testing.T) {
+	t.Parallel()
+	const size = 5_000_000
+	const rate = 1_000_000 // 8mbit
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	type upload struct {
+		n   int64
+		d   time.Duration
+		err error
+	}
+	got := make(chan upload, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			got <- upload{err: err}
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 64*1024)
+		var n int64
+		var start time.Time
+		for n < size {
+			k, err := c.Read(buf)
+			if k > 0 && n == 0 {
+				start = time.Now()
+			}
+			n += int64(k)
+			if err != nil {
+				break
+			}
+		}
+		got <- upload{n: n, d: time.Since(start)}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	r := runRm(t, busyboxImage(t), []string{"--network", "slirp4netns:allow_host_loopback=true", "--network-rate", "8mbit"},
+		"sh", "-c", fmt.Sprintf("head -c %d /dev/zero | nc 10.0.2.2 %d", size, port))
+	if r.ExitCode != 0 {
+		t.Fatalf("upload: %s", describe(r))
+	}
+	u := <-got
+	if u.err != nil || u.n != size {
+		t.Fatalf("the host received %d bytes (%v), want %d", u.n, u.err, size)
+	}
+	measured := float64(u.n) / u.d.Seconds()
+	if measured < 0.8*rate || measured > 1.2*rate {
+		t.Errorf("--network-rate 8mbit: %.0f bytes/s measured, want %d within 20%%", measured, rate)
+	}
+	t.Logf("--network-rate 8mbit: %.0f bytes/s", measured)
+	requireBurrowError(t, burrow(t, "run", "--rm", "--network-rate", "fast", busyboxImage(t), "true"), true)
+}
+
+func TestPublishAll(t *testing.T) {
+	t.Parallel()
+	base := ctrName(t)
+	runDetached(t, base, nil, "sh", "-c", "mkdir -p /www && echo exposed > /www/index.html")
+	must(t, "wait", base)
+	ref := "localhost/exposed-" + randHex()[:8] + ":v1"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
+	must(t, "commit", "-q", "--change", "EXPOSE 8080", "--change", `CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]`, base, ref)
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	must(t, "run", "-d", "-P", "--name", name, ref)
+	line := strings.TrimSpace(must(t, "port", name, "8080"))
+	_, hp, err := net.SplitHostPort(line)
+	if err != nil {
+		t.Fatalf("port NAME 8080 after -P: %q", line)
+	}
+	if got := httpGet(t, "http://127.0.0.1:"+hp+"/"); got != "exposed\n" {
+		t.Errorf("through the -P port: %q", got)
+	}
+}

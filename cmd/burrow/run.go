@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/images"
+	"github.com/burrow-containers/burrow/slirp"
 )
 
 // RunCmd is `burrow run`.
@@ -17,6 +19,9 @@ type RunCmd struct {
 	Network     string   `name:"network" aliases:"net" help:"Network: slirp4netns[:allow_host_loopback=true] (default), none or host."`
 	Publish     []string `short:"p" name:"publish" sep:"none" help:"Publish a port: [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], or CONTAINERPORT for a random host port."`
 	PublishAll  bool     `short:"P" name:"publish-all" help:"Publish the image's exposed ports on random host ports."`
+	NetworkRate string   `name:"network-rate" help:"Cap what the container sends, e.g. 10mbit (token bucket on its interface)."`
+	DNS         []string `name:"dns" sep:"," help:"DNS servers for /etc/resolv.conf."`
+	AddHost     []string `name:"add-host" sep:"none" help:"Add HOST:IP to /etc/hosts (IP host-gateway: the host)."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
@@ -99,6 +104,23 @@ func (r *RunCmd) config() (engine.Config, error) {
 		cfg.Ports = append(cfg.Ports, m)
 	}
 	cfg.PublishAll = r.PublishAll
+	if r.NetworkRate != "" {
+		if cfg.NetworkRate, err = slirp.ParseRate(r.NetworkRate); err != nil {
+			return cfg, err
+		}
+	}
+	for _, d := range r.DNS {
+		if net.ParseIP(d) == nil {
+			return cfg, invalidf("invalid --dns %q: give an IP address", d)
+		}
+	}
+	cfg.DNS = r.DNS
+	for _, h := range r.AddHost {
+		if err := engine.ParseAddHost(h); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.AddHosts = r.AddHost
 	if cfg.Restart, cfg.RestartMax, err = engine.ParseRestartPolicy(r.Restart); err != nil {
 		return cfg, err
 	}

@@ -13,6 +13,8 @@
 #   monitor RSS              burrow's monitor beside podman's conmon, idle
 #   pull                     a ~100 MB image in three layers, from nothing
 #   disk                     what ten containers of that image add to the store
+#   TCP throughput           host -> container through a published port, and
+#                            container -> host (10.0.2.2, allow_host_loopback)
 # Both tools run with no network (burrow has none yet; podman's would start
 # a slirp4netns or pasta process and measure that instead).
 set -euo pipefail
@@ -161,3 +163,34 @@ echo "disk: 10 containers of the ~100 MB image grew the store by $((after - befo
 "$BURROW_BIN" rm -f "${BNAMES[@]}" >/dev/null 2>&1 || true
 BNAMES=()
 pull_fresh "$BURROW_BIN"
+
+# TCP throughput, with the test bed's static nettest on both sides.
+NETIMG=${BURROW_TEST_REGISTRY}/nettest:latest
+NETTEST=${BURROW_TEST_NETTEST:-}
+BYTES=${BENCH_NET_BYTES:-1000000000}
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
+# throughput TOOL CMD...: MB/s host->container and container->host.
+throughput() {
+	local tool=$1 hp in out name
+	shift
+	"$@" pull -q --tls-verify=false "$NETIMG" >/dev/null 2>&1 || { printf '  %-8s cannot pull %s\n' "$tool" "$NETIMG"; return 1; }
+	name=$tag-net-$tool
+	hp=$(freeport)
+	"$@" run -d --name "$name" -p "127.0.0.1:$hp:5001" "$NETIMG" nettest sink 5001 >/dev/null
+	in=$("$NETTEST" send "127.0.0.1:$hp" "$BYTES" | awk '{print $3}')
+	"$@" rm -f "$name" >/dev/null 2>&1
+	hp=$(freeport)
+	"$NETTEST" sink "$hp" >"$RESULTS/sink.$tool" &
+	local sinkpid=$!
+	"$@" run --rm --network slirp4netns:allow_host_loopback=true "$NETIMG" nettest send "10.0.2.2:$hp" "$BYTES" >/dev/null
+	wait "$sinkpid"
+	out=$(awk '{print $3}' "$RESULTS/sink.$tool")
+	printf '  %-8s %12s %12s\n' "$tool" "$in" "$out"
+}
+if [ -n "$NETTEST" ] && [ -x "$NETTEST" ]; then
+	echo
+	echo "TCP throughput, $BYTES bytes (MB/s)"
+	printf '  %-8s %12s %12s\n' tool host-\>ctr ctr-\>host
+	throughput burrow "$BURROW_BIN" || true
+	[ ${#PODMAN[@]} = 0 ] || throughput podman "${PODMAN[@]}" || true
+fi

@@ -89,7 +89,8 @@ build() {
 	log "building burrow and the end-to-end tests"
 	CGO_ENABLED=1 $GO build -tags "$GOTAGS" -o "$BIN/burrow" ./cmd/burrow
 	CGO_ENABLED=1 $GO test -c -tags "$GOTAGS" -o "$BIN/burrow-tests" ./tests
-	chmod 0755 "$BIN/burrow" "$BIN/burrow-tests"
+	CGO_ENABLED=0 $GO build -o "$BIN/nettest" ./hack/nettest
+	chmod 0755 "$BIN/burrow" "$BIN/burrow-tests" "$BIN/nettest"
 }
 
 # --- the registries ---------------------------------------------------------
@@ -261,11 +262,12 @@ build_images() {
 	push_image busybox "$cfg" "$w/busybox"
 	push_image testimg "{\"Env\":[$path,\"FOO=bar\"],\"Entrypoint\":[\"/bin/echo\",\"from-entrypoint\"],\"Cmd\":[\"default-cmd\"],\"WorkingDir\":\"/srv\"}" \
 		"$w/busybox" "$w/extra"
-	# A UDP echo server, for the tests of published UDP ports.
-	mkdir -p "$w/udpecho/usr/local/bin"
-	CGO_ENABLED=0 $GO build -o "$w/udpecho/usr/local/bin/udpecho" ./hack/udpecho
-	layer "$w/udpecho" "$w/udpecho"
-	push_image udpecho "$cfg" "$w/busybox" "$w/udpecho"
+	# The network tool (UDP echo, TCP sink and sender), for the tests of
+	# published ports and the throughput benchmark; also on the host.
+	mkdir -p "$w/nettest/usr/local/bin"
+	cp "$BIN/nettest" "$w/nettest/usr/local/bin/nettest"
+	layer "$w/nettest" "$w/nettest"
+	push_image nettest "$cfg" "$w/busybox" "$w/nettest"
 	# Pulled only by podman, in the interop test.
 	unique_layer podmanpull "$w/podmanpull"
 	push_image podmanpull "$cfg" "$w/busybox" "$w/podmanpull"
@@ -331,6 +333,7 @@ write_env() {
 		export BURROW_TEST_AUTH_USER=$AUTH_USER
 		export BURROW_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
 		export BURROW_TEST_HOSTILE_MARKER=$MARKER
+		export BURROW_TEST_NETTEST=$BIN/nettest
 	EOF
 	chmod 0644 "$ENVFILE"
 }

@@ -131,11 +131,11 @@ func TestPublishTCP(t *testing.T) {
 
 func TestPublishUDP(t *testing.T) {
 	t.Parallel()
-	img := pulledImage(t, testRef(t, "udpecho"))
+	img := pulledImage(t, testRef(t, "nettest"))
 	name := ctrName(t)
 	hp := freePort(t, "udp")
 	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
-	must(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:9999/udp", hp), img, "udpecho", "9999")
+	must(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:9999/udp", hp), img, "nettest", "udpecho", "9999")
 	c, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", hp))
 	if err != nil {
 		t.Fatal(err)

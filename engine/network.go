@@ -18,6 +18,7 @@ import (
 // Network modes (--network).
 const (
 	NetworkSlirp = "slirp4netns" // the default: user-mode networking
+	NetworkPasta = "pasta"       // user-mode networking by passt's pasta
 	NetworkNone  = "none"        // a namespace with only lo
 	NetworkHost  = "host"        // the host's network namespace
 )
@@ -38,7 +39,21 @@ func ParseNetwork(s string) (mode string, allowHostLoopback bool, err error) {
 				return "", false, errdefs.Invalid(fmt.Errorf("unknown slirp4netns option %q: burrow knows allow_host_loopback=true|false", o))
 			}
 		}
-		return NetworkSlirp, allowHostLoopback, nil
+		if name == "slirp4netns" {
+			return NetworkSlirp, allowHostLoopback, nil
+		}
+		return "", allowHostLoopback, nil
+	case "pasta":
+		for _, o := range strings.Split(opts, ",") {
+			switch o {
+			case "":
+			case "allow_host_loopback=true":
+				allowHostLoopback = true
+			default:
+				return "", false, errdefs.Invalid(fmt.Errorf("unknown pasta option %q: burrow knows allow_host_loopback=true", o))
+			}
+		}
+		return NetworkPasta, allowHostLoopback, nil
 	case "none", "host":
 		if opts != "" {
 			return "", false, errdefs.Invalid(fmt.Errorf("--network %s takes no options", name))
@@ -153,6 +168,10 @@ func networkMode(c *Config) string {
 	return c.Network
 }
 
+// userMode tells the modes that get a namespace of their own with a
+// user-mode network (and so published ports).
+func userMode(mode string) bool { return mode == NetworkSlirp || mode == NetworkPasta }
+
 // sharedNetworkPath is the network namespace of the container that
 // container:NAME names, which must be running.
 func (e *Engine) sharedNetworkPath(c *Config) (string, error) {
@@ -171,9 +190,10 @@ func (e *Engine) sharedNetworkPath(c *Config) (string, error) {
 // The returned files keep slirp4netns and the port forwarder alive: the
 // monitor holds them for the container's life.
 func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
-	if networkMode(&r.Config) != NetworkSlirp {
+	mode := networkMode(&r.Config)
+	if !userMode(mode) {
 		if len(r.Config.Ports) > 0 || r.Config.NetworkRate > 0 {
-			return nil, errdefs.Invalid(fmt.Errorf("publishing ports and --network-rate need --network slirp4netns, not %s", r.Config.Network))
+			return nil, errdefs.Invalid(fmt.Errorf("publishing ports and --network-rate need --network slirp4netns or pasta, not %s", r.Config.Network))
 		}
 		if networkMode(&r.Config) == "container" {
 			// The other container must run; its namespace is joined by
@@ -197,11 +217,18 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
 		}
 	}()
 	logPath := filepath.Join(e.ctrDir(r.ID), "network.log")
-	h, err := slirp.Start(netns, slirp.Options{AllowHostLoopback: r.Config.AllowHostLoopback, LogPath: logPath})
-	if err != nil {
-		return nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
+	opts := slirp.Options{AllowHostLoopback: r.Config.AllowHostLoopback, LogPath: logPath}
+	if mode == NetworkPasta {
+		if err := slirp.StartPasta(netns, opts); err != nil {
+			return nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
+		}
+	} else {
+		h, err := slirp.Start(netns, opts)
+		if err != nil {
+			return nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
+		}
+		hold = append(hold, h)
 	}
-	hold = append(hold, h)
 	if r.Config.NetworkRate > 0 {
 		if err := slirp.LimitRate(netns, r.Config.NetworkRate); err != nil {
 			return nil, err
@@ -295,6 +322,9 @@ func ParseAddHost(s string) error {
 func etcForMode(c *Config, hostname, name string) (hosts, resolv string) {
 	hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n"
 	switch networkMode(c) {
+	case NetworkPasta:
+		hosts += fmt.Sprintf("127.0.1.1\t%s %s\n", hostname, name)
+		return hosts, resolvConf()
 	case NetworkSlirp:
 		hosts += fmt.Sprintf("%s\t%s %s\n", slirp.ContainerIP, hostname, name)
 		if c.AllowHostLoopback {

@@ -1,6 +1,7 @@
 package slirp
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ func ParseRate(s string) (uint64, error) {
 	return 0, errdefs.Invalid(fmt.Errorf("invalid rate %q: use a number with bit, kbit, mbit or gbit (e.g. 10mbit)", s))
 }
 
-// LimitRate shapes what the container sends on its interface (tap0) to
+// LimitRate shapes what the container sends on its interface to
 // rate bytes per second with a token-bucket qdisc, inside the namespace at
 // path: the user namespace owns it, so no privilege is needed.
 func LimitRate(path string, rate uint64) error {
@@ -51,9 +52,21 @@ func LimitRate(path string, rate uint64) error {
 		return fmt.Errorf("entering the network namespace %s: %w", path, err)
 	}
 	defer h.Close()
-	link, err := h.LinkByName("tap0")
+	// The one interface besides lo: tap0 of slirp4netns, or pasta's copy
+	// of the host's.
+	links, err := h.LinkList()
 	if err != nil {
-		return fmt.Errorf("finding the container's interface: %w", err)
+		return fmt.Errorf("listing the container's interfaces: %w", err)
+	}
+	var link netlink.Link
+	for _, l := range links {
+		if l.Attrs().Name != "lo" {
+			link = l
+			break
+		}
+	}
+	if link == nil {
+		return errors.New("limiting the network rate: the container has no interface besides lo")
 	}
 	// Burst: a tenth of a second of traffic, at least two full frames of
 	// the 65520-byte MTU, so a slow rate still passes whole packets.
@@ -67,7 +80,7 @@ func LimitRate(path string, rate uint64) error {
 	// netlink computes the buffer in ticks from the rate and burst size.
 	q.Buffer = uint32(netlink.Xmittime(rate, uint32(min(burst, 1<<31))))
 	if err := h.QdiscAdd(q); err != nil {
-		return fmt.Errorf("limiting the network rate (tbf qdisc on tap0): %w", err)
+		return fmt.Errorf("limiting the network rate (tbf qdisc on %s): %w", link.Attrs().Name, err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -324,5 +325,59 @@ func TestPublishAll(t *testing.T) {
 	}
 	if got := httpGet(t, "http://127.0.0.1:"+hp+"/"); got != "exposed\n" {
 		t.Errorf("through the -P port: %q", got)
+	}
+}
+
+func TestNetworkPasta(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("pasta"); err != nil {
+		msg := "pasta is not installed: the test bed installs it (apt-get install passt)"
+		if testbedStrict() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	name := ctrName(t)
+	hp := freePort(t, "tcp")
+	webServer(t, name, "via-pasta", 8080, "--network", "pasta", "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp))
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", hp)); got != "via-pasta\n" {
+		t.Errorf("a port published with --network pasta: %q", got)
+	}
+	out := must(t, "exec", name, "ip", "-4", "-o", "addr")
+	if n := len(nonEmptyLines(out)); n < 2 {
+		t.Errorf("with pasta the container has no address besides lo:\n%s", out)
+	}
+}
+
+func TestSlirp4netnsMissing(t *testing.T) {
+	t.Parallel()
+	must(t, "info") // the user namespace exists: nothing else needs PATH
+	run := func(args ...string) result {
+		t.Helper()
+		cmd := exec.Command(burrowBin(t), args...)
+		cmd.Env = append(os.Environ(), "PATH=/nonexistent")
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
+	}
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	r := run("run", "--rm", "--name", name, busyboxImage(t), "true")
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, "apt-get install slirp4netns") || !strings.Contains(r.Stderr, "--network none") {
+		t.Errorf("without slirp4netns the error does not name the package and the way out: %s", r.Stderr)
+	}
+	if st := psStatus(t, name); st != "" {
+		t.Errorf("a run without slirp4netns left a container: %q", st)
+	}
+	if r := run("run", "--rm", "--network", "none", busyboxImage(t), "echo", "still works"); r.ExitCode != 0 || r.Stdout != "still works\n" {
+		t.Errorf("--network none without slirp4netns: %s", describe(r))
 	}
 }

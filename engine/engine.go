@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -213,6 +214,25 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
 		return nil, err
 	}
+	if err := e.addVolumesFrom(&ctr.Config); err != nil {
+		return nil, err
+	}
+	var imgVolumes []string
+	if imgConfig != nil {
+		for v := range imgConfig.Volumes {
+			imgVolumes = append(imgVolumes, v)
+		}
+	}
+	userMounts, err := e.resolveMounts(ctr, rootfs, imgVolumes)
+	if err != nil {
+		return nil, err
+	}
+	ctr.Spec.Mounts = append(ctr.Spec.Mounts, userMounts...)
+	// Parents before children, as podman: a volume on /etc must not hide
+	// the /etc/hosts bind made for the container.
+	sort.SliceStable(ctr.Spec.Mounts, func(i, j int) bool {
+		return mountDepth(ctr.Spec.Mounts[i].Destination) < mountDepth(ctr.Spec.Mounts[j].Destination)
+	})
 	ctr.Args = ctr.Spec.Process.Args
 	if err := writeJSON(filepath.Join(e.ctrDir(ctr.ID), "spec.json"), ctr.Spec); err != nil {
 		return nil, err
@@ -232,6 +252,8 @@ func (e *Engine) Release(ctr *Container) error {
 	ctr.rootfs = ""
 	return e.unmountRoot(&ctr.Record)
 }
+
+func mountDepth(p string) int { return strings.Count(filepath.Clean(p), "/") }
 
 // validName is podman's rule for container names.
 func validName(n string) bool {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -82,6 +83,16 @@ func (c *Container) Inspect() InspectData {
 	}
 	if len(c.Args) > 0 {
 		d.Path, d.Args = c.Args[0], c.Args[1:]
+	}
+	for _, m := range c.Config.Mounts {
+		im := map[string]any{"Type": m.Type, "Destination": m.Destination, "RW": !m.ReadOnly(), "Options": m.Options}
+		switch m.Type {
+		case "volume":
+			im["Name"], im["Source"] = m.Source, filepath.Join(e.volumesDir(), m.Source, "_data")
+		case "bind":
+			im["Source"] = m.Source
+		}
+		d.Mounts = append(d.Mounts, im)
 	}
 	d.State = InspectState{
 		Status: c.State.Status, Running: c.Running(), ExitCode: c.State.ExitCode,

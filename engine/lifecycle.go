@@ -327,7 +327,9 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 		return nil, nil // still running
 	}
 	if r.Config.Remove {
-		return nil, e.removeFiles(r)
+		err := e.removeFiles(r)
+		e.removeAnonymousVolumes(r)
+		return nil, err
 	}
 	e.teardownNetwork(r.ID)
 	restart := shouldRestart(r)
@@ -497,6 +499,16 @@ func (e *Engine) markStopped(ctr *Container) error {
 	r.State.StoppedByUser = true
 	ctr.State.StoppedByUser = true
 	return e.writeRecord(r)
+}
+
+// RemoveVolumes is Remove that also deletes the container's anonymous
+// volumes (rm -v).
+func (e *Engine) RemoveVolumes(ctx context.Context, ctr *Container, force bool) error {
+	if err := e.Remove(ctx, ctr, force); err != nil {
+		return err
+	}
+	e.removeAnonymousVolumes(&ctr.Record)
+	return nil
 }
 
 // Remove deletes a container: its storage, record and log. A running

@@ -70,7 +70,11 @@ type Config struct {
 	// chosen at start. PublishAll (-P) adds the image's exposed ports.
 	Ports      []PortMapping `json:",omitempty"`
 	PublishAll bool          `json:",omitempty"`
-	RestartMax int           `json:",omitempty"`
+	// Mounts are -v, --mount and --tmpfs (and image VOLUMEs, added at
+	// create); VolumesFrom copies another container's.
+	Mounts      []MountSpec `json:",omitempty"`
+	VolumesFrom []string    `json:",omitempty"`
+	RestartMax  int         `json:",omitempty"`
 }
 
 // capabilities resolves the container's capability set from the defaults,

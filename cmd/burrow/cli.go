@@ -51,6 +51,8 @@ type CLI struct {
 	Pause     PauseCmd     `cmd:"" help:"Pause containers (needs cgroup v2)."`
 	Unpause   UnpauseCmd   `cmd:"" help:"Unpause containers."`
 	Container ContainerCmd `cmd:"" help:"Manage containers."`
+	Volume    VolumeCmd    `cmd:"" help:"Manage volumes."`
+	Unshare   UnshareCmd   `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
 	Pull      PullCmd      `cmd:"" help:"Pull an image from a registry."`
 	Push      PushCmd      `cmd:"" help:"Push an image to a registry."`
 	Images    ImagesCmd    `cmd:"" help:"List images."`

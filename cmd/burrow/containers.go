@@ -191,7 +191,7 @@ func (k *KillCmd) Run(g *globals) error {
 type RmCmd struct {
 	All        bool     `short:"a" help:"Remove all containers."`
 	Force      bool     `short:"f" help:"Stop running containers first (SIGKILL)."`
-	Volumes    bool     `short:"v" help:"Remove anonymous volumes too (none exist yet)."`
+	Volumes    bool     `short:"v" help:"Remove the container's anonymous volumes too."`
 	Containers []string `arg:"" optional:"" name:"container" help:"Containers to remove."`
 }
 
@@ -208,7 +208,11 @@ func (r *RmCmd) Run(g *globals) error {
 		return err
 	}
 	err = eachContainer(eng, names, func(c *engine.Container, given string) error {
-		if err := eng.Remove(g.ctx, c, r.Force); err != nil {
+		remove := eng.Remove
+		if r.Volumes {
+			remove = eng.RemoveVolumes
+		}
+		if err := remove(g.ctx, c, r.Force); err != nil {
 			return err
 		}
 		fmt.Println(given)

@@ -22,6 +22,10 @@ type RunCmd struct {
 	NetworkRate string   `name:"network-rate" help:"Cap what the container sends, e.g. 10mbit (token bucket on its interface)."`
 	DNS         []string `name:"dns" sep:"," help:"DNS servers for /etc/resolv.conf."`
 	AddHost     []string `name:"add-host" sep:"none" help:"Add HOST:IP to /etc/hosts (IP host-gateway: the host)."`
+	Volume      []string `short:"v" name:"volume" sep:"none" help:"Mount HOST-DIR:CONTAINER-DIR[:ro,U], VOLUME:CONTAINER-DIR or an anonymous volume at CONTAINER-DIR."`
+	Mount       []string `name:"mount" sep:"none" help:"Mount type=bind|volume|tmpfs,source=,target=[,readonly]."`
+	Tmpfs       []string `name:"tmpfs" sep:"none" help:"Mount a tmpfs at PATH[:OPTIONS]."`
+	VolumesFrom []string `name:"volumes-from" sep:"none" help:"Mount the volumes of CONTAINER[:ro|rw]."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
@@ -121,6 +125,28 @@ func (r *RunCmd) config() (engine.Config, error) {
 		}
 	}
 	cfg.AddHosts = r.AddHost
+	for _, v := range r.Volume {
+		m, err := engine.ParseVolume(v)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Mounts = append(cfg.Mounts, m)
+	}
+	for _, v := range r.Mount {
+		m, err := engine.ParseMount(v)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Mounts = append(cfg.Mounts, m)
+	}
+	for _, v := range r.Tmpfs {
+		m, err := engine.ParseTmpfs(v)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Mounts = append(cfg.Mounts, m)
+	}
+	cfg.VolumesFrom = r.VolumesFrom
 	if cfg.Restart, cfg.RestartMax, err = engine.ParseRestartPolicy(r.Restart); err != nil {
 		return cfg, err
 	}

@@ -1,0 +1,155 @@
+package tests
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Escape attempts: each must fail to reach the host. docs/security.md
+// records what was tried and why it fails.
+
+func fileHash(t testing.TB, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// The CVE-2019-5736 pattern: while burrow runs exec into the container, a
+// process inside tries to write every /proc/PID/exe it can see.
+func TestEscapeProcExe(t *testing.T) {
+	t.Parallel()
+	bin := burrowBin(t)
+	before := fileHash(t, bin)
+	name := ctrName(t)
+	runDetached(t, name, nil, "sh", "-c", `
+		while true; do
+			for e in /proc/[0-9]*/exe; do
+				(echo pwned > "$e") 2>/dev/null && echo "wrote $e" >> /tmp/escaped
+			done
+		done`)
+	for i := 0; i < 20; i++ {
+		burrow(t, "exec", name, "true")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if after := fileHash(t, bin); after != before {
+		t.Fatal("the burrow binary changed while a container attacked /proc/PID/exe")
+	}
+	// What the loop managed to write is inside the container only.
+	out := burrow(t, "exec", name, "sh", "-c", "cat /tmp/escaped 2>/dev/null | sort -u | head -5").Stdout
+	t.Logf("writes that succeeded inside the container: %q", out)
+}
+
+// The CVE-2024-21626 pattern: no descriptor of the host reaches the
+// container, so /proc/self/fd/N cannot be a way out.
+func TestEscapeLeakedDescriptors(t *testing.T) {
+	t.Parallel()
+	// Run and exec: only stdio (and the directory ls itself opens).
+	check := func(what, out string) {
+		t.Helper()
+		// "lrwx------ 1 root root 64 ... 3 -> /proc/7/fd"
+		for _, l := range nonEmptyLines(out) {
+			f := strings.Fields(l)
+			if len(f) < 3 || f[len(f)-2] != "->" {
+				continue
+			}
+			fd, target := f[len(f)-3], f[len(f)-1]
+			if fd == "0" || fd == "1" || fd == "2" {
+				continue
+			}
+			if !strings.HasPrefix(target, "/proc/") {
+				t.Errorf("%s: descriptor %s (%s) reached the container", what, fd, target)
+			}
+		}
+	}
+	script := "ls -l /proc/self/fd"
+	check("run", shOut(t, script))
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "1000")
+	check("exec", must(t, "exec", name, "sh", "-c", script))
+	for _, fd := range []string{"3", "4", "5", "7", "8"} {
+		r := runRm(t, busyboxImage(t), []string{"-w", "/proc/self/fd/" + fd}, "sh", "-c", "pwd; ls ..")
+		if r.ExitCode == 0 && !strings.HasPrefix(r.Stdout, "/proc/self/fd/") {
+			t.Errorf("-w /proc/self/fd/%s: %s", fd, describe(r))
+		}
+		if strings.Contains(r.Stdout, "burrow-testbed") || strings.Contains(r.Stdout, "home") {
+			t.Errorf("-w /proc/self/fd/%s reached a host directory: %s", fd, describe(r))
+		}
+	}
+}
+
+// A volume target that is a symlink in the image to a host path lands
+// inside the container.
+func TestEscapeMountTargetSymlink(t *testing.T) {
+	t.Parallel()
+	base := ctrName(t)
+	marker := t.TempDir()
+	runDetached(t, base, nil, "ln", "-s", marker, "/linked")
+	must(t, "wait", base)
+	ref := "localhost/symlink-target-" + randHex()[:8] + ":v1"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
+	must(t, "commit", "-q", base, ref)
+	src := t.TempDir()
+	os.WriteFile(src+"/payload", []byte("payload\n"), 0o644)
+	// The mount target /linked -> MARKER (a host path) is resolved inside
+	// the container's root: MARKER on the host stays empty.
+	r := runRm(t, ref, []string{"-v", src + ":/linked"}, "sh", "-c", "ls "+marker+"; echo written > /linked/through")
+	if r.ExitCode != 0 {
+		t.Logf("run with a symlinked mount target: %s", describe(r))
+	}
+	ents, _ := os.ReadDir(marker)
+	if len(ents) != 0 {
+		t.Fatalf("a mount through a symlink in the image reached the host directory %s: %v", marker, ents)
+	}
+}
+
+// What a container's root must not be able to do to the host.
+func TestEscapePrivilegedOperations(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, script string }{
+		{"mknod a block device", "mknod /tmp/sda b 8 0"},
+		{"mount the host's disk", "mkdir -p /mnt/x && mount -t ext4 /dev/sda1 /mnt/x"},
+		{"mount a proc", "mkdir -p /mnt/p && mount -t proc proc /mnt/p"},
+		{"write /proc/sys", "echo 1 > /proc/sys/kernel/sysrq"},
+		{"read /proc/kcore", "test -s /proc/kcore && head -c 16 /proc/kcore | od | grep -q ."},
+		{"load a module", "insmod /nonexistent.ko || modprobe dummy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runRm(t, busyboxImage(t), nil, "sh", "-c", tc.script+" && echo ESCAPED")
+			if strings.Contains(r.Stdout, "ESCAPED") {
+				t.Errorf("%s succeeded: %s", tc.name, describe(r))
+			}
+		})
+	}
+}
+
+// A container sees neither the host's processes nor another container's.
+func TestEscapeProcessVisibility(t *testing.T) {
+	t.Parallel()
+	other := ctrName(t)
+	runDetached(t, other, nil, "sleep", "4242")
+	out := shOut(t, "ps -o pid,args")
+	if strings.Contains(out, "sleep 4242") || strings.Contains(out, "burrow") || len(nonEmptyLines(out)) > 3 {
+		t.Errorf("a container sees processes that are not its own:\n%s", out)
+	}
+	pid := inspectField(t, other, "{{.State.Pid}}")
+	if r := runRm(t, busyboxImage(t), nil, "kill", "-9", pid); r.ExitCode == 0 {
+		// The PID may exist in this container's namespace by chance;
+		// the other container must be unharmed either way.
+		t.Logf("kill -9 %s inside a container: exit 0", pid)
+	}
+	if st := psStatus(t, other); !strings.HasPrefix(st, "Up ") {
+		t.Errorf("another container was signalled: %q", st)
+	}
+}

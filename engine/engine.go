@@ -421,6 +421,9 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		spec.Linux.MaskedPaths = DefaultMaskedPaths
 		spec.Linux.ReadonlyPaths = DefaultReadonlyPaths
 	}
+	if spec.Linux.Seccomp, err = seccompProfile(c, spec); err != nil {
+		return nil, err
+	}
 	return spec, nil
 }
 

@@ -85,15 +85,19 @@ func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attac
 	if err != nil {
 		return 0, err
 	}
+	var filter *specs.LinuxSeccomp
+	if spec, err := e.loadSpec(ctr.ID); err == nil && spec.Linux != nil && !c.Privileged {
+		filter = spec.Linux.Seccomp
+	}
 	if c.Detach {
-		_, err := sandbox.Exec(ctr.State.Pid, p, sandbox.ExecOptions{Detach: true})
+		_, err := sandbox.Exec(ctr.State.Pid, p, sandbox.ExecOptions{Detach: true, Seccomp: filter})
 		return 0, err
 	}
 	var stdin io.Reader
 	if c.Interactive {
 		stdin = a.Stdin
 	}
-	opts := sandbox.ExecOptions{}
+	opts := sandbox.ExecOptions{Seccomp: filter}
 	if !c.TTY {
 		opts.Stdio = sandbox.Stdio{Stdin: stdin, Stdout: a.Stdout, Stderr: a.Stderr}
 	}

@@ -49,8 +49,10 @@ type Config struct {
 
 	CapAdd, CapDrop []string
 	NoNewPrivileges bool
-	Privileged      bool
-	ReadOnly        bool
+	// Seccomp is "" (the default profile), "unconfined" or a profile path.
+	Seccomp    string `json:",omitempty"`
+	Privileged bool
+	ReadOnly   bool
 
 	Interactive bool // keep stdin attached
 	TTY         bool

@@ -2,6 +2,7 @@
 # The rootless test bed: everything burrow's end-to-end tests need on a
 # fresh Debian machine, and the runs of those tests as unprivileged users.
 #
+#   hack/testbed.sh deps         as root: the Debian packages (build and test)
 #   hack/testbed.sh setup        as root: packages, test users, host
 #                                preparation; then as anyone: build, registry, images
 #   hack/testbed.sh integration  run tests/ as the test users (root) or as yourself
@@ -26,7 +27,7 @@ ENVFILE=$BASE/env
 MARKER=$BASE/hostile-marker
 TEST_USER=burrowtest
 NOSUB_USER=burrowtest-nosub
-PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc"
+PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc libseccomp-dev pkg-config"
 
 log() { printf 'testbed: %s\n' "$*" >&2; }
 die() { printf 'testbed: error: %s\n' "$*" >&2; exit 1; }
@@ -488,6 +489,7 @@ stop() {
 }
 
 case ${1:-} in
+deps) [ "$(id -u)" = 0 ] && install_packages || check_user_prereqs ;;
 setup) setup ;;
 build) build ;;
 integration) integration ;;

@@ -24,7 +24,9 @@ const RoleExec = "exec"
 
 // ExecOptions tune Exec.
 type ExecOptions struct {
-	Stdio Stdio
+	// Seccomp is the container's filter, loaded before the exec.
+	Seccomp *specs.LinuxSeccomp
+	Stdio   Stdio
 	// Detach starts the process in a session of its own with /dev/null
 	// as stdio, for a caller that will not wait for it.
 	Detach bool
@@ -37,7 +39,7 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	if p == nil || len(p.Args) == 0 {
 		return nil, errors.New("no command given to exec")
 	}
-	config, err := json.Marshal(p)
+	config, err := json.Marshal(execConfig{Process: p, Seccomp: opts.Seccomp})
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +118,12 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	return c, nil
 }
 
+// execConfig is what Exec sends its child on fd 3.
+type execConfig struct {
+	Process *specs.Process      `json:"process"`
+	Seccomp *specs.LinuxSeccomp `json:"seccomp,omitempty"`
+}
+
 // ExecMain is the child half of Exec, already inside the container's
 // namespaces and root. It never returns.
 func ExecMain() {
@@ -138,12 +146,13 @@ func ExecMain() {
 func execProcess() error {
 	unix.CloseOnExec(socketFd)
 	f := os.NewFile(configFd, "config")
-	var p specs.Process
-	err := json.NewDecoder(f).Decode(&p)
+	var cfg execConfig
+	err := json.NewDecoder(f).Decode(&cfg)
 	f.Close()
-	if err != nil {
-		return setupErr("reading the process to exec: %w", err)
+	if err != nil || cfg.Process == nil {
+		return setupErr("reading the process to exec: %v", err)
 	}
+	p := *cfg.Process
 	if p.Terminal {
 		if err := setupTerminal(&p, int(p.User.UID)); err != nil {
 			return setupErr("setting up the terminal: %w", err)
@@ -160,11 +169,14 @@ func execProcess() error {
 	if err != nil {
 		return err
 	}
-	if err := finalizeCredentials(&p); err != nil {
-		return setupErr("%w", err)
-	}
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return setupErr("marking descriptors close-on-exec: %w", err)
+	}
+	if err := loadSeccomp(cfg.Seccomp); err != nil {
+		return setupErr("%w", err)
+	}
+	if err := finalizeCredentials(&p); err != nil {
+		return setupErr("%w", err)
 	}
 	err = unix.Exec(path, p.Args, p.Env)
 	return execError(p.Args[0], err)

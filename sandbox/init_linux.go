@@ -171,13 +171,18 @@ func initContainer() error {
 	if err != nil {
 		return err
 	}
-	if err := finalizeCredentials(spec.Process); err != nil {
-		return setupErr("%w", err)
-	}
 	// No descriptor but stdio may reach the process: the caller may have
 	// inherited some without close-on-exec (CVE-2024-21626 was such a leak).
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return setupErr("marking descriptors close-on-exec: %w", err)
+	}
+	// The filter goes on while this thread still has CAP_SYS_ADMIN in the
+	// user namespace; what follows (setresuid, capset, execve) it allows.
+	if err := loadSeccomp(spec.Linux.Seccomp); err != nil {
+		return setupErr("%w", err)
+	}
+	if err := finalizeCredentials(spec.Process); err != nil {
+		return setupErr("%w", err)
 	}
 	err = unix.Exec(path, spec.Process.Args, env)
 	return execError(spec.Process.Args[0], err)

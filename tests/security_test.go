@@ -153,3 +153,38 @@ func TestEscapeProcessVisibility(t *testing.T) {
 		t.Errorf("another container was signalled: %q", st)
 	}
 }
+
+func TestSeccomp(t *testing.T) {
+	t.Parallel()
+	mode := func(opts ...string) string {
+		t.Helper()
+		out := shOut(t, "grep '^Seccomp:' /proc/self/status", opts...)
+		return strings.TrimSpace(strings.TrimPrefix(out, "Seccomp:"))
+	}
+	if m := mode(); m != "2" {
+		t.Errorf("a container runs without the default seccomp filter (Seccomp: %s)", m)
+	}
+	if m := mode("--security-opt", "seccomp=unconfined"); m != "0" {
+		t.Errorf("seccomp=unconfined: Seccomp: %s", m)
+	}
+	if m := mode("--privileged"); m != "0" {
+		t.Errorf("--privileged: Seccomp: %s", m)
+	}
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "1000")
+	if out := must(t, "exec", name, "grep", "^Seccomp:", "/proc/self/status"); !strings.Contains(out, "2") {
+		t.Errorf("exec runs without the container's filter: %q", out)
+	}
+	// A profile of the user's own, refusing mkdirat with EPERM.
+	profile := t.TempDir() + "/deny-mkdir.json"
+	os.WriteFile(profile, []byte(`{"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}`), 0o644)
+	r := runRm(t, busyboxImage(t), []string{"--security-opt", "seccomp=" + profile}, "mkdir", "/tmp/x")
+	if r.ExitCode == 0 || !strings.Contains(r.Stderr, "not permitted") {
+		t.Errorf("a profile refusing mkdir: %s", describe(r))
+	}
+	if got := shOut(t, "mkdir /tmp/x && echo made"); got != "made\n" {
+		t.Errorf("mkdir under the default profile: %q", got)
+	}
+	requireBurrowError(t, burrow(t, "run", "--rm", "--security-opt", "seccomp=/nonexistent.json", busyboxImage(t), "true"), true)
+}

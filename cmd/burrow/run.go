@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/images"
@@ -157,8 +159,16 @@ func (r *RunCmd) config() (engine.Config, error) {
 		switch o {
 		case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true":
 			cfg.NoNewPrivileges = true
+		case "seccomp=unconfined", "seccomp:unconfined":
+			cfg.Seccomp = "unconfined"
 		default:
-			return cfg, invalidf("unsupported --security-opt %q: burrow knows no-new-privileges", o)
+			if path, ok := strings.CutPrefix(o, "seccomp="); ok {
+				if cfg.Seccomp, err = filepath.Abs(path); err != nil {
+					return cfg, err
+				}
+				continue
+			}
+			return cfg, invalidf("unsupported --security-opt %q: burrow knows no-new-privileges and seccomp=PROFILE.json|unconfined", o)
 		}
 	}
 	if r.Rootfs {

@@ -253,6 +253,38 @@ func (e *Engine) Release(ctr *Container) error {
 	return e.unmountRoot(&ctr.Record)
 }
 
+// applyMasks adds the user's masked paths and removes the unmasked ones
+// (ALL: every default masked and read-only path).
+func applyMasks(masked, readonly, mask, unmask []string) ([]string, []string, error) {
+	out := append([]string{}, masked...)
+	for _, m := range mask {
+		if !filepath.IsAbs(m) {
+			return nil, nil, errdefs.Invalid(fmt.Errorf("invalid mask=%s: paths must be absolute", m))
+		}
+		out = append(out, filepath.Clean(m))
+	}
+	for _, u := range unmask {
+		if u == "ALL" {
+			return nil, nil, nil
+		}
+		var kept []string
+		for _, m := range out {
+			if ok, _ := filepath.Match(u, m); !ok && m != filepath.Clean(u) {
+				kept = append(kept, m)
+			}
+		}
+		out = kept
+		var ro []string
+		for _, r := range readonly {
+			if ok, _ := filepath.Match(u, r); !ok && r != filepath.Clean(u) {
+				ro = append(ro, r)
+			}
+		}
+		readonly = ro
+	}
+	return out, readonly, nil
+}
+
 func mountDepth(p string) int { return strings.Count(filepath.Clean(p), "/") }
 
 // validName is podman's rule for container names.
@@ -420,6 +452,9 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 	if !c.Privileged {
 		spec.Linux.MaskedPaths = DefaultMaskedPaths
 		spec.Linux.ReadonlyPaths = DefaultReadonlyPaths
+	}
+	if spec.Linux.MaskedPaths, spec.Linux.ReadonlyPaths, err = applyMasks(spec.Linux.MaskedPaths, spec.Linux.ReadonlyPaths, c.Mask, c.Unmask); err != nil {
+		return nil, err
 	}
 	if spec.Linux.Seccomp, err = seccompProfile(c, spec); err != nil {
 		return nil, err

@@ -50,7 +50,11 @@ type Config struct {
 	CapAdd, CapDrop []string
 	NoNewPrivileges bool
 	// Seccomp is "" (the default profile), "unconfined" or a profile path.
-	Seccomp    string `json:",omitempty"`
+	Seccomp string `json:",omitempty"`
+	// Mask and Unmask add to and take from the masked paths (ALL: every
+	// default one), as podman's --security-opt mask=/unmask=.
+	Mask       []string `json:",omitempty"`
+	Unmask     []string `json:",omitempty"`
 	Privileged bool
 	ReadOnly   bool
 

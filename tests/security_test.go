@@ -188,3 +188,22 @@ func TestSeccomp(t *testing.T) {
 	}
 	requireBurrowError(t, burrow(t, "run", "--rm", "--security-opt", "seccomp=/nonexistent.json", busyboxImage(t), "true"), true)
 }
+
+func TestMaskUnmask(t *testing.T) {
+	t.Parallel()
+	// /etc/hostname is a file the container can read; masked it reads empty.
+	if got := shOut(t, "wc -c < /etc/hostname", "--security-opt", "mask=/etc/hostname"); strings.TrimSpace(got) != "0" {
+		t.Errorf("mask=/etc/hostname: %q bytes", got)
+	}
+	// Masking binds /dev/null over the path: unmasked, no mount is there.
+	if got := shOut(t, "grep -c ' /proc/keys ' /proc/mounts || true"); strings.TrimSpace(got) == "0" {
+		t.Errorf("/proc/keys is not masked by default")
+	}
+	if got := shOut(t, "grep -c ' /proc/keys ' /proc/mounts || true", "--security-opt", "unmask=/proc/keys"); strings.TrimSpace(got) != "0" {
+		t.Errorf("unmask=/proc/keys: still masked")
+	}
+	if got := shOut(t, "grep ' /proc/sys ' /proc/mounts | grep -c ro, || true", "--security-opt", "unmask=ALL"); strings.TrimSpace(got) != "0" {
+		t.Errorf("unmask=ALL left /proc/sys read-only")
+	}
+	requireBurrowError(t, burrow(t, "run", "--rm", "--security-opt", "mask=relative", busyboxImage(t), "true"), true)
+}

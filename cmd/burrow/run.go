@@ -168,7 +168,15 @@ func (r *RunCmd) config() (engine.Config, error) {
 				}
 				continue
 			}
-			return cfg, invalidf("unsupported --security-opt %q: burrow knows no-new-privileges and seccomp=PROFILE.json|unconfined", o)
+			if paths, ok := strings.CutPrefix(o, "mask="); ok {
+				cfg.Mask = append(cfg.Mask, strings.Split(paths, ":")...)
+				continue
+			}
+			if paths, ok := strings.CutPrefix(o, "unmask="); ok {
+				cfg.Unmask = append(cfg.Unmask, strings.Split(paths, ":")...)
+				continue
+			}
+			return cfg, invalidf("unsupported --security-opt %q: burrow knows no-new-privileges, seccomp=PROFILE.json|unconfined, mask=PATHS and unmask=PATHS|ALL", o)
 		}
 	}
 	if r.Rootfs {

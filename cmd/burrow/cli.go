@@ -53,6 +53,7 @@ type CLI struct {
 	Container ContainerCmd `cmd:"" help:"Manage containers."`
 	Volume    VolumeCmd    `cmd:"" help:"Manage volumes."`
 	Unshare   UnshareCmd   `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
+	System    SystemCmd    `cmd:"" help:"Check and manage burrow's host setup."`
 	Pull      PullCmd      `cmd:"" help:"Pull an image from a registry."`
 	Push      PushCmd      `cmd:"" help:"Push an image to a registry."`
 	Images    ImagesCmd    `cmd:"" help:"List images."`

@@ -7,7 +7,9 @@ GOTAGS ?= containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver
 export GOTAGS
 export CGO_ENABLED := 1
 
-.PHONY: all build unit lint test integration demo bench clean
+PREFIX ?= $(HOME)/.local
+
+.PHONY: all build unit lint test integration demo bench clean install
 
 all: build
 
@@ -40,6 +42,18 @@ demo:
 bench:
 	hack/testbed.sh setup
 	@rc=0; hack/testbed.sh bench || rc=$$?; hack/testbed.sh stop; exit $$rc
+
+# Without root: the binary, completions and contrib files under $(PREFIX).
+install: build
+	install -D -m 0755 bin/burrow $(DESTDIR)$(PREFIX)/bin/burrow
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
+		$(DESTDIR)$(PREFIX)/share/burrow
+	bin/burrow completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/burrow
+	bin/burrow completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_burrow
+	bin/burrow completion fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/burrow.fish
+	cp -r contrib $(DESTDIR)$(PREFIX)/share/burrow/
 
 clean:
 	-hack/testbed.sh stop

@@ -127,3 +127,35 @@ func TestDoctorRepair(t *testing.T) {
 		t.Errorf("after --repair: %+v", rs["store consistency"])
 	}
 }
+
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "1000")
+	dir := t.TempDir()
+	os.Symlink(burrowBin(t), dir+"/burrow")
+	script := `source <(burrow completion bash) || exit 1
+complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _burrow; echo "${COMPREPLY[*]}"; }
+complete_words burrow sto
+complete_words burrow logs ` + name[:10] + `
+complete_words burrow run --rm
+complete_words burrow volume ""`
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bash completion: %v\n%s", err, out)
+	}
+	lines := strings.Split(string(out), "\n")
+	if len(lines) < 4 || lines[0] != "stop" || !strings.Contains(lines[1], name) || lines[2] != "--rm" || !strings.Contains(lines[3], "create") {
+		t.Errorf("completions (stop / container name / --rm / volume subcommands):\n%s", out)
+	}
+	for _, sh := range []string{"zsh", "fish"} {
+		if out := must(t, "completion", sh); !strings.Contains(out, "burrow") {
+			t.Errorf("completion %s printed %q", sh, out)
+		}
+	}
+}

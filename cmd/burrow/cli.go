@@ -32,45 +32,46 @@ type CLI struct {
 	Help     helpFlag `help:"Show help." name:"help"`
 	LogLevel string   `name:"log-level" default:"warn" enum:"debug,info,warn,error" help:"Log messages of the libraries burrow uses at this level and above (debug, info, warn, error)."`
 
-	Run       RunCmd       `cmd:"" help:"Run a command in a new container."`
-	Create    CreateCmd    `cmd:"" help:"Create a container without starting it."`
-	Start     StartCmd     `cmd:"" help:"Start containers."`
-	Ps        PsCmd        `cmd:"" help:"List containers."`
-	Logs      LogsCmd      `cmd:"" help:"Show a container's output."`
-	Stop      StopCmd      `cmd:"" help:"Stop containers."`
-	Kill      KillCmd      `cmd:"" help:"Send a signal to containers."`
-	Rm        RmCmd        `cmd:"" help:"Remove containers."`
-	Wait      WaitCmd      `cmd:"" help:"Wait for containers to exit and print their exit codes."`
-	Restart   RestartCmd   `cmd:"" help:"Restart containers."`
-	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
-	Inspect   InspectCmd   `cmd:"" help:"Show containers' details as JSON."`
-	Cp        CpCmd        `cmd:"" help:"Copy files between a container and the host."`
-	Top       TopCmd       `cmd:"" help:"List a container's processes."`
-	Port      PortCmd      `cmd:"" help:"List a container's published ports."`
-	Rename    RenameCmd    `cmd:"" help:"Rename a container."`
-	Pause     PauseCmd     `cmd:"" help:"Pause containers (needs cgroup v2)."`
-	Unpause   UnpauseCmd   `cmd:"" help:"Unpause containers."`
-	Container ContainerCmd `cmd:"" help:"Manage containers."`
-	Volume    VolumeCmd    `cmd:"" help:"Manage volumes."`
-	Unshare   UnshareCmd   `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
-	System    SystemCmd    `cmd:"" help:"Check and manage burrow's host setup."`
-	Pull      PullCmd      `cmd:"" help:"Pull an image from a registry."`
-	Push      PushCmd      `cmd:"" help:"Push an image to a registry."`
-	Images    ImagesCmd    `cmd:"" help:"List images."`
-	Rmi       RmiCmd       `cmd:"" help:"Remove images."`
-	Tag       TagCmd       `cmd:"" help:"Add names to an image."`
-	History   HistoryCmd   `cmd:"" help:"Show an image's history."`
-	Save      SaveCmd      `cmd:"" help:"Write an image to an archive."`
-	Load      LoadCmd      `cmd:"" help:"Read images from an archive."`
-	Import    ImportCmd    `cmd:"" help:"Make an image from a root filesystem tarball."`
-	Export    ExportCmd    `cmd:"" help:"Write a container's filesystem as a tar."`
-	Commit    CommitCmd    `cmd:"" help:"Make an image of a container."`
-	Diff      DiffCmd      `cmd:"" help:"List a container's filesystem changes."`
-	Login     LoginCmd     `cmd:"" help:"Log in to a registry."`
-	Logout    LogoutCmd    `cmd:"" help:"Log out of a registry."`
-	Image     ImageCmd     `cmd:"" help:"Manage images."`
-	Info      InfoCmd      `cmd:"" help:"Show how burrow is set up on this host."`
-	Version   VersionCmd   `cmd:"" help:"Show burrow's version."`
+	Run        RunCmd        `cmd:"" help:"Run a command in a new container."`
+	Create     CreateCmd     `cmd:"" help:"Create a container without starting it."`
+	Start      StartCmd      `cmd:"" help:"Start containers."`
+	Ps         PsCmd         `cmd:"" help:"List containers."`
+	Logs       LogsCmd       `cmd:"" help:"Show a container's output."`
+	Stop       StopCmd       `cmd:"" help:"Stop containers."`
+	Kill       KillCmd       `cmd:"" help:"Send a signal to containers."`
+	Rm         RmCmd         `cmd:"" help:"Remove containers."`
+	Wait       WaitCmd       `cmd:"" help:"Wait for containers to exit and print their exit codes."`
+	Restart    RestartCmd    `cmd:"" help:"Restart containers."`
+	Exec       ExecCmd       `cmd:"" help:"Run a command in a running container."`
+	Inspect    InspectCmd    `cmd:"" help:"Show containers' details as JSON."`
+	Cp         CpCmd         `cmd:"" help:"Copy files between a container and the host."`
+	Top        TopCmd        `cmd:"" help:"List a container's processes."`
+	Port       PortCmd       `cmd:"" help:"List a container's published ports."`
+	Rename     RenameCmd     `cmd:"" help:"Rename a container."`
+	Pause      PauseCmd      `cmd:"" help:"Pause containers (needs cgroup v2)."`
+	Unpause    UnpauseCmd    `cmd:"" help:"Unpause containers."`
+	Container  ContainerCmd  `cmd:"" help:"Manage containers."`
+	Volume     VolumeCmd     `cmd:"" help:"Manage volumes."`
+	Unshare    UnshareCmd    `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
+	System     SystemCmd     `cmd:"" help:"Check and manage burrow's host setup."`
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
+	Pull       PullCmd       `cmd:"" help:"Pull an image from a registry."`
+	Push       PushCmd       `cmd:"" help:"Push an image to a registry."`
+	Images     ImagesCmd     `cmd:"" help:"List images."`
+	Rmi        RmiCmd        `cmd:"" help:"Remove images."`
+	Tag        TagCmd        `cmd:"" help:"Add names to an image."`
+	History    HistoryCmd    `cmd:"" help:"Show an image's history."`
+	Save       SaveCmd       `cmd:"" help:"Write an image to an archive."`
+	Load       LoadCmd       `cmd:"" help:"Read images from an archive."`
+	Import     ImportCmd     `cmd:"" help:"Make an image from a root filesystem tarball."`
+	Export     ExportCmd     `cmd:"" help:"Write a container's filesystem as a tar."`
+	Commit     CommitCmd     `cmd:"" help:"Make an image of a container."`
+	Diff       DiffCmd       `cmd:"" help:"List a container's filesystem changes."`
+	Login      LoginCmd      `cmd:"" help:"Log in to a registry."`
+	Logout     LogoutCmd     `cmd:"" help:"Log out of a registry."`
+	Image      ImageCmd      `cmd:"" help:"Manage images."`
+	Info       InfoCmd       `cmd:"" help:"Show how burrow is set up on this host."`
+	Version    VersionCmd    `cmd:"" help:"Show burrow's version."`
 }
 
 // exitCode carries a container's exit code out of a command.

@@ -23,7 +23,9 @@ import (
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
+	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/storage"
+	"github.com/burrow-containers/burrow/userns"
 )
 
 // Engine manages containers in one store. The store is opened on first
@@ -31,15 +33,28 @@ import (
 type Engine struct {
 	opts  types.StoreOptions
 	store cstorage.Store
+	// runtimeDir is the user's own XDG_RUNTIME_DIR ("" when unset), before
+	// the store's fallback replaces it: the systemd user bus lives there.
+	runtimeDir string
+	limits     *limits.Manager
 }
 
 // New reads the user's storage configuration.
 func New() (*Engine, error) {
+	runtimeDir := os.Getenv("XDG_RUNTIME_DIR")
 	opts, err := storage.Options()
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{opts: opts}, nil
+	return &Engine{opts: opts, runtimeDir: runtimeDir}, nil
+}
+
+// Limits is how resource limits apply on this host (detected once).
+func (e *Engine) Limits() *limits.Manager {
+	if e.limits == nil {
+		e.limits = limits.Detect(userns.HostUID(), e.runtimeDir)
+	}
+	return e.limits
 }
 
 // Store opens the user's store (once) and returns it.
@@ -442,6 +457,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 			User:            specs.User{UID: uint32(execUser.Uid), GID: uint32(execUser.Gid), AdditionalGids: gids},
 			Capabilities:    pcaps,
 			NoNewPrivileges: c.NoNewPrivileges,
+			OOMScoreAdj:     c.OOMScoreAdj,
 		},
 		Mounts: mounts,
 		Linux: &specs.Linux{

@@ -49,6 +49,13 @@ type InspectHostConfig struct {
 	SecurityOpt    []string       `json:"SecurityOpt"`
 	NetworkMode    string         `json:"NetworkMode"`
 	NetworkRate    uint64         `json:"NetworkRate,omitempty"` // bytes per second the container may send
+	Memory         int64          `json:"Memory"`
+	MemorySwap     int64          `json:"MemorySwap"`
+	NanoCpus       int64          `json:"NanoCpus"`
+	CpuShares      uint64         `json:"CpuShares"`
+	CpusetCpus     string         `json:"CpusetCpus"`
+	PidsLimit      int64          `json:"PidsLimit"`
+	CgroupParent   string         `json:"CgroupParent"`
 	PortBindings   map[string]any `json:"PortBindings"`
 }
 
@@ -95,7 +102,7 @@ func (c *Container) Inspect() InspectData {
 		d.Mounts = append(d.Mounts, im)
 	}
 	d.State = InspectState{
-		Status: c.State.Status, Running: c.Running(), ExitCode: c.State.ExitCode,
+		Status: c.State.Status, Running: c.Running(), ExitCode: c.State.ExitCode, OOMKilled: c.State.OOMKilled,
 		StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt,
 	}
 	if c.Running() {
@@ -120,7 +127,9 @@ func (c *Container) Inspect() InspectData {
 	d.HostConfig = InspectHostConfig{
 		AutoRemove: c.Config.Remove, Privileged: c.Config.Privileged, ReadonlyRootfs: c.Config.ReadOnly,
 		CapAdd: c.Config.CapAdd, CapDrop: c.Config.CapDrop, NetworkMode: networkMode(&c.Config),
-		NetworkRate: c.Config.NetworkRate, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
+		NetworkRate: c.Config.NetworkRate, Memory: c.Config.Limits.Memory, MemorySwap: c.Config.Limits.MemorySwap,
+		NanoCpus: int64(c.Config.Limits.CPUs * 1e9), CpuShares: c.Config.Limits.CPUShares, CpusetCpus: c.Config.Limits.CpusetCpus,
+		PidsLimit: c.Config.Limits.PidsLimit, CgroupParent: c.State.Cgroup, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
 	}
 	if c.Config.NoNewPrivileges {
 		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}

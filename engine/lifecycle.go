@@ -125,26 +125,59 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 			e.teardownNetwork(r.ID)
 		}
 	}()
-	specPath := filepath.Join(run, "spec.json")
-	if err := writeJSON(specPath, spec); err != nil {
-		return nil, err
-	}
 	flags, err := sandbox.CloneFlags(spec)
 	if err != nil {
 		return nil, err
 	}
-	started, err := monitor.Start(monitor.Options{
-		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), SpecPath: specPath, CloneFlags: flags,
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Config.CgroupsDisabled {
+		if err := e.Limits().Check(r.Config.Limits); err != nil {
+			return nil, err
+		}
+	}
+	pending, err := monitor.Spawn(monitor.Options{
+		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), CloneFlags: flags,
 		TTY: spec.Process.Terminal, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: hold,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := e.recordStarted(r, started); err != nil {
+	cgroup, err := e.placeInit(pending, r)
+	if err != nil {
+		pending.Abort()
+		return nil, err
+	}
+	// The root was mounted before the init's namespace was made: it is
+	// there already, no mount tree to send.
+	if err := pending.SendSpec(b, -1); err != nil {
+		pending.Abort()
+		return nil, fmt.Errorf("sending the spec to container %s: %w", r.ID[:12], err)
+	}
+	started, err := pending.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if err := e.recordStarted(r, started, cgroup); err != nil {
 		return nil, err
 	}
 	ctr.Record = *r
 	return started.Conn, nil
+}
+
+// placeInit puts the container's init, cloned and waiting for its spec,
+// in its cgroup scope with its limits. It returns the cgroup ("" without).
+func (e *Engine) placeInit(pending *monitor.Pending, r *Record) (string, error) {
+	pid, err := pending.Init()
+	if err != nil {
+		return "", err
+	}
+	if r.Config.CgroupsDisabled {
+		return "", nil
+	}
+	return e.Limits().Apply(r.ID, pid, r.Config.Limits)
 }
 
 func (e *Engine) makeRunDir(id string) (string, error) {
@@ -158,11 +191,11 @@ func (e *Engine) makeRunDir(id string) (string, error) {
 
 // recordStarted writes the record of a container that now runs; the
 // caller holds the lock.
-func (e *Engine) recordStarted(r *Record, started *monitor.Started) error {
+func (e *Engine) recordStarted(r *Record, started *monitor.Started, cgroup string) error {
 	r.State = State{
 		Status: StatusRunning, Pid: started.Pid, PidStart: procStart(started.Pid),
 		MonitorPid: started.MonitorPid, MonitorStart: procStart(started.MonitorPid),
-		BootID: bootID(), StartedAt: time.Now(), RestartCount: r.State.RestartCount,
+		BootID: bootID(), StartedAt: time.Now(), RestartCount: r.State.RestartCount, Cgroup: cgroup,
 	}
 	if err := e.writeRecord(r); err != nil {
 		if started.Conn != nil {
@@ -197,6 +230,11 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	if err := resolvePorts(c.Ports); err != nil {
 		return nil, nil, err
 	}
+	if !c.CgroupsDisabled {
+		if err := e.Limits().Check(c.Limits); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := os.MkdirAll(e.ctrDir(id), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("creating the directory of container %s: %w", id[:12], err)
 	}
@@ -221,6 +259,14 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	})
 	closeAll(hold) // the monitor has its own copies now
 	if err != nil {
+		e.teardownNetwork(id)
+		os.RemoveAll(run)
+		os.RemoveAll(e.ctrDir(id))
+		return nil, nil, err
+	}
+	cgroup, err := e.placeInit(pending, &Record{ID: id, Config: c})
+	if err != nil {
+		pending.Abort()
 		e.teardownNetwork(id)
 		os.RemoveAll(run)
 		os.RemoveAll(e.ctrDir(id))
@@ -276,7 +322,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	if err != nil {
 		return ctr, nil, err
 	}
-	if err := e.recordStarted(r, started); err != nil {
+	if err := e.recordStarted(r, started, cgroup); err != nil {
 		return ctr, nil, err
 	}
 	ctr.Record = *r
@@ -332,6 +378,9 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 		return nil, err
 	}
 	e.teardownNetwork(r.ID)
+	if r.State.Cgroup != "" {
+		r.State.OOMKilled = e.Limits().Exited(r.ID)
+	}
 	restart := shouldRestart(r)
 	if restart {
 		r.State.RestartCount++

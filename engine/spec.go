@@ -8,6 +8,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/sandbox"
 )
 
@@ -53,10 +54,15 @@ type Config struct {
 	Seccomp string `json:",omitempty"`
 	// Mask and Unmask add to and take from the masked paths (ALL: every
 	// default one), as podman's --security-opt mask=/unmask=.
-	Mask       []string `json:",omitempty"`
-	Unmask     []string `json:",omitempty"`
-	Privileged bool
-	ReadOnly   bool
+	Mask   []string `json:",omitempty"`
+	Unmask []string `json:",omitempty"`
+	// Limits are the cgroup limits (-m, --cpus, --pids-limit, ...);
+	// CgroupsDisabled (--cgroups=disabled) runs without any.
+	Limits          limits.Limits `json:",omitempty"`
+	CgroupsDisabled bool          `json:",omitempty"`
+	OOMScoreAdj     *int          `json:",omitempty"`
+	Privileged      bool
+	ReadOnly        bool
 
 	Interactive bool // keep stdin attached
 	TTY         bool

@@ -41,6 +41,10 @@ type State struct {
 	FinishedAt   time.Time `json:"finishedAt,omitzero"`
 	// RestartCount counts restarts made by the restart policy.
 	RestartCount int `json:"restartCount,omitempty"`
+	// Cgroup is the container's cgroup (its systemd scope), when it has
+	// one; OOMKilled tells that the kernel killed it for memory.
+	Cgroup    string `json:"cgroup,omitempty"`
+	OOMKilled bool   `json:"oomKilled,omitempty"`
 	// StoppedByUser is set by stop: the restart policy leaves the
 	// container alone then, as podman's does.
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`

@@ -373,6 +373,13 @@ static void monitor_main(void) {
 		execle("/proc/self/exe", "burrow-init", (char *)NULL, envp);
 		_exit(125);
 	}
+	/* The init's PID first, so that the spawner can place it (a cgroup
+	 * scope) before sending the spec it waits for. */
+	{
+		char line[32];
+		int n = snprintf(line, sizeof line, "init %d\n", (int)pid);
+		(void)!write(mon_sync, line, (size_t)n);
+	}
 	close(sp[1]);
 	close(cfg[0]);
 	if (inp[0] >= 0)

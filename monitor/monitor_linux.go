@@ -84,7 +84,30 @@ type Pending struct {
 
 	pid    int
 	sync   *os.File
+	rd     *bufio.Reader
+	init   int
 	client *Client
+	early  string // a report read by Init in place of the init's PID
+}
+
+// Init returns the PID of the container's init, cloned and waiting for its
+// spec (with Options.SpecPath empty): the moment to place it in a cgroup.
+func (p *Pending) Init() (int, error) {
+	if p.init > 0 {
+		return p.init, nil
+	}
+	line, err := p.rd.ReadString('\n')
+	line = strings.TrimSpace(line)
+	if n, ok := strings.CutPrefix(line, "init "); ok {
+		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
+			p.init = pid
+			return pid, nil
+		}
+	}
+	if err == nil {
+		p.early = line
+	}
+	return 0, fmt.Errorf("the container monitor did not start the container's init: %s", line)
 }
 
 // Spawn starts the monitor; Wait reports how the container's start went.
@@ -118,7 +141,7 @@ func Spawn(o Options) (_ *Pending, err error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.ExtraFiles = []*os.File{syncW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	p := &Pending{sync: syncR}
+	p := &Pending{sync: syncR, rd: bufio.NewReader(syncR)}
 	if o.SpecPath != "" {
 		cmd.Env = append(cmd.Env, "_BURROW_MON_SPEC="+o.SpecPath)
 	} else {
@@ -203,8 +226,21 @@ func (p *Pending) Wait() (*Started, error) {
 		p.spec = nil
 	}
 	defer p.sync.Close()
-	line, rerr := bufio.NewReader(p.sync).ReadString('\n')
-	line = strings.TrimSpace(line)
+	var line string
+	var rerr error
+	if p.early != "" {
+		line = p.early
+	} else {
+		if p.init == 0 {
+			p.Init() // the init line comes first
+		}
+		if p.early != "" {
+			line = p.early
+		} else {
+			line, rerr = p.rd.ReadString('\n')
+			line = strings.TrimSpace(line)
+		}
+	}
 	if pid, ok := strings.CutPrefix(line, "pid "); ok {
 		n, err := strconv.Atoi(pid)
 		if err == nil && n > 0 {

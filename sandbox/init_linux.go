@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -170,6 +171,11 @@ func initContainer() error {
 	path, err := lookPath(spec.Process.Args[0], envValue(env, "PATH"))
 	if err != nil {
 		return err
+	}
+	if a := spec.Process.OOMScoreAdj; a != nil {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*a)), 0); err != nil {
+			return setupErr("setting oom_score_adj to %d: %w", *a, err)
+		}
 	}
 	// No descriptor but stdio may reach the process: the caller may have
 	// inherited some without close-on-exec (CVE-2024-21626 was such a leak).

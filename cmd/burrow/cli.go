@@ -46,6 +46,8 @@ type CLI struct {
 	Inspect    InspectCmd    `cmd:"" help:"Show containers' details as JSON."`
 	Cp         CpCmd         `cmd:"" help:"Copy files between a container and the host."`
 	Top        TopCmd        `cmd:"" help:"List a container's processes."`
+	Update     UpdateCmd     `cmd:"" help:"Change running containers' resource limits."`
+	Stats      StatsCmd      `cmd:"" help:"Show containers' resource use."`
 	Port       PortCmd       `cmd:"" help:"List a container's published ports."`
 	Rename     RenameCmd     `cmd:"" help:"Rename a container."`
 	Pause      PauseCmd      `cmd:"" help:"Pause containers (needs cgroup v2)."`

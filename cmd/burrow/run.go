@@ -10,6 +10,7 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/images"
+	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/slirp"
 )
 
@@ -28,6 +29,9 @@ type RunCmd struct {
 	Mount       []string `name:"mount" sep:"none" help:"Mount type=bind|volume|tmpfs,source=,target=[,readonly]."`
 	Tmpfs       []string `name:"tmpfs" sep:"none" help:"Mount a tmpfs at PATH[:OPTIONS]."`
 	VolumesFrom []string `name:"volumes-from" sep:"none" help:"Mount the volumes of CONTAINER[:ro|rw]."`
+	limitFlags
+	Cgroups     string   `name:"cgroups" default:"enabled" enum:"enabled,disabled" help:"enabled, or disabled: run without a cgroup (and without limits)."`
+	OOMScoreAdj *int     `name:"oom-score-adj" help:"Adjust the container's OOM score (-1000..1000; lowering it needs privilege)."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
@@ -149,6 +153,15 @@ func (r *RunCmd) config() (engine.Config, error) {
 		cfg.Mounts = append(cfg.Mounts, m)
 	}
 	cfg.VolumesFrom = r.VolumesFrom
+	if cfg.Limits, err = r.limitFlags.limits(); err != nil {
+		return cfg, err
+	}
+	cfg.CgroupsDisabled = r.Cgroups == "disabled"
+	if cfg.CgroupsDisabled && cfg.Limits.Requested() {
+		warn("--cgroups=disabled: the resource limits given are not applied; drop --cgroups=disabled to apply them")
+		cfg.Limits = limits.Limits{}
+	}
+	cfg.OOMScoreAdj = r.OOMScoreAdj
 	if cfg.Restart, cfg.RestartMax, err = engine.ParseRestartPolicy(r.Restart); err != nil {
 		return cfg, err
 	}

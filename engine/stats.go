@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/limits"
+)
+
+// Stat is a container's resource use, as `burrow stats` shows it.
+type Stat struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	CPUPercent  float64 `json:"cpu_percent"`
+	MemUsage    uint64  `json:"mem_usage"`
+	MemLimit    uint64  `json:"mem_limit"` // 0: unlimited
+	Pids        uint64  `json:"pids"`
+	NetInput    uint64  `json:"net_input"`
+	NetOutput   uint64  `json:"net_output"`
+	BlockInput  uint64  `json:"block_input"`
+	BlockOutput uint64  `json:"block_output"`
+}
+
+func readUint(path string) uint64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return n
+}
+
+func cpuUsec(cg string) uint64 {
+	b, _ := os.ReadFile(filepath.Join(cg, "cpu.stat"))
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "usage_usec" {
+			n, _ := strconv.ParseUint(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// Stats samples the containers' cgroups over interval (for CPU %), and
+// their network namespaces' counters.
+func (e *Engine) Stats(ctrs []*Container, interval time.Duration) []Stat {
+	before := map[string]uint64{}
+	for _, c := range ctrs {
+		before[c.ID] = cpuUsec(c.State.Cgroup)
+	}
+	start := time.Now()
+	time.Sleep(interval)
+	elapsed := time.Since(start)
+	var out []Stat
+	for _, c := range ctrs {
+		st := Stat{ID: c.ID, Name: c.Name}
+		if cg := c.State.Cgroup; cg != "" {
+			st.CPUPercent = 100 * float64(cpuUsec(cg)-before[c.ID]) / float64(elapsed.Microseconds())
+			st.MemUsage = readUint(filepath.Join(cg, "memory.current"))
+			st.MemLimit = readUint(filepath.Join(cg, "memory.max")) // "max" reads as 0
+			st.Pids = readUint(filepath.Join(cg, "pids.current"))
+			b, _ := os.ReadFile(filepath.Join(cg, "io.stat"))
+			for _, f := range strings.Fields(string(b)) {
+				if v, ok := strings.CutPrefix(f, "rbytes="); ok {
+					n, _ := strconv.ParseUint(v, 10, 64)
+					st.BlockInput += n
+				}
+				if v, ok := strings.CutPrefix(f, "wbytes="); ok {
+					n, _ := strconv.ParseUint(v, 10, 64)
+					st.BlockOutput += n
+				}
+			}
+		}
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/dev", c.State.Pid))
+		for _, l := range strings.Split(string(b), "\n") {
+			name, rest, ok := strings.Cut(l, ":")
+			if !ok || strings.TrimSpace(name) == "lo" {
+				continue
+			}
+			f := strings.Fields(rest)
+			if len(f) >= 9 {
+				rx, _ := strconv.ParseUint(f[0], 10, 64)
+				tx, _ := strconv.ParseUint(f[8], 10, 64)
+				st.NetInput += rx
+				st.NetOutput += tx
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// Update changes a running container's limits and records them.
+func (e *Engine) Update(ctr *Container, l limits.Limits) error {
+	if !ctr.Running() {
+		return errdefs.Conflict(fmt.Errorf("can only update running containers: %s is %s", ctr.Name, ctr.State.Status))
+	}
+	if ctr.State.Cgroup == "" {
+		return errdefs.Unavailable(fmt.Errorf("%s runs without a cgroup of its own (%s): its limits cannot change", ctr.Name, e.Limits().Why))
+	}
+	if err := e.Limits().Update(ctr.ID, l); err != nil {
+		return err
+	}
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(ctr.ID)
+	if err != nil {
+		return err
+	}
+	merge(&r.Config.Limits, l)
+	return e.writeRecord(r)
+}
+
+// merge sets in dst what src sets.
+func merge(dst *limits.Limits, src limits.Limits) {
+	if src.Memory != 0 {
+		dst.Memory = src.Memory
+	}
+	if src.MemorySwap != 0 {
+		dst.MemorySwap = src.MemorySwap
+	}
+	if src.CPUs != 0 {
+		dst.CPUs = src.CPUs
+	}
+	if src.PidsLimit != 0 {
+		dst.PidsLimit = src.PidsLimit
+	}
+	if src.CPUShares != 0 {
+		dst.CPUShares = src.CPUShares
+	}
+	if src.CpusetCpus != "" {
+		dst.CpusetCpus = src.CpusetCpus
+	}
+}

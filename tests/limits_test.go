@@ -1,0 +1,54 @@
+package tests
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// hostHasUserCgroups tells whether this host can give the test user cgroup
+// limits (cgroup v2 with a systemd user instance); make test-vm checks
+// the limits themselves in a guest that can.
+func hostHasUserCgroups() bool {
+	var st unix.Statfs_t
+	if unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
+		return false
+	}
+	_, err := os.Stat("/run/systemd/system")
+	return err == nil
+}
+
+// Where limits cannot apply, asking for one fails with the reason, and
+// nothing is silently dropped.
+func TestLimitsNeverSilentlyDropped(t *testing.T) {
+	t.Parallel()
+	if hostHasUserCgroups() {
+		t.Skip("this host can apply limits: make test-vm checks them (tests/vm/limits.sh)")
+	}
+	img := busyboxImage(t)
+	for _, flags := range [][]string{{"-m", "64m"}, {"--cpus", "0.5"}, {"--pids-limit", "50"}, {"--memory-swap", "-1", "-m", "1g"}} {
+		name := ctrName(t)
+		r := burrow(t, append(append([]string{"run", "--rm", "--name", name}, flags...), img, "true")...)
+		requireBurrowError(t, r, true)
+		if !strings.Contains(r.Stderr, "cgroup") || !strings.Contains(r.Stderr, "--cgroups=disabled") {
+			t.Errorf("%v: the error does not say why and how to go on: %s", flags, r.Stderr)
+		}
+		if psStatus(t, name) != "" {
+			t.Errorf("%v: a refused run left a container", flags)
+		}
+	}
+	// Asked to do without: a warning, and the container runs.
+	r := burrow(t, "run", "--rm", "--cgroups=disabled", "-m", "64m", img, "echo", "ran")
+	if r.ExitCode != 0 || r.Stdout != "ran\n" || !strings.Contains(r.Stderr, "Warning") {
+		t.Errorf("--cgroups=disabled -m 64m: %s", describe(r))
+	}
+	// The built-in pids limit is skipped quietly: a plain run still works.
+	if r := runRm(t, img, nil, "echo", "plain"); r.ExitCode != 0 || r.Stderr != "" {
+		t.Errorf("a plain run on a host without cgroup limits: %s", describe(r))
+	}
+	requireBurrowError(t, burrow(t, "run", "--rm", "-m", "lots", img, "true"), true)
+	requireBurrowError(t, burrow(t, "run", "--rm", "--blkio-weight", "5", img, "true"), true)
+	requireBurrowError(t, burrow(t, "run", "--rm", "--device-read-bps", "sda:1m", img, "true"), true)
+}

@@ -28,7 +28,7 @@ func TestLimitsNeverSilentlyDropped(t *testing.T) {
 		t.Skip("this host can apply limits: make test-vm checks them (tests/vm/limits.sh)")
 	}
 	img := busyboxImage(t)
-	for _, flags := range [][]string{{"-m", "64m"}, {"--cpus", "0.5"}, {"--pids-limit", "50"}, {"--memory-swap", "-1", "-m", "1g"}} {
+	for _, flags := range [][]string{{"-m", "64m"}, {"--cpus", "0.5"}, {"--pids-limit", "50"}, {"--memory-swap=-1", "-m", "1g"}} {
 		name := ctrName(t)
 		r := burrow(t, append(append([]string{"run", "--rm", "--name", name}, flags...), img, "true")...)
 		requireBurrowError(t, r, true)

@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 
 PREFIX ?= $(HOME)/.local
 
-.PHONY: all build unit lint test integration demo bench clean install
+.PHONY: all build unit lint test test-vm integration demo bench clean install
 
 all: build
 
@@ -34,6 +34,10 @@ test:
 	hack/testbed.sh integration || rc=1; \
 	hack/testbed.sh stop; \
 	exit $$rc
+
+# cgroup v2 limits in a guest with systemd (see hack/test-vm.sh).
+test-vm:
+	hack/test-vm.sh
 
 demo:
 	hack/testbed.sh setup

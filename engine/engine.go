@@ -444,6 +444,15 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		return nil, err
 	}
 	mounts := append(defaultMounts(c.Privileged), etc...)
+	if cgroup2() && !c.CgroupsDisabled {
+		// The container's own cgroup (its namespace's root), read-only
+		// unless privileged, as podman's.
+		opts := []string{"nosuid", "noexec", "nodev", "ro"}
+		if c.Privileged {
+			opts = opts[:3]
+		}
+		mounts = append(mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts})
+	}
 	namespaces := ctr.engine.containerNamespaces(ctr.ID, c)
 	spec := &specs.Spec{
 		Version:  specs.Version,

@@ -379,7 +379,7 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 	}
 	e.teardownNetwork(r.ID)
 	if r.State.Cgroup != "" {
-		r.State.OOMKilled = e.Limits().Exited(r.ID)
+		e.Limits().Exited(r.ID) // releases a failed scope
 	}
 	restart := shouldRestart(r)
 	if restart {

@@ -241,8 +241,8 @@ func (e *Engine) refresh(r *Record) bool {
 	if r.State.Status != StatusRunning {
 		return false
 	}
-	if code, at, ok := monitor.Exit(e.runDir(r.ID)); ok {
-		r.State.Status, r.State.ExitCode, r.State.FinishedAt = StatusExited, code, at
+	if code, at, oom, ok := monitor.ExitOOM(e.runDir(r.ID)); ok {
+		r.State.Status, r.State.ExitCode, r.State.FinishedAt, r.State.OOMKilled = StatusExited, code, at, oom
 		return true
 	}
 	if r.State.BootID == bootID() && (r.State.alive() || r.State.monitorAlive()) {

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/userns"
 )
 
@@ -34,16 +35,18 @@ type Security struct {
 
 // Host is the host part of `burrow info`.
 type Host struct {
-	Arch           string     `json:"arch"`
-	Kernel         string     `json:"kernel"`
-	Hostname       string     `json:"hostname"`
-	IDMappings     IDMappings `json:"idMappings"`
-	CgroupVersion  string     `json:"cgroupVersion"`
-	CgroupManager  string     `json:"cgroupManager"`
-	NetworkBackend string     `json:"networkBackend"`
-	Security       Security   `json:"security"`
-	Helpers        []Helper   `json:"helpers"`
-	PausePID       int        `json:"pausePid,omitempty"`
+	Arch          string     `json:"arch"`
+	Kernel        string     `json:"kernel"`
+	Hostname      string     `json:"hostname"`
+	IDMappings    IDMappings `json:"idMappings"`
+	CgroupVersion string     `json:"cgroupVersion"`
+	CgroupManager string     `json:"cgroupManager"`
+	// CgroupControllers are the controllers delegated to the user.
+	CgroupControllers []string `json:"cgroupControllers,omitempty"`
+	NetworkBackend    string   `json:"networkBackend"`
+	Security          Security `json:"security"`
+	Helpers           []Helper `json:"helpers"`
+	PausePID          int      `json:"pausePid,omitempty"`
 }
 
 // HelperNames are the programs reported, in order.
@@ -60,6 +63,10 @@ func CgroupVersion() string {
 }
 
 // GatherHost collects the host report.
+// runtimeDir is the user's XDG_RUNTIME_DIR as burrow started (the store
+// may set a fallback later).
+var runtimeDir = os.Getenv("XDG_RUNTIME_DIR")
+
 func GatherHost() Host {
 	var uts unix.Utsname
 	unix.Uname(&uts)
@@ -73,8 +80,13 @@ func GatherHost() Host {
 	}
 	h.Hostname, _ = os.Hostname()
 	h.IDMappings.UIDMap, h.IDMappings.GIDMap, _ = userns.Mappings()
-	// Limits through cgroups are not implemented yet: nothing manages them.
-	h.CgroupManager = "none"
+	m := limits.Detect(userns.HostUID(), runtimeDir)
+	if m.Why != "" {
+		h.CgroupManager = "none: " + m.Why
+	} else {
+		h.CgroupManager = "systemd"
+	}
+	h.CgroupControllers = m.Controllers
 	for _, name := range HelperNames {
 		if p, err := exec.LookPath(name); err == nil {
 			h.Helpers = append(h.Helpers, Helper{Name: name, Path: p, Version: version(p)})

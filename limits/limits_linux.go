@@ -390,25 +390,19 @@ func OOMKilled(cgroup string) bool {
 	return false
 }
 
-// Exited tells, after a container's init has exited, whether the kernel
-// killed it for memory (the scope's Result), and releases a failed scope.
-func (m *Manager) Exited(id string) (oomKilled bool) {
+// Exited releases the scope of a container whose init has exited, when
+// systemd keeps it as failed (an OOM kill). The OOM kill itself is seen by
+// the monitor in the cgroup's memory.events, before the cgroup goes away.
+func (m *Manager) Exited(id string) {
 	if m.Why != "" || m.bus == "" {
-		return false
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := m.conn(ctx)
 	if err != nil {
-		return false
+		return
 	}
 	defer c.Close()
-	unit := Unit(id)
-	if p, err := c.GetUnitTypePropertyContext(ctx, unit, "Scope", "Result"); err == nil {
-		if r, ok := p.Value.Value().(string); ok && r == "oom-kill" {
-			oomKilled = true
-		}
-	}
-	c.ResetFailedUnitContext(ctx, unit)
-	return oomKilled
+	c.ResetFailedUnitContext(ctx, Unit(id))
 }

@@ -169,13 +169,49 @@ static int pump(int fd, int kind) {
 	return 1;
 }
 
+static int mon_oomfd = -1; /* memory.events of the container's cgroup */
+static int mon_oom;
+
+/* oom_check reads memory.events: the kernel counts OOM kills there as they
+ * happen, before the process is reaped and its cgroup removed. */
+static void oom_check(void) {
+	char buf[512];
+	if (mon_oomfd < 0)
+		return;
+	ssize_t n = pread(mon_oomfd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *p = strstr(buf, "oom_kill ");
+	if (p && atol(p + 9) > 0)
+		mon_oom = 1;
+}
+
+/* oom_watch opens memory.events of pid's cgroup v2 cgroup, if any. */
+static void oom_watch(pid_t pid) {
+	char path[PATH_MAX + 64], line[PATH_MAX];
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.events", line + 3);
+			mon_oomfd = open(path, O_RDONLY | O_CLOEXEC);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 static void write_exit_file(const char *dir, int code) {
 	char tmp[PATH_MAX], path[PATH_MAX], body[64];
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(tmp, sizeof tmp, "%s/exit.tmp", dir);
 	snprintf(path, sizeof path, "%s/exit", dir);
-	int n = snprintf(body, sizeof body, "%d %lld\n", code, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	int n = snprintf(body, sizeof body, "%d %lld %d\n", code, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, mon_oom);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
@@ -438,6 +474,8 @@ static void monitor_main(void) {
 		mon_out = ptyfd;
 		mon_in = ptyfd;
 	}
+	/* Placed in its cgroup before it got its spec: watch it for OOM kills. */
+	oom_watch(pid);
 	int32_t p32 = pid;
 	broadcast(PKT_STARTED, &p32, sizeof p32);
 	{
@@ -452,7 +490,7 @@ static void monitor_main(void) {
 
 	int code = -1, exited = 0;
 	for (;;) {
-		struct pollfd pf[4 + MAX_CLIENTS];
+		struct pollfd pf[5 + MAX_CLIENTS];
 		int n = 0;
 		pf[n++] = (struct pollfd){sfd, POLLIN, 0};
 		pf[n++] = (struct pollfd){mon_listen, POLLIN, 0};
@@ -460,6 +498,7 @@ static void monitor_main(void) {
 		pf[n++] = (struct pollfd){mon_err, POLLIN, 0};
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			pf[n++] = (struct pollfd){mon_clients[i], POLLIN, 0};
+		pf[n++] = (struct pollfd){mon_oomfd, POLLPRI, 0};
 		if (exited && mon_out < 0 && mon_err < 0)
 			break;
 		/* After the init exits, wait briefly for output still in flight:
@@ -480,6 +519,7 @@ static void monitor_main(void) {
 					if (w == pid) {
 						code = status_code(st);
 						exited = 1;
+						oom_check();
 					}
 				}
 			}
@@ -507,6 +547,8 @@ static void monitor_main(void) {
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (mon_clients[i] >= 0 && pf[4 + i].revents)
 				client_packet(i);
+		if (pf[4 + MAX_CLIENTS].revents)
+			oom_check();
 	}
 	write_exit_file(".", code);
 	int32_t c32 = code;

@@ -407,18 +407,25 @@ func (c *Client) Output(stdout, stderr io.Writer) (int, error) {
 // ok is false while there is none (the container still runs, or its
 // monitor died).
 func Exit(dir string) (code int, at time.Time, ok bool) {
+	code, at, _, ok = ExitOOM(dir)
+	return code, at, ok
+}
+
+// ExitOOM is Exit that also tells whether the kernel OOM-killed a process of
+// the container's cgroup (the monitor watched its memory.events).
+func ExitOOM(dir string) (code int, at time.Time, oom bool, ok bool) {
 	b, err := os.ReadFile(filepath.Join(dir, "exit"))
 	if err != nil {
-		return 0, time.Time{}, false
+		return 0, time.Time{}, false, false
 	}
 	f := strings.Fields(string(b))
-	if len(f) != 2 {
-		return 0, time.Time{}, false
+	if len(f) < 2 {
+		return 0, time.Time{}, false, false
 	}
 	code, err1 := strconv.Atoi(f[0])
 	ns, err2 := strconv.ParseInt(f[1], 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, time.Time{}, false
+		return 0, time.Time{}, false, false
 	}
-	return code, time.Unix(0, ns), true
+	return code, time.Unix(0, ns), len(f) > 2 && f[2] == "1", true
 }

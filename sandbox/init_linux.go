@@ -71,6 +71,11 @@ func initContainer() error {
 		return setupErr("finding the root filesystem: %w", err)
 	}
 	newNet := hasNamespace(&spec, specs.NetworkNamespace)
+	if hasNamespace(&spec, specs.CgroupNamespace) {
+		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+			return setupErr("creating the cgroup namespace: %w", err)
+		}
+	}
 	// A network namespace made beforehand (with its user-mode network
 	// already attached) is joined by path; this thread is the one that
 	// execs, so the process ends up in it.

@@ -85,7 +85,9 @@ func namespaceFlags(spec *specs.Spec) (uintptr, error) {
 		case specs.NetworkNamespace:
 			flags |= unix.CLONE_NEWNET
 		case specs.CgroupNamespace:
-			flags |= unix.CLONE_NEWCGROUP
+			// Made by init itself (unshare) once it has its spec, by
+			// which time the caller has put it in its cgroup: the
+			// namespace's root is then the container's own cgroup.
 		case specs.UserNamespace:
 			return 0, errdefs.Invalid(errors.New("a nested user namespace is not supported yet"))
 		default:

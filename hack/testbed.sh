@@ -443,6 +443,13 @@ integration() {
 		pass main "$TEST_USER" || rc=1
 		EXTRA_ENV=BURROW_TEST_EXPECT_NOSUBUID=1 pass nosubuid "$NOSUB_USER" -test.run 'NoSubuid|Foreign' || rc=1
 		logs+=("$BASE/test-nosubuid.log")
+		# /dev/net/tun as a host without it usable: root-only, then back.
+		local mode
+		mode=$(stat -c %a /dev/net/tun)
+		chmod 0600 /dev/net/tun
+		EXTRA_ENV=BURROW_TEST_EXPECT_NOTUN=1 pass notun "$TEST_USER" -test.run 'TunInaccessible' || rc=1
+		chmod "$mode" /dev/net/tun
+		logs+=("$BASE/test-notun.log")
 	else
 		pass main "$(id -un)" || rc=1
 	fi

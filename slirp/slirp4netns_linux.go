@@ -51,6 +51,9 @@ func Start(netns string, o Options) (hold *os.File, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := TunUsable(); err != nil {
+		return nil, err
+	}
 	features, err := rkslirp.DetectFeatures(bin)
 	if err != nil {
 		return nil, fmt.Errorf("probing slirp4netns: %w", err)
@@ -120,4 +123,15 @@ func Start(netns string, o Options) (hold *os.File, err error) {
 		return nil, fmt.Errorf("slirp4netns did not start within 30 s (see %s)", o.LogPath)
 	}
 	return exitW, nil
+}
+
+// TunUsable checks that the user may open /dev/net/tun, which slirp4netns
+// needs, and names the fix when not.
+func TunUsable() error {
+	f, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0)
+	if err != nil {
+		return errdefs.Unavailable(fmt.Errorf("/dev/net/tun cannot be opened (%v): ask an administrator for sudo chmod 0666 /dev/net/tun (its usual mode; burrow system doctor), or run with --network none", errors.Unwrap(err)))
+	}
+	f.Close()
+	return nil
 }

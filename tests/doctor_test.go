@@ -159,3 +159,27 @@ complete_words burrow volume ""`
 		}
 	}
 }
+
+// TestDoctorTunInaccessible runs in a pass of its own, while the test bed
+// has made /dev/net/tun root-only (BURROW_TEST_EXPECT_NOTUN=1).
+func TestDoctorTunInaccessible(t *testing.T) {
+	if os.Getenv("BURROW_TEST_EXPECT_NOTUN") != "1" {
+		t.Skip("runs in make test's pass with /dev/net/tun made root-only")
+	}
+	rs, code := doctor(t)
+	if r := rs["tun"]; r.Status != "FAIL" || !strings.Contains(r.Fix, "chmod 0666 /dev/net/tun") {
+		t.Errorf("doctor with /dev/net/tun root-only: %+v", r)
+	}
+	if code != 1 {
+		t.Errorf("doctor exited %d, want 1", code)
+	}
+	// And run says why, naming the fix, while --network none still works.
+	r := burrow(t, "run", "--rm", busyboxImage(t), "true")
+	requireBurrowError(t, r, false)
+	if !strings.Contains(r.Stderr, "chmod 0666 /dev/net/tun") {
+		t.Errorf("run without tun does not name the fix: %s", r.Stderr)
+	}
+	if r := burrow(t, "run", "--rm", "--network", "none", busyboxImage(t), "echo", "ok"); r.ExitCode != 0 || r.Stdout != "ok\n" {
+		t.Errorf("--network none without tun: %s", describe(r))
+	}
+}

@@ -52,3 +52,38 @@ func (*DoctorCmd) Help() string {
 func (*UpdateCmd) Help() string  { return "Example:\n  burrow update -m 1g --cpus 2 web" }
 func (*StatsCmd) Help() string   { return "Example:\n  burrow stats --no-stream --format json" }
 func (*UnshareCmd) Help() string { return "Example:\n  burrow unshare rm -rf ./files-owned-by-subuids" }
+
+func (*RestartCmd) Help() string { return "Example:\n  burrow restart -t 5 web" }
+func (*InspectCmd) Help() string {
+	return "Example:\n  burrow inspect --format '{{.State.Status}} {{.State.ExitCode}}' web"
+}
+func (*TopCmd) Help() string     { return "Example:\n  burrow top web" }
+func (*PortCmd) Help() string    { return "Example:\n  burrow port web 80" }
+func (*RenameCmd) Help() string  { return "Example:\n  burrow rename web web-old" }
+func (*PauseCmd) Help() string   { return "Example:\n  burrow pause web" }
+func (*UnpauseCmd) Help() string { return "Example:\n  burrow unpause web" }
+func (*DiffCmd) Help() string    { return "Example:\n  burrow diff web" }
+func (*ExportCmd) Help() string  { return "Example:\n  burrow export -o web.tar web" }
+func (*ImportCmd) Help() string {
+	return "Example:\n  burrow import --change 'CMD [\"/bin/sh\"]' rootfs.tar localhost/mine:1"
+}
+func (*TagCmd) Help() string     { return "Example:\n  burrow tag alpine localhost/base:1" }
+func (*HistoryCmd) Help() string { return "Example:\n  burrow history --no-trunc alpine" }
+func (*ImageInspectCmd) Help() string {
+	return "Example:\n  burrow image inspect --format '{{.Config.Cmd}}' alpine"
+}
+func (*LogoutCmd) Help() string         { return "Example:\n  burrow logout registry.example.com" }
+func (*ContainerPruneCmd) Help() string { return "Example:\n  burrow container prune -f" }
+func (*VolumeCreateCmd) Help() string {
+	return "Example:\n  burrow volume create data && burrow run -v data:/data IMAGE"
+}
+func (*VolumeLsCmd) Help() string { return "Example:\n  burrow volume ls -q" }
+func (*VolumeInspectCmd) Help() string {
+	return "Example:\n  burrow volume inspect --format '{{.Mountpoint}}' data"
+}
+func (*VolumeRmCmd) Help() string    { return "Example:\n  burrow volume rm -f data" }
+func (*VolumePruneCmd) Help() string { return "Example:\n  burrow volume prune -f" }
+func (*InfoCmd) Help() string        { return "Example:\n  burrow info --format json" }
+func (*CompletionCmd) Help() string {
+	return "Examples:\n  source <(burrow completion bash)\n  burrow completion fish > ~/.config/fish/completions/burrow.fish"
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -37,6 +38,7 @@ type Engine struct {
 	// the store's fallback replaces it: the systemd user bus lives there.
 	runtimeDir string
 	limits     *limits.Manager
+	mu         sync.Mutex // the lazily opened parts, for the API service's goroutines
 }
 
 // New reads the user's storage configuration.
@@ -51,6 +53,8 @@ func New() (*Engine, error) {
 
 // Limits is how resource limits apply on this host (detected once).
 func (e *Engine) Limits() *limits.Manager {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.limits == nil {
 		e.limits = limits.Detect(userns.HostUID(), e.runtimeDir)
 	}
@@ -59,6 +63,8 @@ func (e *Engine) Limits() *limits.Manager {
 
 // Store opens the user's store (once) and returns it.
 func (e *Engine) Store() (cstorage.Store, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.store == nil {
 		s, err := storage.OpenWith(e.opts)
 		if err != nil {

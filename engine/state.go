@@ -69,6 +69,9 @@ type Record struct {
 	State  State `json:"state"`
 }
 
+// GraphRoot is the store's graph root.
+func (e *Engine) GraphRoot() string { return e.opts.GraphRoot }
+
 func (e *Engine) burrowDir() string { return filepath.Join(e.opts.GraphRoot, "burrow") }
 
 func (e *Engine) containersDir() string { return filepath.Join(e.burrowDir(), "containers") }

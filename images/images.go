@@ -36,11 +36,14 @@ type PullOptions struct {
 	Out io.Writer
 	// AuthFile overrides the auth.json location.
 	AuthFile string
+	// Credentials, when set, are used instead of auth.json (the Docker
+	// API's X-Registry-Auth).
+	Credentials *types.DockerAuthConfig
 }
 
 // systemContext builds the containers/image context for opts.
 func (o PullOptions) systemContext() (*types.SystemContext, error) {
-	sys := &types.SystemContext{AuthFilePath: o.AuthFile}
+	sys := &types.SystemContext{AuthFilePath: o.AuthFile, DockerAuthConfig: o.Credentials}
 	if o.TLSVerify != types.OptionalBoolUndefined {
 		sys.DockerInsecureSkipTLSVerify = types.NewOptionalBool(o.TLSVerify == types.OptionalBoolFalse)
 	}

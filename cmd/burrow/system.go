@@ -3,6 +3,17 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/burrow-containers/burrow/api"
 
 	"github.com/burrow-containers/burrow/doctor"
 	"github.com/burrow-containers/burrow/userns"
@@ -10,7 +21,8 @@ import (
 
 // SystemCmd groups `burrow system ...`.
 type SystemCmd struct {
-	Doctor DoctorCmd `cmd:"" help:"Check the host for what rootless containers need, and say how to fix it."`
+	Doctor  DoctorCmd  `cmd:"" help:"Check the host for what rootless containers need, and say how to fix it."`
+	Service ServiceCmd `cmd:"" help:"Serve the Docker Engine API on a unix socket."`
 }
 
 // DoctorCmd is `burrow system doctor`.
@@ -63,4 +75,47 @@ func countFailed(rs []doctor.Result) int {
 		}
 	}
 	return n
+}
+
+// ServiceCmd is `burrow system service`.
+type ServiceCmd struct {
+	Time int    `short:"t" default:"5" help:"Seconds without requests before exiting (0: never)."`
+	URI  string `arg:"" optional:"" help:"Where to listen: unix:///path (default: unix://$XDG_RUNTIME_DIR/burrow/burrow.sock)."`
+}
+
+// Run serves the Docker Engine API until idle or interrupted.
+func (s *ServiceCmd) Run(g *globals) error {
+	uri := s.URI
+	if uri == "" {
+		dir := os.Getenv("XDG_RUNTIME_DIR")
+		if dir == "" {
+			dir = fmt.Sprintf("/tmp/burrow-run-%d", userns.HostUID())
+		}
+		uri = "unix://" + filepath.Join(dir, "burrow", "burrow.sock")
+	}
+	path, ok := strings.CutPrefix(uri, "unix://")
+	if !ok {
+		return invalidf("unsupported URI %q: burrow serves unix:///path sockets only (reach them remotely through ssh)", uri)
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	os.Remove(path)
+	old := unix.Umask(0o177)
+	l, err := net.Listen("unix", path)
+	unix.Umask(old)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", path, err)
+	}
+	defer os.Remove(path)
+	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s (DOCKER_HOST=%s)\n", path, "unix://"+path)
+	srv := &api.Server{Engine: eng, Version: version}
+	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
 }

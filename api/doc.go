@@ -1,0 +1,11 @@
+// Package api serves the Docker Engine API (versions 1.40 to 1.43) over a
+// unix socket, on top of package engine, so that the docker CLI and the
+// Docker Go SDK drive burrow unchanged: `burrow system service`. It shares
+// the engine's on-disk state with the CLI: a container made through the API
+// shows in `burrow ps`, and the reverse.
+//
+// Served so far: _ping, version, info; containers: list, create, inspect,
+// start, stop, restart, kill, wait, remove, logs (multiplexed framing);
+// images: list, create (pull, with X-Registry-Auth), inspect, remove.
+// Errors are {"message": ...} with 404, 409, 400, 401 by error class.
+package api

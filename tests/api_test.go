@@ -1,0 +1,124 @@
+package tests
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// apiService starts `burrow system service` on a socket of its own and
+// returns the DOCKER_HOST for it.
+func apiService(t *testing.T) string {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "burrow.sock")
+	p := startBurrow(t, "system", "service", "--time", "0", "unix://"+sock)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the API service did not listen on %s: %s", sock, p.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st, err := os.Stat(sock); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the API socket's mode: %v %v, want 0600", st.Mode().Perm(), err)
+	}
+	return "unix://" + sock
+}
+
+func dockerCLI(t *testing.T, host string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command("docker", args...)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("docker %v: %v", args, err)
+	}
+	return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
+}
+
+func TestDockerCLI(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("the docker CLI is not installed (this machine kind has it at /usr/local/bin/docker)")
+	}
+	host := apiService(t)
+	mustDocker := func(args ...string) string {
+		t.Helper()
+		r := dockerCLI(t, host, args...)
+		if r.ExitCode != 0 {
+			t.Fatalf("docker %s: %s", strings.Join(args, " "), describe(r))
+		}
+		return r.Stdout
+	}
+	if v := mustDocker("version", "--format", "{{.Server.APIVersion}}"); !strings.HasPrefix(v, "1.4") {
+		t.Errorf("docker version: API %q", v)
+	}
+	// A registry on 127.0.0.1 is plain HTTP for docker clients, unasked.
+	img := testImage(t)
+	mustDocker("pull", "-q", img)
+	if out := mustDocker("images", "--format", "{{.Repository}}:{{.Tag}}"); !strings.Contains(out, strings.TrimSuffix(img, ":latest")) {
+		t.Errorf("docker images lacks %s:\n%s", img, out)
+	}
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	hp := freePort(t, "tcp")
+	id := strings.TrimSpace(mustDocker("run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp), img,
+		"sh", "-c", "echo to-stdout; echo to-stderr >&2; mkdir /www && echo via-api > /www/index.html && exec httpd -f -p 8080 -h /www"))
+	if !fullID.MatchString(id) {
+		t.Fatalf("docker run -d printed %q", id)
+	}
+	// The API and the CLI share the containers.
+	if st := psStatus(t, name); !strings.HasPrefix(st, "Up ") {
+		t.Errorf("burrow ps shows the container docker started as %q", st)
+	}
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", hp)); got != "via-api\n" {
+		t.Errorf("the port docker published: %q", got)
+	}
+	if out := mustDocker("ps", "--format", "{{.Names}} {{.Ports}}"); !strings.Contains(out, name) || !strings.Contains(out, fmt.Sprintf("127.0.0.1:%d->8080/tcp", hp)) {
+		t.Errorf("docker ps:\n%s", out)
+	}
+	r := dockerCLI(t, host, "logs", name)
+	if r.Stdout != "to-stdout\n" || r.Stderr != "to-stderr\n" {
+		t.Errorf("docker logs keeps the streams apart: %s", describe(r))
+	}
+	if got := strings.TrimSpace(mustDocker("inspect", "-f", "{{.State.Status}} {{.Name}}", name)); got != "running /"+name {
+		t.Errorf("docker inspect: %q", got)
+	}
+	mustDocker("stop", "-t", "1", name)
+	if got := strings.TrimSpace(mustDocker("inspect", "-f", "{{.State.ExitCode}}", name)); got != "137" {
+		t.Errorf("exit code after docker stop: %q", got)
+	}
+	mustDocker("rm", name)
+	if st := psStatus(t, name); st != "" {
+		t.Errorf("docker rm left %q", st)
+	}
+	// A container made by burrow shows in docker ps -a.
+	other := ctrName(t)
+	runDetached(t, other, nil, "sleep", "1000")
+	if out := mustDocker("ps", "-a", "--format", "{{.Names}}"); !strings.Contains(out, other) {
+		t.Errorf("docker ps -a lacks burrow's %s:\n%s", other, out)
+	}
+	// Errors keep their classes: 404 for what does not exist.
+	r = dockerCLI(t, host, "inspect", "no-such-thing-"+randHex()[:6])
+	if r.ExitCode == 0 || !strings.Contains(strings.ToLower(r.Stderr), "no such") {
+		t.Errorf("docker inspect of nothing: %s", describe(r))
+	}
+	r = dockerCLI(t, host, "stop", "no-such-thing-"+randHex()[:6])
+	if r.ExitCode == 0 || !strings.Contains(strings.ToLower(r.Stderr), "no container") {
+		t.Errorf("docker stop of nothing: %s", describe(r))
+	}
+}

@@ -5,7 +5,10 @@
 // shows in `burrow ps`, and the reverse.
 //
 // Served so far: _ping, version, info; containers: list, create, inspect,
-// start, stop, restart, kill, wait, remove, logs (multiplexed framing);
-// images: list, create (pull, with X-Registry-Auth), inspect, remove.
+// start, stop, restart, kill, wait, remove, logs (multiplexed framing),
+// attach (hijacked, tty and not; made before start, handed the monitor
+// connection by start, so docker run misses no output), resize; exec
+// create/start/inspect/resize; images: list, create (pull, with
+// X-Registry-Auth), inspect, remove.
 // Errors are {"message": ...} with 404, 409, 400, 401 by error class.
 package api

@@ -42,6 +42,8 @@ type Server struct {
 	mu       sync.Mutex
 	active   int
 	lastIdle time.Time
+	att      *attachState
+	ex       *execState
 }
 
 var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
@@ -63,6 +65,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /containers/{id}/wait", s.containerWait)
 	mux.HandleFunc("DELETE /containers/{id}", s.containerRemove)
 	mux.HandleFunc("GET /containers/{id}/logs", s.containerLogs)
+	mux.HandleFunc("POST /containers/{id}/attach", s.containerAttach)
+	mux.HandleFunc("POST /containers/{id}/resize", s.containerResize)
+	mux.HandleFunc("POST /containers/{id}/exec", s.execCreate)
+	mux.HandleFunc("POST /exec/{id}/start", s.execStart)
+	mux.HandleFunc("GET /exec/{id}/json", s.execInspect)
+	mux.HandleFunc("POST /exec/{id}/resize", s.execResize)
 	mux.HandleFunc("GET /images/json", s.imageList)
 	mux.HandleFunc("POST /images/create", s.imageCreate)
 	mux.HandleFunc("GET /images/{name...}", s.imageInspectRoute)
@@ -382,6 +390,14 @@ func (s *Server) containerStart(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Running() {
 		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if attached, err := s.startAttached(c); attached || err != nil {
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	if _, err := s.Engine.Start(c, engine.StartOptions{}); err != nil {

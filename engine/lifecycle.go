@@ -612,3 +612,22 @@ func (e *Engine) Wait(ctx context.Context, ctr *Container) (int, error) {
 		}
 	}
 }
+
+// Attach connects to a running container's monitor (its output from now
+// on, its stdin, its terminal size).
+func (e *Engine) Attach(ctr *Container) (*monitor.Client, error) {
+	if !ctr.Running() {
+		return nil, errdefs.Conflict(fmt.Errorf("can only attach to running containers: %s is %s", ctr.Name, ctr.State.Status))
+	}
+	return monitor.Dial(e.runDir(ctr.ID))
+}
+
+// Finish records the exit of a container a client was attached to, as an
+// attached CLI does, and tells its monitor that it is done.
+func (e *Engine) Finish(ctr *Container, conn *monitor.Client) error {
+	if err := e.Cleanup(ctr.ID); err != nil {
+		return err
+	}
+	conn.Cleaned()
+	return nil
+}

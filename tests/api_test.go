@@ -112,6 +112,30 @@ func TestDockerCLI(t *testing.T) {
 	if out := mustDocker("ps", "-a", "--format", "{{.Names}}"); !strings.Contains(out, other) {
 		t.Errorf("docker ps -a lacks burrow's %s:\n%s", other, out)
 	}
+	// docker run in the foreground: attach before start, output, exit code,
+	// stdin, --rm.
+	fg := ctrName(t)
+	r = dockerCLI(t, host, "run", "--rm", "--name", fg, img, "sh", "-c", "echo attached-out; echo attached-err >&2; exit 3")
+	if r.ExitCode != 3 || r.Stdout != "attached-out\n" || r.Stderr != "attached-err\n" {
+		t.Errorf("docker run (attached): %s", describe(r))
+	}
+	if st := psStatus(t, fg); st != "" {
+		t.Errorf("docker run --rm left %q", st)
+	}
+	cmd := exec.Command("docker", "run", "--rm", "-i", img, "cat")
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())
+	cmd.Stdin = strings.NewReader("through stdin\n")
+	if out, err := cmd.Output(); err != nil || string(out) != "through stdin\n" {
+		t.Errorf("docker run -i: %q, %v", out, err)
+	}
+	// docker exec: exit codes, stdin, 127.
+	r = dockerCLI(t, host, "exec", other, "sh", "-c", "echo exec-out; exit 6")
+	if r.ExitCode != 6 || r.Stdout != "exec-out\n" {
+		t.Errorf("docker exec: %s", describe(r))
+	}
+	if r := dockerCLI(t, host, "exec", other, "no-such-command"); r.ExitCode != 127 {
+		t.Errorf("docker exec of a missing command: %s", describe(r))
+	}
 	// Errors keep their classes: 404 for what does not exist.
 	r = dockerCLI(t, host, "inspect", "no-such-thing-"+randHex()[:6])
 	if r.ExitCode == 0 || !strings.Contains(strings.ToLower(r.Stderr), "no such") {

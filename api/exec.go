@@ -1,0 +1,179 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// execSession is an exec instance: made by create, run by start, read by
+// inspect. They live in the service's memory, as Docker's.
+type execSession struct {
+	ID          string
+	ContainerID string
+	Config      engine.ExecConfig
+	AttachOut   bool
+	Running     bool
+	ExitCode    *int
+}
+
+type execState struct {
+	mu       sync.Mutex
+	sessions map[string]*execSession
+}
+
+func (s *Server) execs() *execState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ex == nil {
+		s.ex = &execState{sessions: map[string]*execSession{}}
+	}
+	return s.ex
+}
+
+func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	var b struct {
+		AttachStdin, AttachStdout, AttachStderr, Tty, Privileged bool
+		Cmd                                                      []string
+		Env                                                      []string
+		User, WorkingDir                                         string
+	}
+	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
+		writeError(w, errdefs.Invalid(fmt.Errorf("reading the exec request: %w", err)))
+		return
+	}
+	if !c.Running() {
+		writeError(w, errdefs.Conflict(fmt.Errorf("container %s is not running", c.Name)))
+		return
+	}
+	id := make([]byte, 32)
+	rand.Read(id)
+	sess := &execSession{ID: hex.EncodeToString(id), ContainerID: c.ID, AttachOut: b.AttachStdout || b.AttachStderr,
+		Config: engine.ExecConfig{Command: b.Cmd, Env: b.Env, User: b.User, Workdir: b.WorkingDir, TTY: b.Tty,
+			Interactive: b.AttachStdin, Privileged: b.Privileged}}
+	ex := s.execs()
+	ex.mu.Lock()
+	ex.sessions[sess.ID] = sess
+	ex.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]string{"Id": sess.ID})
+}
+
+func (s *Server) execSession(w http.ResponseWriter, r *http.Request) (*execSession, bool) {
+	ex := s.execs()
+	ex.mu.Lock()
+	sess := ex.sessions[r.PathValue("id")]
+	ex.mu.Unlock()
+	if sess == nil {
+		writeError(w, errdefs.NotFound(fmt.Errorf("no such exec instance: %s", r.PathValue("id"))))
+		return nil, false
+	}
+	return sess, true
+}
+
+func (s *Server) execStart(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.execSession(w, r)
+	if !ok {
+		return
+	}
+	var b struct{ Detach, Tty bool }
+	json.NewDecoder(r.Body).Decode(&b)
+	c, err := s.Engine.Get(sess.ContainerID)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	cfg := sess.Config
+	ex := s.execs()
+	finish := func(code int) {
+		ex.mu.Lock()
+		sess.Running, sess.ExitCode = false, &code
+		ex.mu.Unlock()
+	}
+	ex.mu.Lock()
+	sess.Running = true
+	ex.mu.Unlock()
+	if b.Detach {
+		cfg.Detach = true
+		if _, err := s.Engine.Exec(r.Context(), c, cfg, engine.Attach{}); err != nil {
+			finish(-1)
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	conn, buf, err := hijack(w, r, cfg.TTY)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	a := engine.Attach{}
+	mu := &sync.Mutex{}
+	if cfg.TTY {
+		a.Stdout, a.Stderr = conn, conn
+	} else {
+		a.Stdout, a.Stderr = frameWriter{mu, conn, 1}, frameWriter{mu, conn, 2}
+	}
+	if cfg.Interactive {
+		a.Stdin = io.Reader(buf)
+	}
+	code, err := s.Engine.Exec(r.Context(), c, cfg, a)
+	if err != nil {
+		code = errdefs.ExitCode(err)
+		fmt.Fprintf(a.Stderr, "%v\n", err)
+	}
+	finish(code)
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+}
+
+func (s *Server) execInspect(w http.ResponseWriter, r *http.Request) {
+	sess, ok := s.execSession(w, r)
+	if !ok {
+		return
+	}
+	ex := s.execs()
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	resp := map[string]any{"ID": sess.ID, "ContainerID": sess.ContainerID, "Running": sess.Running, "ExitCode": nil,
+		"ProcessConfig": map[string]any{"entrypoint": firstOr(sess.Config.Command), "arguments": restOf(sess.Config.Command), "tty": sess.Config.TTY},
+		"OpenStdin":     sess.Config.Interactive, "OpenStdout": sess.AttachOut, "OpenStderr": sess.AttachOut, "Pid": 0}
+	if sess.ExitCode != nil {
+		resp["ExitCode"] = *sess.ExitCode
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) execResize(w http.ResponseWriter, r *http.Request) {
+	// The exec's terminal follows the one it was started with; a resize is
+	// accepted and ignored rather than failing docker exec -it.
+	if _, ok := s.execSession(w, r); ok {
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+func firstOr(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
+}
+
+func restOf(l []string) []string {
+	if len(l) < 2 {
+		return []string{}
+	}
+	return l[1:]
+}

@@ -9,6 +9,6 @@
 // attach (hijacked, tty and not; made before start, handed the monitor
 // connection by start, so docker run misses no output), resize; exec
 // create/start/inspect/resize; images: list, create (pull, with
-// X-Registry-Auth), inspect, remove.
+// X-Registry-Auth), inspect, remove; commit.
 // Errors are {"message": ...} with 404, 409, 400, 401 by error class.
 package api

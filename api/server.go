@@ -71,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /exec/{id}/start", s.execStart)
 	mux.HandleFunc("GET /exec/{id}/json", s.execInspect)
 	mux.HandleFunc("POST /exec/{id}/resize", s.execResize)
+	mux.HandleFunc("POST /commit", s.commit)
 	mux.HandleFunc("GET /images/json", s.imageList)
 	mux.HandleFunc("POST /images/create", s.imageCreate)
 	mux.HandleFunc("GET /images/{name...}", s.imageInspectRoute)
@@ -827,4 +828,26 @@ func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
 		out = append(out, map[string]string{"Deleted": "sha256:" + deleted})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// commit makes an image of a container (POST /commit). A request with no
+// body is valid: the SDK sends none when it has no Config.
+func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c, err := s.Engine.Get(q.Get("container"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ref := q.Get("repo")
+	if ref != "" && q.Get("tag") != "" {
+		ref += ":" + q.Get("tag")
+	}
+	img, err := s.Engine.Commit(r.Context(), c, ref, engine.CommitOptions{Changes: q["changes"], Message: q.Get("comment"), Author: q.Get("author")},
+		images.PullOptions{Quiet: true})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"Id": "sha256:" + img.ID})
 }

@@ -8,7 +8,10 @@
 // start, stop, restart, kill, wait, remove, logs (multiplexed framing),
 // attach (hijacked, tty and not; made before start, handed the monitor
 // connection by start, so docker run misses no output), resize; exec
-// create/start/inspect/resize; images: list, create (pull, with
-// X-Registry-Auth), inspect, remove; commit.
+// create/start/inspect/resize; prune, top, changes, stats (one sample),
+// archive (docker cp both ways); images: list, create (pull, with
+// X-Registry-Auth), inspect, remove, tag, push, history, prune, get, load;
+// commit; auth. Not yet: events, streaming stats, build, exec of a
+// detached tty's resize.
 // Errors are {"message": ...} with 404, 409, 400, 401 by error class.
 package api

@@ -72,6 +72,17 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /exec/{id}/json", s.execInspect)
 	mux.HandleFunc("POST /exec/{id}/resize", s.execResize)
 	mux.HandleFunc("POST /commit", s.commit)
+	mux.HandleFunc("POST /auth", s.auth)
+	mux.HandleFunc("POST /containers/prune", s.containerPrune)
+	mux.HandleFunc("GET /containers/{id}/top", s.containerTop)
+	mux.HandleFunc("GET /containers/{id}/changes", s.containerChanges)
+	mux.HandleFunc("GET /containers/{id}/stats", s.containerStats)
+	mux.HandleFunc("GET /containers/{id}/archive", s.archiveGet)
+	mux.HandleFunc("HEAD /containers/{id}/archive", s.archiveGet)
+	mux.HandleFunc("PUT /containers/{id}/archive", s.archivePut)
+	mux.HandleFunc("POST /images/prune", s.imagePrune)
+	mux.HandleFunc("POST /images/load", s.imageLoad)
+	mux.HandleFunc("POST /images/{name...}", s.imagePostRoute)
 	mux.HandleFunc("GET /images/json", s.imageList)
 	mux.HandleFunc("POST /images/create", s.imageCreate)
 	mux.HandleFunc("GET /images/{name...}", s.imageInspectRoute)
@@ -759,7 +770,32 @@ func (s *Server) imageInspectRoute(w http.ResponseWriter, r *http.Request) {
 		s.imageInspect(w, r, n)
 		return
 	}
+	if n, ok := strings.CutSuffix(name, "/history"); ok {
+		s.imageHistory(w, r, n)
+		return
+	}
+	if n, ok := strings.CutSuffix(name, "/get"); ok {
+		s.imageGet(w, r, n)
+		return
+	}
+	if name == "get" {
+		s.imageGet(w, r, r.URL.Query().Get("names"))
+		return
+	}
 	writeError(w, errdefs.NotFound(fmt.Errorf("no route for GET /images/%s", name)))
+}
+
+func (s *Server) imagePostRoute(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if n, ok := strings.CutSuffix(name, "/tag"); ok {
+		s.imageTag(w, r, n)
+		return
+	}
+	if n, ok := strings.CutSuffix(name, "/push"); ok {
+		s.imagePush(w, r, n)
+		return
+	}
+	writeError(w, errdefs.NotFound(fmt.Errorf("no route for POST /images/%s", name)))
 }
 
 func (s *Server) imageInspect(w http.ResponseWriter, r *http.Request, name string) {

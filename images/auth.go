@@ -56,6 +56,27 @@ func Login(ctx context.Context, registry, username, password string, opts PullOp
 	return where, nil
 }
 
+// CheckLogin checks credentials against a registry without storing them.
+func CheckLogin(ctx context.Context, registry, username, password string, opts PullOptions) error {
+	key, err := registryKey(registry)
+	if err != nil {
+		return err
+	}
+	sys, err := opts.systemContext()
+	if err != nil {
+		return err
+	}
+	host, _, _ := strings.Cut(key, "/")
+	if err := docker.CheckAuth(ctx, sys, username, password, host); err != nil {
+		var unauth docker.ErrUnauthorizedForCredentials
+		if errors.As(err, &unauth) || strings.Contains(err.Error(), "401") {
+			return errdefs.Unauthorized(fmt.Errorf("logging in to %s: the registry refused the user name or password", key))
+		}
+		return classifyRegistryError(fmt.Errorf("logging in to %s: %w", key, err))
+	}
+	return nil
+}
+
 // Logout removes the stored credentials for registry, or all with all.
 func Logout(registry string, all bool, opts PullOptions) error {
 	sys, err := opts.systemContext()

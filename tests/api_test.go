@@ -146,3 +146,75 @@ func TestDockerCLI(t *testing.T) {
 		t.Errorf("docker stop of nothing: %s", describe(r))
 	}
 }
+
+func TestDockerCLIImagesAndFiles(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("the docker CLI is not installed (this machine kind has it at /usr/local/bin/docker)")
+	}
+	host := apiService(t)
+	mustDocker := func(args ...string) string {
+		t.Helper()
+		r := dockerCLI(t, host, args...)
+		if r.ExitCode != 0 {
+			t.Fatalf("docker %s: %s", strings.Join(args, " "), describe(r))
+		}
+		return r.Stdout
+	}
+	img := busyboxImage(t)
+	tagged := testRegistry(t) + "/api-tagged-" + randHex()[:6] + ":v1"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", tagged) })
+	mustDocker("tag", img, tagged)
+	if out := mustDocker("push", tagged); !strings.Contains(out, "Pushed") {
+		t.Errorf("docker push: %q", out)
+	}
+	if out := mustDocker("history", tagged); !strings.HasPrefix(out, "IMAGE") {
+		t.Errorf("docker history: %q", out)
+	}
+	dir := t.TempDir()
+	mustDocker("save", "-o", dir+"/img.tar", tagged)
+	mustDocker("rmi", tagged)
+	if out := mustDocker("load", "-i", dir+"/img.tar"); !strings.Contains(out, tagged) {
+		t.Errorf("docker load: %q", out)
+	}
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	mustDocker("run", "-d", "--name", name, img, "sh", "-c", "echo inside > /f; sleep 1000")
+	waitLog := func() {
+		for i := 0; i < 100; i++ {
+			if dockerCLI(t, host, "exec", name, "test", "-e", "/f").ExitCode == 0 {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitLog()
+	if out := mustDocker("top", name); !strings.Contains(out, "sleep 1000") {
+		t.Errorf("docker top: %q", out)
+	}
+	if out := mustDocker("diff", name); !strings.Contains(out, "A /f") {
+		t.Errorf("docker diff: %q", out)
+	}
+	mustDocker("cp", name+":/f", dir+"/f")
+	if b, _ := os.ReadFile(dir + "/f"); string(b) != "inside\n" {
+		t.Errorf("docker cp out: %q", b)
+	}
+	os.WriteFile(dir+"/up", []byte("from host\n"), 0o644)
+	mustDocker("cp", dir+"/up", name+":/tmp/")
+	if got := mustDocker("exec", name, "cat", "/tmp/up"); got != "from host\n" {
+		t.Errorf("docker cp in: %q", got)
+	}
+	reg := testbedVar(t, "BURROW_TEST_AUTH_REGISTRY")
+	cmd := exec.Command("docker", "login", "-u", testbedVar(t, "BURROW_TEST_AUTH_USER"), "--password-stdin", reg)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())
+	cmd.Stdin = strings.NewReader(testbedVar(t, "BURROW_TEST_AUTH_PASSWORD") + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Login Succeeded") {
+		t.Errorf("docker login: %s %v", out, err)
+	}
+	cmd = exec.Command("docker", "login", "-u", "tester", "--password-stdin", reg)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())
+	cmd.Stdin = strings.NewReader("wrong\n")
+	if out, err := cmd.CombinedOutput(); err == nil {
+		t.Errorf("docker login with a wrong password succeeded: %s", out)
+	}
+}

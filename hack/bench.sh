@@ -15,6 +15,8 @@
 #   disk                     what ten containers of that image add to the store
 #   TCP throughput           host -> container through a published port, and
 #                            container -> host (10.0.2.2, allow_host_loopback)
+#   API life cycles          create+start+wait+remove per second through the
+#                            Docker API, 1 and 8 clients (system service)
 # Both tools run with no network (burrow has none yet; podman's would start
 # a slirp4netns or pasta process and measure that instead).
 set -euo pipefail
@@ -193,4 +195,32 @@ if [ -n "$NETTEST" ] && [ -x "$NETTEST" ]; then
 	printf '  %-8s %12s %12s\n' tool host-\>ctr ctr-\>host
 	throughput burrow "$BURROW_BIN" || true
 	[ ${#PODMAN[@]} = 0 ] || throughput podman "${PODMAN[@]}" || true
+fi
+
+# Container life cycles through the Docker API.
+APIBENCH=${BURROW_TEST_APIBENCH:-}
+if [ -n "$APIBENCH" ] && [ -x "$APIBENCH" ]; then
+	echo
+	echo "Docker API: create+start+wait+remove per second (${BENCH_API_SECONDS:-10} s each)"
+	printf '  %-8s %12s %12s\n' tool 1-client 8-clients
+	api_bench() { # TOOL SOCKET
+		local one eight
+		one=$("$APIBENCH" "$2" "$IMAGE" "${BENCH_API_SECONDS:-10}" 1 2>/dev/null | awk '{print $1}')
+		eight=$("$APIBENCH" "$2" "$IMAGE" "${BENCH_API_SECONDS:-10}" 8 2>/dev/null | awk '{print $1}')
+		printf '  %-8s %12s %12s\n' "$1" "$one" "$eight"
+	}
+	sock=$RESULTS/burrow.sock
+	"$BURROW_BIN" system service --time 0 "unix://$sock" 2>/dev/null &
+	svc=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	api_bench burrow "$sock"
+	kill "$svc" 2>/dev/null; wait "$svc" 2>/dev/null || true
+	if [ ${#PODMAN[@]} != 0 ]; then
+		psock=$RESULTS/podman.sock
+		"${PODMAN[@]}" system service --time 0 "unix://$psock" 2>/dev/null &
+		psvc=$!
+		for _ in $(seq 100); do [ -S "$psock" ] && break; sleep 0.1; done
+		api_bench podman "$psock"
+		kill "$psvc" 2>/dev/null; wait "$psvc" 2>/dev/null || true
+	fi
 fi

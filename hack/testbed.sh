@@ -91,6 +91,7 @@ build() {
 	CGO_ENABLED=1 $GO build -tags "$GOTAGS" -o "$BIN/burrow" ./cmd/burrow
 	CGO_ENABLED=1 $GO test -c -tags "$GOTAGS" -o "$BIN/burrow-tests" ./tests
 	CGO_ENABLED=0 $GO build -o "$BIN/nettest" ./hack/nettest
+	CGO_ENABLED=0 $GO build -o "$BIN/apibench" ./hack/apibench
 	chmod 0755 "$BIN/burrow" "$BIN/burrow-tests" "$BIN/nettest"
 }
 
@@ -335,6 +336,7 @@ write_env() {
 		export BURROW_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
 		export BURROW_TEST_HOSTILE_MARKER=$MARKER
 		export BURROW_TEST_NETTEST=$BIN/nettest
+		export BURROW_TEST_APIBENCH=$BIN/apibench
 	EOF
 	chmod 0644 "$ENVFILE"
 }

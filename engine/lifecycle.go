@@ -373,6 +373,9 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 		return nil, nil // still running
 	}
 	if r.Config.Remove {
+		// The exit code outlives the container a little, for a Wait that
+		// is still polling (docker run --rm asks for it after removal).
+		e.writeTombstone(r.ID, r.State.ExitCode)
 		err := e.removeFiles(r)
 		e.removeAnonymousVolumes(r)
 		return nil, err
@@ -595,7 +598,10 @@ func (e *Engine) Wait(ctx context.Context, ctr *Container) (int, error) {
 		r, err := e.readRecord(ctr.ID)
 		if err != nil {
 			if errdefs.Is(err, errdefs.ClassNotFound) {
-				// Removed on exit (--rm): the code went with it.
+				// Removed on exit (--rm): its tombstone has the code.
+				if code, ok := e.readTombstone(ctr.ID); ok {
+					return code, nil
+				}
 				return ctr.State.ExitCode, nil
 			}
 			return -1, err
@@ -630,4 +636,31 @@ func (e *Engine) Finish(ctr *Container, conn *monitor.Client) error {
 	}
 	conn.Cleaned()
 	return nil
+}
+
+func (e *Engine) tombstoneDir() string { return filepath.Join(e.opts.RunRoot, "burrow", "exited") }
+
+// writeTombstone keeps the exit code of a container removed at its exit,
+// for an hour (tombstones are pruned as new ones are written).
+func (e *Engine) writeTombstone(id string, code int) {
+	dir := e.tombstoneDir()
+	if os.MkdirAll(dir, 0o700) != nil {
+		return
+	}
+	os.WriteFile(filepath.Join(dir, id), []byte(strconv.Itoa(code)), 0o600)
+	ents, _ := os.ReadDir(dir)
+	for _, ent := range ents {
+		if info, err := ent.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			os.Remove(filepath.Join(dir, ent.Name()))
+		}
+	}
+}
+
+func (e *Engine) readTombstone(id string) (int, bool) {
+	b, err := os.ReadFile(filepath.Join(e.tombstoneDir(), id))
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return n, err == nil
 }

@@ -144,7 +144,53 @@ func helper(name string) Result {
 	if caps {
 		how = "file capabilities"
 	}
+	// shadow before 4.6 mishandles several ranges and setgroups.
+	if v := shadowVersion(); v != "" {
+		how += ", shadow " + v
+		if versionLess(v, "4.6") {
+			return Result{Check: name, Status: Warn, Message: p + " is from shadow " + v + ", older than 4.6",
+				Fix: "upgrade uidmap (Debian/Ubuntu) or shadow-utils to 4.6 or newer"}
+		}
+	}
 	return Result{Check: name, Status: OK, Message: p + " (" + how + ")"}
+}
+
+// shadowVersion is the upstream version of the package of newuidmap, from
+// dpkg or rpm ("" when neither knows).
+func shadowVersion() string {
+	for _, q := range [][]string{{"dpkg-query", "-W", "-f", "${Version}", "uidmap"}, {"rpm", "-q", "--qf", "%{VERSION}", "shadow-utils"}} {
+		out, err := exec.Command(q[0], q[1:]...).Output()
+		if err != nil || len(out) == 0 {
+			continue
+		}
+		v := string(out)
+		if i := strings.IndexByte(v, ':'); i >= 0 {
+			v = v[i+1:] // epoch
+		}
+		if i := strings.IndexAny(v, "+-~"); i >= 0 {
+			v = v[:i]
+		}
+		return v
+	}
+	return ""
+}
+
+// versionLess compares dotted numbers.
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }
 
 func userNamespaces() []Result {

@@ -218,3 +218,47 @@ func TestDockerCLIImagesAndFiles(t *testing.T) {
 		t.Errorf("docker login with a wrong password succeeded: %s", out)
 	}
 }
+
+// The service takes the socket systemd passes (socket activation).
+func TestServiceSocketActivation(t *testing.T) {
+	t.Parallel()
+	sock := filepath.Join(t.TempDir(), "activated.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ul := l.(*net.UnixListener)
+	f, err := ul.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ul.SetUnlinkOnClose(false) // the socket stays, as systemd's does
+	l.Close()
+	p := newLiveBurrow(t, "system", "service", "--time", "0")
+	p.cmd.Env = append(os.Environ(), "LISTEN_FDS=1")
+	p.cmd.ExtraFiles = []*os.File{f}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	close(p.drained)
+	p.afterStart(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			fmt.Fprintf(c, "GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
+			b := make([]byte, 512)
+			n, _ := c.Read(b)
+			c.Close()
+			if strings.Contains(string(b[:n]), "200 OK") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer on the activated socket: %v; service output:\n%s", err, p.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -102,20 +103,44 @@ func (s *ServiceCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
+	var l net.Listener
+	if activated := socketActivated(); activated != nil {
+		// systemd socket activation (contrib/systemd/user/burrow.socket).
+		if l, err = net.FileListener(activated); err != nil {
+			return fmt.Errorf("using the socket systemd passed: %w", err)
+		}
+		path = l.Addr().String()
+	} else {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		os.Remove(path)
+		old := unix.Umask(0o177)
+		l, err = net.Listen("unix", path)
+		unix.Umask(old)
+		if err != nil {
+			return fmt.Errorf("listening on %s: %w", path, err)
+		}
+		defer os.Remove(path)
 	}
-	os.Remove(path)
-	old := unix.Umask(0o177)
-	l, err := net.Listen("unix", path)
-	unix.Umask(old)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", path, err)
-	}
-	defer os.Remove(path)
 	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s (DOCKER_HOST=%s)\n", path, "unix://"+path)
 	srv := &api.Server{Engine: eng, Version: version}
 	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
+}
+
+// socketActivated returns the listening socket systemd passed (fd 3, with
+// LISTEN_FDS=1 and LISTEN_PID ours or unset), nil without one.
+func socketActivated() *os.File {
+	if os.Getenv("LISTEN_FDS") != "1" {
+		return nil
+	}
+	if pid := os.Getenv("LISTEN_PID"); pid != "" && pid != strconv.Itoa(os.Getpid()) {
+		return nil
+	}
+	os.Unsetenv("LISTEN_FDS")
+	os.Unsetenv("LISTEN_PID")
+	os.Unsetenv("LISTEN_FDNAMES")
+	return os.NewFile(3, "systemd-socket")
 }

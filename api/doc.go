@@ -11,7 +11,7 @@
 // create/start/inspect/resize; prune, top, changes, stats (one sample),
 // archive (docker cp both ways); images: list, create (pull, with
 // X-Registry-Auth), inspect, remove, tag, push, history, prune, get, load;
-// commit; auth. Not yet: events, streaming stats, build, exec of a
-// detached tty's resize.
+// commit; auth; events (container create, start, die, destroy, seen by
+// watching the records). Not yet: streaming stats, build.
 // Errors are {"message": ...} with 404, 409, 400, 401 by error class.
 package api

@@ -55,6 +55,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("HEAD /_ping", s.ping)
 	mux.HandleFunc("GET /version", s.version)
 	mux.HandleFunc("GET /info", s.info)
+	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /containers/json", s.containerList)
 	mux.HandleFunc("POST /containers/create", s.containerCreate)
 	mux.HandleFunc("GET /containers/{id}/json", s.containerInspect)

@@ -262,3 +262,44 @@ func TestServiceSocketActivation(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestDockerEvents(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("the docker CLI is not installed (this machine kind has it at /usr/local/bin/docker)")
+	}
+	host := apiService(t)
+	ev := exec.Command("docker", "events", "--format", "{{.Action}} {{.Actor.Attributes.name}}")
+	ev.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())
+	out := &lockedBuffer{}
+	ev.Stdout, ev.Stderr = out, out
+	if err := ev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { ev.Process.Kill(); ev.Wait() }()
+	time.Sleep(700 * time.Millisecond)
+	// Made by the CLI, seen through the API.
+	name := ctrName(t)
+	runDetached(t, name, nil, "sh", "-c", "sleep 1; exit 2")
+	must(t, "wait", name)
+	must(t, "rm", name)
+	deadline := time.Now().Add(15 * time.Second)
+	want := []string{"create " + name, "start " + name, "die " + name, "destroy " + name}
+	for {
+		got := out.String()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("docker events never showed %q:\n%s", missing, got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -51,4 +52,22 @@ func TestLimitsNeverSilentlyDropped(t *testing.T) {
 	requireBurrowError(t, burrow(t, "run", "--rm", "-m", "lots", img, "true"), true)
 	requireBurrowError(t, burrow(t, "run", "--rm", "--blkio-weight", "5", img, "true"), true)
 	requireBurrowError(t, burrow(t, "run", "--rm", "--device-read-bps", "sda:1m", img, "true"), true)
+}
+
+// containers.conf's cgroups = "disabled" is the setting that warns instead
+// of failing, as --cgroups=disabled does for one run.
+func TestLimitsConfigDisabled(t *testing.T) {
+	t.Parallel()
+	if hostHasUserCgroups() {
+		t.Skip("this host can apply limits: the refusal does not happen here")
+	}
+	conf := t.TempDir() + "/containers.conf"
+	os.WriteFile(conf, []byte("[containers]\ncgroups = \"disabled\"\n"), 0o644)
+	cmd := exec.Command(burrowBin(t), "run", "--rm", "-m", "64m", busyboxImage(t), "echo", "ran")
+	cmd.Env = append(os.Environ(), "CONTAINERS_CONF="+conf)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil || stdout.String() != "ran\n" || !strings.Contains(stderr.String(), "containers.conf") {
+		t.Errorf("cgroups = \"disabled\" in containers.conf: %v\nstdout %q\nstderr %q", err, stdout.String(), stderr.String())
+	}
 }

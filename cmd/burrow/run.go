@@ -30,7 +30,7 @@ type RunCmd struct {
 	Tmpfs       []string `name:"tmpfs" sep:"none" help:"Mount a tmpfs at PATH[:OPTIONS]."`
 	VolumesFrom []string `name:"volumes-from" sep:"none" help:"Mount the volumes of CONTAINER[:ro|rw]."`
 	limitFlags
-	Cgroups     string   `name:"cgroups" default:"enabled" enum:"enabled,disabled" help:"enabled, or disabled: run without a cgroup (and without limits)."`
+	Cgroups     string   `name:"cgroups" enum:"enabled,disabled," default:"" help:"enabled, or disabled: run without a cgroup (and without limits); default: containers.conf's cgroups, else enabled."`
 	OOMScoreAdj *int     `name:"oom-score-adj" help:"Adjust the container's OOM score (-1000..1000; lowering it needs privilege)."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
@@ -156,9 +156,13 @@ func (r *RunCmd) config() (engine.Config, error) {
 	if cfg.Limits, err = r.limitFlags.limits(); err != nil {
 		return cfg, err
 	}
-	cfg.CgroupsDisabled = r.Cgroups == "disabled"
+	cgroups, from := r.Cgroups, "--cgroups=disabled"
+	if cgroups == "" {
+		cgroups, from = limits.ConfiguredCgroups(os.Getenv("HOME")), "cgroups = \"disabled\" in containers.conf"
+	}
+	cfg.CgroupsDisabled = cgroups == "disabled"
 	if cfg.CgroupsDisabled && cfg.Limits.Requested() {
-		warn("--cgroups=disabled: the resource limits given are not applied; drop --cgroups=disabled to apply them")
+		warn("%s: the resource limits given are not applied; remove it to apply them", from)
 		cfg.Limits = limits.Limits{}
 	}
 	cfg.OOMScoreAdj = r.OOMScoreAdj

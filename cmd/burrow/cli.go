@@ -8,6 +8,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/sirupsen/logrus"
+	cstorage "go.podman.io/storage"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -103,6 +104,21 @@ func openEngine() (*engine.Engine, error) {
 		return nil, err
 	}
 	return engine.New()
+}
+
+// openStore opens the engine and its image store, for the commands that work
+// on images; the caller closes the engine.
+func openStore() (*engine.Engine, cstorage.Store, error) {
+	eng, err := openEngine()
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := eng.Store()
+	if err != nil {
+		eng.Close()
+		return nil, nil, err
+	}
+	return eng, store, nil
 }
 
 func runCLI(args []string) int {

@@ -77,15 +77,11 @@ func (c *ImagesCmd) Run(g *globals) error {
 			return invalidf("invalid --format template: %v", err)
 		}
 	}
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	list, err := images.List(g.ctx, store)
 	if err != nil {
 		return err
@@ -194,15 +190,11 @@ type RmiCmd struct {
 
 // Run removes the images.
 func (c *RmiCmd) Run(g *globals) error {
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	refs := c.Images
 	if c.All {
 		list, err := images.List(g.ctx, store)
@@ -275,15 +267,11 @@ type TagCmd struct {
 
 // Run adds the names.
 func (c *TagCmd) Run(g *globals) error {
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	img, err := images.Lookup(store, c.Image)
 	if err != nil {
 		return err
@@ -373,15 +361,11 @@ type HistoryCmd struct {
 
 // Run prints the history.
 func (c *HistoryCmd) Run(g *globals) error {
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	img, err := images.Lookup(store, c.Image)
 	if err != nil {
 		return err
@@ -428,15 +412,11 @@ type PushCmd struct {
 
 // Run pushes the image.
 func (c *PushCmd) Run(g *globals) error {
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	return images.Push(g.ctx, store, c.Image, c.Dest, c.options(c.Quiet))
 }
 
@@ -464,15 +444,11 @@ func (c *SaveCmd) Run(g *globals) error {
 		defer os.Remove(tmp.Name())
 		out = tmp.Name()
 	}
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	o := images.PullOptions{Quiet: c.Quiet || c.Output == "", Out: os.Stderr}
 	if err := images.Save(g.ctx, store, c.Image, out, c.Format, o); err != nil {
 		return err
@@ -514,15 +490,11 @@ func (c *LoadCmd) Run(g *globals) error {
 		tmp.Close()
 		in = tmp.Name()
 	}
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	names, err := images.Load(g.ctx, store, in, images.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
 	if err != nil {
 		return err
@@ -544,15 +516,11 @@ type ImportCmd struct {
 
 // Run imports the tarball and prints the image ID.
 func (c *ImportCmd) Run(g *globals) error {
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	img, err := images.Import(g.ctx, store, c.Tarball, c.Ref, images.ImportOptions{Changes: c.Change, Message: c.Message}, images.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
 	if err != nil {
 		return err

@@ -22,15 +22,11 @@ type infoReport struct {
 
 // Run prints the report.
 func (i *InfoCmd) Run(g *globals) error {
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	rep := infoReport{Host: hostinfo.GatherHost(), Store: storage.Info(store)}
 	if i.Format == "json" || i.Format == "{{json .}}" {
 		enc := json.NewEncoder(os.Stdout)

@@ -35,15 +35,11 @@ type PullCmd struct {
 
 // Run pulls the image and prints its ID.
 func (p *PullCmd) Run(g *globals) error {
-	eng, err := openEngine()
+	eng, store, err := openStore()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
 	o := p.options(p.Quiet)
 	o.Platform = p.Platform
 	img, err := images.Pull(g.ctx, store, p.Image, o)

@@ -429,11 +429,7 @@ func (s *Server) containerStop(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	t := 10
-	if v := r.URL.Query().Get("t"); v != "" {
-		t, _ = strconv.Atoi(v)
-	}
-	if _, err := s.Engine.Stop(r.Context(), c, time.Duration(t)*time.Second); err != nil {
+	if _, err := s.Engine.Stop(r.Context(), c, stopTimeout(r)); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -445,11 +441,7 @@ func (s *Server) containerRestart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t := 10
-	if v := r.URL.Query().Get("t"); v != "" {
-		t, _ = strconv.Atoi(v)
-	}
-	if _, err := s.Engine.Stop(r.Context(), c, time.Duration(t)*time.Second); err != nil {
+	if _, err := s.Engine.Stop(r.Context(), c, stopTimeout(r)); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -458,6 +450,16 @@ func (s *Server) containerRestart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// stopTimeout is the grace period of a stop or restart request: the query's
+// t in seconds, 10 when absent.
+func stopTimeout(r *http.Request) time.Duration {
+	t := 10
+	if v := r.URL.Query().Get("t"); v != "" {
+		t, _ = strconv.Atoi(v)
+	}
+	return time.Duration(t) * time.Second
 }
 
 func (s *Server) containerKill(w http.ResponseWriter, r *http.Request) {

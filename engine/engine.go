@@ -37,8 +37,11 @@ type Engine struct {
 	// runtimeDir is the user's own XDG_RUNTIME_DIR ("" when unset), before
 	// the store's fallback replaces it: the systemd user bus lives there.
 	runtimeDir string
-	limits     *limits.Manager
-	mu         sync.Mutex // the lazily opened parts, for the API service's goroutines
+	// cgroupManager is the manager of the containers made from now on
+	// (limits.Systemd or limits.Cgroupfs); a container keeps its own.
+	cgroupManager string
+	limits        map[string]*limits.Manager
+	mu            sync.Mutex // the lazily opened parts, for the API service's goroutines
 }
 
 // New reads the user's storage configuration.
@@ -48,17 +51,42 @@ func New() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{opts: opts, runtimeDir: runtimeDir}, nil
+	return &Engine{opts: opts, runtimeDir: runtimeDir, cgroupManager: limits.Systemd}, nil
 }
 
-// Limits is how resource limits apply on this host (detected once).
-func (e *Engine) Limits() *limits.Manager {
+// SetCgroupManager chooses the cgroup manager (limits.Systemd or
+// limits.Cgroupfs) of the containers created from now on; the containers
+// already made keep the one they were created with.
+func (e *Engine) SetCgroupManager(kind string) error {
+	if !limits.ValidKind(kind) {
+		return errdefs.Invalid(fmt.Errorf("invalid cgroup manager %q: use systemd or cgroupfs", kind))
+	}
+	if kind == "" {
+		kind = limits.Systemd
+	}
+	e.cgroupManager = kind
+	return nil
+}
+
+// CgroupManager is the cgroup manager new containers get.
+func (e *Engine) CgroupManager() string { return e.cgroupManager }
+
+// Limits is how resource limits apply on this host with the cgroup
+// manager kind ("" for systemd, the manager of containers recorded before
+// there was a choice), detected once per kind.
+func (e *Engine) Limits(kind string) *limits.Manager {
+	if kind == "" {
+		kind = limits.Systemd
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.limits == nil {
-		e.limits = limits.Detect(userns.HostUID(), e.runtimeDir)
+		e.limits = map[string]*limits.Manager{}
 	}
-	return e.limits
+	if e.limits[kind] == nil {
+		e.limits[kind] = limits.Detect(kind, userns.HostUID(), e.runtimeDir)
+	}
+	return e.limits[kind]
 }
 
 // Store opens the user's store (once) and returns it.
@@ -113,6 +141,9 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (*Containe
 func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc) (_ *Container, err error) {
 	if c.Image == "" && c.Rootfs == "" {
 		return nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
+	}
+	if c.CgroupManager == "" {
+		c.CgroupManager = e.cgroupManager
 	}
 	ctr := &Container{Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
 	generated := ctr.Name == ""

@@ -134,7 +134,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 		return nil, err
 	}
 	if !r.Config.CgroupsDisabled {
-		if err := e.Limits().Check(r.Config.Limits); err != nil {
+		if err := e.Limits(r.Config.CgroupManager).Check(r.Config.Limits); err != nil {
 			return nil, err
 		}
 	}
@@ -177,7 +177,7 @@ func (e *Engine) placeInit(pending *monitor.Pending, r *Record) (string, error) 
 	if r.Config.CgroupsDisabled {
 		return "", nil
 	}
-	return e.Limits().Apply(r.ID, pid, r.Config.Limits)
+	return e.Limits(r.Config.CgroupManager).Apply(r.ID, pid, r.Config.Limits)
 }
 
 func (e *Engine) makeRunDir(id string) (string, error) {
@@ -222,6 +222,9 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		return ctr, conn, err
 	}
 	id := newID()
+	if c.CgroupManager == "" {
+		c.CgroupManager = e.cgroupManager
+	}
 	flags, err := sandbox.CloneFlags(&specs.Spec{Linux: &specs.Linux{Namespaces: e.containerNamespaces(id, &c)}})
 	if err != nil {
 		return nil, nil, err
@@ -231,7 +234,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		return nil, nil, err
 	}
 	if !c.CgroupsDisabled {
-		if err := e.Limits().Check(c.Limits); err != nil {
+		if err := e.Limits(c.CgroupManager).Check(c.Limits); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -372,6 +375,12 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 	if !e.refresh(r) {
 		return nil, nil // still running
 	}
+	if r.State.Cgroup != "" {
+		// Removes the cgroup burrow made (cgroupfs), or releases a failed
+		// scope (systemd). A cgroup left behind is removed at the next
+		// start; the exit is recorded whatever happens here.
+		e.Limits(r.Config.CgroupManager).Exited(r.ID, r.State.Cgroup)
+	}
 	if r.Config.Remove {
 		// The exit code outlives the container a little, for a Wait that
 		// is still polling (docker run --rm asks for it after removal).
@@ -381,9 +390,6 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 		return nil, err
 	}
 	e.teardownNetwork(r.ID)
-	if r.State.Cgroup != "" {
-		e.Limits().Exited(r.ID) // releases a failed scope
-	}
 	restart := shouldRestart(r)
 	if restart {
 		r.State.RestartCount++

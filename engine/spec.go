@@ -60,9 +60,13 @@ type Config struct {
 	// CgroupsDisabled (--cgroups=disabled) runs without any.
 	Limits          limits.Limits `json:",omitempty"`
 	CgroupsDisabled bool          `json:",omitempty"`
-	OOMScoreAdj     *int          `json:",omitempty"`
-	Privileged      bool
-	ReadOnly        bool
+	// CgroupManager is how the container gets its cgroup, chosen when it
+	// is created and kept for its starts, updates and cleanups:
+	// limits.Systemd, limits.Cgroupfs, or "" (systemd: older records).
+	CgroupManager string `json:",omitempty"`
+	OOMScoreAdj   *int   `json:",omitempty"`
+	Privileged    bool
+	ReadOnly      bool
 
 	Interactive bool // keep stdin attached
 	TTY         bool

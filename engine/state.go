@@ -41,8 +41,9 @@ type State struct {
 	FinishedAt   time.Time `json:"finishedAt,omitzero"`
 	// RestartCount counts restarts made by the restart policy.
 	RestartCount int `json:"restartCount,omitempty"`
-	// Cgroup is the container's cgroup (its systemd scope), when it has
-	// one; OOMKilled tells that the kernel killed it for memory.
+	// Cgroup is the container's cgroup directory (its systemd scope, or
+	// the one burrow made with cgroupfs), when it has one; OOMKilled
+	// tells that the kernel killed it for memory.
 	Cgroup    string `json:"cgroup,omitempty"`
 	OOMKilled bool   `json:"oomKilled,omitempty"`
 	// StoppedByUser is set by stop: the restart policy leaves the

@@ -100,10 +100,15 @@ func (e *Engine) Update(ctr *Container, l limits.Limits) error {
 	if !ctr.Running() {
 		return errdefs.Conflict(fmt.Errorf("can only update running containers: %s is %s", ctr.Name, ctr.State.Status))
 	}
+	m := e.Limits(ctr.Config.CgroupManager)
 	if ctr.State.Cgroup == "" {
-		return errdefs.Unavailable(fmt.Errorf("%s runs without a cgroup of its own (%s): its limits cannot change", ctr.Name, e.Limits().Why))
+		why := m.Why
+		if why == "" {
+			why = "it was started without one"
+		}
+		return errdefs.Unavailable(fmt.Errorf("%s runs without a cgroup of its own (%s): its limits cannot change", ctr.Name, why))
 	}
-	if err := e.Limits().Update(ctr.ID, l); err != nil {
+	if err := m.Update(ctr.ID, ctr.State.Cgroup, l); err != nil {
 		return err
 	}
 	unlock, err := e.lock()

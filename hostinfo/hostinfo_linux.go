@@ -62,12 +62,13 @@ func CgroupVersion() string {
 	return "v1"
 }
 
-// GatherHost collects the host report.
 // runtimeDir is the user's XDG_RUNTIME_DIR as burrow started (the store
 // may set a fallback later).
 var runtimeDir = os.Getenv("XDG_RUNTIME_DIR")
 
-func GatherHost() Host {
+// GatherHost collects the host report; cgroupManager is the manager new
+// containers get (limits.Systemd or limits.Cgroupfs).
+func GatherHost(cgroupManager string) Host {
 	var uts unix.Utsname
 	unix.Uname(&uts)
 	h := Host{
@@ -80,11 +81,14 @@ func GatherHost() Host {
 	}
 	h.Hostname, _ = os.Hostname()
 	h.IDMappings.UIDMap, h.IDMappings.GIDMap, _ = userns.Mappings()
-	m := limits.Detect(userns.HostUID(), runtimeDir)
-	if m.Why != "" {
+	m := limits.Detect(cgroupManager, userns.HostUID(), runtimeDir)
+	switch {
+	case m.Why != "":
 		h.CgroupManager = "none: " + m.Why
-	} else {
-		h.CgroupManager = "systemd"
+	case m.Kind == limits.Cgroupfs:
+		h.CgroupManager = "cgroupfs (" + m.Base + ")"
+	default:
+		h.CgroupManager = m.Kind
 	}
 	h.CgroupControllers = m.Controllers
 	for _, name := range HelperNames {

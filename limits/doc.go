@@ -8,6 +8,11 @@
 // with the EXTERNAL authentication naming the user's real UID, which is
 // what the kernel reports for the socket's peer.
 //
+// With cgroupfs (cgroupfs.go), burrow makes the cgroups itself in the
+// subtree delegated to the user: the base is the topmost ancestor of its
+// own cgroup that the user owns, each container gets BASE/burrow/<ID> with
+// the limits written to its files, and the init is moved in.
+//
 // Where limits cannot apply (cgroup v1, no systemd user instance, a
 // controller not delegated) nothing is dropped silently: asking for a limit
 // fails with the reason and the fix (Unavailable), unless the caller

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -94,24 +95,48 @@ func ParseBytes(s string) (int64, error) {
 	return int64(f * float64(mult)), nil
 }
 
+// The cgroup managers (--cgroup-manager).
+const (
+	// Systemd asks the user's systemd instance for a scope per container.
+	Systemd = "systemd"
+	// Cgroupfs writes into the delegated cgroup burrow runs in.
+	Cgroupfs = "cgroupfs"
+)
+
 // Manager is how limits are applied on this host, and why not when they
 // cannot be.
 type Manager struct {
+	// Kind is Systemd or Cgroupfs.
+	Kind string
 	// Why is set when no limit can be applied: the reason and the fix.
 	Why string
 	// Controllers are the delegated controllers.
 	Controllers []string
-	bus         string
-	uid         int
+	// Base is, with Cgroupfs, the delegated cgroup under which burrow
+	// makes its own (BASE/burrow/ID).
+	Base string
+	bus  string
+	uid  int
 }
 
-// Detect finds the user's systemd instance and the delegated controllers.
-// uid is the user's real UID; runtimeDir their XDG_RUNTIME_DIR ("" unset).
-func Detect(uid int, runtimeDir string) *Manager {
-	m := &Manager{uid: uid}
+// ValidKind tells whether kind names a cgroup manager ("" is the default,
+// systemd).
+func ValidKind(kind string) bool { return kind == "" || kind == Systemd || kind == Cgroupfs }
+
+// Detect finds how limits apply with the manager kind ("": systemd). uid
+// is the user's real UID; runtimeDir their XDG_RUNTIME_DIR ("" unset).
+func Detect(kind string, uid int, runtimeDir string) *Manager {
+	if kind == "" {
+		kind = Systemd
+	}
+	m := &Manager{Kind: kind, uid: uid}
 	var st unix.Statfs_t
-	if unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
+	if unix.Statfs(cgroupRoot, &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
 		m.Why = "the host uses cgroup v1 (or hybrid), where a rootless user cannot own a cgroup: boot with systemd.unified_cgroup_hierarchy=1 (burrow system doctor)"
+		return m
+	}
+	if kind == Cgroupfs {
+		m.detectCgroupfs()
 		return m
 	}
 	svc := fmt.Sprintf("/sys/fs/cgroup/user.slice/user-%d.slice/user@%d.service", uid, uid)
@@ -173,6 +198,11 @@ func (m *Manager) Check(l Limits) error {
 			missing = append(missing, c)
 		}
 	}
+	sort.Strings(missing)
+	if len(missing) > 0 && m.Kind == Cgroupfs {
+		return errdefs.Unavailable(fmt.Errorf("cannot apply the limits asked for: the %s controller is not delegated to you (not in %s): run burrow in a cgroup delegated with it (systemd-run --user --scope -p Delegate=yes ...; contrib/README.md), or use --cgroup-manager systemd; or run with --cgroups=disabled",
+			strings.Join(missing, ", "), filepath.Join(m.Base, "cgroup.subtree_control")))
+	}
 	if len(missing) > 0 {
 		return errdefs.Unavailable(fmt.Errorf("cannot apply the limits asked for: the %s controller is not delegated to you: install contrib/systemd/user@.service.d/delegate.conf (burrow system doctor); or run with --cgroups=disabled",
 			strings.Join(missing, ", ")))
@@ -219,14 +249,7 @@ func (m *Manager) properties(l Limits, defaultPids bool) []sdbus.Property {
 	case l.MemorySwap > 0 && l.MemorySwap >= l.Memory:
 		add("MemorySwapMax", uint64(l.MemorySwap-l.Memory))
 	}
-	period := l.CPUPeriod
-	if period == 0 {
-		period = 100000
-	}
-	quota := l.CPUQuota
-	if l.CPUs > 0 {
-		quota = int64(l.CPUs * float64(period))
-	}
+	quota, period := cpuQuota(l)
 	if quota > 0 {
 		add("CPUQuotaPerSecUSec", uint64(quota)*1000000/period)
 		if l.CPUPeriod != 0 {
@@ -234,9 +257,7 @@ func (m *Manager) properties(l Limits, defaultPids bool) []sdbus.Property {
 		}
 	}
 	if l.CPUShares > 0 {
-		// cgroup v1 shares (2..262144) to v2 weight (1..10000), as crun.
-		w := 1 + ((l.CPUShares-2)*9999)/262142
-		add("CPUWeight", w)
+		add("CPUWeight", cpuWeight(l.CPUShares))
 	}
 	if l.CpusetCpus != "" {
 		if b, err := cpusetBits(l.CpusetCpus); err == nil {
@@ -257,7 +278,7 @@ func (m *Manager) properties(l Limits, defaultPids bool) []sdbus.Property {
 		add("TasksMax", uint64(DefaultPidsLimit))
 	}
 	if l.BlkioWeight > 0 {
-		add("IOWeight", uint64(1+(uint64(l.BlkioWeight)-10)*9999/990))
+		add("IOWeight", ioWeight(l.BlkioWeight))
 	}
 	type devRate struct {
 		Path string
@@ -275,6 +296,33 @@ func (m *Manager) properties(l Limits, defaultPids bool) []sdbus.Property {
 		add(name, v)
 	}
 	return p
+}
+
+// cpuQuota is the CPU time allowed per period, microseconds, from --cpus
+// or --cpu-quota (0: not set, negative: unlimited), and the period.
+func cpuQuota(l Limits) (quota int64, period uint64) {
+	period = l.CPUPeriod
+	if period == 0 {
+		period = 100000
+	}
+	quota = l.CPUQuota
+	if l.CPUs > 0 {
+		quota = int64(l.CPUs * float64(period))
+	}
+	return quota, period
+}
+
+// cpuWeight turns cgroup v1 CPU shares (2..262144) into a v2 weight
+// (1..10000), as crun does.
+func cpuWeight(shares uint64) uint64 {
+	shares = min(max(shares, 2), 262144)
+	return 1 + ((shares-2)*9999)/262142
+}
+
+// ioWeight turns a blkio weight (10..1000) into a v2 io weight (1..10000).
+func ioWeight(w uint16) uint64 {
+	v := uint64(min(max(w, 10), 1000))
+	return 1 + (v-10)*9999/990
 }
 
 // cpusetBits is systemd's byte array form of a CPU list (0-3,5).
@@ -306,6 +354,9 @@ func cpusetBits(list string) ([]byte, error) {
 // returns the scope's cgroup directory. With no manager available and
 // nothing asked for, it does nothing ("", nil).
 func (m *Manager) Apply(id string, pid int, l Limits) (string, error) {
+	if m.Kind == Cgroupfs {
+		return m.applyCgroupfs(id, pid, l)
+	}
 	if m.Why != "" || m.bus == "" {
 		if l.Requested() {
 			return "", m.Check(l)
@@ -343,8 +394,12 @@ func (m *Manager) Apply(id string, pid int, l Limits) (string, error) {
 	return CgroupOf(pid), nil
 }
 
-// Update changes a running container's limits.
-func (m *Manager) Update(id string, l Limits) error {
+// Update changes the limits of a running container, whose cgroup is
+// cgroup.
+func (m *Manager) Update(id, cgroup string, l Limits) error {
+	if m.Kind == Cgroupfs {
+		return updateCgroupfs(cgroup, l)
+	}
 	if err := m.Check(l); err != nil {
 		return err
 	}
@@ -369,7 +424,7 @@ func CgroupOf(pid int) string {
 	}
 	for _, l := range strings.Split(string(b), "\n") {
 		if p, ok := strings.CutPrefix(l, "0::"); ok {
-			return filepath.Join("/sys/fs/cgroup", p)
+			return filepath.Join(cgroupRoot, p)
 		}
 	}
 	return ""
@@ -390,19 +445,26 @@ func OOMKilled(cgroup string) bool {
 	return false
 }
 
-// Exited releases the scope of a container whose init has exited, when
+// Exited releases the cgroup of a container whose init has exited: with
+// cgroupfs it removes the directory; with systemd it resets the scope when
 // systemd keeps it as failed (an OOM kill). The OOM kill itself is seen by
 // the monitor in the cgroup's memory.events, before the cgroup goes away.
-func (m *Manager) Exited(id string) {
+func (m *Manager) Exited(id, cgroup string) error {
+	if m.Kind == Cgroupfs {
+		return removeContainerCgroup(id, cgroup)
+	}
 	if m.Why != "" || m.bus == "" {
-		return
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := m.conn(ctx)
 	if err != nil {
-		return
+		return fmt.Errorf("connecting to your systemd instance (%s): %w", m.bus, err)
 	}
 	defer c.Close()
+	// An error here means the scope is gone or did not fail: nothing to
+	// release.
 	c.ResetFailedUnitContext(ctx, Unit(id))
+	return nil
 }

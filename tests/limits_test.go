@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -69,5 +70,46 @@ func TestLimitsConfigDisabled(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil || stdout.String() != "ran\n" || !strings.Contains(stderr.String(), "containers.conf") {
 		t.Errorf("cgroups = \"disabled\" in containers.conf: %v\nstdout %q\nstderr %q", err, stdout.String(), stderr.String())
+	}
+}
+
+// --cgroup-manager cgroupfs refuses limits the same way where they cannot
+// apply, runs plain containers quietly, and says why in info; a bad
+// manager name, as a flag or in containers.conf, is the user's error.
+func TestLimitsCgroupfsRefused(t *testing.T) {
+	t.Parallel()
+	if hostHasUserCgroups() {
+		t.Skip("this host can apply limits: make test-vm checks cgroupfs (tests/vm/limits.sh)")
+	}
+	img := busyboxImage(t)
+	name := ctrName(t)
+	r := burrow(t, "--cgroup-manager", "cgroupfs", "run", "--rm", "--name", name, "-m", "64m", img, "true")
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, "cgroup") || !strings.Contains(r.Stderr, "--cgroups=disabled") {
+		t.Errorf("cgroupfs -m 64m: the error does not say why and how to go on: %s", r.Stderr)
+	}
+	if psStatus(t, name) != "" {
+		t.Errorf("cgroupfs: a refused run left a container")
+	}
+	if r := burrow(t, "--cgroup-manager", "cgroupfs", "run", "--rm", img, "echo", "plain"); r.ExitCode != 0 || r.Stdout != "plain\n" || r.Stderr != "" {
+		t.Errorf("cgroupfs: a plain run on a host without cgroup limits: %s", describe(r))
+	}
+	r = burrow(t, "--cgroup-manager", "cgroupfs", "info", "--format", "json")
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, `"cgroupManager": "none: `) {
+		t.Errorf("cgroupfs: info does not say why there is no manager: %s", describe(r))
+	}
+	requireBurrowError(t, burrow(t, "--cgroup-manager", "bogus", "run", "--rm", img, "true"), true)
+
+	conf := t.TempDir() + "/containers.conf"
+	os.WriteFile(conf, []byte("[engine]\ncgroup_manager = \"bogus\"\n"), 0o644)
+	cmd := exec.Command(burrowBin(t), "run", "--rm", img, "true")
+	cmd.Env = append(os.Environ(), "CONTAINERS_CONF="+conf)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 || !strings.Contains(stderr.String(), "cgroup_manager in containers.conf") ||
+		!strings.Contains(stderr.String(), "use systemd or cgroupfs") {
+		t.Errorf("cgroup_manager = \"bogus\" in containers.conf: %v\nstderr %q", err, stderr.String())
 	}
 }

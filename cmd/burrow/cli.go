@@ -12,6 +12,7 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/userns"
 )
 
@@ -32,6 +33,8 @@ func (h helpFlag) BeforeReset(ctx *kong.Context) error {
 type CLI struct {
 	Help     helpFlag `help:"Show help." name:"help"`
 	LogLevel string   `name:"log-level" default:"warn" enum:"debug,info,warn,error" help:"Log messages of the libraries burrow uses at this level and above (debug, info, warn, error)."`
+	// CgroupManager is podman's global option.
+	CgroupManager string `name:"cgroup-manager" enum:"systemd,cgroupfs," default:"" help:"How new containers get their cgroup: systemd (a scope from your systemd instance) or cgroupfs (made directly in the delegated cgroup burrow runs in); default: containers.conf's cgroup_manager, else systemd."`
 
 	Run        RunCmd        `cmd:"" help:"Run a command in a new container."`
 	Create     CreateCmd     `cmd:"" help:"Create a container without starting it."`
@@ -98,12 +101,26 @@ func enterUserNamespace() error {
 	return userns.Ensure(func(w userns.Warning) { warn("%s", string(w)) })
 }
 
+// cgroupManagerFlag is --cgroup-manager, for openEngine.
+var cgroupManagerFlag string
+
 // openEngine enters the user namespace and opens the store.
 func openEngine() (*engine.Engine, error) {
 	if err := enterUserNamespace(); err != nil {
 		return nil, err
 	}
-	return engine.New()
+	eng, err := engine.New()
+	if err != nil {
+		return nil, err
+	}
+	kind, from := cgroupManagerFlag, "--cgroup-manager"
+	if kind == "" {
+		kind, from = limits.ConfiguredCgroupManager(os.Getenv("HOME")), "cgroup_manager in containers.conf"
+	}
+	if err := eng.SetCgroupManager(kind); err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
+	}
+	return eng, nil
 }
 
 // openStore opens the engine and its image store, for the commands that work
@@ -149,6 +166,7 @@ func runCLI(args []string) int {
 	if lvl, perr := logrus.ParseLevel(cli.LogLevel); perr == nil {
 		logrus.SetLevel(lvl)
 	}
+	cgroupManagerFlag = cli.CgroupManager
 	err = kctx.Run(&globals{ctx: context.Background()})
 	var code exitCode
 	if errors.As(err, &code) {

@@ -27,7 +27,7 @@ func (i *InfoCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	rep := infoReport{Host: hostinfo.GatherHost(), Store: storage.Info(store)}
+	rep := infoReport{Host: hostinfo.GatherHost(eng.CgroupManager()), Store: storage.Info(store)}
 	if i.Format == "json" || i.Format == "{{json .}}" {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")

@@ -42,9 +42,27 @@ check "cpuset from --cpuset-cpus 0" "0" "$(run --cpuset-cpus 0 -- /bin/cat /sys/
 check "memory.swap.max from --memory-swap" "33554432" "$(run -m 32m --memory-swap 64m -- /bin/cat /sys/fs/cgroup/memory.swap.max 2>&1)"
 check "the container's cgroup is its namespace's root" "0::/" "$(run -m 64m -- /bin/cat /proc/self/cgroup 2>&1)"
 
-# The pids limit is enforced: forks beyond it fail.
-out=$(run --pids-limit 8 -- /bin/sh -c 'i=0; while [ $i -lt 20 ]; do /bin/sleep 5 & i=$((i+1)); done; echo forked $i' 2>&1)
-case "$out" in *"can't fork"*|*"Resource temporarily unavailable"*|*"fork"*) ok "forks beyond --pids-limit 8 fail";; *) bad "--pids-limit 8 did not stop forks: [$out] exit $?";; esac
+# The pids limit is enforced: with --pids-limit 20 the shell (1) and 19
+# children make 20 processes; the 21st fork fails (and ends the shell).
+# echo, [ and $((...)) are shell builtins: only sleep forks.
+out=$(run --pids-limit 20 -- /bin/sh -c 'i=0; while [ $i -lt 30 ]; do /bin/sleep 30 & i=$((i+1)); echo "forked $i"; done' 2>&1)
+last=$(echo "$out" | sed -n 's/^forked //p' | tail -n1)
+case "$out" in
+*"can't fork"*|*"Resource temporarily unavailable"*) check "--pids-limit 20: 20 processes, the 21st fork fails" "19" "$last";;
+*) bad "--pids-limit 20 did not stop forks: $(echo "$out" | tail -n3)";;
+esac
+
+# --cpus 0.5 holds a busy loop to half a CPU: the cgroup's usage_usec over
+# the wall time, both read inside the container over 3 s, 40%..60%.
+cpuloop='while :; do :; done & b=$!; sleep 0.5
+u0=$(awk "\$1==\"usage_usec\" {print \$2}" /sys/fs/cgroup/cpu.stat); t0=$(cut -d" " -f1 /proc/uptime)
+sleep 3
+u1=$(awk "\$1==\"usage_usec\" {print \$2}" /sys/fs/cgroup/cpu.stat); t1=$(cut -d" " -f1 /proc/uptime)
+kill $b
+awk -v u0="$u0" -v u1="$u1" -v t0="$t0" -v t1="$t1" "BEGIN { printf \"%.1f\n\", (u1 - u0) / 10000 / (t1 - t0) }"'
+pct=$(run --cpus 0.5 -- /bin/sh -c "$cpuloop" 2>&1)
+echo "   cpu: a busy loop under --cpus 0.5 used $pct% of a CPU"
+if awk -v p="$pct" 'BEGIN { exit !(p + 0 >= 40 && p + 0 <= 60 && p ~ /^[0-9.]+$/) }'; then ok "--cpus 0.5 holds a busy loop to 50% +- 10% ($pct%)"; else bad "--cpus 0.5: a busy loop used [$pct]%, want 40..60"; fi
 
 # The memory limit is enforced: the container is OOM-killed, exit 137,
 # inspect says OOMKilled.
@@ -67,9 +85,29 @@ case "$stats" in *"128MiB"*) ok "stats shows the limit";; *) bad "stats: $stats"
 # A limit on a controller that is not delegated (none here) would fail;
 # all are delegated in this guest, so io works:
 dev=$(awk '$2 == "/" { print $1 }' /proc/mounts | head -n1)
+# ddtime FLAGS...: seconds a 3 MiB direct write takes in a container, to a
+# directory of the guest's root file system (on $dev).
+ddtime() {
+	rm -rf "$PWD/iodir" && mkdir -p "$PWD/iodir"
+	run "$@" -v "$PWD/iodir:/data" -- /bin/sh -c 't0=$(cut -d" " -f1 /proc/uptime)
+		dd if=/dev/zero of=/data/f bs=64k count=48 oflag=direct 2>/dev/null || echo "dd failed"
+		t1=$(cut -d" " -f1 /proc/uptime)
+		awk -v a="$t0" -v b="$t1" "BEGIN { printf \"%.2f\n\", b - a }"' 2>&1
+}
 if [ -b "$dev" ]; then
 	out=$(run --device-write-bps "$dev:1m" -- /bin/cat /sys/fs/cgroup/io.max 2>&1)
 	case "$out" in *"wbps=1000000"*|*"wbps=1048576"*) ok "io.max from --device-write-bps";; *) bad "--device-write-bps: $out";; esac
+	free=$(ddtime)
+	took=$(ddtime --device-write-bps "$dev:1mb")
+	echo "   io: 3 MiB with oflag=direct to $dev: ${free}s unlimited, ${took}s under --device-write-bps $dev:1mb"
+	if awk -v s="$took" 'BEGIN { exit !(s ~ /^[0-9.]+$/ && s + 0 >= 2.4 && s + 0 <= 3.6) }'; then
+		ok "--device-write-bps $dev:1mb holds a direct write to 1 MiB/s +- 20% (3 MiB in ${took}s)"
+	else
+		bad "--device-write-bps $dev:1mb: 3 MiB took [$took] s, want 2.4..3.6"
+	fi
+	rm -rf "$PWD/iodir"
+else
+	bad "the guest's root device [$dev] is not a block device: no io checks"
 fi
 
 echo "vm: $pass passed, $fail failed"

@@ -110,5 +110,87 @@ else
 	bad "the guest's root device [$dev] is not a block device: no io checks"
 fi
 
+# --cgroup-manager cgroupfs: burrow makes the cgroups itself, under the
+# delegated cgroup it runs in - here a scope with Delegate=yes from the
+# user's systemd (base: user@UID.service, the topmost cgroup the user owns).
+base=/sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service
+inscope() { systemd-run --user --scope -q -p Delegate=yes -- "$@"; }
+runfs() {
+	f=""
+	while [ "$1" != "--" ]; do f="$f $1"; shift; done
+	shift
+	# shellcheck disable=SC2086
+	inscope "$B" --cgroup-manager cgroupfs run --rm --network none $f --rootfs "$R" "$@"
+}
+check "cgroupfs: info names the base" "cgroupfs ($base)" "$(inscope "$B" --cgroup-manager cgroupfs info --format json 2>&1 | sed -n 's/.*"cgroupManager": "\(.*\)",*$/\1/p')"
+check "cgroupfs: a plain run" "hello" "$(runfs -- /bin/echo hello 2>&1)"
+check "cgroupfs: memory.max from -m 64m" "67108864" "$(runfs -m 64m -- /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
+check "cgroupfs: pids.max from --pids-limit 32" "32" "$(runfs --pids-limit 32 -- /bin/cat /sys/fs/cgroup/pids.max 2>&1)"
+check "cgroupfs: the default pids limit" "2048" "$(runfs -- /bin/cat /sys/fs/cgroup/pids.max 2>&1)"
+check "cgroupfs: cpu.max from --cpus 0.5" "50000 100000" "$(runfs --cpus 0.5 -- /bin/cat /sys/fs/cgroup/cpu.max 2>&1)"
+check "cgroupfs: a whole-group OOM kill" "1" "$(runfs -m 64m -- /bin/cat /sys/fs/cgroup/memory.oom.group 2>&1)"
+check "cgroupfs: the container's cgroup is its namespace's root" "0::/" "$(runfs -m 64m -- /bin/cat /proc/self/cgroup 2>&1)"
+if [ -b "$dev" ]; then
+	out=$(runfs --device-write-bps "$dev:1mb" -- /bin/cat /sys/fs/cgroup/io.max 2>&1)
+	case "$out" in *"wbps=1048576"*) ok "cgroupfs: io.max from --device-write-bps";; *) bad "cgroupfs: --device-write-bps: $out";; esac
+fi
+out=$(runfs --pids-limit 20 -- /bin/sh -c 'i=0; while [ $i -lt 30 ]; do /bin/sleep 30 & i=$((i+1)); echo "forked $i"; done' 2>&1)
+check "cgroupfs: --pids-limit 20: the 21st fork fails" "19" "$(echo "$out" | sed -n 's/^forked //p' | tail -n1)"
+check "cgroupfs: --rm leaves no cgroup behind" "" "$(find "$base/burrow" -mindepth 1 -maxdepth 1 -type d 2>&1)"
+
+"$B" rm -f oomer >/dev/null 2>&1
+inscope "$B" --cgroup-manager cgroupfs run --name oomer --network none -m 32m --memory-swap 32m --rootfs "$R" /bin/sh -c 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived' >/dev/null 2>&1
+code=$?
+check "cgroupfs: an OOM kill exits 137" "137" "$code"
+check "cgroupfs: inspect says OOMKilled" "true" "$("$B" inspect --format '{{.State.OOMKilled}}' oomer 2>&1)"
+"$B" rm -f oomer >/dev/null 2>&1
+
+# update and cleanup use the manager the container was made with, whatever
+# the later command says (here: no flag, from outside the scope).
+"$B" rm -f upd >/dev/null 2>&1
+inscope "$B" --cgroup-manager cgroupfs run -d --name upd --network none -m 64m --rootfs "$R" /bin/sleep 300 >/dev/null
+cg=$("$B" inspect --format '{{.HostConfig.CgroupParent}}' upd 2>&1)
+check "cgroupfs: the container's cgroup" "$base/burrow/$("$B" inspect --format '{{.Id}}' upd 2>&1)" "$cg"
+"$B" update -m 128m upd >/dev/null
+check "cgroupfs: update -m 128m" "134217728" "$("$B" exec upd /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
+check "cgroupfs: update -m 128m, as written" "134217728" "$(cat "$cg/memory.max" 2>&1)"
+stats=$("$B" stats --no-stream upd 2>&1)
+case "$stats" in *"128MiB"*) ok "cgroupfs: stats shows the limit";; *) bad "cgroupfs: stats: $stats";; esac
+"$B" rm -f upd >/dev/null 2>&1
+if [ -n "$cg" ] && [ ! -e "$cg" ]; then ok "cgroupfs: rm removes the cgroup"; else bad "cgroupfs: $cg is still there after rm"; fi
+
+# A restart by the restart policy (made by the monitor's cleanup, a later
+# burrow with no flag) keeps the manager and the limits.
+"$B" rm -f rs >/dev/null 2>&1
+inscope "$B" --cgroup-manager cgroupfs run -d --name rs --restart on-failure:1 --network none -m 48m --rootfs "$R" /bin/sh -c 'cat /sys/fs/cgroup/memory.max; sleep 2; exit 3' >/dev/null
+i=0
+while [ $i -lt 120 ]; do
+	[ "$("$B" logs rs 2>&1 | grep -c 50331648)" = 2 ] && [ "$("$B" inspect --format '{{.State.Status}}' rs 2>&1)" = exited ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+check "cgroupfs: a restart keeps the limit" "1: 50331648 50331648" "$("$B" inspect --format '{{.RestartCount}}' rs 2>&1): $(echo $("$B" logs rs 2>&1))"
+cg=$("$B" inspect --format '{{.HostConfig.CgroupParent}}' rs 2>&1)
+if [ -n "$cg" ] && [ ! -e "$cg" ]; then ok "cgroupfs: the cgroup is removed after the restarted container exits"; else bad "cgroupfs: [$cg] is still there after the exit"; fi
+"$B" rm -f rs >/dev/null 2>&1
+
+# Outside a delegated cgroup (this login's session scope, owned by root),
+# limits asked for fail with the reason and the fix; a plain run works.
+out=$("$B" --cgroup-manager cgroupfs run --rm --network none -m 64m --rootfs "$R" /bin/true 2>&1)
+code=$?
+echo "   $out"
+check "cgroupfs outside a delegated cgroup: -m 64m exits 125" "125" "$code"
+case "$out" in
+*"is not delegated to you"*"--cgroup-manager systemd"*"Delegate=yes"*) ok "cgroupfs outside a delegated cgroup: the reason and the fix";;
+*) bad "cgroupfs outside a delegated cgroup: $out";;
+esac
+check "cgroupfs outside a delegated cgroup: one line" "1" "$(echo "$out" | wc -l)"
+out=$("$B" --cgroup-manager cgroupfs run --rm --network none --rootfs "$R" /bin/echo hello 2>&1)
+check "cgroupfs outside a delegated cgroup: a plain run works quietly" "hello" "$out"
+conf=$PWD/containers.conf
+printf '[engine]\ncgroup_manager = "cgroupfs"\n' >"$conf"
+out=$(CONTAINERS_CONF=$conf "$B" run --rm --network none -m 64m --rootfs "$R" /bin/true 2>&1)
+case "$out" in *"is not delegated to you"*) ok "containers.conf's cgroup_manager = cgroupfs is read";; *) bad "cgroup_manager in containers.conf: $out";; esac
+
 echo "vm: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	imgspec "github.com/opencontainers/image-spec/specs-go"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -63,15 +64,64 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	if err != nil {
 		return nil, fmt.Errorf("committing %s: its image %s is gone: %w", ctr.Name, sc.ImageID[:12], err)
 	}
-	baseCfg, err := images.Config(ctx, s, base)
+	baseCfg, err := images.DockerConfig(ctx, s, base)
 	if err != nil {
 		return nil, err
 	}
-	baseLayers, err := baseLayerDescriptors(ctx, s, base)
+	// The container's changes, as an uncompressed layer.
+	diff, err := s.Diff("", sc.LayerID, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
 	if err != nil {
+		return nil, fmt.Errorf("committing %s: reading its changes: %w", ctr.Name, err)
+	}
+	defer diff.Close()
+	now := time.Now().UTC()
+	cfg := *baseCfg
+	cfg.Created = &now
+	if o.Author != "" {
+		cfg.Author = o.Author
+	}
+	cfg.Config.Env = append([]string{}, baseCfg.Config.Env...)
+	if err := images.ApplyChanges(&cfg.Config.ImageConfig, o.Changes); err != nil {
 		return nil, err
 	}
+	cfg.History = append(append([]imgspecv1.History{}, baseCfg.History...), imgspecv1.History{
+		Created: &now, CreatedBy: "burrow commit " + ctr.Name, Comment: o.Message, Author: o.Author,
+	})
+	img, err := e.StoreImage(ctx, NewImage{Base: base, Layer: diff, Config: cfg, Ref: ref}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("committing %s: %w", ctr.Name, err)
+	}
+	return img, nil
+}
 
+// NewImage is an image for StoreImage to write.
+type NewImage struct {
+	// Base gives the image its layers; nil starts from scratch.
+	Base *cstorage.Image
+	// Layer is a new layer on top (an uncompressed tar); nil adds none.
+	Layer io.Reader
+	// Config is the image's configuration, history included; StoreImage
+	// adds the new layer's diff ID to its root filesystem.
+	Config dockerspec.DockerOCIImage
+	// Ref names the image; none when empty.
+	Ref string
+}
+
+// StoreImage writes an image made of a base's layers, an optional new
+// layer and a configuration into the store. The configuration keeps
+// Docker's extensions (healthcheck, onbuild, shell); opts.ManifestType
+// "docker" stores a Docker schema 2 manifest instead of an OCI one.
+func (e *Engine) StoreImage(ctx context.Context, n NewImage, opts images.PullOptions) (*cstorage.Image, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	var baseLayers []imgspecv1.Descriptor
+	if n.Base != nil {
+		if baseLayers, err = baseLayerDescriptors(ctx, s, n.Base); err != nil {
+			return nil, err
+		}
+	}
 	dir, err := os.MkdirTemp(s.RunRoot(), "burrow-commit-")
 	if err != nil {
 		return nil, err
@@ -81,32 +131,21 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	if err := os.MkdirAll(blobs, 0o700); err != nil {
 		return nil, err
 	}
-
-	// The container's changes, as an uncompressed layer.
-	diff, err := s.Diff("", sc.LayerID, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
-	if err != nil {
-		return nil, fmt.Errorf("committing %s: reading its changes: %w", ctr.Name, err)
+	cfg := n.Config
+	cfg.RootFS.Type = "layers"
+	cfg.RootFS.DiffIDs = append([]digest.Digest{}, n.Config.RootFS.DiffIDs...)
+	layers := baseLayers
+	if n.Layer != nil {
+		layerDesc, err := writeBlob(blobs, imgspecv1.MediaTypeImageLayer, n.Layer)
+		if err != nil {
+			return nil, fmt.Errorf("writing the new layer: %w", err)
+		}
+		layers = append(layers, layerDesc)
+		cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, layerDesc.Digest)
 	}
-	layerDesc, err := writeBlob(blobs, imgspecv1.MediaTypeImageLayer, diff)
-	diff.Close()
-	if err != nil {
-		return nil, fmt.Errorf("committing %s: %w", ctr.Name, err)
+	if len(cfg.RootFS.DiffIDs) != len(layers) {
+		return nil, fmt.Errorf("the configuration names %d layers, the image has %d", len(cfg.RootFS.DiffIDs), len(layers))
 	}
-
-	now := time.Now().UTC()
-	cfg := *baseCfg
-	cfg.Created = &now
-	if o.Author != "" {
-		cfg.Author = o.Author
-	}
-	cfg.Config.Env = append([]string{}, baseCfg.Config.Env...)
-	if err := images.ApplyChanges(&cfg.Config, o.Changes); err != nil {
-		return nil, err
-	}
-	cfg.RootFS.DiffIDs = append(append([]digest.Digest{}, baseCfg.RootFS.DiffIDs...), layerDesc.Digest)
-	cfg.History = append(append([]imgspecv1.History{}, baseCfg.History...), imgspecv1.History{
-		Created: &now, CreatedBy: "burrow commit " + ctr.Name, Comment: o.Message, Author: o.Author,
-	})
 	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, err
@@ -117,7 +156,10 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	}
 	m := imgspecv1.Manifest{
 		Versioned: imgspec.Versioned{SchemaVersion: 2}, MediaType: imgspecv1.MediaTypeImageManifest,
-		Config: cfgDesc, Layers: append(baseLayers, layerDesc),
+		Config: cfgDesc, Layers: layers,
+	}
+	if m.Layers == nil {
+		m.Layers = []imgspecv1.Descriptor{}
 	}
 	mJSON, err := json.Marshal(m)
 	if err != nil {
@@ -135,27 +177,29 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 		return nil, err
 	}
 
-	// The image's own layers are in the store already: the copy reuses
-	// them by digest and stores only the new one.
+	// The base's layers are in the store already: the copy reuses them by
+	// digest and stores only the new one.
 	src, err := layout.NewReference(dir, "")
 	if err != nil {
 		return nil, err
 	}
-	dstRef, err := commitDestination(s, ref)
+	// An image without a name is stored under its configuration's digest,
+	// the ID the store would give it anyway.
+	dstRef, err := commitDestination(s, n.Ref, cfgDesc.Digest.Encoded())
 	if err != nil {
 		return nil, err
 	}
-	if err := images.CopyInto(ctx, dstRef, src, opts, "committing "+ctr.Name); err != nil {
+	if err := images.CopyInto(ctx, dstRef, src, opts, "storing the image"); err != nil {
 		return nil, err
 	}
 	return istorage.Transport.GetStoreImage(s, dstRef)
 }
 
-// commitDestination is the storage reference an image named ref (or none)
-// is stored under.
-func commitDestination(s cstorage.Store, ref string) (types.ImageReference, error) {
+// commitDestination is the storage reference an image named ref (or, with
+// none, of that ID) is stored under.
+func commitDestination(s cstorage.Store, ref, id string) (types.ImageReference, error) {
 	if ref == "" {
-		return istorage.Transport.NewStoreReference(s, nil, "")
+		return istorage.Transport.NewStoreReference(s, nil, id)
 	}
 	named, err := images.NormalizeName(ref)
 	if err != nil {

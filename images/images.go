@@ -2,6 +2,7 @@ package images
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/docker/distribution/registry/api/errcode"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker"
@@ -32,6 +34,9 @@ type PullOptions struct {
 	Platform string
 	// Quiet suppresses progress output.
 	Quiet bool
+	// ManifestType "docker" stores images made here (commit, build) with a
+	// Docker schema 2 manifest; empty or "oci" keeps OCI.
+	ManifestType string
 	// Out receives progress (nil: none).
 	Out io.Writer
 	// AuthFile overrides the auth.json location.
@@ -199,6 +204,37 @@ func Config(ctx context.Context, store cstorage.Store, img *cstorage.Image) (*v1
 		return nil, fmt.Errorf("reading the configuration of image %s: %w", shortID(img.ID), err)
 	}
 	return cfg, nil
+}
+
+// DockerConfig reads the image's configuration with Docker's extensions
+// (healthcheck, onbuild, shell), which the OCI form drops.
+func DockerConfig(ctx context.Context, store cstorage.Store, img *cstorage.Image) (*dockerspec.DockerOCIImage, error) {
+	ref, err := istorage.Transport.NewStoreReference(store, nil, img.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
+	}
+	src, err := ref.NewImage(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
+	}
+	defer src.Close()
+	oci, err := src.OCIConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of image %s: %w", shortID(img.ID), err)
+	}
+	raw, err := src.ConfigBlob(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the configuration of image %s: %w", shortID(img.ID), err)
+	}
+	var cfg dockerspec.DockerOCIImage
+	// The extensions come from the stored blob; the rest from the OCI
+	// form, which containers/image converts from any schema.
+	json.Unmarshal(raw, &cfg)
+	ext := cfg.Config.DockerOCIImageConfigExt
+	cfg = dockerspec.DockerOCIImage{Image: *oci}
+	cfg.Config.ImageConfig = oci.Config
+	cfg.Config.DockerOCIImageConfigExt = ext
+	return &cfg, nil
 }
 
 func shortID(id string) string {

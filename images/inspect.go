@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	istorage "go.podman.io/image/v5/storage"
 	cstorage "go.podman.io/storage"
@@ -13,34 +14,35 @@ import (
 // InspectData is an image as `burrow image inspect` shows it, in the
 // shape of podman's (the fields burrow has).
 type InspectData struct {
-	ID           string            `json:"Id"`
-	Digest       string            `json:"Digest"`
-	RepoTags     []string          `json:"RepoTags"`
-	RepoDigests  []string          `json:"RepoDigests"`
-	Created      *time.Time        `json:"Created,omitempty"`
-	Config       v1.ImageConfig    `json:"Config"`
-	Version      string            `json:"Version"`
-	Author       string            `json:"Author"`
-	Architecture string            `json:"Architecture"`
-	Os           string            `json:"Os"`
-	Size         int64             `json:"Size"`
-	VirtualSize  int64             `json:"VirtualSize"`
-	Labels       map[string]string `json:"Labels"`
+	ID           string                          `json:"Id"`
+	Digest       string                          `json:"Digest"`
+	RepoTags     []string                        `json:"RepoTags"`
+	RepoDigests  []string                        `json:"RepoDigests"`
+	Created      *time.Time                      `json:"Created,omitempty"`
+	Config       dockerspec.DockerOCIImageConfig `json:"Config"`
+	Version      string                          `json:"Version"`
+	Author       string                          `json:"Author"`
+	Architecture string                          `json:"Architecture"`
+	Os           string                          `json:"Os"`
+	Size         int64                           `json:"Size"`
+	VirtualSize  int64                           `json:"VirtualSize"`
+	Labels       map[string]string               `json:"Labels"`
 	RootFS       struct {
 		Type   string   `json:"Type"`
 		Layers []string `json:"Layers"`
 	} `json:"RootFS"`
-	History      []v1.History `json:"History"`
-	ManifestType string       `json:"ManifestType"`
+	History      []v1.History                  `json:"History"`
+	ManifestType string                        `json:"ManifestType"`
+	HealthCheck  *dockerspec.HealthcheckConfig `json:"HealthCheck,omitempty"`
 }
 
 // Inspect describes an image.
 func Inspect(ctx context.Context, store cstorage.Store, img *cstorage.Image) (*InspectData, error) {
-	cfg, err := Config(ctx, store, img)
+	cfg, err := DockerConfig(ctx, store, img)
 	if err != nil {
 		return nil, err
 	}
-	d := &InspectData{
+	d := &InspectData{HealthCheck: cfg.Config.Healthcheck,
 		ID: img.ID, Digest: img.Digest.String(), RepoTags: img.Names, RepoDigests: []string{},
 		Created: cfg.Created, Config: cfg.Config, Author: cfg.Author,
 		Architecture: cfg.Architecture, Os: cfg.OS, Labels: cfg.Config.Labels, History: cfg.History,

@@ -16,6 +16,7 @@ import (
 	"go.podman.io/image/v5/docker"
 	dockerarchive "go.podman.io/image/v5/docker/archive"
 	"go.podman.io/image/v5/docker/reference"
+	"go.podman.io/image/v5/manifest"
 	ociarchive "go.podman.io/image/v5/oci/archive"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/tarball"
@@ -39,6 +40,9 @@ func copyImage(ctx context.Context, dst, src types.ImageReference, opts PullOpti
 	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage}
 	if !opts.Quiet && opts.Out != nil {
 		copts.ReportWriter = opts.Out
+	}
+	if opts.ManifestType == "docker" {
+		copts.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType
 	}
 	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
 		return fmt.Errorf("%s: %w", what, err)

@@ -61,6 +61,7 @@ type CLI struct {
 	Unshare    UnshareCmd    `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
 	System     SystemCmd     `cmd:"" help:"Check and manage burrow's host setup."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
+	Build      BuildCmd      `cmd:"" help:"Build an image from a Containerfile."`
 	Pull       PullCmd       `cmd:"" help:"Pull an image from a registry."`
 	Push       PushCmd       `cmd:"" help:"Push an image to a registry."`
 	Images     ImagesCmd     `cmd:"" help:"List images."`

@@ -730,4 +730,5 @@ type ImageCmd struct {
 	Save    SaveCmd         `cmd:"" help:"Write an image to an archive."`
 	Load    LoadCmd         `cmd:"" help:"Read images from an archive."`
 	Import  ImportCmd       `cmd:"" help:"Make an image from a root filesystem tarball."`
+	Build   BuildCmd        `cmd:"" help:"Build an image from a Containerfile."`
 }

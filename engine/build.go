@@ -1,0 +1,222 @@
+package engine
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/archive"
+)
+
+// The steps of an image build (package build) run on these: a RUN is a
+// container run in the foreground, a COPY a change to a mounted working
+// layer, COPY --from a read of another image's root. Each hands the
+// changes it made, as a layer, to a keep function, and leaves no
+// container behind.
+
+// RunStep runs c in the foreground with its output to out. When the
+// process exits 0 the container's changes (an uncompressed tar) go to
+// keep. The container is removed in every case; the exit code is returned.
+func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func(changes io.Reader) error) (code int, err error) {
+	c.Remove, c.Interactive, c.TTY = false, false, false
+	// The files bound over /etc/hosts, /etc/resolv.conf and /etc/hostname
+	// need a mount point: those the image lacks are made, empty, and must
+	// not end up in the layer.
+	var madePoints []string
+	if err := e.WithImageRoot(c.Image, func(root string) error {
+		for _, p := range etcMountPoints {
+			if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
+				madePoints = append(madePoints, p)
+			}
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	ctr, conn, err := e.Run(ctx, c, nil, StartOptions{Attach: true})
+	if ctr != nil {
+		defer func() {
+			if rerr := e.Remove(context.WithoutCancel(ctx), ctr, true); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
+	if err != nil {
+		return 0, err
+	}
+	code, err = e.attached(ctx, ctr, conn, Attach{Stdout: out, Stderr: out})
+	if err != nil || code != 0 {
+		return code, err
+	}
+	return 0, e.layerChanges(ctr.ID, madePoints, keep)
+}
+
+// etcMountPoints are the files a container gets bound from its run
+// directory (as the tar names them).
+var etcMountPoints = []string{"etc/hosts", "etc/resolv.conf", "etc/hostname"}
+
+// layerChanges hands the changes of a storage container's layer to keep.
+// Empty files named in drop (mount points made for the run) are left out.
+func (e *Engine) layerChanges(id string, drop []string, keep func(io.Reader) error) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	sc, err := s.Container(id)
+	if err != nil {
+		return err
+	}
+	diff, err := s.Diff("", sc.LayerID, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
+	if err != nil {
+		return fmt.Errorf("reading the changes of %s: %w", id[:12], err)
+	}
+	return spooled(s, diff, drop, keep)
+}
+
+// spooled hands diff to keep from a temporary file: the store holds its
+// layers locked while a diff is open, and keep writes into it.
+// Empty regular files named in drop are left out.
+func spooled(s cstorage.Store, diff io.ReadCloser, drop []string, keep func(io.Reader) error) error {
+	f, err := os.CreateTemp(s.RunRoot(), "burrow-layer-")
+	if err != nil {
+		diff.Close()
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if len(drop) == 0 {
+		_, err = io.Copy(f, diff)
+	} else {
+		err = copyTarWithout(f, diff, drop)
+	}
+	if cerr := diff.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("reading the changes: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return keep(f)
+}
+
+// ChangeImage makes a working layer on the image imageID ("" for an empty
+// one), mounts it for change to alter, hands the changes to keep, and
+// removes the working layer.
+func (e *Engine) ChangeImage(imageID string, change func(rootfs string) error, keep func(changes io.Reader) error) (err error) {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	sc, err := s.CreateContainer("", nil, imageID, "", "", nil)
+	if err != nil {
+		return fmt.Errorf("making a working layer on %s: %w", shortImageID(imageID), err)
+	}
+	defer func() {
+		if derr := s.DeleteContainer(sc.ID); derr != nil && err == nil {
+			err = fmt.Errorf("removing the working layer: %w", derr)
+		}
+	}()
+	rootfs, err := s.Mount(sc.ID, "")
+	if err != nil {
+		return fmt.Errorf("mounting a working layer on %s: %w", shortImageID(imageID), err)
+	}
+	cerr := change(rootfs)
+	if _, uerr := s.Unmount(sc.ID, true); uerr != nil && cerr == nil {
+		cerr = fmt.Errorf("unmounting the working layer: %w", uerr)
+	}
+	if cerr != nil {
+		return cerr
+	}
+	return e.layerChanges(sc.ID, nil, keep)
+}
+
+// WithImageRoot mounts the image's root filesystem read-only for fn.
+func (e *Engine) WithImageRoot(imageID string, fn func(root string) error) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	root, err := s.MountImage(imageID, []string{"ro"}, "")
+	if err != nil {
+		return fmt.Errorf("mounting image %s: %w", shortImageID(imageID), err)
+	}
+	ferr := fn(root)
+	if _, err := s.UnmountImage(imageID, false); err != nil && ferr == nil {
+		ferr = fmt.Errorf("unmounting image %s: %w", shortImageID(imageID), err)
+	}
+	return ferr
+}
+
+// shortImageID is how messages name an image: 12 digits, or "scratch".
+func shortImageID(id string) string {
+	if id == "" {
+		return "scratch"
+	}
+	return id[:min(12, len(id))]
+}
+
+// ImageChanges hands what the image toID changes against fromID (one of
+// its ancestors; "" for all of it) to keep, as one uncompressed layer.
+func (e *Engine) ImageChanges(fromID, toID string, keep func(changes io.Reader) error) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	to, err := s.Image(toID)
+	if err != nil {
+		return err
+	}
+	fromLayer := ""
+	if fromID != "" {
+		from, err := s.Image(fromID)
+		if err != nil {
+			return err
+		}
+		fromLayer = from.TopLayer
+		if fromLayer == to.TopLayer {
+			return keep(emptyTar())
+		}
+	}
+	diff, err := s.Diff(fromLayer, to.TopLayer, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
+	if err != nil {
+		return fmt.Errorf("reading the changes of image %s: %w", shortImageID(toID), err)
+	}
+	return spooled(s, diff, nil, keep)
+}
+
+// emptyTar is a tar stream with no entries.
+func emptyTar() io.Reader { return bytes.NewReader(make([]byte, 1024)) }
+
+// copyTarWithout copies a tar stream, leaving out the empty regular files
+// named in drop.
+func copyTarWithout(w io.Writer, r io.Reader, drop []string) error {
+	tr, tw := tar.NewReader(r), tar.NewWriter(w)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return tw.Close()
+		}
+		if err != nil {
+			return err
+		}
+		if h.Typeflag == tar.TypeReg && h.Size == 0 && slices.Contains(drop, strings.TrimPrefix(path.Clean(h.Name), "/")) {
+			continue
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if _, err := io.Copy(tw, tr); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,221 @@
+package tests
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildContext writes files (name -> content) into a new context directory.
+func buildContext(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	l := nonEmptyLines(s)
+	if len(l) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(l[len(l)-1])
+}
+
+func TestBuildMultiStage(t *testing.T) {
+	t.Parallel()
+	base := busyboxImage(t)
+	dir := buildContext(t, map[string]string{
+		"Containerfile": `ARG BASE=` + base + `
+FROM $BASE AS builder
+# A cache of its own, whatever earlier runs of this test left.
+LABEL run=` + randHex() + `
+ARG GREETING=hello
+RUN mkdir -p /out && echo "$GREETING from the builder" > /out/artifact
+FROM ${BASE}
+COPY --from=builder /out/artifact /app/artifact
+COPY --chmod=0755 run.sh /app/
+COPY . /ctx/
+ENV APPVAR=set
+WORKDIR /app
+LABEL org.example.built=yes
+CMD ["/bin/sh", "/app/run.sh"]
+`,
+		// Preferred over Dockerfile, as podman does.
+		"Dockerfile":       "FROM " + base + "\nRUN exit 7\n",
+		"run.sh":           "cat /app/artifact; echo \"APPVAR=$APPVAR pwd=$(pwd)\"\n",
+		"data.txt":         "data\n",
+		"secret.txt":       "secret\n",
+		"sub/keep.txt":     "keep\n",
+		"sub/drop.txt":     "drop\n",
+		".containerignore": "secret.txt\nsub\n!sub/keep.txt\n",
+	})
+	tag := "localhost/built-" + randHex()[:8] + ":latest"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", tag) })
+	r := burrow(t, "build", "-t", tag, "--build-arg", "GREETING=hi", dir)
+	if r.ExitCode != 0 {
+		t.Fatalf("build: %s", describe(r))
+	}
+	for _, want := range []string{"[1/2] STEP 1/4: FROM $BASE AS builder", "[2/2] STEP 2/8: COPY --from=builder /out/artifact /app/artifact", "Successfully tagged " + tag} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("build output lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	id := lastLine(r.Stdout)
+	if len(id) != 64 {
+		t.Fatalf("build: the last line should be the image ID, got %q", id)
+	}
+	if ids := imageIDs(t); ids[tag] != id {
+		t.Errorf("images: %s is %q, want %q", tag, ids[tag], id)
+	}
+	if got := mustRun(t, tag, nil); got != "hi from the builder\nAPPVAR=set pwd=/app\n" {
+		t.Errorf("the built image's CMD printed %q", got)
+	}
+	if got := mustRun(t, tag, nil, "ls", "/app", "/ctx", "/ctx/sub"); !strings.Contains(got, "run.sh") || !strings.Contains(got, "data.txt") ||
+		strings.Contains(got, "secret.txt") || strings.Contains(got, "drop.txt") || !strings.Contains(got, "keep.txt") {
+		t.Errorf(".containerignore (secret.txt, sub, !sub/keep.txt) not honoured:\n%s", got)
+	}
+	if got := mustRun(t, tag, nil, "stat", "-c", "%a %u", "/app/run.sh"); got != "755 0\n" {
+		t.Errorf("COPY --chmod=0755: mode and owner %q", got)
+	}
+	if got := strings.TrimSpace(must(t, "image", "inspect", "--format", "{{index .Config.Labels \"org.example.built\"}}", tag)); got != "yes" {
+		t.Errorf("LABEL: %q", got)
+	}
+
+	// The same build again comes from the cache, to the same image.
+	r = burrow(t, "build", "-t", tag, "--build-arg", "GREETING=hi", dir)
+	if r.ExitCode != 0 {
+		t.Fatalf("second build: %s", describe(r))
+	}
+	if n := strings.Count(r.Stdout, "--> Using cache"); n < 4 {
+		t.Errorf("second build: want every step from the cache, %d were:\n%s", n, r.Stdout)
+	}
+	if got := lastLine(r.Stdout); got != id {
+		t.Errorf("second build made %q, want the cached %q", got, id)
+	}
+	// -q prints the ID only.
+	if got := strings.TrimSpace(must(t, "build", "-q", "--build-arg", "GREETING=hi", dir)); got != id {
+		t.Errorf("build -q printed %q, want %q", got, id)
+	}
+	// A changed context file is not served from the cache.
+	os.WriteFile(filepath.Join(dir, "data.txt"), []byte("changed\n"), 0o644)
+	if got := strings.TrimSpace(must(t, "build", "-q", "--build-arg", "GREETING=hi", dir)); got == id || len(got) != 64 {
+		t.Errorf("after a context change the build gave %q (the old image is %q)", got, id)
+	}
+	// A changed build arg reruns the RUN that sees it.
+	r = burrow(t, "build", "--build-arg", "GREETING=hey", "--target", "builder", dir)
+	if r.ExitCode != 0 || strings.Contains(r.Stdout, "Using cache") {
+		t.Fatalf("build with another GREETING: want the RUN run again:\n%s", describe(r))
+	}
+	if got := mustRun(t, lastLine(r.Stdout), nil, "cat", "/out/artifact"); got != "hey from the builder\n" {
+		t.Errorf("--target builder with GREETING=hey: %q", got)
+	}
+	if got := mustRun(t, lastLine(r.Stdout), nil, "ls", "/"); strings.Contains(got, "app") {
+		t.Errorf("--target builder: the image has the last stage's /app")
+	}
+	// --no-cache runs every step.
+	r = burrow(t, "build", "--no-cache", "--build-arg", "GREETING=hi", dir)
+	if r.ExitCode != 0 || strings.Contains(r.Stdout, "Using cache") {
+		t.Errorf("--no-cache: %s", describe(r))
+	}
+}
+
+func TestBuildFailures(t *testing.T) {
+	t.Parallel()
+	base := busyboxImage(t)
+	t.Run("unknown instruction", func(t *testing.T) {
+		dir := buildContext(t, map[string]string{"Containerfile": "FROM " + base + "\n\nFROBNICATE now\n"})
+		r := burrow(t, "build", dir)
+		requireBurrowError(t, r, true)
+		if !strings.Contains(r.Stderr, "Containerfile:3") || !strings.Contains(strings.ToLower(r.Stderr), "frobnicate") {
+			t.Errorf("the error should name the file, the line and the instruction:\n%s", r.Stderr)
+		}
+	})
+	t.Run("syntax error", func(t *testing.T) {
+		dir := buildContext(t, map[string]string{"Dockerfile": "FROM " + base + "\nENV\n"})
+		r := burrow(t, "build", dir)
+		requireBurrowError(t, r, true)
+		if !strings.Contains(r.Stderr, "Dockerfile:2") {
+			t.Errorf("the error should name the file and the line:\n%s", r.Stderr)
+		}
+	})
+	t.Run("failing RUN", func(t *testing.T) {
+		marker := "marker-" + randHex()[:8]
+		dir := buildContext(t, map[string]string{"Containerfile": "FROM " + base + "\nRUN echo " + marker + "; exit 3\nRUN echo never\n"})
+		tag := "localhost/failed-" + randHex()[:8]
+		r := burrow(t, "build", "-t", tag, dir)
+		if r.ExitCode != 3 {
+			t.Errorf("a RUN exiting 3: want exit 3, got:\n%s", describe(r))
+		}
+		if !strings.Contains(r.Stdout, marker) || strings.Contains(r.Stdout, "STEP 3/3") {
+			t.Errorf("the RUN's output should show and the build stop:\n%s", r.Stdout)
+		}
+		if ids := imageIDs(t); ids[tag+":latest"] != "" {
+			t.Errorf("a failed build tagged %s", tag)
+		}
+		if out := must(t, "ps", "-a", "--no-trunc", "--format", "{{.Command}}"); strings.Contains(out, marker) {
+			t.Errorf("the failed step's container is left:\n%s", out)
+		}
+	})
+	for name, tc := range map[string]struct{ file, link string }{
+		"parent path":   {file: "COPY ../outside /x\n"},
+		"absolute path": {file: "COPY /etc/passwd /x\n"},
+		"symlink out":   {file: "COPY link /x\n", link: "/etc/passwd"},
+		"symlink up":    {file: "COPY link /x\n", link: "../../../../../../etc/passwd"},
+	} {
+		t.Run("COPY "+name, func(t *testing.T) {
+			dir := buildContext(t, map[string]string{"Containerfile": "FROM " + base + "\n" + tc.file})
+			os.WriteFile(filepath.Join(filepath.Dir(dir), "outside"), []byte("outside\n"), 0o644)
+			if tc.link != "" {
+				if err := os.Symlink(tc.link, filepath.Join(dir, "link")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := burrow(t, "build", dir)
+			requireBurrowError(t, r, true)
+		})
+	}
+}
+
+func TestBuildThroughAPI(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("the docker CLI is not installed (this machine kind has it at /usr/local/bin/docker)")
+	}
+	host := apiService(t)
+	base := busyboxImage(t)
+	dir := buildContext(t, map[string]string{
+		"Dockerfile": "FROM " + base + "\nARG WHO=nobody\nRUN echo \"built by $WHO\" > /who\nCOPY hello.txt /\nCMD [\"cat\", \"/who\", \"/hello.txt\"]\n",
+		"hello.txt":  "hello\n",
+	})
+	tag := "localhost/api-built-" + randHex()[:8] + ":latest"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", tag) })
+	// The docker CLI without buildx speaks the classic builder's POST /build.
+	r := dockerCLI(t, host, "build", "-t", tag, "--build-arg", "WHO=docker", dir)
+	if r.ExitCode != 0 {
+		t.Fatalf("docker build: %s", describe(r))
+	}
+	if !strings.Contains(r.Stdout+r.Stderr, "STEP 3/5: RUN") {
+		t.Errorf("docker build shows no steps:\n%s", describe(r))
+	}
+	if got := mustRun(t, tag, nil); got != "built by docker\nhello\n" {
+		t.Errorf("the image docker built prints %q", got)
+	}
+	// A failing step is an error for the client, with the step's output.
+	bad := buildContext(t, map[string]string{"Dockerfile": "FROM " + base + "\nRUN echo failing-step; exit 4\n"})
+	r = dockerCLI(t, host, "build", bad)
+	if r.ExitCode == 0 || !strings.Contains(r.Stdout+r.Stderr, "failing-step") || !strings.Contains(r.Stdout+r.Stderr, "exit status 4") {
+		t.Errorf("docker build of a failing RUN: %s", describe(r))
+	}
+}

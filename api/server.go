@@ -73,6 +73,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /exec/{id}/json", s.execInspect)
 	mux.HandleFunc("POST /exec/{id}/resize", s.execResize)
 	mux.HandleFunc("POST /commit", s.commit)
+	mux.HandleFunc("POST /build", s.imageBuild)
 	mux.HandleFunc("POST /auth", s.auth)
 	mux.HandleFunc("POST /containers/prune", s.containerPrune)
 	mux.HandleFunc("GET /containers/{id}/top", s.containerTop)
@@ -185,6 +186,8 @@ func (s *Server) container(w http.ResponseWriter, r *http.Request) (*engine.Cont
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Ostype", "linux")
+	// The classic builder (POST /build with a tar): no BuildKit sessions.
+	w.Header().Set("Builder-Version", "1")
 	w.Header().Set("Docker-Experimental", "false")
 	w.Header().Set("Cache-Control", "no-cache, no-store, must-revalidate")
 	if r.Method == http.MethodHead {

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"go.podman.io/image/v5/types"
+	"go.podman.io/storage/pkg/archive"
+
+	"github.com/burrow-containers/burrow/build"
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/images"
+)
+
+// streamWriter sends what a build prints as the API's JSON stream
+// messages, flushed as they come.
+type streamWriter struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+	f   http.Flusher
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enc.Encode(map[string]string{"stream": string(p)}); err != nil {
+		return 0, err
+	}
+	if s.f != nil {
+		s.f.Flush()
+	}
+	return len(p), nil
+}
+
+func queryBool(r *http.Request, name string) bool {
+	v, _ := strconv.ParseBool(r.URL.Query().Get(name))
+	return v
+}
+
+// imageBuild is POST /build: the body is the context as a tar (the docker
+// CLI's legacy builder; BuildKit sessions are not served).
+func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("version") == "2" {
+		writeError(w, errdefs.Invalid(errors.New("burrow serves the classic builder only: set DOCKER_BUILDKIT=0 for docker build")))
+		return
+	}
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	dir, err := os.MkdirTemp(st.RunRoot(), "burrow-build-")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	// The context is unpacked with containers/storage's breakout checks:
+	// no entry lands outside dir.
+	if err := archive.Untar(r.Body, dir, &archive.TarOptions{NoLchown: true}); err != nil {
+		writeError(w, errdefs.Invalid(fmt.Errorf("reading the build context: %w", err)))
+		return
+	}
+	o := build.Options{
+		ContextDir: dir, Tags: q["t"], Target: q.Get("target"), NoCache: queryBool(r, "nocache"),
+		Squash: queryBool(r, "squash"), Layers: true, Pull: "missing",
+	}
+	if queryBool(r, "pull") {
+		o.Pull = "always"
+	}
+	if f := q.Get("dockerfile"); f != "" {
+		if o.File, err = securejoin.SecureJoin(dir, f); err != nil {
+			writeError(w, errdefs.Invalid(err))
+			return
+		}
+	}
+	if nm := q.Get("networkmode"); nm == "none" || nm == "host" {
+		o.Network = nm
+	}
+	if v := q.Get("buildargs"); v != "" {
+		var args map[string]*string
+		if err := json.Unmarshal([]byte(v), &args); err != nil {
+			writeError(w, errdefs.Invalid(fmt.Errorf("invalid buildargs: %w", err)))
+			return
+		}
+		o.BuildArgs = map[string]string{}
+		for k, v := range args {
+			if v != nil {
+				o.BuildArgs[k] = *v
+			}
+		}
+	}
+	if v := q.Get("labels"); v != "" {
+		var labels map[string]string
+		if err := json.Unmarshal([]byte(v), &labels); err != nil {
+			writeError(w, errdefs.Invalid(fmt.Errorf("invalid labels: %w", err)))
+			return
+		}
+		for k, v := range labels {
+			o.Labels = append(o.Labels, k+"="+v)
+		}
+	}
+	o.Registry = images.PullOptions{Credentials: registryAuth(r)}
+	for _, t := range o.Tags {
+		if loopbackRegistry(t) {
+			o.Registry.TLSVerify = types.OptionalBoolFalse
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	f, _ := w.(http.Flusher)
+	out := &streamWriter{enc: json.NewEncoder(w), f: f}
+	if !queryBool(r, "q") {
+		o.Out = out
+	}
+	res, err := build.Build(r.Context(), s.Engine, o)
+	if err != nil {
+		code := 1
+		var se *build.StepError
+		if errors.As(err, &se) {
+			code = se.Code
+		}
+		out.mu.Lock()
+		out.enc.Encode(map[string]any{"error": err.Error(), "errorDetail": map[string]any{"message": err.Error(), "code": code}})
+		out.mu.Unlock()
+		return
+	}
+	out.mu.Lock()
+	out.enc.Encode(map[string]any{"aux": map[string]string{"ID": "sha256:" + res.ID}})
+	out.mu.Unlock()
+	if !queryBool(r, "q") {
+		fmt.Fprintf(out, "Successfully built %s\n", res.ID[:12])
+	}
+}

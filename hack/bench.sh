@@ -17,6 +17,8 @@
 #                            container -> host (10.0.2.2, allow_host_loopback)
 #   API life cycles          create+start+wait+remove per second through the
 #                            Docker API, 1 and 8 clients (system service)
+#   build                    a ten-step Containerfile, cold (--no-cache) and
+#                            cached
 # Both tools run with no network (burrow has none yet; podman's would start
 # a slirp4netns or pasta process and measure that instead).
 set -euo pipefail
@@ -224,3 +226,39 @@ if [ -n "$APIBENCH" ] && [ -x "$APIBENCH" ]; then
 		kill "$psvc" 2>/dev/null; wait "$psvc" 2>/dev/null || true
 	fi
 fi
+
+# A ten-step build, cold (--no-cache) and cached, on one Containerfile.
+bctx=$RESULTS/build-context
+mkdir -p "$bctx"
+seq 1 1000 >"$bctx/numbers.txt"
+{
+	echo "FROM $IMAGE"
+	echo "ENV GREETING=hello"
+	echo "WORKDIR /work"
+	echo "COPY numbers.txt /work/"
+	echo "RUN wc -l numbers.txt > count"
+	echo "RUN echo \$GREETING > greeting"
+	echo "LABEL bench=yes"
+	echo "RUN mkdir -p /opt/app && cp count greeting /opt/app/"
+	echo "USER 1000"
+	echo "CMD [\"cat\", \"/opt/app/count\"]"
+} >"$bctx/Containerfile"
+measure_build() { # TOOL CMD...
+	local tool=$1 t0 cold cached
+	shift
+	t0=$(now_ms)
+	"$@" build -q --no-cache -t "localhost/bench-build-$tool" "$bctx" >/dev/null || { printf '  %-8s failed\n' "$tool"; return 1; }
+	cold=$(($(now_ms) - t0))
+	t0=$(now_ms)
+	"$@" build -q -t "localhost/bench-build-$tool" "$bctx" >/dev/null
+	cached=$(($(now_ms) - t0))
+	printf '  %-8s %8d %8d\n' "$tool" "$cold" "$cached"
+	echo "$cold" >"$RESULTS/build.$tool"
+	"$@" rmi -f "localhost/bench-build-$tool" >/dev/null 2>&1 || true
+}
+echo
+echo "build: a ten-step Containerfile (ms)"
+printf '  %-8s %8s %8s\n' tool cold cached
+measure_build burrow "$BURROW_BIN" || true
+[ ${#PODMAN[@]} = 0 ] || measure_build podman "${PODMAN[@]}" || true
+ratio build

@@ -221,14 +221,17 @@ goarch() {
 push_image() {
 	local name=$1 cfgbody=$2 work=$BASE/images/$1
 	shift 2
-	local diffids="" layers="" l
+	local diffids="" layers="" history="" l
 	for l in "$@"; do
 		diffids="$diffids${diffids:+,}\"sha256:$(sha "$l.tar")\""
+		# One history entry per layer, as image tools expect (buildah refuses
+		# to build on an image whose history misses its layers).
+		history="$history${history:+,}{\"created\":\"1970-01-01T00:00:00Z\",\"created_by\":\"burrow testbed: $(basename "$l")\"}"
 		layers="$layers${layers:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$(sha "$l.tar.gz")\",\"size\":$(stat -c %s "$l.tar.gz")}"
 		push_blob "$name" "$l.tar.gz"
 	done
-	printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":%s,"rootfs":{"type":"layers","diff_ids":[%s]}}' \
-		"$(goarch)" "$cfgbody" "$diffids" >"$work.config.json"
+	printf '{"architecture":"%s","os":"linux","created":"1970-01-01T00:00:00Z","config":%s,"rootfs":{"type":"layers","diff_ids":[%s]},"history":[%s]}' \
+		"$(goarch)" "$cfgbody" "$diffids" "$history" >"$work.config.json"
 	push_blob "$name" "$work.config.json"
 	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s]}' \
 		"$(sha "$work.config.json")" "$(stat -c %s "$work.config.json")" "$layers" >"$work.manifest.json"

@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +219,69 @@ func TestBuildThroughAPI(t *testing.T) {
 	r = dockerCLI(t, host, "build", bad)
 	if r.ExitCode == 0 || !strings.Contains(r.Stdout+r.Stderr, "failing-step") || !strings.Contains(r.Stdout+r.Stderr, "exit status 4") {
 		t.Errorf("docker build of a failing RUN: %s", describe(r))
+	}
+}
+
+func TestBuildAddChownScratch(t *testing.T) {
+	t.Parallel()
+	base := busyboxImage(t)
+	dir := buildContext(t, map[string]string{
+		"Containerfile": "FROM " + base + " AS base\n" +
+			"RUN echo app:x:1234:1234::/srv:/bin/sh >> /etc/passwd && echo app:x:1234: >> /etc/group\n" +
+			"WORKDIR /srv\n" +
+			"ADD bundle.tar.gz unpacked/\n" +
+			"ADD plain.txt .\n" +
+			"COPY --chown=app:app plain.txt owned.txt\n" +
+			"USER app\n" +
+			"RUN id -u > /tmp/whoami\n" +
+			"FROM scratch\n" +
+			"COPY --from=base /srv /\n",
+		"plain.txt": "plain\n",
+	})
+	// A gzip'd tar with a file in a directory: ADD unpacks it.
+	writeTarGz(t, filepath.Join(dir, "bundle.tar.gz"), map[string]string{"inner/file.txt": "from the archive\n"})
+	r := burrow(t, "build", "--target", "base", dir)
+	if r.ExitCode != 0 {
+		t.Fatalf("build: %s", describe(r))
+	}
+	id := lastLine(r.Stdout)
+	if got := mustRun(t, id, []string{"--user", "0"}, "sh", "-c", "cat unpacked/inner/file.txt plain.txt /tmp/whoami; stat -c '%U %a' owned.txt; ls unpacked"); got != "from the archive\nplain\n1234\napp 644\ninner\n" {
+		t.Errorf("ADD/COPY --chown/USER in the built image:\n%q", got)
+	}
+	r = burrow(t, "build", dir)
+	if r.ExitCode != 0 {
+		t.Fatalf("build of the scratch stage: %s", describe(r))
+	}
+	// The scratch image holds only what was copied: no shell to run, so
+	// read it through a container's filesystem export.
+	ctr := ctrName(t)
+	must(t, "create", "--name", ctr, lastLine(r.Stdout), "/none")
+	t.Cleanup(func() { burrow(t, "rm", "-f", ctr) })
+	out := filepath.Join(t.TempDir(), "fs.tar")
+	must(t, "export", "-o", out, ctr)
+	names := tarNames(t, out)
+	if !names["plain.txt"] || !names["owned.txt"] || !names["unpacked/inner/file.txt"] || names["bin/busybox"] {
+		t.Errorf("the scratch stage's files: %v", names)
+	}
+}
+
+func writeTarGz(t testing.TB, path string, files map[string]string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz := gzip.NewWriter(f)
+	tw := tar.NewWriter(gz)
+	for name, content := range files {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(content))
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -21,8 +21,12 @@ type Summary struct {
 	Digest  string
 	Created time.Time
 	Size    int64
-	// Dangling: no name left (a tag moved to another image).
+	// Dangling: no name left (a tag moved to another image), and not an
+	// intermediate image.
 	Dangling bool
+	// Intermediate: no name, and its layers are part of another image (a
+	// build step's image); listings hide these unless asked, as podman's.
+	Intermediate bool
 }
 
 // List returns the store's images, newest first.
@@ -31,10 +35,31 @@ func List(ctx context.Context, store cstorage.Store) ([]Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing images: %w", err)
 	}
+	// The layers other images build on: an unnamed image whose top layer
+	// is one of them (or another image's top) is a build step.
+	under := map[string]int{}
+	for i := range imgs {
+		if imgs[i].TopLayer == "" {
+			continue
+		}
+		under[imgs[i].TopLayer]++
+		for id := imgs[i].TopLayer; ; {
+			l, err := store.Layer(id)
+			if err != nil || l.Parent == "" {
+				break
+			}
+			id = l.Parent
+			under[id] += 2
+		}
+	}
 	out := make([]Summary, 0, len(imgs))
 	for i := range imgs {
 		img := &imgs[i]
-		s := Summary{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created, Dangling: len(img.Names) == 0}
+		s := Summary{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created}
+		if len(img.Names) == 0 {
+			s.Intermediate = img.TopLayer != "" && under[img.TopLayer] > 1
+			s.Dangling = !s.Intermediate
+		}
 		if cfg, err := Config(ctx, store, img); err == nil && cfg.Created != nil {
 			s.Created = *cfg.Created
 		}

@@ -95,6 +95,18 @@ CMD ["/bin/sh", "/app/run.sh"]
 		t.Errorf("LABEL: %q", got)
 	}
 
+	// The steps' images are intermediate: images shows them with -a only.
+	steps := nonEmptyLines(must(t, "images", "-a", "--filter", "intermediate=true", "-q", "--no-trunc"))
+	if len(steps) == 0 {
+		t.Errorf("images -a --filter intermediate=true lists none after a build")
+	}
+	shown := must(t, "images", "-q", "--no-trunc")
+	for _, s := range steps {
+		if strings.Contains(shown, s) {
+			t.Errorf("images without -a shows the intermediate image %s", s)
+		}
+	}
+
 	// The same build again comes from the cache, to the same image.
 	r = burrow(t, "build", "-t", tag, "--build-arg", "GREETING=hi", dir)
 	if r.ExitCode != 0 {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -37,42 +36,21 @@ type imageRow struct {
 
 // ImagesCmd is `burrow images`.
 type ImagesCmd struct {
-	All     bool     `short:"a" help:"Show all images (burrow keeps no intermediate images: same as without)."`
+	All     bool     `short:"a" help:"Show all images, the intermediate images of builds too."`
 	Quiet   bool     `short:"q" help:"Print only the IDs."`
 	NoTrunc bool     `name:"no-trunc" help:"Do not truncate IDs."`
-	Filter  []string `sep:"none" help:"Filter: reference=PATTERN, dangling=true|false (repeatable)."`
+	Filter  []string `sep:"none" help:"Filter: reference=PATTERN, dangling=true|false, intermediate=true|false, id=PREFIX (repeatable)."`
 	Format  string   `help:"Go template (.ID .Repository .Tag .Digest .CreatedSince .Size ...) or json."`
 }
 
 // Run lists the images.
 func (c *ImagesCmd) Run(g *globals) error {
-	type filter func(r imageRow) bool
-	var filters []filter
-	for _, f := range c.Filter {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			return invalidf("invalid filter %q: use KEY=VALUE (reference, dangling)", f)
-		}
-		switch k {
-		case "reference":
-			filters = append(filters, func(r imageRow) bool {
-				for _, n := range r.Names {
-					if matchReference(v, n) {
-						return true
-					}
-				}
-				return false
-			})
-		case "dangling":
-			want := v == "true" || v == "1"
-			filters = append(filters, func(r imageRow) bool { return r.Dangling == want })
-		default:
-			return invalidf("unsupported filter %q: burrow knows reference and dangling", k)
-		}
+	filters, err := images.ParseFilters(c.Filter)
+	if err != nil {
+		return err
 	}
 	var tmpl *template.Template
 	if c.Format != "" && c.Format != "json" {
-		var err error
 		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(strings.TrimPrefix(c.Format, "table ") + "\n"); err != nil {
 			return invalidf("invalid --format template: %v", err)
 		}
@@ -95,11 +73,7 @@ func (c *ImagesCmd) Run(g *globals) error {
 		if base.Names == nil {
 			base.Names = []string{}
 		}
-		keep := true
-		for _, f := range filters {
-			keep = keep && f(base)
-		}
-		if !keep {
+		if (s.Intermediate && !c.All) || !images.Match(s, filters) {
 			continue
 		}
 		// One row per name, as podman's table; <none> for an unnamed image.
@@ -159,26 +133,6 @@ func (c *ImagesCmd) Run(g *globals) error {
 		w.Flush()
 	}
 	return nil
-}
-
-// matchReference matches an image name against a reference filter: the
-// full name, or its last components, with * wildcards.
-func matchReference(pattern, name string) bool {
-	if !strings.Contains(pattern, ":") {
-		if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
-			name = name[:i]
-		}
-	}
-	for cand := name; ; {
-		if ok, _ := path.Match(pattern, cand); ok {
-			return true
-		}
-		i := strings.IndexByte(cand, '/')
-		if i < 0 {
-			return false
-		}
-		cand = cand[i+1:]
-	}
 }
 
 // RmiCmd is `burrow rmi`.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -22,7 +21,7 @@ type PsCmd struct {
 	Quiet   bool     `short:"q" help:"Print only the IDs."`
 	Latest  bool     `short:"l" help:"Show only the latest container created."`
 	NoTrunc bool     `name:"no-trunc" help:"Do not truncate IDs and commands."`
-	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor= (repeatable)."`
+	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited= (repeatable)."`
 	Format  string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names ...) or json."`
 }
 
@@ -130,47 +129,9 @@ var templateFuncs = template.FuncMap{
 	"join":  strings.Join,
 }
 
-// psFilter is one --filter.
-type psFilter func(c *engine.Container) bool
-
-func parsePsFilters(specs []string) ([]psFilter, error) {
-	var out []psFilter
-	for _, f := range specs {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			return nil, invalidf("invalid filter %q: use KEY=VALUE (status, name, id, ancestor)", f)
-		}
-		switch k {
-		case "status":
-			switch v {
-			case "created", "running", "exited", "paused", "stopped", "restarting", "removing", "unknown":
-			default:
-				return nil, invalidf("invalid status filter %q: use created, running, exited, paused or unknown", v)
-			}
-			out = append(out, func(c *engine.Container) bool { return c.State.Status == v })
-		case "name":
-			re, err := regexp.Compile(v)
-			if err != nil {
-				return nil, invalidf("invalid name filter %q: %v", v, err)
-			}
-			out = append(out, func(c *engine.Container) bool { return re.MatchString(c.Name) })
-		case "id":
-			out = append(out, func(c *engine.Container) bool { return strings.HasPrefix(c.ID, v) })
-		case "ancestor":
-			out = append(out, func(c *engine.Container) bool {
-				return c.Image == v || strings.HasPrefix(c.ImageID, v) || strings.Split(c.Image, ":")[0] == v ||
-					strings.HasSuffix(strings.Split(c.Image, ":")[0], "/"+v) || strings.HasSuffix(c.Image, "/"+v)
-			})
-		default:
-			return nil, invalidf("unsupported filter %q: burrow knows status, name, id and ancestor", k)
-		}
-	}
-	return out, nil
-}
-
 // Run lists the containers.
 func (p *PsCmd) Run(g *globals) error {
-	filters, err := parsePsFilters(p.Filter)
+	filters, err := engine.ParseFilters(p.Filter)
 	if err != nil {
 		return err
 	}
@@ -191,19 +152,15 @@ func (p *PsCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	// As podman: a status filter looks at every container, not only
-	// running ones.
+	// As podman: a status or exited filter looks at every container, not
+	// only running ones.
 	all := p.All || p.Latest
 	for _, f := range p.Filter {
-		all = all || strings.HasPrefix(f, "status=")
+		all = all || strings.HasPrefix(f, "status=") || strings.HasPrefix(f, "exited=")
 	}
 	var sel []*engine.Container
 	for _, c := range ctrs {
-		keep := all || c.Running()
-		for _, f := range filters {
-			keep = keep && f(c)
-		}
-		if keep {
+		if (all || c.Running()) && c.Matches(filters) {
 			sel = append(sel, c)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -533,11 +534,30 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	specs, err := filterSpecs(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	filters, err := engine.ParseFilters(specs)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	all := boolParam(r, "all")
+	for _, f := range specs {
+		// As docker: a status or exited filter looks at stopped ones too.
+		all = all || strings.HasPrefix(f, "status=") || strings.HasPrefix(f, "exited=")
+	}
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	out := []map[string]any{}
-	for _, c := range ctrs {
-		if !all && !c.Running() {
+	for i := len(ctrs) - 1; i >= 0; i-- { // newest first, as docker
+		c := ctrs[i]
+		if (!all && !c.Running()) || !c.Matches(filters) {
 			continue
+		}
+		if limit > 0 && len(out) == limit {
+			break
 		}
 		ports := []map[string]any{}
 		for _, p := range c.Ports() {
@@ -674,13 +694,27 @@ func (s *Server) imageList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	specs, err := filterSpecs(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	filters, err := images.ParseFilters(specs)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	list, err := images.List(r.Context(), st)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	all := boolParam(r, "all")
 	out := []map[string]any{}
 	for _, im := range list {
+		if (im.Intermediate && !all) || !images.Match(im, filters) {
+			continue
+		}
 		tags := im.Names
 		if tags == nil {
 			tags = []string{}
@@ -892,4 +926,37 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"Id": "sha256:" + img.ID})
+}
+
+// filterSpecs reads the filters parameter, JSON as docker clients send it
+// ({"status":["running"]}, or the older {"status":{"running":true}}), as
+// KEY=VALUE specs.
+func filterSpecs(r *http.Request) ([]string, error) {
+	raw := r.URL.Query().Get("filters")
+	if raw == "" {
+		return nil, nil
+	}
+	var lists map[string][]string
+	if err := json.Unmarshal([]byte(raw), &lists); err != nil {
+		var sets map[string]map[string]bool
+		if err := json.Unmarshal([]byte(raw), &sets); err != nil {
+			return nil, errdefs.Invalid(fmt.Errorf("invalid filters %q: %w", raw, err))
+		}
+		lists = map[string][]string{}
+		for k, set := range sets {
+			for v, on := range set {
+				if on {
+					lists[k] = append(lists[k], v)
+				}
+			}
+		}
+	}
+	var specs []string
+	for k, vs := range lists {
+		for _, v := range vs {
+			specs = append(specs, k+"="+v)
+		}
+	}
+	sort.Strings(specs)
+	return specs, nil
 }

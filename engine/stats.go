@@ -17,6 +17,8 @@ type Stat struct {
 	ID          string  `json:"id"`
 	Name        string  `json:"name"`
 	CPUPercent  float64 `json:"cpu_percent"`
+	CPUTotalNs  uint64  `json:"-"` // CPU time used since the start, for the Docker API
+	PidsLimit   uint64  `json:"-"` // 0: unlimited
 	MemUsage    uint64  `json:"mem_usage"`
 	MemLimit    uint64  `json:"mem_limit"` // 0: unlimited
 	Pids        uint64  `json:"pids"`
@@ -54,13 +56,20 @@ func (e *Engine) Stats(ctrs []*Container, interval time.Duration) []Stat {
 		before[c.ID] = cpuUsec(c.State.Cgroup)
 	}
 	start := time.Now()
-	time.Sleep(interval)
+	if interval > 0 {
+		time.Sleep(interval)
+	}
 	elapsed := time.Since(start)
 	var out []Stat
 	for _, c := range ctrs {
 		st := Stat{ID: c.ID, Name: c.Name}
 		if cg := c.State.Cgroup; cg != "" {
-			st.CPUPercent = 100 * float64(cpuUsec(cg)-before[c.ID]) / float64(elapsed.Microseconds())
+			usec := cpuUsec(cg)
+			st.CPUTotalNs = usec * 1000
+			if interval > 0 {
+				st.CPUPercent = 100 * float64(usec-before[c.ID]) / float64(max(1, elapsed.Microseconds()))
+			}
+			st.PidsLimit = readUint(filepath.Join(cg, "pids.max"))
 			st.MemUsage = readUint(filepath.Join(cg, "memory.current"))
 			st.MemLimit = readUint(filepath.Join(cg, "memory.max")) // "max" reads as 0
 			st.Pids = readUint(filepath.Join(cg, "pids.current"))

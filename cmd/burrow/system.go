@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -80,8 +81,12 @@ func countFailed(rs []doctor.Result) int {
 
 // ServiceCmd is `burrow system service`.
 type ServiceCmd struct {
-	Time int    `short:"t" default:"5" help:"Seconds without requests before exiting (0: never)."`
-	URI  string `arg:"" optional:"" help:"Where to listen: unix:///path (default: unix://$XDG_RUNTIME_DIR/burrow/burrow.sock)."`
+	Time        int    `short:"t" default:"5" help:"Seconds without requests before exiting (0: never)."`
+	TLSCert     string `name:"tls-cert" help:"For tcp://: the service's TLS certificate (PEM)."`
+	TLSKey      string `name:"tls-key" help:"For tcp://: its key (PEM)."`
+	TLSClientCA string `name:"tls-client-ca" help:"For tcp://: the CA whose client certificates are accepted (PEM); clients without one are refused."`
+	InsecureTCP bool   `name:"insecure-tcp" help:"Serve tcp:// without TLS: anyone who reaches the port controls your containers."`
+	URI         string `arg:"" optional:"" help:"Where to listen: unix:///path (default: unix://$XDG_RUNTIME_DIR/burrow/burrow.sock), or tcp://HOST:PORT with TLS."`
 }
 
 // Run serves the Docker Engine API until idle or interrupted.
@@ -94,9 +99,12 @@ func (s *ServiceCmd) Run(g *globals) error {
 		}
 		uri = "unix://" + filepath.Join(dir, "burrow", "burrow.sock")
 	}
+	if addr, ok := strings.CutPrefix(uri, "tcp://"); ok {
+		return s.serveTCP(g, addr)
+	}
 	path, ok := strings.CutPrefix(uri, "unix://")
 	if !ok {
-		return invalidf("unsupported URI %q: burrow serves unix:///path sockets only (reach them remotely through ssh)", uri)
+		return invalidf("unsupported URI %q: use unix:///path, or tcp://HOST:PORT with --tls-cert, --tls-key and --tls-client-ca", uri)
 	}
 	eng, err := openEngine()
 	if err != nil {
@@ -126,6 +134,43 @@ func (s *ServiceCmd) Run(g *globals) error {
 	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s (DOCKER_HOST=%s)\n", path, "unix://"+path)
+	srv := &api.Server{Engine: eng, Version: version}
+	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
+}
+
+// serveTCP serves on a TCP address: with mutual TLS, or plain with
+// --insecure-tcp and a warning.
+func (s *ServiceCmd) serveTCP(g *globals, addr string) error {
+	var cfg *tls.Config
+	if s.InsecureTCP {
+		if s.TLSCert != "" || s.TLSKey != "" || s.TLSClientCA != "" {
+			return invalidf("--insecure-tcp and --tls-* exclude each other: drop --insecure-tcp to serve TLS")
+		}
+		warn("serving the Docker API on plain TCP %s: anyone who can reach it controls your containers; use --tls-cert, --tls-key and --tls-client-ca, or a unix socket through ssh", addr)
+	} else {
+		var err error
+		if cfg, err = api.TLSConfig(s.TLSCert, s.TLSKey, s.TLSClientCA); err != nil {
+			return err
+		}
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	host := "tcp://" + l.Addr().String()
+	if cfg != nil {
+		l = tls.NewListener(l, cfg)
+		fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s with TLS (DOCKER_HOST=%s DOCKER_TLS_VERIFY=1)\n", l.Addr(), host)
+	} else {
+		fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s (DOCKER_HOST=%s)\n", l.Addr(), host)
+	}
+	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv := &api.Server{Engine: eng, Version: version}
 	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
 }

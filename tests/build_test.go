@@ -65,7 +65,7 @@ CMD ["/bin/sh", "/app/run.sh"]
 	})
 	tag := "localhost/built-" + randHex()[:8] + ":latest"
 	t.Cleanup(func() { burrow(t, "rmi", "-f", tag) })
-	r := burrow(t, "build", "-t", tag, "--build-arg", "GREETING=hi", dir)
+	r := burrow(t, "build", "-t", tag, "--build-arg", "GREETING=hi,all", dir)
 	if r.ExitCode != 0 {
 		t.Fatalf("build: %s", describe(r))
 	}
@@ -81,7 +81,7 @@ CMD ["/bin/sh", "/app/run.sh"]
 	if ids := imageIDs(t); ids[tag] != id {
 		t.Errorf("images: %s is %q, want %q", tag, ids[tag], id)
 	}
-	if got := mustRun(t, tag, nil); got != "hi from the builder\nAPPVAR=set pwd=/app\n" {
+	if got := mustRun(t, tag, nil); got != "hi,all from the builder\nAPPVAR=set pwd=/app\n" {
 		t.Errorf("the built image's CMD printed %q", got)
 	}
 	if got := mustRun(t, tag, nil, "ls", "/app", "/ctx", "/ctx/sub"); !strings.Contains(got, "run.sh") || !strings.Contains(got, "data.txt") ||
@@ -108,7 +108,7 @@ CMD ["/bin/sh", "/app/run.sh"]
 	}
 
 	// The same build again comes from the cache, to the same image.
-	r = burrow(t, "build", "-t", tag, "--build-arg", "GREETING=hi", dir)
+	r = burrow(t, "build", "-t", tag, "--build-arg", "GREETING=hi,all", dir)
 	if r.ExitCode != 0 {
 		t.Fatalf("second build: %s", describe(r))
 	}
@@ -119,12 +119,12 @@ CMD ["/bin/sh", "/app/run.sh"]
 		t.Errorf("second build made %q, want the cached %q", got, id)
 	}
 	// -q prints the ID only.
-	if got := strings.TrimSpace(must(t, "build", "-q", "--build-arg", "GREETING=hi", dir)); got != id {
+	if got := strings.TrimSpace(must(t, "build", "-q", "--build-arg", "GREETING=hi,all", dir)); got != id {
 		t.Errorf("build -q printed %q, want %q", got, id)
 	}
 	// A changed context file is not served from the cache.
 	os.WriteFile(filepath.Join(dir, "data.txt"), []byte("changed\n"), 0o644)
-	if got := strings.TrimSpace(must(t, "build", "-q", "--build-arg", "GREETING=hi", dir)); got == id || len(got) != 64 {
+	if got := strings.TrimSpace(must(t, "build", "-q", "--build-arg", "GREETING=hi,all", dir)); got == id || len(got) != 64 {
 		t.Errorf("after a context change the build gave %q (the old image is %q)", got, id)
 	}
 	// A changed build arg reruns the RUN that sees it.
@@ -139,7 +139,7 @@ CMD ["/bin/sh", "/app/run.sh"]
 		t.Errorf("--target builder: the image has the last stage's /app")
 	}
 	// --no-cache runs every step.
-	r = burrow(t, "build", "--no-cache", "--build-arg", "GREETING=hi", dir)
+	r = burrow(t, "build", "--no-cache", "--build-arg", "GREETING=hi,all", dir)
 	if r.ExitCode != 0 || strings.Contains(r.Stdout, "Using cache") {
 		t.Errorf("--no-cache: %s", describe(r))
 	}

@@ -13,13 +13,13 @@ import (
 // BuildCmd is `burrow build` (podman build).
 type BuildCmd struct {
 	registryFlags
-	Tag        []string `short:"t" name:"tag" help:"Name the image (repeatable)."`
+	Tag        []string `short:"t" name:"tag" sep:"none" help:"Name the image (repeatable)."`
 	File       string   `short:"f" name:"file" help:"The Containerfile (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile)."`
-	BuildArg   []string `name:"build-arg" help:"An ARG value, K=V, or K to take it from the environment (repeatable)."`
+	BuildArg   []string `name:"build-arg" sep:"none" help:"An ARG value, K=V, or K to take it from the environment (repeatable)."`
 	Target     string   `help:"Build up to this stage."`
 	NoCache    bool     `name:"no-cache" help:"Run every step, taking nothing from the cache."`
 	Pull       string   `default:"missing" enum:"missing,always,never,true,false" help:"Pull base images: missing, always or never (write --pull=always)."`
-	Label      []string `help:"Add a label K=V to the image (repeatable)."`
+	Label      []string `sep:"none" help:"Add a label K=V to the image (repeatable)."`
 	Layers     bool     `default:"true" negatable:"" help:"Keep each step's image for the cache (--no-layers keeps only the final one)."`
 	Squash     bool     `help:"Squash the new layers into one."`
 	Format     string   `default:"oci" enum:"oci,docker" help:"Image format: oci or docker."`

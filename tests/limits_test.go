@@ -113,3 +113,20 @@ func TestLimitsCgroupfsRefused(t *testing.T) {
 		t.Errorf("cgroup_manager = \"bogus\" in containers.conf: %v\nstderr %q", err, stderr.String())
 	}
 }
+
+// TestNegativeFlagValues: podman takes `--memory-swap -1` and
+// `--pids-limit -1` with a space; so does burrow.
+func TestNegativeFlagValues(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	for _, flag := range []string{"--memory-swap", "--pids-limit"} {
+		r := burrow(t, "run", "--rm", "--cgroups=disabled", flag, "-1", img, "echo", "ran")
+		if r.ExitCode != 0 || strings.TrimSpace(r.Stdout) != "ran" || strings.Contains(r.Stderr, "short flag") {
+			t.Errorf("%s -1: %s", flag, describe(r))
+		}
+	}
+	// A container command's own arguments stay as given.
+	if got := mustRun(t, img, nil, "echo", "--pids-limit", "-1"); got != "--pids-limit -1\n" {
+		t.Errorf("the command's arguments: %q", got)
+	}
+}

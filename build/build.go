@@ -289,16 +289,6 @@ func hasKey(env []string, k string) bool {
 	return false
 }
 
-func setKey(env []string, k, v string) []string {
-	for i, kv := range env {
-		if strings.HasPrefix(kv, k+"=") {
-			env[i] = k + "=" + v
-			return env
-		}
-	}
-	return append(env, k+"="+v)
-}
-
 func (b *builder) runStage(i, last int) error {
 	s := b.file.Stages[i]
 	st := &stage{index: i, args: map[string]string{}}
@@ -445,7 +435,7 @@ func (b *builder) command(st *stage, c instructions.Command) error {
 	case *instructions.EnvCommand:
 		b.configStep(st, text, func(cfg *dockerspec.DockerOCIImageConfig) {
 			for _, kv := range c.Env {
-				cfg.Env = setKey(cfg.Env, kv.Key, kv.Value)
+				cfg.Env = images.SetEnv(cfg.Env, kv.Key, kv.Value)
 			}
 		})
 	case *instructions.LabelCommand:

@@ -190,20 +190,11 @@ func Lookup(store cstorage.Store, nameOrID string) (*cstorage.Image, error) {
 
 // Config reads the image's OCI configuration (entrypoint, cmd, env, ...).
 func Config(ctx context.Context, store cstorage.Store, img *cstorage.Image) (*v1.Image, error) {
-	ref, err := istorage.Transport.NewStoreReference(store, nil, img.ID)
+	cfg, err := DockerConfig(ctx, store, img)
 	if err != nil {
-		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
+		return nil, err
 	}
-	src, err := ref.NewImage(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
-	}
-	defer src.Close()
-	cfg, err := src.OCIConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the configuration of image %s: %w", shortID(img.ID), err)
-	}
-	return cfg, nil
+	return &cfg.Image, nil
 }
 
 // DockerConfig reads the image's configuration with Docker's extensions

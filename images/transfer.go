@@ -309,7 +309,7 @@ func ApplyChanges(c *imgspecv1.ImageConfig, changes []string) error {
 			if !ok {
 				k, v, _ = strings.Cut(arg, " ")
 			}
-			c.Env = setEnv(c.Env, strings.TrimSpace(k), strings.TrimSpace(v))
+			c.Env = SetEnv(c.Env, strings.TrimSpace(k), strings.TrimSpace(v))
 		case "WORKDIR":
 			c.WorkingDir = arg
 		case "USER":
@@ -351,7 +351,8 @@ func commandForm(arg string) []string {
 	return []string{"/bin/sh", "-c", arg}
 }
 
-func setEnv(env []string, k, v string) []string {
+// SetEnv sets K=V in an environment list, in place of an earlier K.
+func SetEnv(env []string, k, v string) []string {
 	for i, kv := range env {
 		if strings.HasPrefix(kv, k+"=") {
 			env[i] = k + "=" + v

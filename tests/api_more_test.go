@@ -206,7 +206,7 @@ func TestAPITCP(t *testing.T) {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
 	p := startBurrow(t, "system", "service", "--time", "0", "--tls-cert", filepath.Join(dir, "server.pem"),
 		"--tls-key", filepath.Join(dir, "server-key.pem"), "--tls-client-ca", filepath.Join(dir, "ca.pem"), "tcp://"+addr)
-	waitTCP(t, addr, p)
+	waitDial(t, "tcp", addr, p)
 	mk := func(cert string) (*client.Client, error) {
 		opts := []client.Opt{client.WithHost("tcp://" + addr), client.WithAPIVersionNegotiation()}
 		if cert != "" {
@@ -247,7 +247,7 @@ func TestAPITCP(t *testing.T) {
 	// --insecure-tcp serves plain TCP, with a warning.
 	addr = fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
 	p = startBurrow(t, "system", "service", "--time", "0", "--insecure-tcp", "tcp://"+addr)
-	waitTCP(t, addr, p)
+	waitDial(t, "tcp", addr, p)
 	plain, err := client.New(client.WithHost("tcp://"+addr), client.WithAPIVersionNegotiation())
 	if err != nil {
 		t.Fatal(err)
@@ -261,11 +261,12 @@ func TestAPITCP(t *testing.T) {
 	}
 }
 
-func waitTCP(t *testing.T, addr string, p *liveBurrow) {
+// waitDial waits until the service p started answers on addr.
+func waitDial(t *testing.T, network, addr string, p *liveBurrow) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if c, err := net.Dial("tcp", addr); err == nil {
+		if c, err := net.Dial(network, addr); err == nil {
 			c.Close()
 			return
 		}

@@ -17,17 +17,7 @@ func apiService(t *testing.T) string {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "burrow.sock")
 	p := startBurrow(t, "system", "service", "--time", "0", "unix://"+sock)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if c, err := net.Dial("unix", sock); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the API service did not listen on %s: %s", sock, p.out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitDial(t, "unix", sock, p)
 	if st, err := os.Stat(sock); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("the API socket's mode: %v %v, want 0600", st.Mode().Perm(), err)
 	}

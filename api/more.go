@@ -321,14 +321,8 @@ func indexSlash(s string) int {
 // --- images ------------------------------------------------------------------
 
 func (s *Server) imageTag(w http.ResponseWriter, r *http.Request, name string) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	img, err := images.Lookup(st, name)
-	if err != nil {
-		writeError(w, err)
+	st, img, ok := s.image(w, name)
+	if !ok {
 		return
 	}
 	ref := r.URL.Query().Get("repo")
@@ -366,14 +360,8 @@ func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) 
 }
 
 func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name string) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	img, err := images.Lookup(st, name)
-	if err != nil {
-		writeError(w, err)
+	st, img, ok := s.image(w, name)
+	if !ok {
 		return
 	}
 	hist, err := images.History(r.Context(), st, img)

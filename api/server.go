@@ -21,6 +21,7 @@ import (
 
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/engine"
@@ -145,6 +146,22 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, idle time.Duration) 
 }
 
 // --- helpers ---------------------------------------------------------------
+
+// image finds the image a request names; on failure it has written the
+// error response.
+func (s *Server) image(w http.ResponseWriter, name string) (cstorage.Store, *cstorage.Image, bool) {
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return nil, nil, false
+	}
+	img, err := images.Lookup(st, name)
+	if err != nil {
+		writeError(w, err)
+		return nil, nil, false
+	}
+	return st, img, true
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -839,14 +856,8 @@ func (s *Server) imagePostRoute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) imageInspect(w http.ResponseWriter, r *http.Request, name string) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	img, err := images.Lookup(st, name)
-	if err != nil {
-		writeError(w, err)
+	st, img, ok := s.image(w, name)
+	if !ok {
 		return
 	}
 	d, err := images.Inspect(r.Context(), st, img)

@@ -152,7 +152,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 	}
 	// The root was mounted before the init's namespace was made: it is
 	// there already, no mount tree to send.
-	if err := pending.SendSpec(b, -1); err != nil {
+	if err := pending.SendSpec(b); err != nil {
 		pending.Abort()
 		return nil, fmt.Errorf("sending the spec to container %s: %w", r.ID[:12], err)
 	}

@@ -24,6 +24,8 @@
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <sched.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -308,6 +310,74 @@ static char *read_file(const char *path, size_t *len) {
 	return b;
 }
 
+/* write_id_map writes a uid_map or gid_map of pid from the monitor's
+ * "C H S,C H S" form. The monitor is root of burrow's user namespace, so
+ * it may map any of that namespace's IDs without a setuid helper, and
+ * setgroups stays "allow". Returns -1 with errno set. */
+static int write_id_map(pid_t pid, const char *file, const char *map) {
+	char path[64], buf[4096];
+	size_t n = strlen(map);
+	if (n + 2 > sizeof buf) {
+		errno = E2BIG;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		buf[i] = map[i] == ',' ? '\n' : map[i];
+	buf[n++] = '\n';
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, buf, n);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+/* clone_in_netns clones the container's init with flags from a helper
+ * that first enters the network namespace at path; the init is our child
+ * (CLONE_PARENT). Returns its PID, 0 in the init, -1 with errno set. */
+static pid_t clone_in_netns(const char *path, unsigned long flags) {
+	int rp[2];
+	if (pipe2(rp, O_CLOEXEC) < 0)
+		return -1;
+	pid_t helper = fork();
+	if (helper < 0)
+		return -1;
+	if (helper == 0) {
+		int32_t res;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+			res = -errno;
+		} else {
+			pid_t pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+			if (pid == 0) {
+				close(rp[0]);
+				close(rp[1]);
+				return 0; /* the init */
+			}
+			res = pid < 0 ? -errno : pid;
+		}
+		(void)!write(rp[1], &res, sizeof res);
+		_exit(0);
+	}
+	close(rp[1]);
+	int32_t res = -EPIPE;
+	ssize_t n;
+	do
+		n = read(rp[0], &res, sizeof res);
+	while (n < 0 && errno == EINTR);
+	close(rp[0]);
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n != sizeof res || res < 0) {
+		errno = n == sizeof res ? -res : EPIPE;
+		return -1;
+	}
+	return (pid_t)res;
+}
+
 static void monitor_main(void) {
 	const char *dir = getenv("_BURROW_MON_DIR");
 	const char *logpath = getenv("_BURROW_MON_LOG");
@@ -387,9 +457,46 @@ static void monitor_main(void) {
 			die("creating the input pipe");
 	}
 
-	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+	/* A user namespace of the container's own (docs/userns.md). The
+	 * network namespace, made beforehand, belongs to burrow's user
+	 * namespace: it can be entered only from there, before the clone
+	 * makes the new one. A process entering it cannot come back (burrow's
+	 * namespace does not own the host's network namespace), so a helper
+	 * enters it and clones the init with CLONE_PARENT: the init is still
+	 * our child. It waits on userp until we have written its ID maps. */
+	const char *uidmap = getenv("_BURROW_MON_UIDMAP"), *gidmap = getenv("_BURROW_MON_GIDMAP");
+	const char *netns = getenv("_BURROW_MON_NETNS");
+	int userp[2] = {-1, -1};
+	pid_t pid;
+	if (flags & CLONE_NEWUSER) {
+		if (!uidmap || !gidmap)
+			die("a user namespace without _BURROW_MON_UIDMAP and _BURROW_MON_GIDMAP");
+		if (pipe2(userp, O_CLOEXEC) < 0)
+			die("creating the user namespace pipe");
+	}
+	if ((flags & CLONE_NEWUSER) && netns && netns[0])
+		pid = clone_in_netns(netns, flags);
+	else
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
 	if (pid < 0)
 		die("creating the container's namespaces");
+	if (pid == 0 && userp[0] >= 0) {
+		char c;
+		close(userp[1]);
+		if (read(userp[0], &c, 1) != 1)
+			_exit(125); /* the monitor could not map us */
+		close(userp[0]);
+		/* Still the user (on the host) until the spawner has placed us
+		 * in the container's cgroup and sent the spec: systemd moves
+		 * only a process of the user's own UID into the user's scope. */
+		struct pollfd pf = {cfg[0], POLLIN, 0};
+		while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+			;
+		/* Root of the new namespace, so that the init keeps its
+		 * capabilities across execve. */
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
+			_exit(125);
+	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int src[5] = {inp[0] >= 0 ? inp[0] : devnull, outp[1] >= 0 ? outp[1] : devnull,
@@ -408,6 +515,21 @@ static void monitor_main(void) {
 		char *envp[] = {"_BURROW_ROLE=init", NULL};
 		execle("/proc/self/exe", "burrow-init", (char *)NULL, envp);
 		_exit(125);
+	}
+	if (userp[0] >= 0) {
+		close(userp[0]);
+		if (write_id_map(pid, "uid_map", uidmap) < 0 || write_id_map(pid, "gid_map", gidmap) < 0) {
+			int saved = errno;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			errno = saved;
+			die("writing the ID maps of the container's user namespace");
+		}
+		if (write(userp[1], "1", 1) != 1) {
+			kill(pid, SIGKILL);
+			die("starting the container's init");
+		}
+		close(userp[1]);
 	}
 	/* The init's PID first, so that the spawner can place it (a cgroup
 	 * scope) before sending the spec it waits for. */
@@ -605,7 +727,8 @@ static void monitor_main(void) {
 	close_range(3, ~0U, 0);
 	static const char *own[] = {"_BURROW_ROLE", "_BURROW_MON_ID", "_BURROW_MON_DIR", "_BURROW_MON_LOG",
 				    "_BURROW_MON_SPEC", "_BURROW_MON_SPEC_FD", "_BURROW_MON_CLONEFLAGS",
-				    "_BURROW_MON_TTY", "_BURROW_MON_STDIN", "_BURROW_MON_CLIENT_FD"};
+				    "_BURROW_MON_TTY", "_BURROW_MON_STDIN", "_BURROW_MON_CLIENT_FD",
+				    "_BURROW_MON_UIDMAP", "_BURROW_MON_GIDMAP", "_BURROW_MON_NETNS"};
 	for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
 		unsetenv(own[k]);
 	execl("/proc/self/exe", "burrow", "container", "cleanup", id, (char *)NULL);

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -50,6 +51,12 @@ type Options struct {
 	SpecPath string
 	// CloneFlags are the namespaces to create (sandbox.CloneFlags).
 	CloneFlags uintptr
+	// UIDMap and GIDMap are the ID maps of the container's own user
+	// namespace, with CLONE_NEWUSER in CloneFlags: container IDs to IDs
+	// of burrow's namespace. NetNS is then the network namespace made
+	// beforehand, which the monitor enters for the clone ("" for none).
+	UIDMap, GIDMap []specs.LinuxIDMapping
+	NetNS          string
 	// Hold are descriptors the monitor keeps open for the container's
 	// life and closes when it ends (the exit descriptors of the
 	// container's network helpers). The caller closes its own copies.
@@ -138,6 +145,10 @@ func Spawn(o Options) (_ *Pending, err error) {
 		"_BURROW_MON_TTY="+boolEnv(o.TTY),
 		"_BURROW_MON_STDIN="+boolEnv(o.Stdin),
 	)
+	if o.CloneFlags&unix.CLONE_NEWUSER != 0 {
+		cmd.Env = append(cmd.Env, "_BURROW_MON_UIDMAP="+formatIDMap(o.UIDMap),
+			"_BURROW_MON_GIDMAP="+formatIDMap(o.GIDMap), "_BURROW_MON_NETNS="+o.NetNS)
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.ExtraFiles = []*os.File{syncW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -188,11 +199,22 @@ func Spawn(o Options) (_ *Pending, err error) {
 	return p, nil
 }
 
-// SendSpec sends the container's spec to its init, with root (when not
-// -1): a detached mount tree of the root filesystem (open_tree) that the
-// init attaches in its own mount namespace, made before the root was
-// mounted.
-func (p *Pending) SendSpec(spec []byte, root int) error {
+// formatIDMap is a map in the monitor's form: "C H S" entries joined by
+// commas.
+func formatIDMap(m []specs.LinuxIDMapping) string {
+	var parts []string
+	for _, e := range m {
+		parts = append(parts, fmt.Sprintf("%d %d %d", e.ContainerID, e.HostID, e.Size))
+	}
+	return strings.Join(parts, ",")
+}
+
+// SendSpec sends the container's spec to its init, with trees: detached
+// mount trees (open_tree) that the init attaches in its own mount
+// namespace. Either the root filesystem's alone, made after the init's
+// mount namespace was, or for a container with its own user namespace the
+// root's and its bind sources' (sandbox.OpenTrees).
+func (p *Pending) SendSpec(spec []byte, trees ...int) error {
 	if p.spec == nil {
 		return errors.New("the spec was sent already")
 	}
@@ -201,8 +223,8 @@ func (p *Pending) SendSpec(spec []byte, root int) error {
 		p.spec = nil
 	}()
 	var oob []byte
-	if root >= 0 {
-		oob = unix.UnixRights(root)
+	if len(trees) > 0 {
+		oob = unix.UnixRights(trees...)
 	}
 	fd := int(p.spec.Fd())
 	n, err := unix.SendmsgN(fd, spec, oob, nil, 0)

@@ -11,6 +11,11 @@
 //	fd 3  the spec as JSON, parent to child, closed after writing
 //	fd 4  a SOCK_SEQPACKET socket for messages both ways (see message)
 //
+// Through a socket on fd 3 the spec may come with mount trees (SCM_RIGHTS):
+// the root filesystem's, made after the init's mount namespace was, or, for
+// a container with a user namespace of its own, the root's and every bind
+// source's (OpenTrees), which the init attaches instead of walking paths.
+//
 // The child reads the spec, builds the container's filesystem, sends the
 // pty master when the spec asks for a terminal, reports "ready", waits for
 // "start" (the parent's hook point for networking and cgroups), then drops

@@ -55,7 +55,7 @@ func InitMain() {
 
 func initContainer() error {
 	unix.CloseOnExec(socketFd)
-	raw, tree, err := readConfig(configFd)
+	raw, trees, err := readConfig(configFd)
 	if err != nil {
 		return setupErr("reading the container spec: %w", err)
 	}
@@ -70,6 +70,7 @@ func initContainer() error {
 	if err != nil {
 		return setupErr("finding the root filesystem: %w", err)
 	}
+	nested := NestedUserNS(&spec)
 	newNet := hasNamespace(&spec, specs.NetworkNamespace)
 	if hasNamespace(&spec, specs.CgroupNamespace) {
 		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
@@ -78,9 +79,12 @@ func initContainer() error {
 	}
 	// A network namespace made beforehand (with its user-mode network
 	// already attached) is joined by path; this thread is the one that
-	// execs, so the process ends up in it.
+	// execs, so the process ends up in it. With a user namespace of its
+	// own the init could not join it (the namespace belongs to burrow's;
+	// its path may not even be reachable): the monitor cloned the init
+	// inside it.
 	for _, ns := range spec.Linux.Namespaces {
-		if ns.Type == specs.NetworkNamespace && ns.Path != "" {
+		if ns.Type == specs.NetworkNamespace && ns.Path != "" && !nested {
 			fd, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 			if err != nil {
 				return setupErr("opening the network namespace %s: %w", ns.Path, err)
@@ -97,20 +101,52 @@ func initContainer() error {
 	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
 		return setupErr("making / a slave mount: %w", err)
 	}
-	if tree >= 0 {
+	var sources []int // bind mount sources as mount trees, in spec order
+	switch {
+	case nested:
+		// The root and every bind source arrive as detached mount trees
+		// (sandbox.OpenTrees): their paths may lead through directories
+		// of IDs this namespace does not map. The root is attached on top
+		// of our own "/", which hides nothing from path lookups (they
+		// start below it) and is gone after pivot_root; until then it is
+		// reached through its descriptor.
+		if len(trees) == 0 {
+			return setupErr("no root filesystem was sent for a container with its own user namespace")
+		}
+		if err := unix.MoveMount(trees[0], "", unix.AT_FDCWD, "/", unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+			return setupErr("attaching the root filesystem: %w", err)
+		}
+		rootfs = fmt.Sprintf("/proc/self/fd/%d", trees[0])
+		sources = trees[1:]
+	case len(trees) > 0:
 		// The root, mounted after this namespace was made, arrives as
 		// a detached mount tree.
-		err := unix.MoveMount(tree, "", unix.AT_FDCWD, rootfs, unix.MOVE_MOUNT_F_EMPTY_PATH)
-		unix.Close(tree)
+		err := unix.MoveMount(trees[0], "", unix.AT_FDCWD, rootfs, unix.MOVE_MOUNT_F_EMPTY_PATH)
+		for _, fd := range trees {
+			unix.Close(fd)
+		}
 		if err != nil {
 			return setupErr("attaching the root filesystem %s: %w", rootfs, err)
 		}
 	}
-	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return setupErr("bind-mounting the root filesystem %s: %w", rootfs, err)
+	if !nested {
+		if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return setupErr("bind-mounting the root filesystem %s: %w", rootfs, err)
+		}
 	}
 	for _, m := range spec.Mounts {
-		if err := mountOne(rootfs, m, newNet); err != nil {
+		source := -1
+		if nested && isBind(m) {
+			if len(sources) == 0 {
+				return setupErr("no mount tree was sent for the bind mount on %s", m.Destination)
+			}
+			source, sources = sources[0], sources[1:]
+		}
+		err := mountOne(rootfs, m, newNet, source)
+		if source >= 0 {
+			unix.Close(source)
+		}
+		if err != nil {
 			return setupErr("mounting %s on %s: %w", m.Type, m.Destination, err)
 		}
 	}
@@ -200,17 +236,18 @@ func initContainer() error {
 }
 
 // readConfig reads the spec from fd to its end. From a socket it also takes
-// the root's mount tree, sent with the first bytes (-1 when none).
-func readConfig(fd int) ([]byte, int, error) {
+// the mount trees sent with the first bytes: the root's, then (for a
+// container with its own user namespace) the bind sources' (OpenTrees).
+func readConfig(fd int) ([]byte, []int, error) {
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, -1, err
+		return nil, nil, err
 	}
 	var out []byte
-	tree := -1
+	var trees []int
 	buf := make([]byte, 64*1024)
-	oob := make([]byte, unix.CmsgSpace(4))
+	oob := make([]byte, unix.CmsgSpace(4*(maxTrees+3)))
 	for {
 		var n, oobn int
 		var err error
@@ -223,19 +260,19 @@ func readConfig(fd int) ([]byte, int, error) {
 			continue
 		}
 		if err != nil {
-			return nil, tree, err
+			return nil, trees, err
 		}
 		if oobn > 0 {
 			if scms, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
 				for _, scm := range scms {
-					if fds, err := unix.ParseUnixRights(&scm); err == nil && len(fds) > 0 && tree < 0 {
-						tree = fds[0]
+					if fds, err := unix.ParseUnixRights(&scm); err == nil {
+						trees = append(trees, fds...)
 					}
 				}
 			}
 		}
 		if n == 0 {
-			return out, tree, nil
+			return out, trees, nil
 		}
 		out = append(out, buf[:n]...)
 	}
@@ -296,14 +333,17 @@ func secureTarget(rootfs, dest string) (string, error) {
 	return securejoin.SecureJoin(rootfs, dest)
 }
 
-func mountOne(rootfs string, m specs.Mount, newNet bool) error {
+// mountOne makes mount m inside rootfs. A bind mount's source is the mount
+// tree tree when it is not -1 (a container with its own user namespace),
+// else its path.
+func mountOne(rootfs string, m specs.Mount, newNet bool, tree int) error {
 	target, err := secureTarget(rootfs, m.Destination)
 	if err != nil {
 		return err
 	}
 	o := parseMountOptions(m.Options)
 	if m.Type == "bind" || o.bind {
-		return bindMount(m.Source, target, o)
+		return bindMount(m.Source, tree, target, o)
 	}
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return err
@@ -312,7 +352,18 @@ func mountOne(rootfs string, m specs.Mount, newNet bool) error {
 	if err != nil && m.Type == "sysfs" && (errors.Is(err, unix.EPERM) || !newNet) {
 		// sysfs can only be mounted by the owner of the network
 		// namespace; share the host's read-only instead, as podman does.
-		return bindMount("/sys", target, mountOptions{bind: true, recursive: true, flags: o.flags | unix.MS_RDONLY})
+		// Read-only all through: the mounts below it (the host's
+		// cgroup hierarchies) keep their own flags otherwise.
+		if err := bindMount("/sys", -1, target, mountOptions{bind: true, recursive: true, flags: o.flags | unix.MS_RDONLY}); err != nil {
+			return err
+		}
+		err := unix.MountSetattr(-1, target, unix.AT_RECURSIVE, &unix.MountAttr{
+			Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC,
+		})
+		if errors.Is(err, unix.ENOSYS) {
+			return nil // before Linux 5.12: the top stays read-only
+		}
+		return err
 	}
 	if err != nil && m.Type == "devpts" {
 		// A gid= option naming an unmapped group fails: retry without.
@@ -334,14 +385,26 @@ func mountOne(rootfs string, m specs.Mount, newNet bool) error {
 	return nil
 }
 
-// bindMount binds source on target, creating target as a directory or file
-// like source, then applies read-only and the other flags by remounting.
-func bindMount(source, target string, o mountOptions) error {
-	st, err := os.Stat(source)
-	if err != nil {
-		return err
+// bindMount binds source (or, when tree is not -1, attaches that detached
+// mount tree) on target, creating target as a directory or file like the
+// source, then applies read-only and the other flags by remounting.
+func bindMount(source string, tree int, target string, o mountOptions) error {
+	var isDir bool
+	if tree >= 0 {
+		var st unix.Stat_t
+		if err := unix.Fstat(tree, &st); err != nil {
+			return err
+		}
+		isDir = st.Mode&unix.S_IFMT == unix.S_IFDIR
+	} else {
+		st, err := os.Stat(source)
+		if err != nil {
+			return err
+		}
+		isDir = st.IsDir()
 	}
-	if st.IsDir() {
+	var err error
+	if isDir {
 		err = os.MkdirAll(target, 0o755)
 	} else {
 		err = createFile(target)
@@ -349,11 +412,16 @@ func bindMount(source, target string, o mountOptions) error {
 	if err != nil {
 		return err
 	}
-	flags := uintptr(unix.MS_BIND)
-	if o.recursive {
-		flags |= unix.MS_REC
+	if tree >= 0 {
+		err = unix.MoveMount(tree, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH)
+	} else {
+		flags := uintptr(unix.MS_BIND)
+		if o.recursive {
+			flags |= unix.MS_REC
+		}
+		err = unix.Mount(source, target, "", flags, "")
 	}
-	if err := unix.Mount(source, target, "", flags, ""); err != nil {
+	if err != nil {
 		return err
 	}
 	if o.flags&(unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC) != 0 {
@@ -402,7 +470,7 @@ func createDevices(rootfs string, devices []specs.LinuxDevice) error {
 		if err != nil {
 			return err
 		}
-		if err := bindMount(d.Path, target, mountOptions{}); err != nil {
+		if err := bindMount(d.Path, -1, target, mountOptions{}); err != nil {
 			return fmt.Errorf("%s: %w", d.Path, err)
 		}
 	}
@@ -437,6 +505,11 @@ func loopbackUp() error {
 	}
 	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
 		return err
+	}
+	if ifr.Uint16()&unix.IFF_UP != 0 {
+		// Up already: a namespace made beforehand (slirp.NewNetNS),
+		// which a nested user namespace could not change.
+		return nil
 	}
 	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
 	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)

@@ -7,6 +7,7 @@
 // exits with its status. Protocol: sandbox/doc.go.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,13 +40,16 @@ static void exec_fail(const char *what, const char *ns) {
 
 static void exec_enter(void) {
 	const char *pid = getenv("_BURROW_EXEC_PID");
-	/* The mount namespace last: the others are opened through /proc
-	 * as the caller sees it. */
-	static const char *names[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"};
-	int fds[6];
+	/* The mount namespace after the others, which are opened through
+	 * /proc as the caller sees it; the user namespace of a container
+	 * that has its own (docs/userns.md) very last: the network namespace
+	 * may belong to burrow's, which can only be entered from there. */
+	static const char *names[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt", "user"};
+	enum { NNS = sizeof names / sizeof names[0], USERNS = NNS - 1 };
+	int fds[NNS];
 	if (!pid)
 		exec_fail("missing _BURROW_EXEC_PID for", "the");
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < NNS; i++) {
 		char path[64], self[64];
 		struct stat a, b;
 		snprintf(path, sizeof path, "/proc/%s/ns/%s", pid, names[i]);
@@ -62,12 +66,17 @@ static void exec_enter(void) {
 		if (fds[i] < 0)
 			exec_fail("opening the container's", names[i]);
 	}
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < NNS; i++) {
 		if (fds[i] >= 0 && setns(fds[i], 0) < 0)
 			exec_fail("joining the container's", names[i]);
 		if (fds[i] >= 0)
 			close(fds[i]);
 	}
+	/* In a user namespace of the container's own we are whoever burrow's
+	 * root maps to (the user, under keep-id): become its root, as the
+	 * init was, before the process's own credentials are set. */
+	if (fds[USERNS] >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
+		exec_fail("becoming root of the container's", "user");
 	exec_child = fork();
 	if (exec_child < 0)
 		exec_fail("forking into the container's", "pid");

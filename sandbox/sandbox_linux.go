@@ -58,7 +58,9 @@ type Container struct {
 
 // CloneFlags returns the clone flags for the spec's new namespaces, for a
 // parent half written elsewhere (the monitor's, in C). A namespace with a
-// path (joining an existing one) is not supported yet.
+// path (joining an existing one) is not supported yet, but for the network.
+// A user namespace (CLONE_NEWUSER) is the container's own, nested in
+// burrow's: the parent writes its ID maps (docs/userns.md).
 func CloneFlags(spec *specs.Spec) (uintptr, error) { return namespaceFlags(spec) }
 
 func namespaceFlags(spec *specs.Spec) (uintptr, error) {
@@ -89,7 +91,10 @@ func namespaceFlags(spec *specs.Spec) (uintptr, error) {
 			// which time the caller has put it in its cgroup: the
 			// namespace's root is then the container's own cgroup.
 		case specs.UserNamespace:
-			return 0, errdefs.Invalid(errors.New("a nested user namespace is not supported yet"))
+			if len(spec.Linux.UIDMappings) == 0 || len(spec.Linux.GIDMappings) == 0 {
+				return 0, errdefs.Invalid(errors.New("a user namespace needs UID and GID mappings"))
+			}
+			flags |= unix.CLONE_NEWUSER
 		default:
 			return 0, errdefs.Invalid(fmt.Errorf("unknown namespace type %q", ns.Type))
 		}
@@ -110,6 +115,11 @@ func Start(spec *specs.Spec, opts Options) (*Container, error) {
 	flags, err := namespaceFlags(spec)
 	if err != nil {
 		return nil, err
+	}
+	if flags&unix.CLONE_NEWUSER != 0 {
+		// The user namespace's maps and the mount trees it needs are the
+		// monitor's business (monitor_linux.c, engine.Start).
+		return nil, errdefs.Invalid(errors.New("a container with its own user namespace starts under the monitor only"))
 	}
 	config, err := json.Marshal(spec)
 	if err != nil {

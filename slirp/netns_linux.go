@@ -29,6 +29,12 @@ func NewNetNS(path string) error {
 			errc <- fmt.Errorf("creating a network namespace: %w", err)
 			return
 		}
+		// lo is brought up here, by the namespace's owner: the init of
+		// a container with a user namespace of its own may not.
+		if err := loopbackUp(); err != nil {
+			errc <- fmt.Errorf("bringing up lo in the network namespace: %w", err)
+			return
+		}
 		self := fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), unix.Gettid())
 		if err := unix.Mount(self, path, "", unix.MS_BIND, ""); err != nil {
 			errc <- fmt.Errorf("keeping the network namespace at %s: %w", path, err)
@@ -52,4 +58,22 @@ func RemoveNetNS(path string) error {
 		return err
 	}
 	return nil
+}
+
+// loopbackUp brings up lo in the calling thread's network namespace.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 }

@@ -143,8 +143,17 @@ func (e *Engine) CopyTo(ctr *Container, src, dst string) error {
 		}
 		defer rd.Close()
 		// Unpacked chrooted in the container's root: links in it
-		// cannot lead the writes out.
-		err = chrootarchive.UntarWithRoot(rd, dirInside, &archive.TarOptions{ChownOpts: &idtools.IDPair{UID: 0, GID: 0}, NoOverwriteDirNonDir: true}, rootfs)
+		// cannot lead the writes out. Owned by its root: with a user
+		// namespace of its own, the IDs that root is in burrow's.
+		spec, err := e.loadSpec(ctr.ID)
+		if err != nil {
+			return err
+		}
+		uid, gid, err := specIDs(spec, 0, 0)
+		if err != nil {
+			return err
+		}
+		err = chrootarchive.UntarWithRoot(rd, dirInside, &archive.TarOptions{ChownOpts: &idtools.IDPair{UID: uid, GID: gid}, NoOverwriteDirNonDir: true}, rootfs)
 		if err != nil {
 			return fmt.Errorf("copying %s to %s:%s: %w", src, ctr.Name, dst, err)
 		}

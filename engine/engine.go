@@ -117,6 +117,9 @@ type Container struct {
 	Spec *specs.Spec
 
 	rootfs string // mounted by Create, for Start
+	// idmaps is the container's own user namespace, nil when it shares
+	// burrow's (set by Create).
+	idmaps *idMappings
 
 	engine *Engine
 }
@@ -151,6 +154,9 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 		return nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", ctr.Name))
 	}
 	ctr.State.Status = StatusCreated
+	if ctr.idmaps, err = userMappings(&c); err != nil {
+		return nil, err
+	}
 
 	var img *cstorage.Image
 	var store cstorage.Store
@@ -224,11 +230,19 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 		}
 	}()
 	if img != nil {
-		_, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", nil)
+		var opts *cstorage.ContainerOptions
+		if m := ctr.idmaps; m != nil {
+			// The container's layers with the image's files owned by
+			// the IDs its users are in burrow's namespace.
+			opts = &cstorage.ContainerOptions{IDMappingOptions: types.IDMappingOptions{
+				UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
+			}}
+		}
+		_, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", opts)
 		// A generated name may be taken by another tool's container.
 		for i := 0; generated && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
 			ctr.Name = generateName() + "_" + ctr.ID[:6]
-			_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", nil)
+			_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", opts)
 		}
 		if err != nil {
 			if errors.Is(err, cstorage.ErrDuplicateName) {
@@ -435,12 +449,26 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 	if !filepath.IsAbs(workdir) {
 		return nil, errdefs.Invalid(fmt.Errorf("working directory %q is not absolute", workdir))
 	}
+	if m := ctr.idmaps; m != nil && m.KeepID {
+		// As podman: keep-id runs the process as the user by default.
+		userSpec = fmt.Sprintf("%d:%d", m.UID, m.GID)
+	}
 	if c.User != "" {
 		userSpec = c.User
 	}
 	execUser, err := resolveUser(rootfs, userSpec)
 	if err != nil {
 		return nil, err
+	}
+	var userFiles []specs.Mount
+	if m := ctr.idmaps; m != nil && m.KeepID {
+		var home string
+		if userFiles, home, err = ctr.keepIDUser(rootfs, m.UID, m.GID); err != nil {
+			return nil, err
+		}
+		if execUser.Uid == int(m.UID) {
+			execUser.Home = home
+		}
 	}
 	hostname := c.Hostname
 	if hostname == "" {
@@ -480,6 +508,17 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 	if err != nil {
 		return nil, err
 	}
+	etc = append(etc, userFiles...)
+	if m := ctr.idmaps; m != nil {
+		// The container's root owns its /etc files, as under podman.
+		u, _ := mapID(m.UIDs, 0)
+		g, _ := mapID(m.GIDs, 0)
+		for _, f := range etc {
+			if err := os.Lchown(f.Source, u, g); err != nil {
+				return nil, fmt.Errorf("handing %s to the container's root: %w", f.Destination, err)
+			}
+		}
+	}
 	mounts := append(defaultMounts(c.Privileged), etc...)
 	if cgroup2() && !c.CgroupsDisabled {
 		// The container's own cgroup (its namespace's root), read-only
@@ -511,6 +550,9 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 			Devices:    defaultDevices(),
 		},
 	}
+	if m := ctr.idmaps; m != nil {
+		spec.Linux.UIDMappings, spec.Linux.GIDMappings = m.UIDs, m.GIDs
+	}
 	if !c.Privileged {
 		spec.Linux.MaskedPaths = DefaultMaskedPaths
 		spec.Linux.ReadonlyPaths = DefaultReadonlyPaths
@@ -535,6 +577,9 @@ func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespac
 	}
 	if cgroup2() {
 		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	}
+	if nestedUserNS(c) {
+		ns = append(ns, specs.LinuxNamespace{Type: specs.UserNamespace})
 	}
 	return ns
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -57,6 +58,17 @@ type InspectHostConfig struct {
 	PidsLimit      int64          `json:"PidsLimit"`
 	CgroupParent   string         `json:"CgroupParent"`
 	PortBindings   map[string]any `json:"PortBindings"`
+	// UsernsMode is "" (burrow's own user namespace), keep-id[:...],
+	// nomap, or private for --uidmap/--gidmap; IDMappings are then the
+	// maps, container IDs to IDs of burrow's namespace, as podman shows.
+	UsernsMode string             `json:"UsernsMode"`
+	IDMappings *InspectIDMappings `json:"IDMappings,omitempty"`
+}
+
+// InspectIDMappings are podman's HostConfig.IDMappings: CONTAINER:HOST:SIZE.
+type InspectIDMappings struct {
+	UidMap []string `json:"UidMap"`
+	GidMap []string `json:"GidMap"`
 }
 
 // InspectData is one container as `burrow inspect` shows it: the fields
@@ -133,6 +145,20 @@ func (c *Container) Inspect() InspectData {
 	}
 	if c.Config.NoNewPrivileges {
 		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}
+	}
+	d.HostConfig.UsernsMode = c.Config.UserNS
+	if nestedUserNS(&c.Config) && d.HostConfig.UsernsMode == "" {
+		d.HostConfig.UsernsMode = "private"
+	}
+	if s, err := e.loadSpec(c.ID); err == nil && s.Linux != nil && len(s.Linux.UIDMappings) > 0 {
+		m := &InspectIDMappings{}
+		for _, e := range s.Linux.UIDMappings {
+			m.UidMap = append(m.UidMap, fmt.Sprintf("%d:%d:%d", e.ContainerID, e.HostID, e.Size))
+		}
+		for _, e := range s.Linux.GIDMappings {
+			m.GidMap = append(m.GidMap, fmt.Sprintf("%d:%d:%d", e.ContainerID, e.HostID, e.Size))
+		}
+		d.HostConfig.IDMappings = m
 	}
 	return d
 }

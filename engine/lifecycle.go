@@ -138,8 +138,19 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 			return nil, err
 		}
 	}
+	// The root was mounted before the init's namespace was made: it is
+	// there already, no mount tree to send, unless the container has a
+	// user namespace of its own (sandbox.OpenTrees).
+	var trees []int
+	if sandbox.NestedUserNS(spec) {
+		if trees, err = sandbox.OpenTrees(spec); err != nil {
+			return nil, err
+		}
+		defer closeFDs(trees)
+	}
 	pending, err := monitor.Spawn(monitor.Options{
 		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), CloneFlags: flags,
+		UIDMap: spec.Linux.UIDMappings, GIDMap: spec.Linux.GIDMappings, NetNS: joinedNetNS(spec),
 		TTY: spec.Process.Terminal, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: hold,
 	})
 	if err != nil {
@@ -150,9 +161,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err e
 		pending.Abort()
 		return nil, err
 	}
-	// The root was mounted before the init's namespace was made: it is
-	// there already, no mount tree to send.
-	if err := pending.SendSpec(b); err != nil {
+	if err := pending.SendSpec(b, trees...); err != nil {
 		pending.Abort()
 		return nil, fmt.Errorf("sending the spec to container %s: %w", r.ID[:12], err)
 	}
@@ -225,7 +234,17 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	if c.CgroupManager == "" {
 		c.CgroupManager = e.cgroupManager
 	}
-	flags, err := sandbox.CloneFlags(&specs.Spec{Linux: &specs.Linux{Namespaces: e.containerNamespaces(id, &c)}})
+	// The namespaces and ID maps are known before the image is: Create
+	// makes the same from c.
+	early := &specs.Spec{Linux: &specs.Linux{Namespaces: e.containerNamespaces(id, &c)}}
+	maps, err := userMappings(&c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if maps != nil {
+		early.Linux.UIDMappings, early.Linux.GIDMappings = maps.UIDs, maps.GIDs
+	}
+	flags, err := sandbox.CloneFlags(early)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,6 +277,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	}
 	pending, err := monitor.Spawn(monitor.Options{
 		ID: id, Dir: run, LogPath: e.LogPath(id), CloneFlags: flags,
+		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early),
 		TTY: c.TTY, Stdin: c.Interactive, Attach: o.Attach, Hold: hold,
 	})
 	closeAll(hold) // the monitor has its own copies now
@@ -296,17 +316,25 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	spec.Process = &proc
 	ctr.rootfs = ""
 	// The init's mount namespace was made before the root was mounted: it
-	// gets the root as a detached mount tree.
-	tree, err := unix.OpenTree(unix.AT_FDCWD, spec.Root.Path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
+	// gets the root as a detached mount tree (and, with a user namespace
+	// of its own, its bind sources: sandbox.OpenTrees).
+	var trees []int
+	if sandbox.NestedUserNS(&spec) {
+		trees, err = sandbox.OpenTrees(&spec)
+	} else {
+		var tree int
+		tree, err = unix.OpenTree(unix.AT_FDCWD, spec.Root.Path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
+		trees = []int{tree}
+	}
 	if err != nil {
 		pending.Abort()
 		return ctr, nil, fmt.Errorf("cloning the root of container %s: %w", id[:12], err)
 	}
 	b, err := json.Marshal(&spec)
 	if err == nil {
-		err = pending.SendSpec(b, tree)
+		err = pending.SendSpec(b, trees...)
 	}
-	unix.Close(tree)
+	closeFDs(trees)
 	if err != nil {
 		pending.Abort()
 		return ctr, nil, fmt.Errorf("sending the spec to container %s: %w", id[:12], err)
@@ -669,4 +697,21 @@ func (e *Engine) readTombstone(id string) (int, bool) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	return n, err == nil
+}
+
+// joinedNetNS is the network namespace the spec's container joins by path
+// ("" when it makes its own or uses burrow's).
+func joinedNetNS(spec *specs.Spec) string {
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.NetworkNamespace {
+			return ns.Path
+		}
+	}
+	return ""
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
 }

@@ -91,6 +91,14 @@ type Config struct {
 	Mounts      []MountSpec `json:",omitempty"`
 	VolumesFrom []string    `json:",omitempty"`
 	RestartMax  int         `json:",omitempty"`
+	// UserNS is the user namespace mode (--userns, ParseUserNS): ""
+	// (burrow's own), keep-id[:uid=U,gid=G] or nomap. UIDMap and GIDMap
+	// (--uidmap, --gidmap) map container IDs to IDs of burrow's user
+	// namespace instead. Either gives the container a user namespace of
+	// its own (docs/userns.md).
+	UserNS string                 `json:",omitempty"`
+	UIDMap []specs.LinuxIDMapping `json:",omitempty"`
+	GIDMap []specs.LinuxIDMapping `json:",omitempty"`
 }
 
 // capabilities resolves the container's capability set from the defaults,

@@ -372,6 +372,17 @@ func (e *Engine) resolveMounts(ctr *Container, rootfs string, img []string) ([]s
 			if err != nil {
 				return nil, err
 			}
+			if fresh && ctr.idmaps != nil {
+				// A new volume belongs to the container's root, as the
+				// image's files do.
+				u, g, err := specIDs(ctr.Spec, 0, 0)
+				if err == nil {
+					err = os.Lchown(v.Mountpoint, u, g)
+				}
+				if err != nil {
+					return nil, fmt.Errorf("handing volume %s to the container's root: %w", v.Name, err)
+				}
+			}
 			if fresh && rootfs != "" {
 				if err := fillVolume(rootfs, m.Destination, v.Mountpoint); err != nil {
 					return nil, fmt.Errorf("filling volume %s from the image: %w", v.Name, err)
@@ -410,11 +421,17 @@ func fillVolume(rootfs, dest, volume string) error {
 	return chrootarchive.Untar(rd, volume, &archive.TarOptions{})
 }
 
-// chownTree gives a volume to the container's user (:U), as podman does.
+// chownTree gives a volume to the container's user (:U), as podman does:
+// to the IDs of burrow's namespace that the user is, through the
+// container's own user namespace when it has one.
 func chownTree(dir string, spec *specs.Spec) error {
-	uid, gid := 0, 0
+	var cuid, cgid uint32
 	if spec != nil && spec.Process != nil {
-		uid, gid = int(spec.Process.User.UID), int(spec.Process.User.GID)
+		cuid, cgid = spec.Process.User.UID, spec.Process.User.GID
+	}
+	uid, gid, err := specIDs(spec, cuid, cgid)
+	if err != nil {
+		return fmt.Errorf("chowning %s (:U): %w", dir, err)
 	}
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

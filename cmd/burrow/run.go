@@ -46,6 +46,9 @@ type RunCmd struct {
 	Privileged  bool     `help:"Give the container every capability and no masked paths (within the user namespace)."`
 	ReadOnly    bool     `name:"read-only" help:"Mount the container's root read-only."`
 	Rootfs      bool     `help:"The first argument is a directory to use as root, not an image."`
+	Userns      string   `name:"userns" help:"User namespace: host (burrow's own, the default), keep-id[:uid=UID,gid=GID] (your IDs are the same inside) or nomap (your IDs are not mapped)."`
+	UIDMap      []string `name:"uidmap" sep:"none" help:"Map container UIDs to UIDs of burrow's user namespace (0: you, 1..: your subordinate IDs): CONTAINER_ID:HOST_ID:SIZE; repeatable."`
+	GIDMap      []string `name:"gidmap" sep:"none" help:"Map container GIDs as --uidmap does UIDs."`
 	registryFlags
 	Quiet bool `short:"q" help:"Pull without progress output."`
 
@@ -195,6 +198,18 @@ func (r *RunCmd) config() (engine.Config, error) {
 			}
 			return cfg, invalidf("unsupported --security-opt %q: burrow knows no-new-privileges, seccomp=PROFILE.json|unconfined, mask=PATHS and unmask=PATHS|ALL", o)
 		}
+	}
+	if cfg.UserNS, err = engine.ParseUserNS(r.Userns); err != nil {
+		return cfg, err
+	}
+	if cfg.UIDMap, err = engine.ParseIDMaps("--uidmap", r.UIDMap); err != nil {
+		return cfg, err
+	}
+	if cfg.GIDMap, err = engine.ParseIDMaps("--gidmap", r.GIDMap); err != nil {
+		return cfg, err
+	}
+	if cfg.UserNS != "" && (len(cfg.UIDMap) > 0 || len(cfg.GIDMap) > 0) {
+		return cfg, invalidf("--userns %s and --uidmap/--gidmap conflict: choose one", cfg.UserNS)
 	}
 	if r.Rootfs {
 		cfg.Rootfs, cfg.Command = r.Args[0], r.Args[1:]

@@ -42,6 +42,13 @@ check "cpuset from --cpuset-cpus 0" "0" "$(run --cpuset-cpus 0 -- /bin/cat /sys/
 check "memory.swap.max from --memory-swap" "33554432" "$(run -m 32m --memory-swap 64m -- /bin/cat /sys/fs/cgroup/memory.swap.max 2>&1)"
 check "the container's cgroup is its namespace's root" "0::/" "$(run -m 64m -- /bin/cat /proc/self/cgroup 2>&1)"
 
+# A container with a user namespace of its own (--userns=keep-id, made by
+# the monitor inside burrow's) is placed and limited like any other.
+check "keep-id: the user inside" "$(id -u)" "$(run --userns=keep-id -- /bin/id -u 2>&1)"
+check "keep-id: memory.max from -m 64m" "67108864" "$(run --userns=keep-id -m 64m -- /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
+check "keep-id: the container's cgroup is its namespace's root" "0::/" "$(run --userns=keep-id -m 64m -- /bin/cat /proc/self/cgroup 2>&1)"
+check "--uidmap 0:0:65537: pids.max from --pids-limit 32" "32" "$(run --uidmap 0:0:65537 --pids-limit 32 -- /bin/cat /sys/fs/cgroup/pids.max 2>&1)"
+
 # The pids limit is enforced: with --pids-limit 20 the shell (1) and 19
 # children make 20 processes; the 21st fork fails (and ends the shell).
 # echo, [ and $((...)) are shell builtins: only sleep forks.
@@ -128,6 +135,7 @@ check "cgroupfs: memory.max from -m 64m" "67108864" "$(runfs -m 64m -- /bin/cat 
 check "cgroupfs: pids.max from --pids-limit 32" "32" "$(runfs --pids-limit 32 -- /bin/cat /sys/fs/cgroup/pids.max 2>&1)"
 check "cgroupfs: the default pids limit" "2048" "$(runfs -- /bin/cat /sys/fs/cgroup/pids.max 2>&1)"
 check "cgroupfs: cpu.max from --cpus 0.5" "50000 100000" "$(runfs --cpus 0.5 -- /bin/cat /sys/fs/cgroup/cpu.max 2>&1)"
+check "cgroupfs: keep-id: memory.max from -m 64m" "67108864" "$(runfs --userns=keep-id -m 64m -- /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
 check "cgroupfs: a whole-group OOM kill" "1" "$(runfs -m 64m -- /bin/cat /sys/fs/cgroup/memory.oom.group 2>&1)"
 check "cgroupfs: the container's cgroup is its namespace's root" "0::/" "$(runfs -m 64m -- /bin/cat /proc/self/cgroup 2>&1)"
 if [ -b "$dev" ]; then

@@ -307,6 +307,7 @@ type createBody struct {
 		Dns             []string
 		ExtraHosts      []string
 		SecurityOpt     []string
+		UsernsMode      string
 		RestartPolicy   struct {
 			Name              string
 			MaximumRetryCount int
@@ -326,6 +327,11 @@ func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) {
 		CapAdd: b.HostConfig.CapAdd, CapDrop: b.HostConfig.CapDrop, Privileged: b.HostConfig.Privileged,
 		ReadOnly: b.HostConfig.ReadonlyRootfs, Remove: b.HostConfig.AutoRemove, DNS: b.HostConfig.Dns, AddHosts: b.HostConfig.ExtraHosts,
 		PublishAll: b.HostConfig.PublishAllPorts,
+	}
+	var err error
+	if c.UserNS, err = engine.ParseUserNS(b.HostConfig.UsernsMode); err != nil {
+		writeError(w, err)
+		return
 	}
 	if len(b.Entrypoint) > 0 && string(b.Entrypoint) != "null" {
 		var list []string
@@ -625,7 +631,7 @@ func (s *Server) containerInspect(w http.ResponseWriter, r *http.Request) {
 		"Id": d.ID, "Created": ts(d.Created), "Path": d.Path, "Args": d.Args, "Name": "/" + d.Name,
 		"Image": "sha256:" + d.Image, "RestartCount": d.RestartCount, "LogPath": d.LogPath, "Driver": "overlay2",
 		"State": map[string]any{
-			"Status": dockerState(d.State.Status), "Running": d.State.Running, "Paused": false, "Restarting": false,
+			"Status": dockerState(d.State.Status), "Running": d.State.Running, "Paused": d.State.Paused, "Restarting": false,
 			"OOMKilled": d.State.OOMKilled, "Dead": false, "Pid": d.State.Pid, "ExitCode": d.State.ExitCode, "Error": "",
 			"StartedAt": ts(d.State.StartedAt), "FinishedAt": ts(d.State.FinishedAt),
 		},

@@ -32,7 +32,12 @@ func ParseFilters(specs []string) ([]Filter, error) {
 			default:
 				return nil, errdefs.Invalid(fmt.Errorf("invalid status filter %q: use created, running, exited, paused or unknown", v))
 			}
-			fn = func(c *Container) bool { return string(c.State.Status) == v }
+			fn = func(c *Container) bool {
+				if c.Paused() {
+					return v == "paused"
+				}
+				return c.State.Status == v
+			}
 		case "name":
 			re, err := regexp.Compile(v)
 			if err != nil {

@@ -113,9 +113,13 @@ func (c *Container) Inspect() InspectData {
 		}
 		d.Mounts = append(d.Mounts, im)
 	}
+	paused := c.Paused()
 	d.State = InspectState{
-		Status: c.State.Status, Running: c.Running(), ExitCode: c.State.ExitCode, OOMKilled: c.State.OOMKilled,
+		Status: c.State.Status, Running: c.Running(), Paused: paused, ExitCode: c.State.ExitCode, OOMKilled: c.State.OOMKilled,
 		StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt,
+	}
+	if paused {
+		d.State.Status = "paused"
 	}
 	if c.Running() {
 		d.State.Pid, d.State.ConmonPid = c.State.Pid, c.State.MonitorPid

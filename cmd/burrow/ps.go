@@ -77,6 +77,9 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 	case engine.StatusRunning:
 		r.Pid = c.State.Pid
 		r.Status = "Up " + units.HumanDuration(now.Sub(c.State.StartedAt))
+		if c.Paused() {
+			r.State, r.Status = "paused", r.Status+" (Paused)"
+		}
 	case engine.StatusExited:
 		r.Exited = true
 		r.ExitedAt = c.State.FinishedAt.Unix()

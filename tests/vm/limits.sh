@@ -200,5 +200,25 @@ printf '[engine]\ncgroup_manager = "cgroupfs"\n' >"$conf"
 out=$(CONTAINERS_CONF=$conf "$B" run --rm --network none -m 64m --rootfs "$R" /bin/true 2>&1)
 case "$out" in *"is not delegated to you"*) ok "containers.conf's cgroup_manager = cgroupfs is read";; *) bad "cgroup_manager in containers.conf: $out";; esac
 
+# pause freezes the container's cgroup: a counter stops, then goes on.
+"$B" rm -f pz >/dev/null 2>&1
+cnt=$PWD/pause-counter
+rm -rf "$cnt" && mkdir -p "$cnt"
+"$B" run -d --name pz --network none -v "$cnt:/c" --rootfs "$R" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i > /c/n; sleep 0.1; done' >/dev/null
+sleep 1
+"$B" pause pz >/dev/null 2>&1
+code=$?
+check "pause exits 0" "0" "$code"
+check "inspect says Paused" "true paused" "$("$B" inspect --format '{{.State.Paused}} {{.State.Status}}' pz 2>&1)"
+case "$("$B" ps --filter name=pz --format '{{.Status}}' 2>&1)" in *"(Paused)"*) ok "ps shows (Paused)";; *) bad "ps: $("$B" ps --filter name=pz 2>&1)";; esac
+a=$(cat "$cnt/n"); sleep 1; b=$(cat "$cnt/n")
+check "a paused container does not run" "$a" "$b"
+"$B" unpause pz >/dev/null 2>&1
+sleep 1
+c=$(cat "$cnt/n")
+if [ "$c" -gt "$b" ] 2>/dev/null; then ok "unpause lets it run again"; else bad "after unpause the counter is $c (was $b)"; fi
+check "unpause twice is a conflict" "125" "$("$B" unpause pz >/dev/null 2>&1; echo $?)"
+"$B" rm -f pz >/dev/null 2>&1
+
 echo "vm: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -276,3 +276,40 @@ func waitDial(t *testing.T, network, addr string, p *liveBurrow) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestAPIUsernsMode: HostConfig.UsernsMode keep-id runs as the user's own
+// UID, as --userns=keep-id does; a bad mode is a 400.
+func TestAPIUsernsMode(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	img := busyboxImage(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name: name, Config: &container.Config{Image: img, Cmd: []string{"id", "-u"}},
+		HostConfig: &container.HostConfig{UsernsMode: "keep-id"},
+	})
+	if err != nil {
+		t.Fatalf("create with UsernsMode keep-id: %v", err)
+	}
+	if _, err := cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	must(t, "wait", name)
+	if got, want := strings.TrimSpace(must(t, "logs", name)), fmt.Sprint(os.Getuid()); got != want {
+		t.Errorf("id -u with keep-id: %q, want %q", got, want)
+	}
+	_, err = cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: &container.Config{Image: img}, HostConfig: &container.HostConfig{UsernsMode: "sideways"},
+	})
+	if err == nil || !strings.Contains(err.Error(), "sideways") {
+		t.Errorf("UsernsMode sideways: want an error naming it, got %v", err)
+	}
+}

@@ -246,6 +246,8 @@ func TestBuildAddChownScratch(t *testing.T) {
 			"COPY --chown=app:app plain.txt owned.txt\n" +
 			"USER app\n" +
 			"RUN id -u > /tmp/whoami\n" +
+			// RUN has the container network (slirp4netns' tap0), as run does.
+			"RUN grep -q tap0 /proc/net/dev\n" +
 			"FROM scratch\n" +
 			"COPY --from=base /srv /\n",
 		"plain.txt": "plain\n",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/burrow-containers/burrow/console"
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/sandbox"
 )
 
@@ -28,6 +29,9 @@ type ExecConfig struct {
 	Interactive bool
 	Detach      bool
 	Privileged  bool
+	// Warn receives a warning (with its fix) when the process cannot join
+	// the container's cgroup and runs outside its limits; nil: not told.
+	Warn func(string) `json:"-"`
 }
 
 // execProcess builds the process from the container's own (environment,
@@ -75,6 +79,27 @@ func (e *Engine) execProcess(ctr *Container, c ExecConfig) (*specs.Process, erro
 	return &p, nil
 }
 
+// execPlacement puts an exec process in the container's cgroup, so that
+// the container's limits hold it as they hold the init. Where that cannot
+// be (cgroupfs from outside the delegated cgroup) the process runs where
+// it is: with limits asked for, the caller is warned.
+func (e *Engine) execPlacement(ctr *Container, warn func(string)) func(pid int) error {
+	if ctr.State.Cgroup == "" {
+		return nil
+	}
+	return func(pid int) error {
+		err := e.Limits(ctr.Config.CgroupManager).Join(ctr.ID, ctr.State.Cgroup, pid)
+		if err != nil && warn != nil && ctr.Config.Limits.Requested() {
+			fix := "run exec from a cgroup delegated to you (systemd-run --user --scope -p Delegate=yes)"
+			if ctr.Config.CgroupManager != limits.Cgroupfs {
+				fix = "check your systemd user instance (burrow system doctor)"
+			}
+			warn(fmt.Sprintf("the process runs outside the cgroup of %s, so its limits do not hold it (%v): %s", ctr.Name, err, fix))
+		}
+		return nil
+	}
+}
+
 // Exec runs a command in a running container. Attached, it returns the
 // command's exit code once it ends; with Detach it returns at once.
 func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attach) (int, error) {
@@ -89,15 +114,16 @@ func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attac
 	if spec, err := e.loadSpec(ctr.ID); err == nil && spec.Linux != nil && !c.Privileged {
 		filter = spec.Linux.Seccomp
 	}
+	place := e.execPlacement(ctr, c.Warn)
 	if c.Detach {
-		_, err := sandbox.Exec(ctr.State.Pid, p, sandbox.ExecOptions{Detach: true, Seccomp: filter})
+		_, err := sandbox.Exec(ctr.State.Pid, p, sandbox.ExecOptions{Detach: true, Seccomp: filter, Place: place})
 		return 0, err
 	}
 	var stdin io.Reader
 	if c.Interactive {
 		stdin = a.Stdin
 	}
-	opts := sandbox.ExecOptions{Seccomp: filter}
+	opts := sandbox.ExecOptions{Seccomp: filter, Place: place}
 	if !c.TTY {
 		opts.Stdio = sandbox.Stdio{Stdin: stdin, Stdout: a.Stdout, Stderr: a.Stderr}
 	}

@@ -416,6 +416,33 @@ func (m *Manager) Update(id, cgroup string, l Limits) error {
 	return nil
 }
 
+// Join puts pid, a process about to run in the container (exec), in the
+// container's cgroup, so that the container's limits hold it too: with
+// cgroupfs by writing cgroup.procs, with systemd by asking it to attach
+// the process to the container's scope (as it placed the init).
+func (m *Manager) Join(id, cgroup string, pid int) error {
+	if m.Kind == Cgroupfs {
+		if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+			return fmt.Errorf("moving process %d into %s: %w", pid, cgroup, err)
+		}
+		return nil
+	}
+	if m.Why != "" || m.bus == "" {
+		return errdefs.Unavailable(fmt.Errorf("moving process %d into %s: %s", pid, Unit(id), m.Why))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := m.conn(ctx)
+	if err != nil {
+		return errdefs.Unavailable(fmt.Errorf("connecting to your systemd instance (%s): %w", m.bus, err))
+	}
+	defer c.Close()
+	if err := c.AttachProcessesToUnit(ctx, Unit(id), "", []uint32{uint32(pid)}); err != nil {
+		return fmt.Errorf("attaching process %d to %s: %w", pid, Unit(id), err)
+	}
+	return nil
+}
+
 // CgroupOf is the cgroup v2 directory pid is in.
 func CgroupOf(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))

@@ -24,8 +24,10 @@
 // tells 126 (cannot invoke) from 127 (not found).
 //
 // Exec is the same protocol for a process joining a running container (the
-// "exec" role): a C constructor (nsenter_linux.c) joins the namespaces of
-// the container's init before the Go runtime starts and forks; the child,
+// "exec" role): a C constructor (nsenter_linux.c) waits until fd 3 is
+// readable (the caller first places the process, ExecOptions.Place: the
+// container's cgroup, which the fork then inherits), joins the namespaces
+// of the container's init before the Go runtime starts and forks; the child,
 // now inside the container's PID namespace and root, reads an OCI Process
 // on fd 3 and reports on the fd 4 socket exactly as init does, without the
 // ready/start handshake. The fork's parent relays signals and the status.

@@ -30,6 +30,9 @@ type ExecOptions struct {
 	// Detach starts the process in a session of its own with /dev/null
 	// as stdio, for a caller that will not wait for it.
 	Detach bool
+	// Place, when set, puts the exec process (by its host PID) where it
+	// belongs before it enters the container: the container's cgroup.
+	Place func(pid int) error
 }
 
 // Exec runs process p inside the namespaces of the running container whose
@@ -83,6 +86,13 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	c.Pid = cmd.Process.Pid
 	configR.Close()
 	childSock.Close()
+	// The child waits for its configuration before it forks into the
+	// container: placed now, the process it forks is placed too.
+	if opts.Place != nil {
+		if err := opts.Place(c.Pid); err != nil {
+			return nil, c.abort(err)
+		}
+	}
 	if _, err := configW.Write(config); err != nil {
 		return nil, c.abort(fmt.Errorf("sending the process to exec: %w", err))
 	}

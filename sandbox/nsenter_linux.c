@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -49,6 +50,13 @@ static void exec_enter(void) {
 	int fds[NNS];
 	if (!pid)
 		exec_fail("missing _BURROW_EXEC_PID for", "the");
+	/* Nothing happens before the caller has placed this process (in the
+	 * container's cgroup) and sent the configuration on fd 3: what is
+	 * forked below inherits the place. */
+	struct pollfd cfg = {.fd = 3, .events = POLLIN};
+	while (poll(&cfg, 1, -1) < 0)
+		if (errno != EINTR)
+			exec_fail("waiting to enter the container's", "");
 	for (int i = 0; i < NNS; i++) {
 		char path[64], self[64];
 		struct stat a, b;

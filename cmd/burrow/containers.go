@@ -448,6 +448,7 @@ func (x *ExecCmd) Run(g *globals) error {
 	code, err := eng.Exec(g.ctx, ctr, engine.ExecConfig{
 		Command: x.Args[1:], Env: x.Env, User: x.User, Workdir: x.Workdir,
 		TTY: x.TTY, Interactive: x.Interactive, Detach: x.Detach, Privileged: x.Privileged,
+		Warn: func(s string) { warn("%s", s) },
 	}, engine.Attach{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin})
 	if err != nil {
 		return err

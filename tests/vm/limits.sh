@@ -87,6 +87,13 @@ check "inspect says OOMKilled" "true" "$("$B" inspect --format '{{.State.OOMKill
 check "update -m 128m" "134217728" "$("$B" exec upd /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
 stats=$("$B" stats --no-stream upd 2>&1)
 case "$stats" in *"128MiB"*) ok "stats shows the limit";; *) bad "stats: $stats";; esac
+# An exec'd process is in the container's cgroup (systemd attaches it to
+# the scope), so the limits hold it too.
+check "exec joins the container's cgroup" "0::/" "$("$B" exec upd /bin/cat /proc/self/cgroup 2>&1)"
+"$B" rm -f upd >/dev/null 2>&1
+"$B" run -d --name upd --network none --pids-limit 20 --rootfs "$R" /bin/sleep 300 >/dev/null
+out=$("$B" exec upd /bin/sh -c 'i=0; while [ $i -lt 30 ]; do /bin/sleep 5 & i=$((i+1)); done; wait' 2>&1)
+case "$out" in *"fork"*|*"Resource temporarily unavailable"*) ok "--pids-limit 20 holds exec'd processes too";; *) bad "exec past --pids-limit 20: [$out]";; esac
 "$B" rm -f upd >/dev/null 2>&1
 
 # A limit on a controller that is not delegated (none here) would fail;
@@ -160,8 +167,11 @@ inscope "$B" --cgroup-manager cgroupfs run -d --name upd --network none -m 64m -
 cg=$("$B" inspect --format '{{.HostConfig.CgroupParent}}' upd 2>&1)
 check "cgroupfs: the container's cgroup" "$base/burrow/$("$B" inspect --format '{{.Id}}' upd 2>&1)" "$cg"
 "$B" update -m 128m upd >/dev/null
-check "cgroupfs: update -m 128m" "134217728" "$("$B" exec upd /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
+check "cgroupfs: update -m 128m" "134217728" "$("$B" exec upd /bin/cat /sys/fs/cgroup/memory.max 2>/dev/null)"
 check "cgroupfs: update -m 128m, as written" "134217728" "$(cat "$cg/memory.max" 2>&1)"
+check "cgroupfs: exec from the delegated scope joins the cgroup" "0::/" "$(inscope "$B" exec upd /bin/cat /proc/self/cgroup 2>&1)"
+out=$("$B" exec upd /bin/cat /proc/self/cgroup 2>&1)
+case "$out" in *"Warning:"*"outside the cgroup"*"Delegate=yes"*) ok "cgroupfs: exec from outside warns that the limits do not hold it";; *) bad "cgroupfs: exec from outside: [$out]";; esac
 stats=$("$B" stats --no-stream upd 2>&1)
 case "$stats" in *"128MiB"*) ok "cgroupfs: stats shows the limit";; *) bad "cgroupfs: stats: $stats";; esac
 "$B" rm -f upd >/dev/null 2>&1

@@ -117,6 +117,15 @@ func (e *Engine) Update(ctr *Container, l limits.Limits) error {
 		}
 		return errdefs.Unavailable(fmt.Errorf("%s runs without a cgroup of its own (%s): its limits cannot change", ctr.Name, why))
 	}
+	// Swap counts memory plus swap: without a new -m it is the recorded one.
+	if l.MemorySwap > 0 && l.Memory == 0 {
+		if l.Memory = ctr.Config.Limits.Memory; l.Memory == 0 {
+			return errdefs.Invalid(fmt.Errorf("--memory-swap counts memory plus swap and %s has no memory limit: give -m too", ctr.Name))
+		}
+		if l.MemorySwap < l.Memory {
+			return errdefs.Invalid(fmt.Errorf("--memory-swap %d is less than the memory limit of %s (%d): it counts memory plus swap", l.MemorySwap, ctr.Name, l.Memory))
+		}
+	}
 	if err := m.Update(ctr.ID, ctr.State.Cgroup, l); err != nil {
 		return err
 	}

@@ -87,6 +87,8 @@ check "inspect says OOMKilled" "true" "$("$B" inspect --format '{{.State.OOMKill
 check "update -m 128m" "134217728" "$("$B" exec upd /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
 stats=$("$B" stats --no-stream upd 2>&1)
 case "$stats" in *"128MiB"*) ok "stats shows the limit";; *) bad "stats: $stats";; esac
+"$B" update --memory-swap 192m upd >/dev/null 2>&1
+check "update --memory-swap alone counts from the recorded -m" "67108864" "$("$B" exec upd /bin/cat /sys/fs/cgroup/memory.swap.max 2>&1)"
 # An exec'd process is in the container's cgroup (systemd attaches it to
 # the scope), so the limits hold it too.
 check "exec joins the container's cgroup" "0::/" "$("$B" exec upd /bin/cat /proc/self/cgroup 2>&1)"

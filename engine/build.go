@@ -117,7 +117,7 @@ func (e *Engine) ChangeImage(imageID string, change func(rootfs string) error, k
 	if err != nil {
 		return err
 	}
-	sc, err := s.CreateContainer("", nil, imageID, "", "", nil)
+	sc, err := s.CreateContainer("", nil, imageID, "", storageMetadata(storageKindBuild), nil)
 	if err != nil {
 		return fmt.Errorf("making a working layer on %s: %w", shortImageID(imageID), err)
 	}

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	cstorage "go.podman.io/storage"
 )
@@ -59,6 +61,38 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 			running[r.ID] = true
 		}
 	}
+	// Storage containers burrow made and lost track of: a create killed
+	// between the store and the record, a build killed during a COPY.
+	// Only burrow's own (the store is shared with podman and buildah), and
+	// only old ones (a create or a build may be at work right now).
+	ctrs, err := s.Containers()
+	if err != nil {
+		return problems, repaired, fmt.Errorf("listing the store's containers: %w", err)
+	}
+	for _, sc := range ctrs {
+		kind := storageKind(sc.Metadata)
+		if kind == "" || (kind == storageKindContainer && hasRecord(recs, sc.ID)) {
+			continue
+		}
+		age := orphanAge
+		if kind == storageKindBuild {
+			age = buildOrphanAge
+		}
+		if time.Since(sc.Created) < age {
+			continue
+		}
+		what := "a storage container without a burrow record (left by an interrupted create): " + short(sc.ID)
+		if kind == storageKindBuild {
+			what = "a build's working layer (left by an interrupted build): " + short(sc.ID)
+		}
+		problems = append(problems, what)
+		if repair {
+			if err := s.DeleteContainer(sc.ID); err != nil {
+				return problems, repaired, fmt.Errorf("removing storage container %s: %w", short(sc.ID), err)
+			}
+			repaired = append(repaired, "removed the storage container "+short(sc.ID))
+		}
+	}
 	ents, _ := os.ReadDir(filepath.Dir(e.netnsPath("x")))
 	for _, ent := range ents {
 		if running[ent.Name()] {
@@ -74,6 +108,46 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 		}
 	}
 	return problems, repaired, nil
+}
+
+// What burrow writes in the metadata of the storage containers it makes,
+// so that its own can be told from podman's and buildah's.
+const (
+	storageKindContainer = "container"
+	storageKindBuild     = "build"
+)
+
+// How old a storage container of burrow's without a record must be before
+// Check calls it lost: a create takes seconds, a build step's COPY may
+// take long.
+var (
+	orphanAge      = 10 * time.Minute
+	buildOrphanAge = time.Hour
+)
+
+// storageMetadata marks a storage container as burrow's.
+func storageMetadata(kind string) string {
+	b, _ := json.Marshal(map[string]string{"burrow": kind})
+	return string(b)
+}
+
+// storageKind reads the mark: "" for a container burrow did not make.
+func storageKind(metadata string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(metadata), &m) != nil {
+		return ""
+	}
+	k, _ := m["burrow"].(string)
+	return k
+}
+
+func hasRecord(recs []*Record, id string) bool {
+	for _, r := range recs {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func short(id string) string {

@@ -238,11 +238,11 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 				UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
 			}}
 		}
-		_, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", opts)
+		_, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
 		// A generated name may be taken by another tool's container.
 		for i := 0; generated && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
 			ctr.Name = generateName() + "_" + ctr.ID[:6]
-			_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", "", opts)
+			_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
 		}
 		if err != nil {
 			if errors.Is(err, cstorage.ErrDuplicateName) {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"text/tabwriter"
-	"text/template"
 	"time"
 
 	"github.com/burrow-containers/burrow/engine"
@@ -350,48 +348,20 @@ func (i *InspectCmd) Run(g *globals) error {
 	if i.Type == "image" {
 		return inspectImages(g, eng, i.Objects, i.Format)
 	}
-	var tmpl *template.Template
-	if i.Format != "" && i.Format != "json" {
-		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(i.Format + "\n"); err != nil {
-			return invalidf("invalid --format template: %v", err)
-		}
-	}
-	var out []any
-	var last error
-	for _, name := range i.Objects {
-		var d any
+	return printInspect(i.Objects, i.Format, func(name string) (any, error) {
 		c, err := eng.Get(name)
 		if err == nil {
-			d = c.Inspect()
-		} else if errdefs.Is(err, errdefs.ClassNotFound) && i.Type == "all" {
-			d, err = inspectImage(g, eng, name)
+			return c.Inspect(), nil
+		}
+		if errdefs.Is(err, errdefs.ClassNotFound) && i.Type == "all" {
+			d, err := inspectImage(g, eng, name)
 			if errdefs.Is(err, errdefs.ClassNotFound) {
 				err = errdefs.NotFound(fmt.Errorf("no container or image %q: check `burrow ps -a` and `burrow images`", name))
 			}
+			return d, err
 		}
-		if err != nil {
-			if last != nil {
-				fmt.Fprintf(os.Stderr, "Error: %v\n", last)
-			}
-			last = err
-			continue
-		}
-		if tmpl != nil {
-			if err := tmpl.Execute(os.Stdout, jsonView(d)); err != nil {
-				return invalidf("--format: %v", err)
-			}
-			continue
-		}
-		out = append(out, d)
-	}
-	if tmpl == nil {
-		if out == nil {
-			out = []any{}
-		}
-		b, _ := json.MarshalIndent(out, "", "    ")
-		fmt.Println(string(b))
-	}
-	return last
+		return nil, err
+	})
 }
 
 // ContainerCmd groups `burrow container ...`.

@@ -250,24 +250,24 @@ func (c *ImageInspectCmd) Run(g *globals) error {
 }
 
 func inspectImages(g *globals, eng *engine.Engine, refs []string, format string) error {
-	store, err := eng.Store()
-	if err != nil {
-		return err
-	}
+	return printInspect(refs, format, func(ref string) (any, error) { return inspectImage(g, eng, ref) })
+}
+
+// printInspect prints what lookup finds for each name: a JSON array, or
+// the --format template per object. A name not found is an error (the
+// last one returned, earlier ones printed), as podman's inspect.
+func printInspect(names []string, format string, lookup func(name string) (any, error)) error {
 	var tmpl *template.Template
 	if format != "" && format != "json" {
+		var err error
 		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(format + "\n"); err != nil {
 			return invalidf("invalid --format template: %v", err)
 		}
 	}
-	var out []*images.InspectData
+	out := []any{}
 	var last error
-	for _, ref := range refs {
-		img, err := images.Lookup(store, ref)
-		var d *images.InspectData
-		if err == nil {
-			d, err = images.Inspect(g.ctx, store, img)
-		}
+	for _, name := range names {
+		d, err := lookup(name)
 		if err != nil {
 			if last != nil {
 				fmt.Fprintf(os.Stderr, "Error: %v\n", last)
@@ -284,9 +284,6 @@ func inspectImages(g *globals, eng *engine.Engine, refs []string, format string)
 		out = append(out, d)
 	}
 	if tmpl == nil {
-		if out == nil {
-			out = []*images.InspectData{}
-		}
 		b, _ := json.MarshalIndent(out, "", "    ")
 		fmt.Println(string(b))
 	}

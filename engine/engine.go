@@ -130,6 +130,20 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
+// imageName is how a container names its image: the image's name the
+// user's reference matches (an image may have several), else its first.
+func imageName(ref string, names []string) string {
+	for _, n := range names {
+		if images.MatchReference(strings.TrimPrefix(ref, "docker://"), n) {
+			return n
+		}
+	}
+	if len(names) > 0 {
+		return names[0]
+	}
+	return ref
+}
+
 // PullFunc is how Create gets a missing image.
 type PullFunc func(ctx context.Context, ref string) error
 
@@ -182,10 +196,7 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 			return nil, err
 		}
 		ctr.ImageID = img.ID
-		ctr.Image = c.Image
-		if len(img.Names) > 0 {
-			ctr.Image = img.Names[0]
-		}
+		ctr.Image = imageName(c.Image, img.Names)
 	}
 
 	// The name is claimed and the record written under the lock; the rest

@@ -36,3 +36,20 @@ func TestParseFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestImageName(t *testing.T) {
+	names := []string{"localhost/tagged:v1", "127.0.0.1:5100/busybox:latest"}
+	for ref, want := range map[string]string{
+		"127.0.0.1:5100/busybox:latest": "127.0.0.1:5100/busybox:latest",
+		"busybox":                       "127.0.0.1:5100/busybox:latest",
+		"tagged:v1":                     "localhost/tagged:v1",
+		"abc123":                        "localhost/tagged:v1", // an ID: the first name
+	} {
+		if got := imageName(ref, names); got != want {
+			t.Errorf("imageName(%q) = %q, want %q", ref, got, want)
+		}
+	}
+	if got := imageName("abc123", nil); got != "abc123" {
+		t.Errorf("an image without names: %q", got)
+	}
+}

@@ -711,7 +711,7 @@ func (b *builder) copyStep(st *stage, c instructions.Command, text string, sd in
 		}
 		srcKey = "image:" + srcImage
 	} else {
-		d, err := Digest(b.bctx.Dir, sd.SourcePaths, b.bctx, true)
+		d, err := Digest(b.bctx.Dir, sd.SourcePaths, b.bctx, true, name)
 		if err != nil {
 			return b.lineErr(c, err)
 		}

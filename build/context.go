@@ -476,9 +476,10 @@ func (t *srcTree) unsupported(name string, fi fs.FileInfo) error {
 // for srcs from srcRoot: names relative to the sources, file modes, symlink
 // targets and file contents, but neither mtimes nor owners, after the
 // context's ignore rules when ignore is set. It is the cache key of a COPY
-// or ADD step. Missing sources give Copy's not-found error (naming COPY).
-func Digest(srcRoot string, srcs []string, ctx *Context, ignore bool) (string, error) {
-	t, err := newSrcTree(srcRoot, ctx, ignore, "COPY")
+// or ADD step. Missing sources give Copy's not-found error, naming op
+// (COPY or ADD).
+func Digest(srcRoot string, srcs []string, ctx *Context, ignore bool, op string) (string, error) {
+	t, err := newSrcTree(srcRoot, ctx, ignore, op)
 	if err != nil {
 		return "", err
 	}

@@ -194,7 +194,7 @@ func TestDigest(t *testing.T) {
 	})
 	digest := func() string {
 		t.Helper()
-		d, err := Digest(c.Dir, []string{"app"}, c, true)
+		d, err := Digest(c.Dir, []string{"app"}, c, true, "COPY")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func TestDigest(t *testing.T) {
 	if d := digest(); d != d0 {
 		t.Errorf("an ignored file changed the digest")
 	}
-	without, err := Digest(c.Dir, []string{"app"}, c, false)
+	without, err := Digest(c.Dir, []string{"app"}, c, false, "COPY")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,21 +258,21 @@ func TestDigest(t *testing.T) {
 	}
 
 	// Wildcards and missing sources.
-	if _, err := Digest(c.Dir, []string{"nope"}, c, true); !errdefs.Is(err, errdefs.ClassNotFound) ||
+	if _, err := Digest(c.Dir, []string{"nope"}, c, true, "COPY"); !errdefs.Is(err, errdefs.ClassNotFound) ||
 		!strings.Contains(err.Error(), "COPY nope: no such file or directory in the build context") {
 		t.Errorf("missing source: %v", err)
 	}
-	if _, err := Digest(c.Dir, []string{"app/*.log"}, c, true); !errdefs.Is(err, errdefs.ClassNotFound) {
+	if _, err := Digest(c.Dir, []string{"app/*.log"}, c, true, "COPY"); !errdefs.Is(err, errdefs.ClassNotFound) {
 		t.Errorf("ignored wildcard matches: %v", err)
 	}
-	if _, err := Digest(c.Dir, []string{"../x"}, c, true); !errdefs.Is(err, errdefs.ClassInvalid) {
+	if _, err := Digest(c.Dir, []string{"../x"}, c, true, "COPY"); !errdefs.Is(err, errdefs.ClassInvalid) {
 		t.Errorf("escaping source: %v", err)
 	}
-	a, err := Digest(c.Dir, []string{"app/*.go"}, c, true)
+	a, err := Digest(c.Dir, []string{"app/*.go"}, c, true, "COPY")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Digest(c.Dir, []string{"app/main.go"}, c, true)
+	b, err := Digest(c.Dir, []string{"app/main.go"}, c, true, "COPY")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestDigestPipeDoesNotBlock(t *testing.T) {
 		t.Skip("cannot make a FIFO here:", err)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := Digest(c.Dir, []string{"d"}, c, true); done <- err }()
+	go func() { _, err := Digest(c.Dir, []string{"d"}, c, true, "COPY"); done <- err }()
 	select {
 	case err := <-done:
 		if err != nil {

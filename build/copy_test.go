@@ -444,7 +444,7 @@ func TestCopySpecialFiles(t *testing.T) {
 	if !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), "device node") {
 		t.Errorf("device node: %v", err)
 	}
-	if _, err := Digest(ctx.Dir, []string{"d"}, ctx, true); !errdefs.Is(err, errdefs.ClassInvalid) {
+	if _, err := Digest(ctx.Dir, []string{"d"}, ctx, true, "COPY"); !errdefs.Is(err, errdefs.ClassInvalid) {
 		t.Errorf("device node digest: %v", err)
 	}
 }

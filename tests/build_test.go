@@ -182,6 +182,14 @@ func TestBuildFailures(t *testing.T) {
 			t.Errorf("the failed step's container is left:\n%s", out)
 		}
 	})
+	t.Run("ADD of a missing file", func(t *testing.T) {
+		dir := buildContext(t, map[string]string{"Containerfile": "FROM " + base + "\nADD missing.txt /x\n"})
+		r := burrow(t, "build", dir)
+		requireBurrowError(t, r, true)
+		if !strings.Contains(r.Stderr, "Containerfile:2") || !strings.Contains(r.Stderr, "ADD missing.txt") {
+			t.Errorf("the error should name the line and the instruction: %s", r.Stderr)
+		}
+	})
 	for name, tc := range map[string]struct{ file, link string }{
 		"parent path":   {file: "COPY ../outside /x\n"},
 		"absolute path": {file: "COPY /etc/passwd /x\n"},

@@ -386,19 +386,31 @@ func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	list, err := images.List(r.Context(), st)
+	specs, err := filterSpecs(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	// dangling=false is docker image prune -a.
+	all := false
+	for _, f := range specs {
+		switch f {
+		case "dangling=false", "dangling=0":
+			all = true
+		case "dangling=true", "dangling=1":
+		default:
+			writeError(w, errdefs.Invalid(fmt.Errorf("unsupported prune filter %q: burrow knows dangling", f)))
+			return
+		}
+	}
+	ids, err := images.Prune(r.Context(), st, all)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	deleted := []map[string]string{}
-	for _, im := range list {
-		if !im.Dangling {
-			continue
-		}
-		if _, err := st.DeleteImage(im.ID, true); err == nil {
-			deleted = append(deleted, map[string]string{"Deleted": "sha256:" + im.ID})
-		}
+	for _, id := range ids {
+		deleted = append(deleted, map[string]string{"Deleted": "sha256:" + id})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ImagesDeleted": deleted, "SpaceReclaimed": 0})
 }

@@ -150,3 +150,43 @@ func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, remov
 	}
 	return img.Names, img.ID, nil
 }
+
+// Prune removes images no container uses: dangling ones (no name, not a
+// build step under another image), or with all every unused one, the
+// intermediate images of builds too. Removing an image can leave the step
+// images under it dangling, so it goes on until nothing more goes. It
+// returns the IDs removed.
+func Prune(ctx context.Context, store cstorage.Store, all bool) ([]string, error) {
+	var removed []string
+	for {
+		ctrs, err := store.Containers()
+		if err != nil {
+			return removed, fmt.Errorf("listing the store's containers: %w", err)
+		}
+		used := map[string]bool{}
+		for _, c := range ctrs {
+			used[c.ImageID] = true
+		}
+		list, err := List(ctx, store)
+		if err != nil {
+			return removed, err
+		}
+		progress := false
+		for _, s := range list {
+			if used[s.ID] || !(s.Dangling || all) {
+				continue
+			}
+			if _, err := store.DeleteImage(s.ID, true); err != nil {
+				if errors.Is(err, cstorage.ErrImageUsedByContainer) {
+					continue // a container made meanwhile
+				}
+				return removed, fmt.Errorf("removing image %s: %w", shortID(s.ID), err)
+			}
+			removed = append(removed, s.ID)
+			progress = true
+		}
+		if !progress {
+			return removed, nil
+		}
+	}
+}

@@ -3,11 +3,15 @@ package tests
 import (
 	"archive/tar"
 	"compress/gzip"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
 )
 
 // buildContext writes files (name -> content) into a new context directory.
@@ -305,5 +309,77 @@ func writeTarGz(t testing.TB, path string, files map[string]string) {
 	}
 	if err := gz.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// buildWithStep builds a two-RUN image named by a new tag, and returns the
+// tag and the ID (12 digits) of the first RUN's image, a step under it.
+func buildWithStep(t *testing.T, base string) (tag, step string) {
+	t.Helper()
+	dir := buildContext(t, map[string]string{
+		"Containerfile": "FROM " + base + "\nLABEL run=" + randHex() + "\nRUN echo a > /a\nRUN echo b > /b\n",
+	})
+	tag = "localhost/pruned-" + randHex()[:8] + ":latest"
+	r := burrow(t, "build", "-t", tag, dir)
+	if r.ExitCode != 0 {
+		t.Fatalf("build: %s", describe(r))
+	}
+	lines := nonEmptyLines(r.Stdout)
+	for i, l := range lines {
+		if strings.Contains(l, "STEP 3/4: RUN echo a") && i+1 < len(lines) {
+			step = strings.TrimPrefix(lines[i+1], "--> ")
+		}
+	}
+	if len(step) != 12 {
+		t.Fatalf("no step image in the build output:\n%s", r.Stdout)
+	}
+	return tag, step
+}
+
+// TestImagePrune is not parallel: prune works on the whole store, and
+// other tests run images they built by ID.
+func TestImagePrune(t *testing.T) {
+	base := busyboxImage(t)
+	tag, step := buildWithStep(t, base)
+	if !strings.Contains(must(t, "images", "-a", "-q", "--no-trunc"), step) || strings.Contains(must(t, "images", "-q", "--no-trunc"), step) {
+		t.Fatalf("the step image %s should be listed with -a only", step)
+	}
+	// A prune keeps the steps under a named image.
+	if out := must(t, "image", "prune", "-f"); strings.Contains(out, step) {
+		t.Errorf("prune removed the step of a named image:\n%s", out)
+	}
+	must(t, "rmi", tag)
+	out := must(t, "image", "prune", "-f")
+	if !strings.Contains(out, step) {
+		t.Errorf("after rmi of %s, prune did not remove its step %s:\n%s", tag, step, out)
+	}
+	if strings.Contains(must(t, "images", "-a", "-q", "--no-trunc"), step) {
+		t.Errorf("the pruned step is still listed")
+	}
+	if got := strings.TrimSpace(must(t, "image", "prune", "-f")); got != "" {
+		t.Errorf("a second prune removed %q", got)
+	}
+
+	// The same through the Docker API (docker image prune).
+	tag, step = buildWithStep(t, base)
+	must(t, "rmi", tag)
+	host := apiService(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	res, err := cli.ImagePrune(ctx, client.ImagePruneOptions{})
+	if err != nil {
+		t.Fatalf("ImagePrune: %v", err)
+	}
+	found := false
+	for _, d := range res.Report.ImagesDeleted {
+		found = found || strings.HasPrefix(d.Deleted, "sha256:"+step)
+	}
+	if !found {
+		t.Errorf("the API's prune did not remove the step %s: %+v", step, res.Report.ImagesDeleted)
 	}
 }

@@ -682,4 +682,37 @@ type ImageCmd struct {
 	Load    LoadCmd         `cmd:"" help:"Read images from an archive."`
 	Import  ImportCmd       `cmd:"" help:"Make an image from a root filesystem tarball."`
 	Build   BuildCmd        `cmd:"" help:"Build an image from a Containerfile."`
+	Prune   ImagePruneCmd   `cmd:"" help:"Remove unused images: dangling ones, or with -a all."`
+}
+
+// ImagePruneCmd is `burrow image prune`.
+type ImagePruneCmd struct {
+	All   bool `short:"a" help:"Remove every image no container uses, not only dangling ones (build caches too)."`
+	Force bool `short:"f" help:"Do not ask for confirmation."`
+}
+
+// Run removes the images and prints their IDs.
+func (p *ImagePruneCmd) Run(g *globals) error {
+	if !p.Force {
+		what := "dangling images"
+		if p.All {
+			what = "all images without at least one container associated with them"
+		}
+		fmt.Fprintf(os.Stderr, "WARNING! This command removes all %s.\nAre you sure you want to continue? [y/N] ", what)
+		var answer string
+		fmt.Fscanln(os.Stdin, &answer)
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return nil
+		}
+	}
+	eng, store, err := openStore()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ids, err := images.Prune(g.ctx, store, p.All)
+	for _, id := range ids {
+		fmt.Println(id)
+	}
+	return err
 }

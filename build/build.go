@@ -513,7 +513,11 @@ func (b *builder) command(st *stage, c instructions.Command) error {
 	case *instructions.RunCommand:
 		return b.run(st, c, text)
 	case *instructions.CopyCommand:
-		return b.copyStep(st, c, text, c.SourcesAndDest, c.From, c.Chown, c.Chmod, false, c.Parents || len(c.ExcludePatterns) > 0)
+		from, err := b.expander(st.env())(c.From) // COPY --from=$STAGE
+		if err != nil {
+			return b.lineErr(c, err)
+		}
+		return b.copyStep(st, c, text, c.SourcesAndDest, from, c.Chown, c.Chmod, false, c.Parents || len(c.ExcludePatterns) > 0)
 	case *instructions.AddCommand:
 		return b.copyStep(st, c, text, c.SourcesAndDest, "", c.Chown, c.Chmod, true, len(c.ExcludePatterns) > 0 || c.Checksum != "")
 	default:

@@ -50,7 +50,8 @@ LABEL run=` + randHex() + `
 ARG GREETING=hello
 RUN mkdir -p /out && echo "$GREETING from the builder" > /out/artifact
 FROM ${BASE}
-COPY --from=builder /out/artifact /app/artifact
+ARG FROMSTAGE=builder
+COPY --from=$FROMSTAGE /out/artifact /app/artifact
 COPY --chmod=0755 run.sh /app/
 COPY . /ctx/
 ENV APPVAR=set
@@ -73,7 +74,7 @@ CMD ["/bin/sh", "/app/run.sh"]
 	if r.ExitCode != 0 {
 		t.Fatalf("build: %s", describe(r))
 	}
-	for _, want := range []string{"[1/2] STEP 1/4: FROM $BASE AS builder", "[2/2] STEP 2/8: COPY --from=builder /out/artifact /app/artifact", "Successfully tagged " + tag} {
+	for _, want := range []string{"[1/2] STEP 1/4: FROM $BASE AS builder", "[2/2] STEP 3/9: COPY --from=$FROMSTAGE /out/artifact /app/artifact", "Successfully tagged " + tag} {
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("build output lacks %q:\n%s", want, r.Stdout)
 		}

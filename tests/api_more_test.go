@@ -29,13 +29,7 @@ func TestAPIListFilters(t *testing.T) {
 	t.Parallel()
 	host := apiService(t)
 	img := busyboxImage(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli, ctx := sdkClient(t, host, 2*time.Minute)
 	tag := randHex()[:8]
 	running, exited := "filt-run-"+tag, "filt-exit-"+tag
 	t.Cleanup(func() { burrow(t, "rm", "-f", running, exited) })
@@ -99,13 +93,7 @@ func TestAPIStatsStream(t *testing.T) {
 	name := ctrName(t)
 	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
 	runDetached(t, name, nil, "sleep", "1000")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli, ctx := sdkClient(t, host, time.Minute)
 	res, err := cli.ContainerStats(ctx, name, client.ContainerStatsOptions{Stream: true})
 	if err != nil {
 		t.Fatalf("stats: %v", err)
@@ -261,6 +249,20 @@ func TestAPITCP(t *testing.T) {
 	}
 }
 
+// sdkClient is a Docker SDK client of the service at host, and a context
+// that ends after timeout; both are released when the test ends.
+func sdkClient(t *testing.T, host string, timeout time.Duration) (*client.Client, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli, ctx
+}
+
 // waitDial waits until the service p started answers on addr.
 func waitDial(t *testing.T, network, addr string, p *liveBurrow) {
 	t.Helper()
@@ -283,13 +285,7 @@ func TestAPIUsernsMode(t *testing.T) {
 	t.Parallel()
 	host := apiService(t)
 	img := busyboxImage(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli, ctx := sdkClient(t, host, time.Minute)
 	name := ctrName(t)
 	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
 	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{

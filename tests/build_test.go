@@ -3,7 +3,6 @@ package tests
 import (
 	"archive/tar"
 	"compress/gzip"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -365,13 +364,7 @@ func TestImagePrune(t *testing.T) {
 	tag, step = buildWithStep(t, base)
 	must(t, "rmi", tag)
 	host := apiService(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli, ctx := sdkClient(t, host, time.Minute)
 	res, err := cli.ImagePrune(ctx, client.ImagePruneOptions{})
 	if err != nil {
 		t.Fatalf("ImagePrune: %v", err)

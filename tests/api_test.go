@@ -28,16 +28,18 @@ func dockerCLI(t *testing.T, host string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command("docker", args...)
 	cmd.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("docker %v: %v", args, err)
+	return runCommand(t, cmd)
+}
+
+// mustDocker is dockerCLI that fails the test unless docker exits 0; it
+// returns docker's stdout.
+func mustDocker(t *testing.T, host string, args ...string) string {
+	t.Helper()
+	r := dockerCLI(t, host, args...)
+	if r.ExitCode != 0 {
+		t.Fatalf("docker %s: %s", strings.Join(args, " "), describe(r))
 	}
-	return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
+	return r.Stdout
 }
 
 func TestDockerCLI(t *testing.T) {
@@ -46,27 +48,19 @@ func TestDockerCLI(t *testing.T) {
 		t.Skip("the docker CLI is not installed (this machine kind has it at /usr/local/bin/docker)")
 	}
 	host := apiService(t)
-	mustDocker := func(args ...string) string {
-		t.Helper()
-		r := dockerCLI(t, host, args...)
-		if r.ExitCode != 0 {
-			t.Fatalf("docker %s: %s", strings.Join(args, " "), describe(r))
-		}
-		return r.Stdout
-	}
-	if v := mustDocker("version", "--format", "{{.Server.APIVersion}}"); !strings.HasPrefix(v, "1.4") {
+	if v := mustDocker(t, host, "version", "--format", "{{.Server.APIVersion}}"); !strings.HasPrefix(v, "1.4") {
 		t.Errorf("docker version: API %q", v)
 	}
 	// A registry on 127.0.0.1 is plain HTTP for docker clients, unasked.
 	img := testImage(t)
-	mustDocker("pull", "-q", img)
-	if out := mustDocker("images", "--format", "{{.Repository}}:{{.Tag}}"); !strings.Contains(out, strings.TrimSuffix(img, ":latest")) {
+	mustDocker(t, host, "pull", "-q", img)
+	if out := mustDocker(t, host, "images", "--format", "{{.Repository}}:{{.Tag}}"); !strings.Contains(out, strings.TrimSuffix(img, ":latest")) {
 		t.Errorf("docker images lacks %s:\n%s", img, out)
 	}
 	name := ctrName(t)
 	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
 	hp := freePort(t, "tcp")
-	id := strings.TrimSpace(mustDocker("run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp), img,
+	id := strings.TrimSpace(mustDocker(t, host, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp), img,
 		"sh", "-c", "echo to-stdout; echo to-stderr >&2; mkdir /www && echo via-api > /www/index.html && exec httpd -f -p 8080 -h /www"))
 	if !fullID.MatchString(id) {
 		t.Fatalf("docker run -d printed %q", id)
@@ -78,28 +72,28 @@ func TestDockerCLI(t *testing.T) {
 	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", hp)); got != "via-api\n" {
 		t.Errorf("the port docker published: %q", got)
 	}
-	if out := mustDocker("ps", "--format", "{{.Names}} {{.Ports}}"); !strings.Contains(out, name) || !strings.Contains(out, fmt.Sprintf("127.0.0.1:%d->8080/tcp", hp)) {
+	if out := mustDocker(t, host, "ps", "--format", "{{.Names}} {{.Ports}}"); !strings.Contains(out, name) || !strings.Contains(out, fmt.Sprintf("127.0.0.1:%d->8080/tcp", hp)) {
 		t.Errorf("docker ps:\n%s", out)
 	}
 	r := dockerCLI(t, host, "logs", name)
 	if r.Stdout != "to-stdout\n" || r.Stderr != "to-stderr\n" {
 		t.Errorf("docker logs keeps the streams apart: %s", describe(r))
 	}
-	if got := strings.TrimSpace(mustDocker("inspect", "-f", "{{.State.Status}} {{.Name}}", name)); got != "running /"+name {
+	if got := strings.TrimSpace(mustDocker(t, host, "inspect", "-f", "{{.State.Status}} {{.Name}}", name)); got != "running /"+name {
 		t.Errorf("docker inspect: %q", got)
 	}
-	mustDocker("stop", "-t", "1", name)
-	if got := strings.TrimSpace(mustDocker("inspect", "-f", "{{.State.ExitCode}}", name)); got != "137" {
+	mustDocker(t, host, "stop", "-t", "1", name)
+	if got := strings.TrimSpace(mustDocker(t, host, "inspect", "-f", "{{.State.ExitCode}}", name)); got != "137" {
 		t.Errorf("exit code after docker stop: %q", got)
 	}
-	mustDocker("rm", name)
+	mustDocker(t, host, "rm", name)
 	if st := psStatus(t, name); st != "" {
 		t.Errorf("docker rm left %q", st)
 	}
 	// A container made by burrow shows in docker ps -a.
 	other := ctrName(t)
 	runDetached(t, other, nil, "sleep", "1000")
-	if out := mustDocker("ps", "-a", "--format", "{{.Names}}"); !strings.Contains(out, other) {
+	if out := mustDocker(t, host, "ps", "-a", "--format", "{{.Names}}"); !strings.Contains(out, other) {
 		t.Errorf("docker ps -a lacks burrow's %s:\n%s", other, out)
 	}
 	// docker run in the foreground: attach before start, output, exit code,
@@ -143,33 +137,25 @@ func TestDockerCLIImagesAndFiles(t *testing.T) {
 		t.Skip("the docker CLI is not installed (this machine kind has it at /usr/local/bin/docker)")
 	}
 	host := apiService(t)
-	mustDocker := func(args ...string) string {
-		t.Helper()
-		r := dockerCLI(t, host, args...)
-		if r.ExitCode != 0 {
-			t.Fatalf("docker %s: %s", strings.Join(args, " "), describe(r))
-		}
-		return r.Stdout
-	}
 	img := busyboxImage(t)
 	tagged := testRegistry(t) + "/api-tagged-" + randHex()[:6] + ":v1"
 	t.Cleanup(func() { burrow(t, "rmi", "-f", tagged) })
-	mustDocker("tag", img, tagged)
-	if out := mustDocker("push", tagged); !strings.Contains(out, "Pushed") {
+	mustDocker(t, host, "tag", img, tagged)
+	if out := mustDocker(t, host, "push", tagged); !strings.Contains(out, "Pushed") {
 		t.Errorf("docker push: %q", out)
 	}
-	if out := mustDocker("history", tagged); !strings.HasPrefix(out, "IMAGE") {
+	if out := mustDocker(t, host, "history", tagged); !strings.HasPrefix(out, "IMAGE") {
 		t.Errorf("docker history: %q", out)
 	}
 	dir := t.TempDir()
-	mustDocker("save", "-o", dir+"/img.tar", tagged)
-	mustDocker("rmi", tagged)
-	if out := mustDocker("load", "-i", dir+"/img.tar"); !strings.Contains(out, tagged) {
+	mustDocker(t, host, "save", "-o", dir+"/img.tar", tagged)
+	mustDocker(t, host, "rmi", tagged)
+	if out := mustDocker(t, host, "load", "-i", dir+"/img.tar"); !strings.Contains(out, tagged) {
 		t.Errorf("docker load: %q", out)
 	}
 	name := ctrName(t)
 	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
-	mustDocker("run", "-d", "--name", name, img, "sh", "-c", "echo inside > /f; sleep 1000")
+	mustDocker(t, host, "run", "-d", "--name", name, img, "sh", "-c", "echo inside > /f; sleep 1000")
 	waitLog := func() {
 		for i := 0; i < 100; i++ {
 			if dockerCLI(t, host, "exec", name, "test", "-e", "/f").ExitCode == 0 {
@@ -179,19 +165,19 @@ func TestDockerCLIImagesAndFiles(t *testing.T) {
 		}
 	}
 	waitLog()
-	if out := mustDocker("top", name); !strings.Contains(out, "sleep 1000") {
+	if out := mustDocker(t, host, "top", name); !strings.Contains(out, "sleep 1000") {
 		t.Errorf("docker top: %q", out)
 	}
-	if out := mustDocker("diff", name); !strings.Contains(out, "A /f") {
+	if out := mustDocker(t, host, "diff", name); !strings.Contains(out, "A /f") {
 		t.Errorf("docker diff: %q", out)
 	}
-	mustDocker("cp", name+":/f", dir+"/f")
+	mustDocker(t, host, "cp", name+":/f", dir+"/f")
 	if b, _ := os.ReadFile(dir + "/f"); string(b) != "inside\n" {
 		t.Errorf("docker cp out: %q", b)
 	}
 	os.WriteFile(dir+"/up", []byte("from host\n"), 0o644)
-	mustDocker("cp", dir+"/up", name+":/tmp/")
-	if got := mustDocker("exec", name, "cat", "/tmp/up"); got != "from host\n" {
+	mustDocker(t, host, "cp", dir+"/up", name+":/tmp/")
+	if got := mustDocker(t, host, "exec", name, "cat", "/tmp/up"); got != "from host\n" {
 		t.Errorf("docker cp in: %q", got)
 	}
 	reg := testbedVar(t, "BURROW_TEST_AUTH_REGISTRY")

@@ -3,7 +3,6 @@ package tests
 import (
 	"encoding/json"
 	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -34,16 +33,7 @@ func podman(t testing.TB, args ...string) result {
 	t.Helper()
 	base := podmanCmd(t)
 	cmd := exec.Command(base[0], append(base[1:], args...)...)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running podman %v: %v", args, err)
-	}
-	return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
+	return runCommand(t, cmd)
 }
 
 func TestPodmanSharesTheStore(t *testing.T) {

@@ -691,16 +691,7 @@ func burrowIn(t testing.TB, dir string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(burrowBin(t), args...)
 	cmd.Dir = dir
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running burrow %v: %v", args, err)
-	}
-	return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
+	return runCommand(t, cmd)
 }
 
 func TestRenameTopPrune(t *testing.T) {

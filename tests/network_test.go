@@ -356,16 +356,7 @@ func TestSlirp4netnsMissing(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command(burrowBin(t), args...)
 		cmd.Env = append(os.Environ(), "PATH=/nonexistent")
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
+		return runCommand(t, cmd)
 	}
 	name := ctrName(t)
 	t.Cleanup(func() { burrow(t, "rm", "-f", name) })

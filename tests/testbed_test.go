@@ -16,6 +16,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,19 +60,27 @@ func burrowStdin(t testing.TB, stdin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, burrowBin(t), args...)
 	cmd.Stdin = bytes.NewBufferString(stdin)
+	r := runCommand(t, cmd)
+	if ctx.Err() != nil {
+		t.Fatalf("burrow %v did not finish within 3 minutes\nstdout: %s\nstderr: %s", args, r.Stdout, r.Stderr)
+	}
+	return r
+}
+
+// runCommand runs cmd and returns its output and exit code; a command
+// that cannot be run at all fails the test.
+func runCommand(t testing.TB, cmd *exec.Cmd) result {
+	t.Helper()
+	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running burrow %v: %v", args, err)
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("burrow %v did not finish within 3 minutes\nstdout: %s\nstderr: %s", args, stdout.String(), stderr.String())
+		t.Fatalf("running %v: %v", cmd.Args, err)
 	}
 	return result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code}
 }

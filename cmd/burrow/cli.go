@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/sirupsen/logrus"
@@ -94,6 +95,16 @@ type globals struct {
 // warn prints a warning for the user; warnings carry their fix.
 func warn(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "Warning: "+format+"\n", a...)
+}
+
+// confirm asks the user, as podman's prune commands do, whether to go on
+// after warning; only y or yes goes on.
+func confirm(warning string) bool {
+	fmt.Fprint(os.Stderr, warning+"\nAre you sure you want to continue? [y/N] ")
+	var answer string
+	fmt.Fscanln(os.Stdin, &answer)
+	a := strings.ToLower(strings.TrimSpace(answer))
+	return a == "y" || a == "yes"
 }
 
 // enterUserNamespace makes sure the command runs as root of burrow's user

@@ -514,13 +514,8 @@ type ContainerPruneCmd struct {
 
 // Run removes every container that is not running.
 func (p *ContainerPruneCmd) Run(g *globals) error {
-	if !p.Force {
-		fmt.Fprint(os.Stderr, "WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ")
-		var answer string
-		fmt.Fscanln(os.Stdin, &answer)
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-			return nil
-		}
+	if !p.Force && !confirm("WARNING! This will remove all non running containers.") {
+		return nil
 	}
 	eng, err := openEngine()
 	if err != nil {

@@ -698,10 +698,7 @@ func (p *ImagePruneCmd) Run(g *globals) error {
 		if p.All {
 			what = "all images without at least one container associated with them"
 		}
-		fmt.Fprintf(os.Stderr, "WARNING! This command removes all %s.\nAre you sure you want to continue? [y/N] ", what)
-		var answer string
-		fmt.Fscanln(os.Stdin, &answer)
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		if !confirm("WARNING! This command removes all " + what + ".") {
 			return nil
 		}
 	}

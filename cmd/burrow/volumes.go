@@ -189,13 +189,8 @@ type VolumePruneCmd struct {
 
 // Run removes unused volumes.
 func (c *VolumePruneCmd) Run(g *globals) error {
-	if !c.Force {
-		fmt.Fprint(os.Stderr, "WARNING! This will remove all volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ")
-		var answer string
-		fmt.Fscanln(os.Stdin, &answer)
-		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-			return nil
-		}
+	if !c.Force && !confirm("WARNING! This will remove all volumes not used by at least one container.") {
+		return nil
 	}
 	eng, err := openEngine()
 	if err != nil {

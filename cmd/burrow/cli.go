@@ -159,20 +159,15 @@ func runCLI(args []string) int {
 		kong.NoDefaultHelp(),
 		kong.Exit(func(code int) { exit = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		// A flag's value may start with a hyphen, as in podman (whose
+		// flag parser takes the next argument): --memory-swap -1.
+		kong.WithHyphenPrefixedParameters(true),
 	)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 		return 125
 	}
 	kctx, err := parser.Parse(args)
-	if err != nil && exit < 0 {
-		// `--memory-swap -1` as podman takes it: kong reads -1 as a flag.
-		if joined := joinNegativeValues(args); len(joined) != len(args) {
-			if k, jerr := parser.Parse(joined); jerr == nil {
-				kctx, err = k, nil
-			}
-		}
-	}
 	if exit >= 0 {
 		return exit // --help printed
 	}
@@ -201,44 +196,6 @@ func runCLI(args []string) int {
 		return errdefs.ExitCode(err)
 	}
 	return 0
-}
-
-// negativeValueFlags take numbers that may be negative; podman accepts
-// `--memory-swap -1`, where kong would read -1 as a flag.
-var negativeValueFlags = map[string]bool{
-	"--memory-swap": true, "--pids-limit": true, "--oom-score-adj": true, "--cpu-quota": true,
-}
-
-// joinNegativeValues writes `--flag -N` as `--flag=-N` for those flags,
-// before the first "--". It is tried only when the arguments as given do
-// not parse, so a container command's own arguments stay as they are.
-func joinNegativeValues(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		if negativeValueFlags[a] && i+1 < len(args) && isNegativeNumber(args[i+1]) {
-			out = append(out, a+"="+args[i+1])
-			i++
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-func isNegativeNumber(s string) bool {
-	if len(s) < 2 || s[0] != '-' {
-		return false
-	}
-	for _, c := range s[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // VersionCmd prints the version.

@@ -74,21 +74,22 @@ func (e *Engine) layerChanges(id string, drop []string, keep func(io.Reader) err
 	if err != nil {
 		return err
 	}
-	diff, err := s.Diff("", sc.LayerID, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
-	if err != nil {
-		return fmt.Errorf("reading the changes of %s: %w", id[:12], err)
-	}
-	return spooled(s, diff, drop, keep)
+	return spooledDiff(s, "", sc.LayerID, drop, keep)
 }
 
-// spooled hands diff to keep from a temporary file: the store holds its
-// layers locked while a diff is open, and keep writes into it.
-// Empty regular files named in drop are left out.
-func spooled(s cstorage.Store, diff io.ReadCloser, drop []string, keep func(io.Reader) error) error {
+// spooledDiff hands what layer to changes against from ("": its parent),
+// an uncompressed tar, to keep from a temporary file: the store holds its
+// layers locked while a diff is open, and keep writes into it. Empty
+// regular files named in drop are left out.
+func spooledDiff(s cstorage.Store, from, to string, drop []string, keep func(io.Reader) error) error {
+	diff, err := s.Diff(from, to, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
+	if err != nil {
+		return fmt.Errorf("reading the changes of layer %s: %w", shortImageID(to), err)
+	}
 	f, err := os.CreateTemp(s.RunRoot(), "burrow-layer-")
 	if err != nil {
 		diff.Close()
-		return err
+		return fmt.Errorf("spooling the changes of layer %s: %w", shortImageID(to), err)
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
@@ -100,11 +101,11 @@ func spooled(s cstorage.Store, diff io.ReadCloser, drop []string, keep func(io.R
 	if cerr := diff.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("reading the changes: %w", err)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("spooling the changes of layer %s: %w", shortImageID(to), err)
 	}
 	return keep(f)
 }
@@ -187,11 +188,7 @@ func (e *Engine) ImageChanges(fromID, toID string, keep func(changes io.Reader) 
 			return keep(emptyTar())
 		}
 	}
-	diff, err := s.Diff(fromLayer, to.TopLayer, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
-	if err != nil {
-		return fmt.Errorf("reading the changes of image %s: %w", shortImageID(toID), err)
-	}
-	return spooled(s, diff, nil, keep)
+	return spooledDiff(s, fromLayer, to.TopLayer, nil, keep)
 }
 
 // emptyTar is a tar stream with no entries.

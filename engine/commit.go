@@ -68,12 +68,6 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	if err != nil {
 		return nil, err
 	}
-	// The container's changes, as an uncompressed layer (spooled: the
-	// store keeps its layers locked while a diff is open).
-	diff, err := s.Diff("", sc.LayerID, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
-	if err != nil {
-		return nil, fmt.Errorf("committing %s: reading its changes: %w", ctr.Name, err)
-	}
 	now := time.Now().UTC()
 	cfg := *baseCfg
 	cfg.Created = &now
@@ -87,8 +81,9 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	cfg.History = append(append([]imgspecv1.History{}, baseCfg.History...), imgspecv1.History{
 		Created: &now, CreatedBy: "burrow commit " + ctr.Name, Comment: o.Message, Author: o.Author,
 	})
+	// The container's changes as the new layer.
 	var img *cstorage.Image
-	err = spooled(s, diff, nil, func(layer io.Reader) (err error) {
+	err = e.layerChanges(sc.ID, nil, func(layer io.Reader) (err error) {
 		img, err = e.StoreImage(ctx, NewImage{Base: base, Layer: layer, Config: cfg, Ref: ref}, opts)
 		return err
 	})

@@ -8,10 +8,10 @@ import (
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
 )
@@ -27,20 +27,6 @@ import (
 // keep. The container is removed in every case; the exit code is returned.
 func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func(changes io.Reader) error) (code int, err error) {
 	c.Remove, c.Interactive, c.TTY = false, false, false
-	// The files bound over /etc/hosts, /etc/resolv.conf and /etc/hostname
-	// need a mount point: those the image lacks are made, empty, and must
-	// not end up in the layer.
-	var madePoints []string
-	if err := e.WithImageRoot(c.Image, func(root string) error {
-		for _, p := range etcMountPoints {
-			if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
-				madePoints = append(madePoints, p)
-			}
-		}
-		return nil
-	}); err != nil {
-		return 0, err
-	}
 	ctr, conn, err := e.Run(ctx, c, nil, StartOptions{Attach: true})
 	if ctr != nil {
 		defer func() {
@@ -56,12 +42,30 @@ func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func
 	if err != nil || code != 0 {
 		return code, err
 	}
-	return 0, e.layerChanges(ctr.ID, madePoints, keep)
+	// The mount points made for /etc/hosts, /etc/resolv.conf and
+	// /etc/hostname must not end up in the layer.
+	return 0, e.layerChanges(ctr.ID, ctr.madeEtcPoints, keep)
 }
 
 // etcMountPoints are the files a container gets bound from its run
 // directory (as the tar names them).
 var etcMountPoints = []string{"etc/hosts", "etc/resolv.conf", "etc/hostname"}
+
+// missingEtcMountPoints lists those of etcMountPoints a root filesystem
+// lacks (resolved inside it).
+func missingEtcMountPoints(rootfs string) []string {
+	var missing []string
+	for _, p := range etcMountPoints {
+		inside, err := securejoin.SecureJoin(rootfs, p)
+		if err != nil {
+			continue
+		}
+		if _, err := os.Lstat(inside); err != nil {
+			missing = append(missing, p)
+		}
+	}
+	return missing
+}
 
 // layerChanges hands the changes of a storage container's layer to keep.
 // Empty files named in drop (mount points made for the run) are left out.

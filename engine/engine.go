@@ -117,6 +117,10 @@ type Container struct {
 	Spec *specs.Spec
 
 	rootfs string // mounted by Create, for Start
+	// madeEtcPoints are the files bound from the run directory over the
+	// image's /etc that the image lacks: start makes them, empty, as
+	// mount points (a build step leaves them out of its layer).
+	madeEtcPoints []string
 	// idmaps is the container's own user namespace, nil when it shares
 	// burrow's (set by Create).
 	idmaps *idMappings
@@ -276,6 +280,7 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	// The root stays mounted for a Start that follows at once (run);
 	// Release unmounts it otherwise (create).
 	ctr.rootfs = rootfs
+	ctr.madeEtcPoints = missingEtcMountPoints(rootfs)
 	var imgConfig *v1.ImageConfig
 	if img != nil {
 		cfg, err := images.Config(ctx, store, img)

@@ -3,6 +3,8 @@ package tests
 import (
 	"archive/tar"
 	"compress/gzip"
+	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -375,5 +377,48 @@ func TestImagePrune(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the API's prune did not remove the step %s: %+v", step, res.Report.ImagesDeleted)
+	}
+}
+
+// TestBuildRunLayer: a RUN's layer holds what the command wrote, not the
+// empty mount points made for /etc/hosts, /etc/resolv.conf and
+// /etc/hostname (the test image has none of them).
+func TestBuildRunLayer(t *testing.T) {
+	t.Parallel()
+	base := busyboxImage(t)
+	dir := buildContext(t, map[string]string{"Containerfile": "FROM " + base + "\nRUN echo " + randHex() + " > /written\n"})
+	id := strings.TrimSpace(must(t, "build", "-q", dir))
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	must(t, "save", "-o", archive, id)
+	// The archive's manifest names the layers; the last is the RUN's.
+	files := map[string][]byte{}
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		b, _ := io.ReadAll(tr)
+		files[h.Name] = b
+	}
+	var manifest []struct{ Layers []string }
+	if err := json.Unmarshal(files["manifest.json"], &manifest); err != nil || len(manifest) != 1 || len(manifest[0].Layers) == 0 {
+		t.Fatalf("the saved image's manifest: %v %s", err, files["manifest.json"])
+	}
+	layer := filepath.Join(t.TempDir(), "layer.tar")
+	os.WriteFile(layer, files[manifest[0].Layers[len(manifest[0].Layers)-1]], 0o644)
+	names := tarNames(t, layer)
+	if !names["written"] {
+		t.Errorf("the RUN's layer lacks the file it wrote: %v", names)
+	}
+	for _, p := range []string{"etc/hosts", "etc/resolv.conf", "etc/hostname"} {
+		if names[p] {
+			t.Errorf("the RUN's layer holds the mount point %s: %v", p, names)
+		}
 	}
 }

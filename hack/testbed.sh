@@ -10,6 +10,7 @@
 #   hack/testbed.sh bench        hack/bench.sh as the test user
 #   hack/testbed.sh stop         stop the registry and the test users' pause processes
 #
+# BURROW_TEST_RUN=REGEXP limits integration to the tests it matches (one pass).
 # Root makes two users: burrowtest (one subuid/subgid range) and
 # burrowtest-nosub (none, for the single-ID fallback). The registry is
 # Debian's docker-registry on 127.0.0.1; the images are built here from
@@ -21,12 +22,16 @@ REPO=$(pwd)
 export PATH="/usr/local/go/bin:$PATH"
 GO=${GO:-go}
 GOTAGS=${GOTAGS:-containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper}
-if [ "$(id -u)" = 0 ]; then BASE=/tmp/burrow-testbed; else BASE=/tmp/burrow-testbed-$(id -u); fi
+# BURROW_TESTBED_INSTANCE=NAME gives a second, independent test bed (its own
+# users, registries and state) beside the default one, so that two checkouts
+# can run their tests at once.
+INSTANCE=${BURROW_TESTBED_INSTANCE:+-$BURROW_TESTBED_INSTANCE}
+if [ "$(id -u)" = 0 ]; then BASE=/tmp/burrow-testbed$INSTANCE; else BASE=/tmp/burrow-testbed$INSTANCE-$(id -u); fi
 BIN=$BASE/bin
 ENVFILE=$BASE/env
 MARKER=$BASE/hostile-marker
-TEST_USER=burrowtest
-NOSUB_USER=burrowtest-nosub
+TEST_USER=burrowtest$INSTANCE
+NOSUB_USER=burrowtest$INSTANCE-nosub
 PACKAGES="uidmap slirp4netns fuse-overlayfs passt docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc libseccomp-dev pkg-config"
 
 log() { printf 'testbed: %s\n' "$*" >&2; }
@@ -444,7 +449,10 @@ summary() {
 integration() {
 	[ -f "$ENVFILE" ] || die "no test bed: run hack/testbed.sh setup first"
 	local rc=0 logs=("$BASE/test-main.log")
-	if [ "$(id -u)" = 0 ]; then
+	if [ -n "${BURROW_TEST_RUN:-}" ]; then
+		# Only the tests this pattern names, as the prepared user.
+		if [ "$(id -u)" = 0 ]; then pass main "$TEST_USER" -test.run "$BURROW_TEST_RUN" || rc=1; else pass main "$(id -un)" -test.run "$BURROW_TEST_RUN" || rc=1; fi
+	elif [ "$(id -u)" = 0 ]; then
 		pass main "$TEST_USER" || rc=1
 		EXTRA_ENV=BURROW_TEST_EXPECT_NOSUBUID=1 pass nosubuid "$NOSUB_USER" -test.run 'NoSubuid|Foreign' || rc=1
 		logs+=("$BASE/test-nosubuid.log")

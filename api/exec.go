@@ -105,11 +105,19 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) {
 	ex.mu.Unlock()
 	if b.Detach {
 		cfg.Detach = true
-		if _, err := s.Engine.Exec(r.Context(), c, cfg, engine.Attach{}); err != nil {
+		p, err := s.Engine.Exec(r.Context(), c, cfg, engine.Attach{})
+		if err != nil {
 			finish(-1)
 			writeError(w, err)
 			return
 		}
+		go func() {
+			code, err := p.Wait()
+			if err != nil {
+				code = -1
+			}
+			finish(code)
+		}()
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -128,7 +136,11 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) {
 	if cfg.Interactive {
 		a.Stdin = io.Reader(buf)
 	}
-	code, err := s.Engine.Exec(r.Context(), c, cfg, a)
+	code := 0
+	p, err := s.Engine.Exec(r.Context(), c, cfg, a)
+	if err == nil {
+		code, err = p.Wait()
+	}
 	if err != nil {
 		code = errdefs.ExitCode(err)
 		fmt.Fprintf(a.Stderr, "%v\n", err)

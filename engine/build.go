@@ -38,7 +38,7 @@ func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func
 	if err != nil {
 		return 0, err
 	}
-	code, err = e.attached(ctx, ctr, conn, Attach{Stdout: out, Stderr: out})
+	code, err = (&attachedContainer{e: e, ctx: ctx, ctr: ctr, conn: conn, a: Attach{Stdout: out, Stderr: out}}).Wait()
 	if err != nil || code != 0 {
 		return code, err
 	}

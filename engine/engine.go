@@ -18,6 +18,7 @@ import (
 	"github.com/moby/sys/user"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/common/pkg/config"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
 	"golang.org/x/sys/unix"
@@ -37,39 +38,36 @@ type Engine struct {
 	// runtimeDir is the user's own XDG_RUNTIME_DIR ("" when unset), before
 	// the store's fallback replaces it: the systemd user bus lives there.
 	runtimeDir string
-	// cgroupManager is the manager of the containers made from now on
-	// (limits.Systemd or limits.Cgroupfs); a container keeps its own.
-	cgroupManager string
-	limits        map[string]*limits.Manager
-	mu            sync.Mutex // the lazily opened parts, for the API service's goroutines
+	settings   Options
+	limits     map[string]*limits.Manager
+	mu         sync.Mutex // the lazily opened parts, for the API service's goroutines
+
+	confOnce sync.Once
+	confVal  *config.Config
+	confErr  error
+}
+
+// Options are the settings an engine is opened with, podman's global
+// options: a zero value takes the setting from containers.conf (read on
+// first use) or storage.conf.
+type Options struct {
+	// CgroupManager is the cgroup manager of the containers made from now
+	// on (limits.Systemd or limits.Cgroupfs); a container keeps its own.
+	CgroupManager string
 }
 
 // New reads the user's storage configuration.
-func New() (*Engine, error) {
+func New(o Options) (*Engine, error) {
 	runtimeDir := os.Getenv("XDG_RUNTIME_DIR")
 	opts, err := storage.Options()
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{opts: opts, runtimeDir: runtimeDir, cgroupManager: limits.Systemd}, nil
-}
-
-// SetCgroupManager chooses the cgroup manager (limits.Systemd or
-// limits.Cgroupfs) of the containers created from now on; the containers
-// already made keep the one they were created with.
-func (e *Engine) SetCgroupManager(kind string) error {
-	if !limits.ValidKind(kind) {
-		return errdefs.Invalid(fmt.Errorf("invalid cgroup manager %q: use systemd or cgroupfs", kind))
+	if !limits.ValidKind(o.CgroupManager) {
+		return nil, errdefs.Invalid(fmt.Errorf("--cgroup-manager: invalid cgroup manager %q: use systemd or cgroupfs", o.CgroupManager))
 	}
-	if kind == "" {
-		kind = limits.Systemd
-	}
-	e.cgroupManager = kind
-	return nil
+	return &Engine{opts: opts, runtimeDir: runtimeDir, settings: o}, nil
 }
-
-// CgroupManager is the cgroup manager new containers get.
-func (e *Engine) CgroupManager() string { return e.cgroupManager }
 
 // Limits is how resource limits apply on this host with the cgroup
 // manager kind ("" for systemd, the manager of containers recorded before
@@ -115,6 +113,9 @@ func (e *Engine) Close() {
 type Container struct {
 	Record
 	Spec *specs.Spec
+	// Warnings are what the user should hear of the settings Create
+	// applied (limits dropped by cgroups = "disabled").
+	Warnings []string `json:"-"`
 
 	rootfs string // mounted by Create, for Start
 	// madeEtcPoints are the files bound from the run directory over the
@@ -163,10 +164,11 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	if c.Image == "" && c.Rootfs == "" {
 		return nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
 	}
-	if c.CgroupManager == "" {
-		c.CgroupManager = e.cgroupManager
+	warnings, err := e.applyCgroupsSetting(&c)
+	if err != nil {
+		return nil, err
 	}
-	ctr := &Container{Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
+	ctr := &Container{Warnings: warnings, Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
 	generated := ctr.Name == ""
 	if !generated && !validName(ctr.Name) {
 		return nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", ctr.Name))

@@ -231,8 +231,9 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		return ctr, conn, err
 	}
 	id := newID()
-	if c.CgroupManager == "" {
-		c.CgroupManager = e.cgroupManager
+	warnings, err := e.applyCgroupsSetting(&c)
+	if err != nil {
+		return nil, nil, err
 	}
 	// The namespaces and ID maps are known before the image is: Create
 	// makes the same from c.
@@ -303,6 +304,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		os.RemoveAll(e.ctrDir(id))
 		return nil, nil, err
 	}
+	ctr.Warnings = append(warnings, ctr.Warnings...)
 	defer func() {
 		if err != nil {
 			e.unmountRoot(&ctr.Record)

@@ -28,7 +28,7 @@ type ExecOptions struct {
 	Seccomp *specs.LinuxSeccomp
 	Stdio   Stdio
 	// Detach starts the process in a session of its own with /dev/null
-	// as stdio, for a caller that will not wait for it.
+	// as stdio, for a caller that does not attach to it.
 	Detach bool
 	// Place, when set, puts the exec process (by its host PID) where it
 	// belongs before it enters the container: the container's cgroup.
@@ -121,10 +121,8 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 		}
 		return nil, execErr
 	}
-	if opts.Detach {
-		// The relay exits with the process; nobody here waits for it.
-		go c.Wait()
-	}
+	// Detached too, the caller waits (or exits and leaves the relay, which
+	// exits with the process, to whoever reaps orphans).
 	return c, nil
 }
 

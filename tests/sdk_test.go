@@ -66,7 +66,8 @@ func TestDockerSDK(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stdout.String(), "sdk-out") && time.Now().Before(deadline) {
+	// stdout and stderr are separate pipes: wait for both lines.
+	for !(strings.Contains(stdout.String(), "sdk-out") && strings.Contains(stderr.String(), "sdk-err")) && time.Now().Before(deadline) {
 		stdout.Reset()
 		stderr.Reset()
 		logs, err := cli.ContainerLogs(ctx, created.ID, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})

@@ -9,7 +9,6 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/sirupsen/logrus"
-	cstorage "go.podman.io/storage"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -128,21 +127,6 @@ func openEngine() (*engine.Engine, error) {
 		return nil, err
 	}
 	return engine.New(engineOptions)
-}
-
-// openStore opens the engine and its image store, for the commands that work
-// on images; the caller closes the engine.
-func openStore() (*engine.Engine, cstorage.Store, error) {
-	eng, err := openEngine()
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := eng.Store()
-	if err != nil {
-		eng.Close()
-		return nil, nil, err
-	}
-	return eng, store, nil
 }
 
 func runCLI(args []string) int {

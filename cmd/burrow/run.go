@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
 
 	"github.com/burrow-containers/burrow/engine"
-	"github.com/burrow-containers/burrow/images"
 	"github.com/burrow-containers/burrow/slirp"
 )
 
@@ -92,15 +90,7 @@ func (r *RunCmd) Run(g *globals) error {
 
 // puller pulls a missing image with the command's pull options.
 func (r *RunCmd) puller(eng *engine.Engine) engine.PullFunc {
-	return func(ctx context.Context, ref string) error {
-		opts := r.options(r.Quiet)
-		store, err := eng.Store()
-		if err != nil {
-			return err
-		}
-		_, err = images.Pull(ctx, store, ref, opts)
-		return err
-	}
+	return eng.Puller(r.options(r.Quiet))
 }
 
 func (r *RunCmd) config() (engine.Config, error) {

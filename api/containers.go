@@ -161,7 +161,7 @@ func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"Id": ctr.ID, "Warnings": []string{}})
+	writeJSON(w, http.StatusCreated, map[string]any{"Id": ctr.ID, "Warnings": append([]string{}, ctr.Warnings...)})
 }
 
 func (s *Server) containerStart(w http.ResponseWriter, r *http.Request) {

@@ -125,6 +125,8 @@ type Container struct {
 	// idmaps is the container's own user namespace, nil when it shares
 	// burrow's (set by Create).
 	idmaps *idMappings
+	// generatedName: burrow drew the name, and may draw another.
+	generatedName bool
 
 	engine *Engine
 }
@@ -155,129 +157,114 @@ type PullFunc func(ctx context.Context, ref string) error
 // Create makes a container from c: its root filesystem (a new layer on the
 // image, or the given directory), its /etc files, its runtime spec and its
 // record, in state created. pull is called when the image is not in the
-// store; nil means fail. A failed Create leaves nothing behind.
+// store; nil means fail. A failed Create leaves nothing behind, and so does
+// one cut off (reconcile.go).
 func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (*Container, error) {
-	return e.create(ctx, newID(), c, pull)
+	ctr, img, err := e.prepare(ctx, newID(), c, pull)
+	if err != nil {
+		return nil, err
+	}
+	l, err := e.reserve(ctr, launchCreate)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	if err := e.materialize(ctx, ctr, img); err != nil {
+		e.discard(ctr)
+		return nil, err
+	}
+	if err := e.endLaunch(ctr); err != nil {
+		e.discard(ctr)
+		return nil, err
+	}
+	return ctr, nil
 }
 
-func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc) (_ *Container, err error) {
+// prepare checks c and settles what it leaves to defaults, and finds (or
+// pulls) the image: all that a create does before it makes anything.
+func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc) (*Container, *cstorage.Image, error) {
 	if c.Image == "" && c.Rootfs == "" {
-		return nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
+		return nil, nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
+	}
+	if c.Name != "" && !validName(c.Name) {
+		return nil, nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", c.Name))
 	}
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ctr := &Container{Warnings: warnings, Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
-	generated := ctr.Name == ""
-	if !generated && !validName(ctr.Name) {
-		return nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", ctr.Name))
-	}
 	ctr.State.Status = StatusCreated
 	if ctr.idmaps, err = userMappings(&c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-
-	var img *cstorage.Image
-	var store cstorage.Store
 	if c.Rootfs != "" {
-		if c.Rootfs, err = filepath.Abs(c.Rootfs); err != nil {
-			return nil, err
+		if ctr.Config.Rootfs, err = filepath.Abs(c.Rootfs); err != nil {
+			return nil, nil, err
 		}
-		ctr.Config.Rootfs = c.Rootfs
-		if st, err := os.Stat(c.Rootfs); err != nil || !st.IsDir() {
-			return nil, errdefs.Invalid(fmt.Errorf("--rootfs %s: not a directory", c.Rootfs))
+		if st, err := os.Stat(ctr.Config.Rootfs); err != nil || !st.IsDir() {
+			return nil, nil, errdefs.Invalid(fmt.Errorf("--rootfs %s: not a directory", ctr.Config.Rootfs))
 		}
-	} else {
-		if store, err = e.Store(); err != nil {
-			return nil, err
-		}
-		img, err = images.Lookup(store, c.Image)
-		if errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {
-			if err = pull(ctx, c.Image); err == nil {
-				img, err = images.Lookup(store, c.Image)
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		ctr.ImageID = img.ID
-		ctr.Image = imageName(c.Image, img.Names)
+		return ctr, nil, nil
 	}
-
-	// The name is claimed and the record written under the lock; the rest
-	// of the work happens on a record that ps already shows as created.
-	unlock, err := e.lock()
+	img, err := e.LookupImage(c.Image)
+	if errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {
+		if err = pull(ctx, c.Image); err == nil {
+			img, err = e.LookupImage(c.Image)
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer func() {
-		if unlock != nil {
-			unlock()
-		}
-	}()
+	ctr.ImageID = img.ID
+	ctr.Image = imageName(c.Image, img.Names)
+	return ctr, img, nil
+}
+
+// claimName gives the container its name, as podman does: the one asked
+// for if it is free, else a generated one. The caller holds the lock.
+func (e *Engine) claimName(ctr *Container) error {
 	recs, err := e.records()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	taken := map[string]bool{}
 	for _, r := range recs {
 		taken[r.Name] = true
 	}
-	if generated {
+	if ctr.Name == "" {
 		// As podman: a generated name that is taken is drawn again.
+		ctr.generatedName = true
 		for i := 0; ; i++ {
 			ctr.Name = generateName()
 			if i >= 50 {
 				ctr.Name += "_" + ctr.ID[:6]
 			}
 			if !taken[ctr.Name] {
-				break
+				return nil
 			}
 		}
 	}
 	for _, r := range recs {
 		if r.Name == ctr.Name {
-			return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, r.ID[:12], ctr.Name))
+			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, r.ID[:12], ctr.Name))
 		}
 	}
-	defer func() {
-		if err != nil {
-			e.removeFiles(&ctr.Record)
-		}
-	}()
-	if img != nil {
-		var opts *cstorage.ContainerOptions
-		if m := ctr.idmaps; m != nil {
-			// The container's layers with the image's files owned by
-			// the IDs its users are in burrow's namespace.
-			opts = &cstorage.ContainerOptions{IDMappingOptions: types.IDMappingOptions{
-				UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
-			}}
-		}
-		_, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
-		// A generated name may be taken by another tool's container.
-		for i := 0; generated && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
-			ctr.Name = generateName() + "_" + ctr.ID[:6]
-			_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
-		}
-		if err != nil {
-			if errors.Is(err, cstorage.ErrDuplicateName) {
-				return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use in the store (by another tool: see podman ps -a): choose another with --name", ctr.Name))
-			}
-			return nil, fmt.Errorf("creating container storage: %w", err)
-		}
-		ctr.Stored = true
-	}
-	if err := e.writeRecord(&ctr.Record); err != nil {
-		return nil, err
-	}
-	unlock()
-	unlock = nil
+	return nil
+}
 
+// materialize makes a reserved container: its storage layer (mounted, and
+// left mounted for a start that follows), its spec and its complete record.
+func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.Image) error {
+	c := &ctr.Config
+	if img != nil {
+		if err := e.createStorage(ctr, img); err != nil {
+			return err
+		}
+	}
 	rootfs, err := e.mountRoot(&ctr.Record)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// The root stays mounted for a Start that follows at once (run);
 	// Release unmounts it otherwise (create).
@@ -285,21 +272,21 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	ctr.madeEtcPoints = missingEtcMountPoints(rootfs)
 	var imgConfig *v1.ImageConfig
 	if img != nil {
-		cfg, err := images.Config(ctx, store, img)
+		cfg, err := e.ImageConfig(ctx, img)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		imgConfig = &cfg.Config
+		imgConfig = &cfg.Config.ImageConfig
 		ctr.StopSignal = cfg.Config.StopSignal
 		if c.PublishAll {
-			ctr.Config.Ports = append(ctr.Config.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
+			c.Ports = append(c.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
 		}
 	}
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
-		return nil, err
+		return err
 	}
-	if err := e.addVolumesFrom(&ctr.Config); err != nil {
-		return nil, err
+	if err := e.addVolumesFrom(c); err != nil {
+		return err
 	}
 	var imgVolumes []string
 	if imgConfig != nil {
@@ -309,7 +296,7 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	}
 	userMounts, err := e.resolveMounts(ctr, rootfs, imgVolumes)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ctr.Spec.Mounts = append(ctr.Spec.Mounts, userMounts...)
 	// Parents before children, as podman: a volume on /etc must not hide
@@ -319,12 +306,52 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	})
 	ctr.Args = ctr.Spec.Process.Args
 	if err := writeJSON(filepath.Join(e.ctrDir(ctr.ID), "spec.json"), ctr.Spec); err != nil {
-		return nil, err
+		return err
 	}
-	if err := e.writeRecord(&ctr.Record); err != nil {
-		return nil, err
+	// Complete, but still launching: what a reader adopts if this command
+	// is cut off after the process starts.
+	return e.updateRecord(&ctr.Record)
+}
+
+// updateRecord writes r under the engine lock.
+func (e *Engine) updateRecord(r *Record) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
 	}
-	return ctr, nil
+	defer unlock()
+	return e.writeRecord(r)
+}
+
+// createStorage makes the container's layer on img in the store.
+func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
+	store, err := e.Store()
+	if err != nil {
+		return err
+	}
+	var opts *cstorage.ContainerOptions
+	if m := ctr.idmaps; m != nil {
+		// The container's layers with the image's files owned by the IDs
+		// its users are in burrow's namespace.
+		opts = &cstorage.ContainerOptions{IDMappingOptions: types.IDMappingOptions{
+			UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
+		}}
+	}
+	_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+	// A generated name may be taken by another tool's container.
+	for i := 0; ctr.generatedName && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
+		ctr.Name = generateName() + "_" + ctr.ID[:6]
+		_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+	}
+	if err != nil {
+		if errors.Is(err, cstorage.ErrDuplicateName) {
+			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use in the store (by another tool: see podman ps -a): choose another with --name", ctr.Name))
+		}
+		return fmt.Errorf("creating container storage: %w", err)
+	}
+	ctr.Stored = true
+	crashPoint("storage")
+	return nil
 }
 
 // Release unmounts the root Create left mounted, for a container that is

@@ -49,6 +49,9 @@ type State struct {
 	// StoppedByUser is set by stop: the restart policy leaves the
 	// container alone then, as podman's does.
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`
+	// Launch is set while a command creates or starts the container
+	// (reconcile.go).
+	Launch *Launch `json:"launch,omitempty"`
 }
 
 // Record is a container as stored on disk, in
@@ -90,7 +93,9 @@ func (e *Engine) runDir(id string) string {
 func (e *Engine) LogPath(id string) string { return filepath.Join(e.ctrDir(id), "ctr.log") }
 
 // lock takes the engine's lock, which serializes every change of a record.
-// It is held for milliseconds, never across a pull or a container's life.
+// It is held for milliseconds, to read and write records, never across a
+// pull, a network set-up or a container's start (reconcile.go says how a
+// launch holds its container instead).
 func (e *Engine) lock() (unlock func(), err error) {
 	if err := os.MkdirAll(e.burrowDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", e.burrowDir(), err)
@@ -242,6 +247,7 @@ func (s *State) monitorAlive() bool {
 // code its monitor wrote if it got that far, -1 when it did not (monitor
 // killed, machine rebooted). It reports whether anything changed.
 func (e *Engine) refresh(r *Record) bool {
+	e.launchView(r)
 	if r.State.Status != StatusRunning {
 		return false
 	}
@@ -249,7 +255,10 @@ func (e *Engine) refresh(r *Record) bool {
 		r.State.Status, r.State.ExitCode, r.State.FinishedAt, r.State.OOMKilled = StatusExited, code, at, oom
 		return true
 	}
-	if r.State.BootID == bootID() && (r.State.alive() || r.State.monitorAlive()) {
+	// A monitor holds the run lock for the container's life; a container
+	// adopted after a cut-off launch knows its monitor by that alone.
+	monitorAlive := r.State.monitorAlive() || r.State.MonitorPid == 0 && e.runLocked(r.ID)
+	if r.State.BootID == bootID() && (r.State.alive() || monitorAlive) {
 		return false
 	}
 	r.State.Status, r.State.ExitCode, r.State.FinishedAt = StatusExited, -1, time.Now()

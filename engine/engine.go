@@ -39,7 +39,7 @@ type Engine struct {
 	// the store's fallback replaces it: the systemd user bus lives there.
 	runtimeDir string
 	settings   Options
-	limits     map[string]*limits.Manager
+	limits     map[string]limits.Manager
 	mu         sync.Mutex // the lazily opened parts, for the API service's goroutines
 
 	confOnce sync.Once
@@ -72,14 +72,14 @@ func New(o Options) (*Engine, error) {
 // Limits is how resource limits apply on this host with the cgroup
 // manager kind ("" for systemd, the manager of containers recorded before
 // there was a choice), detected once per kind.
-func (e *Engine) Limits(kind string) *limits.Manager {
+func (e *Engine) Limits(kind string) limits.Manager {
 	if kind == "" {
 		kind = limits.Systemd
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.limits == nil {
-		e.limits = map[string]*limits.Manager{}
+		e.limits = map[string]limits.Manager{}
 	}
 	if e.limits[kind] == nil {
 		e.limits[kind] = limits.Detect(kind, userns.HostUID(), e.runtimeDir)

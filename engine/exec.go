@@ -13,7 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/sandbox"
 )
 
@@ -88,11 +87,7 @@ func (e *Engine) execPlacement(ctr *Container, warn func(string)) func(pid int) 
 	return func(pid int) error {
 		err := e.Limits(ctr.Config.CgroupManager).Join(ctr.ID, ctr.State.Cgroup, pid)
 		if err != nil && warn != nil && ctr.Config.Limits.Requested() {
-			fix := "run exec from a cgroup delegated to you (systemd-run --user --scope -p Delegate=yes)"
-			if ctr.Config.CgroupManager != limits.Cgroupfs {
-				fix = "check your systemd user instance (burrow system doctor)"
-			}
-			warn(fmt.Sprintf("the process runs outside the cgroup of %s, so its limits do not hold it (%v): %s", ctr.Name, err, fix))
+			warn(fmt.Sprintf("the process runs outside the cgroup of %s, so its limits do not hold it: %v", ctr.Name, err))
 		}
 		return nil
 	}

@@ -88,7 +88,7 @@ func (e *Engine) Pause(ctr *Container) error {
 		return errdefs.Conflict(fmt.Errorf("%s is already paused", ctr.Name))
 	}
 	if ctr.State.Cgroup == "" {
-		why := e.Limits(ctr.Config.CgroupManager).Why
+		why := e.Limits(ctr.Config.CgroupManager).Why()
 		if ctr.Config.CgroupsDisabled {
 			why = "it was started with --cgroups=disabled"
 		} else if why == "" {

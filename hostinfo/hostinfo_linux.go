@@ -82,15 +82,8 @@ func GatherHost(cgroupManager string) Host {
 	h.Hostname, _ = os.Hostname()
 	h.IDMappings.UIDMap, h.IDMappings.GIDMap, _ = userns.Mappings()
 	m := limits.Detect(cgroupManager, userns.HostUID(), runtimeDir)
-	switch {
-	case m.Why != "":
-		h.CgroupManager = "none: " + m.Why
-	case m.Kind == limits.Cgroupfs:
-		h.CgroupManager = "cgroupfs (" + m.Base + ")"
-	default:
-		h.CgroupManager = m.Kind
-	}
-	h.CgroupControllers = m.Controllers
+	h.CgroupManager = m.String()
+	h.CgroupControllers = m.Controllers()
 	for _, name := range HelperNames {
 		if p, err := exec.LookPath(name); err == nil {
 			h.Helpers = append(h.Helpers, Helper{Name: name, Path: p, Version: version(p)})

@@ -7,6 +7,8 @@ import (
 	"runtime"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/burrow-containers/burrow/limits"
 )
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
@@ -63,8 +65,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	}
 	host, _ := os.Hostname()
 	cgv := "1"
-	var sfs unix.Statfs_t
-	if unix.Statfs("/sys/fs/cgroup", &sfs) == nil && sfs.Type == unix.CGROUP2_SUPER_MAGIC {
+	if limits.CgroupV2() {
 		cgv = "2"
 	}
 	writeJSON(w, http.StatusOK, map[string]any{

@@ -21,7 +21,6 @@ import (
 	"go.podman.io/common/pkg/config"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
-	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
@@ -565,7 +564,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		}
 	}
 	mounts := append(defaultMounts(c.Privileged), etc...)
-	if cgroup2() && !c.CgroupsDisabled {
+	if limits.CgroupV2() && !c.CgroupsDisabled {
 		// The container's own cgroup (its namespace's root), read-only
 		// unless privileged, as podman's.
 		opts := []string{"nosuid", "noexec", "nodev", "ro"}
@@ -620,7 +619,7 @@ func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespac
 	if n, ok := e.networkNamespace(id, c); ok {
 		ns = append(ns, n)
 	}
-	if cgroup2() {
+	if limits.CgroupV2() {
 		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
 	}
 	if nestedUserNS(c) {
@@ -645,11 +644,6 @@ func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
 		return nil, errdefs.Invalid(fmt.Errorf("resolving user %q in the container: %w", spec, err))
 	}
 	return u, nil
-}
-
-func cgroup2() bool {
-	var st unix.Statfs_t
-	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
 }
 
 // writeEtcFiles writes /etc/hostname, /etc/hosts and /etc/resolv.conf for

@@ -55,8 +55,7 @@ var HelperNames = []string{"newuidmap", "newgidmap", "slirp4netns", "pasta", "fu
 // CgroupVersion tells "v2" for a unified hierarchy, "v1" otherwise (also
 // for hybrid set-ups where the controllers sit in v1 hierarchies).
 func CgroupVersion() string {
-	var st unix.Statfs_t
-	if unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+	if limits.CgroupV2() {
 		return "v2"
 	}
 	return "v1"

@@ -12,6 +12,7 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"go.podman.io/image/v5/types"
 	"go.podman.io/storage/pkg/archive"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/build"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -136,6 +137,6 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 	out.enc.Encode(map[string]any{"aux": map[string]string{"ID": "sha256:" + res.ID}})
 	out.mu.Unlock()
 	if !queryBool(r, "q") {
-		fmt.Fprintf(out, "Successfully built %s\n", res.ID[:12])
+		fmt.Fprintf(out, "Successfully built %s\n", stringid.TruncateID(res.ID))
 	}
 }

@@ -18,6 +18,7 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -364,7 +365,7 @@ func (b *builder) from(st *stage, s instructions.Stage) error {
 	st.base = st.img
 	if st.img != nil {
 		st.key = chain("FROM", st.img.ID)
-		fmt.Fprintf(b.o.Out, "--> %s\n", short(st.img.ID))
+		fmt.Fprintf(b.o.Out, "--> %s\n", stringid.TruncateID(st.img.ID))
 	} else {
 		st.key = chain("FROM", "scratch")
 	}
@@ -396,8 +397,6 @@ func (b *builder) baseImage(ref, platform string) (*cstorage.Image, error) {
 	}
 	return b.eng.Pull(b.ctx, ref, opts)
 }
-
-func short(id string) string { return id[:min(12, len(id))] }
 
 func (b *builder) command(st *stage, c instructions.Command) error {
 	if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
@@ -558,7 +557,7 @@ func (b *builder) cached(st *stage, key string) (bool, error) {
 	}
 	st.img, st.cfg, st.key, st.dirty, st.history = img, *cfg, key, false, nil
 	fmt.Fprintf(b.o.Out, "--> Using cache %s\n", img.ID)
-	fmt.Fprintf(b.o.Out, "--> %s\n", short(img.ID))
+	fmt.Fprintf(b.o.Out, "--> %s\n", stringid.TruncateID(img.ID))
 	return true, nil
 }
 
@@ -599,7 +598,7 @@ func (b *builder) storeStep(st *stage, base *cstorage.Image, layer io.Reader, ke
 	if b.o.Layers {
 		b.cache.put(key, img.ID)
 	}
-	fmt.Fprintf(b.o.Out, "--> %s\n", short(img.ID))
+	fmt.Fprintf(b.o.Out, "--> %s\n", stringid.TruncateID(img.ID))
 	return nil
 }
 

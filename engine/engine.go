@@ -20,6 +20,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/common/pkg/config"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 	"go.podman.io/storage/types"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -246,7 +247,7 @@ func (e *Engine) claimName(ctr *Container) error {
 	}
 	for _, r := range recs {
 		if r.Name == ctr.Name {
-			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, r.ID[:12], ctr.Name))
+			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, stringid.TruncateID(r.ID), ctr.Name))
 		}
 	}
 	return nil
@@ -432,7 +433,7 @@ func (e *Engine) mountRoot(r *Record) (string, error) {
 	}
 	p, err := s.Mount(r.ID, "")
 	if err != nil {
-		return "", fmt.Errorf("mounting the root of container %s: %w", r.ID[:12], err)
+		return "", fmt.Errorf("mounting the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	return p, nil
 }
@@ -446,7 +447,7 @@ func (e *Engine) unmountRoot(r *Record) error {
 		return err
 	}
 	if _, err := s.Unmount(r.ID, true); err != nil && !errors.Is(err, cstorage.ErrLayerUnknown) && !errors.Is(err, cstorage.ErrContainerUnknown) {
-		return fmt.Errorf("unmounting the root of container %s: %w", r.ID[:12], err)
+		return fmt.Errorf("unmounting the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	return nil
 }
@@ -461,7 +462,7 @@ func (e *Engine) removeFiles(r *Record) error {
 			return err
 		}
 		if err := s.DeleteContainer(r.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
-			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", r.ID[:12], err))
+			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", stringid.TruncateID(r.ID), err))
 		}
 	}
 	e.teardownNetwork(r.ID)
@@ -516,7 +517,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 	}
 	hostname := c.Hostname
 	if hostname == "" {
-		hostname = ctr.ID[:12]
+		hostname = stringid.TruncateID(ctr.ID)
 	}
 	env := imgEnv
 	if !hasEnv(env, "PATH") {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/monitor"
@@ -181,7 +182,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	// of its own, its bind sources: sandbox.OpenTrees).
 	trees, err := rootTrees(spec)
 	if err != nil {
-		return nil, fmt.Errorf("cloning the root of container %s: %w", r.ID[:12], err)
+		return nil, fmt.Errorf("cloning the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	b, err := json.Marshal(spec)
 	if err == nil {
@@ -189,7 +190,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	}
 	closeFDs(trees)
 	if err != nil {
-		return nil, fmt.Errorf("sending the spec to container %s: %w", r.ID[:12], err)
+		return nil, fmt.Errorf("sending the spec to container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	crashPoint("sent")
 	started, err := pending.Wait()
@@ -258,7 +259,7 @@ func (e *Engine) makeRunDir(id string) (string, error) {
 	run := e.runDir(id)
 	os.RemoveAll(run)
 	if err := os.MkdirAll(run, 0o700); err != nil {
-		return "", fmt.Errorf("creating the run directory of container %s: %w", id[:12], err)
+		return "", fmt.Errorf("creating the run directory of container %s: %w", stringid.TruncateID(id), err)
 	}
 	return run, nil
 }

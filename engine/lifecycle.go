@@ -12,6 +12,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -66,11 +67,11 @@ func (c *Container) Running() bool { return c.State.Status == StatusRunning }
 func (e *Engine) loadSpec(id string) (*specs.Spec, error) {
 	b, err := os.ReadFile(filepath.Join(e.ctrDir(id), "spec.json"))
 	if err != nil {
-		return nil, fmt.Errorf("reading the spec of container %s: %w", id[:12], err)
+		return nil, fmt.Errorf("reading the spec of container %s: %w", stringid.TruncateID(id), err)
 	}
 	var s specs.Spec
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("reading the spec of container %s: %w", id[:12], err)
+		return nil, fmt.Errorf("reading the spec of container %s: %w", stringid.TruncateID(id), err)
 	}
 	return &s, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -32,7 +33,7 @@ func (e *Engine) Rename(ctr *Container, name string) error {
 	}
 	for _, r := range recs {
 		if r.Name == name && r.ID != ctr.ID {
-			return errdefs.Conflict(fmt.Errorf("renaming container %s: the name %q is in use by %s", ctr.Name, name, r.ID[:12]))
+			return errdefs.Conflict(fmt.Errorf("renaming container %s: the name %q is in use by %s", ctr.Name, name, stringid.TruncateID(r.ID)))
 		}
 	}
 	r, err := e.readRecord(ctr.ID)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -72,11 +73,11 @@ func (e *Engine) runLockPath(id string) string { return filepath.Join(e.runDir(i
 func (e *Engine) takeRunLock(id string) (*lease, error) {
 	run := e.runDir(id)
 	if err := os.MkdirAll(run, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the run directory of container %s: %w", id[:12], err)
+		return nil, fmt.Errorf("creating the run directory of container %s: %w", stringid.TruncateID(id), err)
 	}
 	f, err := os.OpenFile(e.runLockPath(id), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("creating the run lock of container %s: %w", id[:12], err)
+		return nil, fmt.Errorf("creating the run lock of container %s: %w", stringid.TruncateID(id), err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		f.Close()

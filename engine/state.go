@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -128,7 +129,7 @@ func (e *Engine) writeRecord(r *Record) error {
 	}
 	tmp := filepath.Join(dir, "container.json.tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("writing the record of container %s: %w", r.ID[:12], err)
+		return fmt.Errorf("writing the record of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	return os.Rename(tmp, filepath.Join(dir, "container.json"))
 }

@@ -12,6 +12,7 @@ import (
 
 	sdbus "github.com/coreos/go-systemd/v22/dbus"
 	godbus "github.com/godbus/dbus/v5"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
@@ -65,7 +66,7 @@ func (m *systemd) Check(l Limits) error {
 }
 
 // unitName is the scope of a container.
-func unitName(id string) string { return "burrow-" + id[:min(12, len(id))] + ".scope" }
+func unitName(id string) string { return "burrow-" + stringid.TruncateID(id) + ".scope" }
 
 // conn dials the user's systemd over D-Bus, authenticating as the real
 // user (from inside the user namespace, where our UID is 0).
@@ -113,7 +114,7 @@ func (m *systemd) Apply(id string, pid int, l Limits) (string, error) {
 	defer c.Close()
 	unit := unitName(id)
 	props := append([]sdbus.Property{
-		sdbus.PropDescription("burrow container " + id[:min(12, len(id))]),
+		sdbus.PropDescription("burrow container " + stringid.TruncateID(id)),
 		sdbus.PropPids(uint32(pid)),
 		{Name: "Delegate", Value: godbus.MakeVariant(true)},
 	}, m.properties(l, true)...)

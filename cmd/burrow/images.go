@@ -12,6 +12,7 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/term"
 
 	"github.com/burrow-containers/burrow/engine"
@@ -97,7 +98,7 @@ func (c *ImagesCmd) Run(g *globals) error {
 		if c.NoTrunc {
 			return "sha256:" + id
 		}
-		return id[:12]
+		return stringid.TruncateID(id)
 	}
 	switch {
 	case c.Format == "json":
@@ -292,9 +293,7 @@ func (c *HistoryCmd) Run(g *globals) error {
 	for _, h := range hist {
 		id, by := h.ID, h.CreatedBy
 		if !c.NoTrunc {
-			if len(id) > 12 {
-				id = id[:12]
-			}
+			id = stringid.TruncateID(id)
 			if len(by) > 45 {
 				by = by[:42] + "..."
 			}

@@ -43,8 +43,9 @@ func (e *Engine) settled(r *Record) (*Record, error) {
 	return e.readRecord(r.ID)
 }
 
-// List returns every container, oldest first, with reconciled states.
-// States found stale (a dead monitor, a reboot) are written back.
+// List returns every container, oldest first, with states reconciled
+// with the machine: in memory (refresh), except for a launch cut off,
+// which is repaired on disk.
 func (e *Engine) List() ([]*Container, error) {
 	recs, err := e.records()
 	if err != nil {

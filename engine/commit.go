@@ -189,10 +189,7 @@ func (e *Engine) StoreImage(ctx context.Context, n NewImage, opts images.PullOpt
 	if err != nil {
 		return nil, err
 	}
-	if err := images.CopyInto(ctx, dstRef, src, opts, "storing the image"); err != nil {
-		return nil, err
-	}
-	return istorage.Transport.GetStoreImage(s, dstRef)
+	return images.CopyInto(ctx, dstRef, src, opts, "storing the image")
 }
 
 // commitDestination is the storage reference an image named ref (or, with

@@ -127,18 +127,15 @@ func pullOne(ctx context.Context, store cstorage.Store, pc *signature.PolicyCont
 	if err != nil {
 		return nil, fmt.Errorf("pulling %q: %w", named.String(), err)
 	}
-	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage}
+	var stored types.ImageReference
+	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage, ReportResolvedReference: &stored}
 	if !opts.Quiet && opts.Out != nil {
 		copts.ReportWriter = opts.Out
 	}
 	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
 		return nil, classifyPullError(fmt.Errorf("pulling %q: %w", named.String(), err), named)
 	}
-	img, err := istorage.Transport.GetStoreImage(store, dst)
-	if err != nil {
-		return nil, fmt.Errorf("pulling %q: finding the stored image: %w", named.String(), err)
-	}
-	return img, nil
+	return storedImage(stored, fmt.Sprintf("pulling %q", named.String()))
 }
 
 // classifyPullError gives registry failures an error class and, where a

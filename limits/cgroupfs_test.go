@@ -181,16 +181,3 @@ func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
-
-func TestConfiguredCgroupManager(t *testing.T) {
-	conf := filepath.Join(t.TempDir(), "containers.conf")
-	os.WriteFile(conf, []byte("[containers]\ncgroups = \"enabled\"\n\n[engine]\ncgroup_manager = \"cgroupfs\"\n"), 0o644)
-	t.Setenv("CONTAINERS_CONF", conf)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	if got := ConfiguredCgroupManager(""); got != "cgroupfs" {
-		t.Errorf("ConfiguredCgroupManager = %q, want cgroupfs", got)
-	}
-	if got := ConfiguredCgroups(""); got != "enabled" {
-		t.Errorf("ConfiguredCgroups = %q, want enabled", got)
-	}
-}

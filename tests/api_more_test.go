@@ -236,7 +236,7 @@ func TestAPITCP(t *testing.T) {
 	addr = fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
 	p = startBurrow(t, "system", "service", "--time", "0", "--insecure-tcp", "tcp://"+addr)
 	waitDial(t, "tcp", addr, p)
-	plain, err := client.New(client.WithHost("tcp://"+addr))
+	plain, err := client.New(client.WithHost("tcp://" + addr))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,10 @@
 // filesystem, with its mounts, devices, masked and read-only paths,
 // capabilities, no_new_privs and user.
 //
-// The package has a parent half (Start, in the caller's process) and a child
-// half (InitMain, the "init" role of the burrow binary, started by the parent
-// through /proc/self/exe). They talk over two inherited descriptors:
+// The container's init is the child half of a protocol (InitMain, the "init"
+// role of the burrow binary); the parent half is the container's monitor
+// (monitor/monitor_linux.c, in C), which clones the init with the namespaces
+// CloneFlags names. They talk over two inherited descriptors:
 //
 //	fd 3  the spec as JSON, parent to child, closed after writing
 //	fd 4  a SOCK_SEQPACKET socket for messages both ways (see message)

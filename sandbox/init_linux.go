@@ -33,7 +33,8 @@ func setupErr(format string, a ...any) error {
 	return &initError{kind: kindSetup, err: fmt.Errorf(format, a...)}
 }
 
-// InitMain is the "init" role: the child half of Start. It never returns.
+// InitMain is the "init" role: the child half of the init protocol, whose
+// parent is the container's monitor. It never returns.
 func InitMain() {
 	// Capabilities, no_new_privs and the credentials the exec'd process
 	// inherits are per thread: everything from here to execve stays on one.

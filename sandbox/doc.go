@@ -32,4 +32,9 @@
 // now inside the container's PID namespace and root, reads an OCI Process
 // on fd 3 and reports on the fd 4 socket exactly as init does, without the
 // ready/start handshake. The fork's parent relays signals and the status.
+//
+// Both the init and the exec child lead a session of their own, so the
+// process never has the caller's controlling terminal (it could type into
+// the user's shell with TIOCSTI); with a terminal asked for, the pty made
+// for it becomes its controlling terminal.
 package sandbox

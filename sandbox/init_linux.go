@@ -56,6 +56,11 @@ func InitMain() {
 
 func initContainer() error {
 	unix.CloseOnExec(socketFd)
+	// A session of its own, whoever spawned it: no terminal can be the
+	// process's controlling terminal but the pty made for it here.
+	if _, err := unix.Setsid(); err != nil {
+		return setupErr("creating a session: %w", err)
+	}
 	raw, trees, err := readConfig(configFd)
 	if err != nil {
 		return setupErr("reading the container spec: %w", err)
@@ -575,7 +580,8 @@ func readonlyPath(p string) error {
 
 // setupTerminal creates the container's terminal in its own devpts
 // instance, sends the master to the parent and makes the slave the
-// controlling terminal and stdio of the process.
+// controlling terminal and stdio of the process, which already leads a
+// session of its own (no other terminal).
 func setupTerminal(p *specs.Process, uid int) error {
 	master, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -607,9 +613,6 @@ func setupTerminal(p *specs.Process, uid int) error {
 	}
 	if err := sendMsg(socketFd, message{Type: msgPty}, master); err != nil {
 		return err
-	}
-	if _, err := unix.Setsid(); err != nil {
-		return fmt.Errorf("setsid: %w", err)
 	}
 	if err := unix.IoctlSetInt(slave, unix.TIOCSCTTY, 0); err != nil {
 		return fmt.Errorf("making the pty the controlling terminal: %w", err)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -206,4 +207,93 @@ func TestMaskUnmask(t *testing.T) {
 		t.Errorf("unmask=ALL left /proc/sys read-only")
 	}
 	requireBurrowError(t, burrow(t, "run", "--rm", "--security-opt", "mask=relative", busyboxImage(t), "true"), true)
+}
+
+// ttyProbe prints TTY-OPEN when the process can open a controlling
+// terminal, and its tty_nr (field 7 of /proc/self/stat, read by the shell
+// itself): 0 for none.
+const ttyProbe = `if (: </dev/tty) 2>/dev/null; then echo TTY""-OPEN; fi; read -r s </proc/self/stat; set -- $s; echo "tty_nr=$7 end"`
+
+// checkNoTerminal fails when out, a ttyProbe's output, shows a terminal.
+func checkNoTerminal(t *testing.T, what, out string) {
+	t.Helper()
+	if strings.Contains(out, "TTY-OPEN") || !strings.Contains(out, "tty_nr=0 end") {
+		t.Errorf("%s run from the user's terminal reached it (TIOCSTI could type into the user's shell):\n%s", what, out)
+	}
+}
+
+// onTerminal runs burrow ARGS with a terminal of its own as its controlling
+// terminal, as a user at a shell does, and returns what it printed.
+func onTerminal(t *testing.T, args ...string) string {
+	t.Helper()
+	p, _ := startOnPty(t, 24, 80, args...)
+	if code := p.exitCode(t, 60*time.Second); code != 0 {
+		t.Fatalf("burrow %v on a terminal: exit %d:\n%s", args, code, p.out.String())
+	}
+	return p.out.String()
+}
+
+// No process entering a container shares the user's terminal unless burrow
+// made a pty for it: /dev/tty opens nothing, so TIOCSTI cannot type into the
+// user's shell (dev.tty.legacy_tiocsti).
+func TestEscapeControllingTerminal(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "1000")
+	probe := []string{"sh", "-c", ttyProbe}
+	for _, tc := range []struct {
+		what string
+		args []string
+	}{
+		{"exec", append([]string{"exec", name}, probe...)},
+		{"exec -i", append([]string{"exec", "-i", name}, probe...)},
+		{"run", append([]string{"run", "--rm", img}, probe...)},
+		{"run -i", append([]string{"run", "--rm", "-i", img}, probe...)},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			checkNoTerminal(t, tc.what, onTerminal(t, tc.args...))
+		})
+	}
+	t.Run("exec -d", func(t *testing.T) {
+		onTerminal(t, "exec", "-d", name, "sh", "-c", "{ "+ttyProbe+"; } >/tmp/detached-probe")
+		var out string
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out, " end"); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("exec -d never ran its command")
+			}
+			out = burrow(t, "exec", name, "cat", "/tmp/detached-probe").Stdout
+		}
+		checkNoTerminal(t, "exec -d", out)
+	})
+	t.Run("start -a", func(t *testing.T) {
+		ctr := ctrName(t)
+		must(t, append([]string{"create", "--name", ctr, img}, probe...)...)
+		checkNoTerminal(t, "start -a", onTerminal(t, "start", "-a", ctr))
+	})
+	t.Run("build RUN", func(t *testing.T) {
+		dir := buildContext(t, map[string]string{"Containerfile": "FROM " + img + "\nLABEL run=" + randHex() + "\nRUN " + ttyProbe + "\n"})
+		tag := "localhost/tty-probe-" + randHex()[:8]
+		t.Cleanup(func() { burrow(t, "rmi", "-f", tag) })
+		checkNoTerminal(t, "build's RUN", onTerminal(t, "build", "-t", tag, dir))
+	})
+	// The CLI still passes the user's signals on to the process.
+	t.Run("signals", func(t *testing.T) {
+		if hostSignalIgnored(t, syscall.SIGINT) {
+			t.Skip("SIGINT is ignored by the test process, so a non-interactive sh cannot trap it")
+		}
+		p, term := startOnPty(t, 24, 80, "exec", name, "sh", "-c", `trap "echo got-int; exit 9" INT; echo ready; while :; do sleep 0.1; done`)
+		p.waitFor(t, "ready", 30*time.Second)
+		term.send("\x03")
+		if code := p.exitCode(t, 20*time.Second); code != 9 || !strings.Contains(p.out.String(), "got-int") {
+			t.Errorf("ctrl-c at the terminal of exec: exit %d, want 9 from the trap; output:\n%s", code, p.out.String())
+		}
+		p = startBurrow(t, "exec", name, "sh", "-c", `trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done`)
+		p.waitFor(t, "ready", 30*time.Second)
+		time.Sleep(300 * time.Millisecond)
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		if code := p.exitCode(t, 20*time.Second); code != 42 {
+			t.Errorf("SIGTERM to exec: exit %d, want 42 from the trap; output:\n%s", code, p.out.String())
+		}
+	})
 }

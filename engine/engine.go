@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -26,6 +25,7 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
 	"github.com/burrow-containers/burrow/limits"
+	"github.com/burrow-containers/burrow/sandbox"
 	"github.com/burrow-containers/burrow/storage"
 	"github.com/burrow-containers/burrow/userns"
 )
@@ -632,15 +632,7 @@ func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespac
 // resolveUser turns a user spec into IDs with the container's own
 // /etc/passwd and /etc/group, never following links out of rootfs.
 func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
-	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
-	if err != nil {
-		return nil, err
-	}
-	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
-	if err != nil {
-		return nil, err
-	}
-	u, err := user.GetExecUserPath(spec, &user.ExecUser{Home: "/"}, passwd, group)
+	u, err := sandbox.LookupUser(rootfs, spec)
 	if err != nil {
 		return nil, errdefs.Invalid(fmt.Errorf("resolving user %q in the container: %w", spec, err))
 	}

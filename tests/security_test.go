@@ -1,10 +1,12 @@
 package tests
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -296,4 +298,64 @@ func TestEscapeControllingTerminal(t *testing.T) {
 			t.Errorf("SIGTERM to exec: exit %d, want 42 from the trap; output:\n%s", code, p.out.String())
 		}
 	})
+}
+
+// burrowWithin runs burrow ARGS and fails the test when it has not finished
+// within d (a hang is the failure these tests look for).
+func burrowWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, burrowBin(t), args...)
+	cmd.WaitDelay = time.Second
+	r := runCommand(t, cmd)
+	if ctx.Err() != nil {
+		t.Fatalf("burrow %v still ran after %v: it hangs\nstdout: %s\nstderr: %s", args, d, r.Stdout, r.Stderr)
+	}
+	return r
+}
+
+// `exec --user NAME` reads the container's /etc/passwd and /etc/group
+// inside its root: a FIFO there does not hang the CLI, and a link to a host
+// file, swapped in while burrow looks, is not followed out.
+func TestEscapeExecUserLookup(t *testing.T) {
+	t.Parallel()
+	t.Run("fifo", func(t *testing.T) {
+		t.Parallel()
+		name := ctrName(t)
+		runDetached(t, name, nil, "sh", "-c", "rm /etc/passwd && mkfifo /etc/passwd && touch /ready; sleep 1000")
+		waitExecReady(t, name)
+		r := burrowWithin(t, 20*time.Second, "exec", "--user", "nobody", name, "id", "-u")
+		if r.ExitCode != 125 || !strings.Contains(r.Stderr, "/etc/passwd") {
+			t.Errorf("exec --user with a FIFO as /etc/passwd: want exit 125 naming /etc/passwd, got:\n%s", describe(r))
+		}
+	})
+	t.Run("link swapped in", func(t *testing.T) {
+		t.Parallel()
+		host := t.TempDir() + "/passwd"
+		os.WriteFile(host, []byte("hostonly:x:4242:4242::/:/bin/sh\n"), 0o644)
+		name := ctrName(t)
+		// /etc/passwd turns into a link to the host's file and back, as
+		// fast as the shell can.
+		runDetached(t, name, nil, "sh", "-c", `cp /etc/passwd /etc/pw.file && touch /ready
+			while :; do ln -sf `+host+` /etc/passwd; ln -f /etc/pw.file /etc/passwd; done`)
+		waitExecReady(t, name)
+		for i := 0; i < 150; i++ {
+			r := burrowWithin(t, 20*time.Second, "exec", "--user", "hostonly", name, "id", "-u")
+			if strings.TrimSpace(r.Stdout) == "4242" {
+				t.Fatalf("attempt %d: exec --user read a host file through a link in the container: %s", i, describe(r))
+			}
+		}
+	})
+}
+
+// waitExecReady waits until the container made /ready.
+func waitExecReady(t *testing.T, name string) {
+	t.Helper()
+	for i := 0; burrow(t, "exec", name, "test", "-e", "/ready").ExitCode != 0; i++ {
+		if i > 200 {
+			t.Fatal("the container never got ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

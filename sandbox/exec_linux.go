@@ -172,8 +172,8 @@ func execProcess() error {
 	if cwd == "" {
 		cwd = "/"
 	}
-	if err := unix.Chdir(cwd); err != nil {
-		return setupErr("changing to working directory %s: %w", cwd, err)
+	if err := enterWorkdir(cwd); err != nil {
+		return err
 	}
 	path, err := lookPath(p.Args[0], envValue(p.Env, "PATH"))
 	if err != nil {

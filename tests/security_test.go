@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -357,5 +358,39 @@ func waitExecReady(t *testing.T, name string) {
 			t.Fatal("the container never got ready")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A container sharing a volume swaps a directory in it for a link to a host
+// directory while another container using that volume is started with mount
+// points below it: the mount points are created and mounted inside the
+// starting container's root, never through the link.
+func TestEscapeMountTargetRace(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	host := t.TempDir() // what the link points at: must stay empty
+	src := t.TempDir()  // bound read-only below the swapped directory
+	vol := "race-" + randHex()[:8]
+	must(t, "volume", "create", vol)
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
+	// The attacker swaps /v/dir and a link to the host directory (atomic
+	// renameat2 exchanges, in a static helper: a shell is far too slow to
+	// meet burrow in its window).
+	attacker := ctrName(t)
+	nettest := testbedVar(t, "BURROW_TEST_NETTEST")
+	runDetached(t, attacker, []string{"-v", vol + ":/v", "-v", nettest + ":/nettest:ro"}, "sh", "-c",
+		"mkdir -p /v/dir && ln -s "+host+" /v/link && exec /nettest swap /v/dir /v/link")
+	var opts []string
+	for i := 0; i < 20; i++ {
+		opts = append(opts, "-v", fmt.Sprintf("%s:/v/dir/m%d:ro", src, i))
+	}
+	for i := 0; i < 15; i++ {
+		r := runRm(t, img, append([]string{"-v", vol + ":/v"}, opts...), "sh", "-c", "for d in /v/dir/m*; do touch $d/written 2>/dev/null; done; true")
+		if ents, _ := os.ReadDir(host); len(ents) != 0 {
+			t.Fatalf("run %d created %d entries (%s, ...) in the host directory a link in the volume pointed at: %s", i, len(ents), ents[0].Name(), describe(r))
+		}
+		if ents, _ := os.ReadDir(src); len(ents) != 0 {
+			t.Fatalf("run %d wrote into a :ro bind: %s", i, describe(r))
+		}
 	}
 }

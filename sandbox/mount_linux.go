@@ -138,12 +138,12 @@ func mountOne(root *rootDir, m specs.Mount, newNet bool, tree int) error {
 		return err
 	}
 	defer unix.Close(mnt)
-	return attach(mnt, target, apply, true)
+	return attach(mnt, target, apply)
 }
 
 // bindMount binds source (or, when tree is not -1, that detached mount
 // tree) on dest inside the root, made a directory or a file like the
-// source, with o's flags.
+// source, with o's flags on every mount of the tree.
 func bindMount(root *rootDir, dest, source string, tree int, o mountOptions) error {
 	if tree < 0 {
 		t, err := cloneTree(unix.AT_FDCWD, source, o.recursive)
@@ -168,7 +168,7 @@ func bindMount(root *rootDir, dest, source string, tree int, o mountOptions) err
 		return err
 	}
 	defer target.Close()
-	return attach(tree, target, o, false)
+	return attach(tree, target, o)
 }
 
 // cloneTree makes a detached copy of the mount at path from dir
@@ -221,25 +221,21 @@ func newMount(fstype, source string, o mountOptions) (int, error) {
 	return unix.Fsmount(fs, unix.FSMOUNT_CLOEXEC, int(a.Attr_set))
 }
 
-// attach moves the detached mount mnt onto target and gives it o's flags
-// (with all, to every mount below it too) and propagation.
-func attach(mnt int, target *os.File, o mountOptions, all bool) error {
+// attach moves the detached mount mnt onto target and gives it o's flags,
+// every mount below it included, and o's propagation.
+func attach(mnt int, target *os.File, o mountOptions) error {
 	if err := unix.MoveMount(mnt, "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
 		return err
 	}
-	return setAttr(mnt, o, all)
+	return setAttr(mnt, o)
 }
 
-// setAttr applies o's flags to the attached mount mnt (and, with all, to
-// all mounts below it), then o's propagation.
-func setAttr(mnt int, o mountOptions, all bool) error {
+// setAttr applies o's flags to the attached mount mnt and all mounts below
+// it (a :ro bind is read-only all through), then o's propagation.
+func setAttr(mnt int, o mountOptions) error {
 	a := o.attr()
 	if a.Attr_set|a.Attr_clr != 0 {
-		flags := uint(unix.AT_EMPTY_PATH)
-		if all {
-			flags |= unix.AT_RECURSIVE
-		}
-		err := unix.MountSetattr(mnt, "", flags, &unix.MountAttr{Attr_set: a.Attr_set, Attr_clr: a.Attr_clr})
+		err := unix.MountSetattr(mnt, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: a.Attr_set, Attr_clr: a.Attr_clr})
 		if errors.Is(err, unix.ENOSYS) {
 			err = remountTop(mnt, o.flags)
 		}
@@ -346,7 +342,7 @@ func maskPath(p string) error {
 		return err
 	}
 	defer unix.Close(mnt)
-	return attach(mnt, target, o, false)
+	return attach(mnt, target, o)
 }
 
 // readonlyPath makes p (inside the container) read-only, every mount below
@@ -365,5 +361,5 @@ func readonlyPath(p string) error {
 		return err
 	}
 	defer unix.Close(mnt)
-	return attach(mnt, target, mountOptions{flags: unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC}, true)
+	return attach(mnt, target, mountOptions{flags: unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC})
 }

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"strings"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -83,8 +81,6 @@ func parseMountOptions(opts []string) mountOptions {
 	}
 	return m
 }
-
-func (m mountOptions) dataString() string { return strings.Join(m.data, ",") }
 
 // superFlags are the options of o's flags that belong to the filesystem,
 // not the mount, as fsconfig(2) names them.

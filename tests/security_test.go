@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -358,6 +359,41 @@ func waitExecReady(t *testing.T, name string) {
 			t.Fatal("the container never got ready")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A `:ro` bind is read-only all through: a mount under the host directory
+// (here a tmpfs made in burrow's own mount namespace) is read-only in the
+// container too, as Docker 25 makes it.
+func TestBindReadOnlyRecursive(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	must(t, "unshare", "mount", "-t", "tmpfs", "tmpfs", sub)
+	t.Cleanup(func() { burrow(t, "unshare", "umount", sub) })
+	script := "touch /data/top || echo top-ro; touch /data/sub/x && echo WROTE-SUBMOUNT; grep ' /data/sub ' /proc/mounts"
+	for _, tc := range []struct {
+		name string
+		opts []string
+	}{
+		{"default", nil},
+		{"keep-id", []string{"--userns=keep-id"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runRm(t, busyboxImage(t), append(tc.opts, "-v", dir+":/data:ro"), "sh", "-c", script)
+			if !strings.Contains(r.Stdout, "top-ro") || !strings.Contains(r.Stdout, "/data/sub") {
+				t.Fatalf("the :ro bind or its submount is missing: %s", describe(r))
+			}
+			if strings.Contains(r.Stdout, "WROTE-SUBMOUNT") {
+				t.Errorf("a mount under a :ro bind is writable: %s", describe(r))
+			}
+		})
+	}
+	if out := must(t, "unshare", "ls", "-A", sub); out != "" {
+		t.Errorf("the container wrote into the host's submount: %q", out)
 	}
 }
 

@@ -9,14 +9,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"time"
+
+	"github.com/moby/moby/api/types/container"
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
-func pathStat(fi os.FileInfo, name string) string {
-	link := ""
-	b, _ := json.Marshal(map[string]any{"name": name, "size": fi.Size(), "mode": uint32(fi.Mode()), "mtime": fi.ModTime().Format(time.RFC3339), "linkTarget": link})
+// pathStat is the X-Docker-Container-Path-Stat header: the path's
+// description, base64 JSON.
+func pathStat(fi os.FileInfo, name, link string) string {
+	b, _ := json.Marshal(container.PathStat{Name: name, Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime(), LinkTarget: link})
 	return base64.StdEncoding.EncodeToString(b)
 }
 
@@ -42,7 +44,7 @@ func (s *Server) archiveGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	w.Header().Set("X-Docker-Container-Path-Stat", pathStat(fi, base))
+	w.Header().Set("X-Docker-Container-Path-Stat", pathStat(fi, base, ""))
 	if r.Method == http.MethodHead {
 		w.WriteHeader(http.StatusOK)
 		return

@@ -9,6 +9,8 @@ import (
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/types"
 
+	"github.com/moby/moby/api/types/registry"
+
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
 )
@@ -25,9 +27,7 @@ func registryAuth(r *http.Request) *types.DockerAuthConfig {
 			return nil
 		}
 	}
-	var a struct {
-		Username, Password, IdentityToken string
-	}
+	var a registry.AuthConfig
 	if json.Unmarshal(b, &a) != nil || (a.Username == "" && a.IdentityToken == "") {
 		return nil
 	}
@@ -53,9 +53,7 @@ func loopbackRegistry(ref string) bool {
 }
 
 func (s *Server) auth(w http.ResponseWriter, r *http.Request) {
-	var b struct {
-		Username, Password, ServerAddress string
-	}
+	var b registry.AuthConfig
 	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
 		writeError(w, errdefs.Invalid(err))
 		return
@@ -69,5 +67,5 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"Status": "Login Succeeded"})
+	writeJSON(w, http.StatusOK, registry.AuthResponse{Status: "Login Succeeded"})
 }

@@ -12,6 +12,9 @@ import (
 
 	"go.podman.io/image/v5/types"
 
+	"github.com/moby/moby/api/types/common"
+	"github.com/moby/moby/api/types/image"
+
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
@@ -39,21 +42,32 @@ func (s *Server) imageList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	all := boolParam(r, "all")
-	out := []map[string]any{}
+	out := []imageSummary{}
 	for _, im := range list {
 		if (im.Intermediate && !all) || !images.Match(im, filters) {
 			continue
 		}
-		tags := im.Names
-		if tags == nil {
-			tags = []string{}
-		}
-		out = append(out, map[string]any{
-			"Id": "sha256:" + im.ID, "ParentId": "", "RepoTags": tags, "RepoDigests": []string{}, "Created": im.Created.Unix(),
-			"Size": im.Size, "VirtualSize": im.Size, "SharedSize": -1, "Labels": map[string]string{}, "Containers": -1,
-		})
+		out = append(out, newImageSummary(im))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// imageSummary is an image as GET /images/json lists it. VirtualSize
+// (its Size) is in API versions before 1.44.
+type imageSummary struct {
+	image.Summary
+	VirtualSize int64
+}
+
+func newImageSummary(im images.Summary) imageSummary {
+	tags := im.Names
+	if tags == nil {
+		tags = []string{}
+	}
+	return imageSummary{Summary: image.Summary{
+		ID: "sha256:" + im.ID, RepoTags: tags, RepoDigests: []string{}, Created: im.Created.Unix(),
+		Size: im.Size, SharedSize: -1, Labels: map[string]string{}, Containers: -1,
+	}, VirtualSize: im.Size}
 }
 
 func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) {
@@ -85,13 +99,13 @@ func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.WriteHeader(http.StatusOK)
-		enc.Encode(map[string]any{"error": err.Error(), "errorDetail": map[string]string{"message": err.Error()}})
+		enc.Encode(errorMessage(err, 0))
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-	enc.Encode(map[string]string{"status": "Pulling from " + ref})
-	enc.Encode(map[string]string{"status": "Digest: " + img.Digest.String()})
-	enc.Encode(map[string]string{"status": "Status: Downloaded newer image for " + ref})
+	enc.Encode(statusMessage("Pulling from " + ref))
+	enc.Encode(statusMessage("Digest: " + img.Digest.String()))
+	enc.Encode(statusMessage("Status: Downloaded newer image for " + ref))
 }
 
 func (s *Server) imageInspectRoute(w http.ResponseWriter, r *http.Request) {
@@ -138,15 +152,26 @@ func (s *Server) imageInspect(w http.ResponseWriter, r *http.Request, name strin
 		writeError(w, err)
 		return
 	}
-	created := ""
+	writeJSON(w, http.StatusOK, imageInspectResponse(d))
+}
+
+// imageInspectBody is GET /images/{name}/json. VirtualSize (its Size) is
+// in API versions before 1.44.
+type imageInspectBody struct {
+	image.InspectResponse
+	VirtualSize int64
+}
+
+func imageInspectResponse(d *images.InspectData) imageInspectBody {
+	out := imageInspectBody{InspectResponse: image.InspectResponse{
+		ID: "sha256:" + d.ID, RepoTags: d.RepoTags, RepoDigests: d.RepoDigests, Config: &d.Config,
+		Architecture: d.Architecture, Os: d.Os, Size: d.Size, Author: d.Author,
+		RootFS: image.RootFS{Type: d.RootFS.Type, Layers: d.RootFS.Layers},
+	}, VirtualSize: d.Size}
 	if d.Created != nil {
-		created = d.Created.UTC().Format(time.RFC3339Nano)
+		out.Created = d.Created.UTC().Format(time.RFC3339Nano)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"Id": "sha256:" + d.ID, "RepoTags": d.RepoTags, "RepoDigests": d.RepoDigests, "Created": created,
-		"Config": d.Config, "Architecture": d.Architecture, "Os": d.Os, "Size": d.Size, "VirtualSize": d.Size,
-		"RootFS": map[string]any{"Type": d.RootFS.Type, "Layers": d.RootFS.Layers}, "Author": d.Author,
-	})
+	return out
 }
 
 func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
@@ -180,12 +205,12 @@ func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	out := []map[string]string{}
+	out := []image.DeleteResponse{}
 	for _, u := range untagged {
-		out = append(out, map[string]string{"Untagged": u})
+		out = append(out, image.DeleteResponse{Untagged: u})
 	}
 	if deleted != "" {
-		out = append(out, map[string]string{"Deleted": "sha256:" + deleted})
+		out = append(out, image.DeleteResponse{Deleted: "sha256:" + deleted})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -209,7 +234,7 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"Id": "sha256:" + img.ID})
+	writeJSON(w, http.StatusCreated, common.IDResponse{ID: "sha256:" + img.ID})
 }
 
 func (s *Server) imageTag(w http.ResponseWriter, r *http.Request, name string) {
@@ -245,10 +270,10 @@ func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) 
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
 	if err := images.Push(r.Context(), st, name, "", o); err != nil {
-		enc.Encode(map[string]any{"error": err.Error(), "errorDetail": map[string]string{"message": err.Error()}})
+		enc.Encode(errorMessage(err, 0))
 		return
 	}
-	enc.Encode(map[string]string{"status": "Pushed " + name})
+	enc.Encode(statusMessage("Pushed " + name))
 }
 
 func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name string) {
@@ -261,15 +286,21 @@ func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name strin
 		writeError(w, err)
 		return
 	}
-	out := []map[string]any{}
+	writeJSON(w, http.StatusOK, historyResponse(hist))
+}
+
+// historyResponse is GET /images/{name}/history: the image's own ID on
+// the newest entry, "<missing>" on the others.
+func historyResponse(hist []images.HistoryEntry) []image.HistoryResponseItem {
+	out := []image.HistoryResponseItem{}
 	for i, h := range hist {
 		id := h.ID
 		if i == 0 {
 			id = "sha256:" + id
 		}
-		out = append(out, map[string]any{"Id": id, "Created": h.Created.Unix(), "CreatedBy": h.CreatedBy, "Tags": nil, "Size": h.Size, "Comment": h.Comment})
+		out = append(out, image.HistoryResponseItem{ID: id, Created: h.Created.Unix(), CreatedBy: h.CreatedBy, Size: h.Size, Comment: h.Comment})
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) {
@@ -300,11 +331,11 @@ func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	deleted := []map[string]string{}
+	report := image.PruneReport{ImagesDeleted: []image.DeleteResponse{}}
 	for _, id := range ids {
-		deleted = append(deleted, map[string]string{"Deleted": "sha256:" + id})
+		report.ImagesDeleted = append(report.ImagesDeleted, image.DeleteResponse{Deleted: "sha256:" + id})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ImagesDeleted": deleted, "SpaceReclaimed": 0})
+	writeJSON(w, http.StatusOK, report)
 }
 
 func (s *Server) imageGet(w http.ResponseWriter, r *http.Request, name string) {
@@ -358,6 +389,6 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
 	for _, n := range names {
-		enc.Encode(map[string]string{"stream": "Loaded image: " + n + "\n"})
+		enc.Encode(textMessage("Loaded image: " + n + "\n"))
 	}
 }

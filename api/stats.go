@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/moby/moby/api/types/container"
+
 	"github.com/burrow-containers/burrow/engine"
 )
 
@@ -25,34 +27,12 @@ func (s *Server) containerStats(w http.ResponseWriter, r *http.Request) {
 	if boolParam(r, "one-shot") {
 		stream = false
 	}
-	var pre map[string]any
-	sample := func() map[string]any {
+	var pre *container.StatsResponse
+	sample := func() *container.StatsResponse {
 		st := s.Engine.Stats([]*engine.Container{c}, 0)[0]
-		now := time.Now().UTC().Format(time.RFC3339Nano)
-		cpu := map[string]any{
-			"cpu_usage":        map[string]any{"total_usage": st.CPUTotalNs},
-			"system_cpu_usage": systemCPUNs(), "online_cpus": runtime.NumCPU(),
-		}
-		body := map[string]any{
-			"id": c.ID, "name": "/" + c.Name, "read": now,
-			"pids_stats":   map[string]any{"current": st.Pids, "limit": st.PidsLimit},
-			"memory_stats": map[string]any{"usage": st.MemUsage, "limit": memLimit(st.MemLimit)},
-			"cpu_stats":    cpu,
-			"blkio_stats": map[string]any{"io_service_bytes_recursive": []map[string]any{
-				{"major": 0, "minor": 0, "op": "read", "value": st.BlockInput},
-				{"major": 0, "minor": 0, "op": "write", "value": st.BlockOutput},
-			}},
-			"networks": map[string]any{"eth0": map[string]any{"rx_bytes": st.NetInput, "tx_bytes": st.NetOutput}},
-		}
-		if pre == nil {
-			body["preread"] = "0001-01-01T00:00:00Z"
-			body["precpu_stats"] = map[string]any{"cpu_usage": map[string]any{"total_usage": 0}}
-		} else {
-			body["preread"] = pre["read"]
-			body["precpu_stats"] = pre["cpu_stats"]
-		}
-		pre = body
-		return body
+		cur := statsResponse(c, st, time.Now(), hostCPU{systemNs: systemCPUNs(), online: uint32(runtime.NumCPU())}, pre)
+		pre = cur
+		return cur
 	}
 	if !stream {
 		// One sample with a CPU figure over a short interval.
@@ -85,6 +65,36 @@ func (s *Server) containerStats(w http.ResponseWriter, r *http.Request) {
 		}
 		c = cur
 	}
+}
+
+// hostCPU is the host's side of a CPU sample: its CPU time, all CPUs,
+// and how many there are.
+type hostCPU struct {
+	systemNs uint64
+	online   uint32
+}
+
+// statsResponse is one sample of GET /containers/{id}/stats, with the
+// previous one (nil for the first) as its pre-sample, which docker stats
+// computes its CPU percentage from.
+func statsResponse(c *engine.Container, st engine.Stat, now time.Time, host hostCPU, pre *container.StatsResponse) *container.StatsResponse {
+	out := &container.StatsResponse{
+		ID: c.ID, Name: "/" + c.Name, Read: now.UTC(),
+		PidsStats:   container.PidsStats{Current: st.Pids, Limit: st.PidsLimit},
+		MemoryStats: container.MemoryStats{Usage: st.MemUsage, Limit: memLimit(st.MemLimit)},
+		CPUStats: container.CPUStats{
+			CPUUsage:    container.CPUUsage{TotalUsage: st.CPUTotalNs},
+			SystemUsage: host.systemNs, OnlineCPUs: host.online,
+		},
+		BlkioStats: container.BlkioStats{IoServiceBytesRecursive: []container.BlkioStatEntry{
+			{Op: "read", Value: st.BlockInput}, {Op: "write", Value: st.BlockOutput},
+		}},
+		Networks: map[string]container.NetworkStats{"eth0": {RxBytes: st.NetInput, TxBytes: st.NetOutput}},
+	}
+	if pre != nil {
+		out.PreRead, out.PreCPUStats = pre.Read, pre.CPUStats
+	}
+	return out
 }
 
 // memLimit is the memory limit as docker reports it: the host's memory

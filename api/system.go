@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/api/types/system"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/limits"
@@ -33,47 +35,46 @@ func kernel() string {
 }
 
 func (s *Server) version(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{
-		"Platform":      map[string]string{"Name": "burrow"},
-		"Version":       s.Version,
-		"ApiVersion":    MaxAPIVersion,
-		"MinAPIVersion": MinAPIVersion,
-		"Os":            runtime.GOOS,
-		"Arch":          runtime.GOARCH,
-		"KernelVersion": kernel(),
-		"GoVersion":     runtime.Version(),
-		"Components":    []map[string]any{{"Name": "Engine", "Version": s.Version, "Details": map[string]string{"ApiVersion": MaxAPIVersion, "MinAPIVersion": MinAPIVersion}}},
+	writeJSON(w, http.StatusOK, system.VersionResponse{
+		Platform:      system.PlatformInfo{Name: "burrow"},
+		Version:       s.Version,
+		APIVersion:    MaxAPIVersion,
+		MinAPIVersion: MinAPIVersion,
+		Os:            runtime.GOOS,
+		Arch:          runtime.GOARCH,
+		KernelVersion: kernel(),
+		GoVersion:     runtime.Version(),
+		Components: []system.ComponentVersion{{Name: "Engine", Version: s.Version,
+			Details: map[string]string{"ApiVersion": MaxAPIVersion, "MinAPIVersion": MinAPIVersion}}},
 	})
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	ctrs, _ := s.Engine.List()
-	running, stopped := 0, 0
+	info := system.Info{
+		ID: "burrow", ServerVersion: s.Version, Containers: len(ctrs),
+		OperatingSystem: "linux", OSType: "linux", Architecture: runtime.GOARCH,
+		KernelVersion: kernel(), NCPU: runtime.NumCPU(), CgroupVersion: "1", CgroupDriver: "systemd",
+		SecurityOptions: []string{"name=rootless", "name=seccomp,profile=default"},
+		DockerRootDir:   s.Engine.GraphRoot(), LoggingDriver: "k8s-file",
+		Swarm: swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
+	}
 	for _, c := range ctrs {
 		if c.Running() {
-			running++
+			info.ContainersRunning++
 		} else {
-			stopped++
+			info.ContainersStopped++
 		}
 	}
-	nimg, driver := 0, ""
 	if st, err := s.Engine.Store(); err == nil {
 		if imgs, err := st.Images(); err == nil {
-			nimg = len(imgs)
+			info.Images = len(imgs)
 		}
-		driver = st.GraphDriverName()
+		info.Driver = st.GraphDriverName()
 	}
-	host, _ := os.Hostname()
-	cgv := "1"
+	info.Name, _ = os.Hostname()
 	if limits.CgroupV2() {
-		cgv = "2"
+		info.CgroupVersion = "2"
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"ID": "burrow", "Name": host, "ServerVersion": s.Version,
-		"Containers": len(ctrs), "ContainersRunning": running, "ContainersPaused": 0, "ContainersStopped": stopped,
-		"Images": nimg, "Driver": driver, "OperatingSystem": "linux", "OSType": "linux", "Architecture": runtime.GOARCH,
-		"KernelVersion": kernel(), "NCPU": runtime.NumCPU(), "CgroupVersion": cgv, "CgroupDriver": "systemd",
-		"SecurityOptions": []string{"name=rootless", "name=seccomp,profile=default"},
-		"DockerRootDir":   s.Engine.GraphRoot(),
-	})
+	writeJSON(w, http.StatusOK, info)
 }

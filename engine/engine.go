@@ -189,6 +189,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if c.Name != "" && !validName(c.Name) {
 		return nil, nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", c.Name))
 	}
+	if err := e.resolveNetworks(&c); err != nil {
+		return nil, nil, err
+	}
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {
 		return nil, nil, err
@@ -642,7 +645,7 @@ func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
 // writeEtcFiles writes /etc/hostname, /etc/hosts and /etc/resolv.conf for
 // the container into its run directory and returns their bind mounts.
 func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
-	hosts, resolv := etcForNetwork(&ctr.Config, hostname, ctr.Name)
+	hosts, resolv := ctr.engine.etcFiles(ctr.ID, &ctr.Config, hostname, ctr.Name)
 	files := map[string]string{
 		"hostname":    hostname + "\n",
 		"hosts":       hosts,

@@ -247,7 +247,7 @@ func (e *Engine) repairLaunchLocked(r *Record) (ended bool) {
 			}
 		}
 		e.writeRecord(r)
-		_, _, _, hasExit := monitor.ExitOOM(e.runDir(r.ID))
+		_, hasExit := monitor.ReadExit(e.runDir(r.ID))
 		return !locked && (hasExit || r.State.PidStart == 0)
 	}
 	if locked {

@@ -238,8 +238,8 @@ func (e *Engine) refresh(r *Record) bool {
 	if r.State.Status != StatusRunning {
 		return false
 	}
-	if code, at, oom, ok := monitor.ExitOOM(e.runDir(r.ID)); ok {
-		r.State.Status, r.State.ExitCode, r.State.FinishedAt, r.State.OOMKilled = StatusExited, code, at, oom
+	if x, ok := monitor.ReadExit(e.runDir(r.ID)); ok {
+		r.State.Status, r.State.ExitCode, r.State.FinishedAt, r.State.OOMKilled = StatusExited, x.Code, x.At, x.OOMKilled
 		return true
 	}
 	// A monitor holds the run lock for the container's life; a container

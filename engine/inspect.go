@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	units "github.com/docker/go-units"
+
 	"github.com/burrow-containers/burrow/slirp"
 )
 
@@ -63,6 +65,17 @@ type InspectHostConfig struct {
 	// maps, container IDs to IDs of burrow's namespace, as podman shows.
 	UsernsMode string             `json:"UsernsMode"`
 	IDMappings *InspectIDMappings `json:"IDMappings,omitempty"`
+	LogConfig  InspectLogConfig   `json:"LogConfig"`
+}
+
+// InspectLogConfig is podman's HostConfig.LogConfig: the log driver, the
+// log's path and its maximum size (--log-opt max-size, "0B" for none).
+type InspectLogConfig struct {
+	Type   string            `json:"Type"`
+	Config map[string]string `json:"Config"`
+	Path   string            `json:"Path"`
+	Tag    string            `json:"Tag"`
+	Size   string            `json:"Size"`
 }
 
 // InspectIDMappings are podman's HostConfig.IDMappings: CONTAINER:HOST:SIZE.
@@ -96,8 +109,7 @@ func (c *Container) Inspect() InspectData {
 	e := c.engine
 	d := InspectData{
 		ID: c.ID, Created: c.Created, Args: []string{}, Image: c.ImageID, ImageName: c.Image,
-		Rootfs: c.Config.Rootfs, Name: c.Name, RestartCount: c.State.RestartCount,
-		LogPath: e.LogPath(c.ID), Mounts: []any{},
+		Rootfs: c.Config.Rootfs, Name: c.Name, RestartCount: c.State.RestartCount, Mounts: []any{},
 		NetworkSettings: networkSettings(&c.Config),
 	}
 	e.addNetworkSettings(c, d.NetworkSettings)
@@ -147,6 +159,11 @@ func (c *Container) Inspect() InspectData {
 		NetworkRate: c.Config.NetworkRate, Memory: c.Config.Limits.Memory, MemorySwap: c.Config.Limits.MemorySwap,
 		NanoCpus: int64(c.Config.Limits.CPUs * 1e9), CpuShares: c.Config.Limits.CPUShares, CpusetCpus: c.Config.Limits.CpusetCpus,
 		PidsLimit: c.Config.Limits.PidsLimit, CgroupParent: c.State.Cgroup, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
+	}
+	d.HostConfig.LogConfig = InspectLogConfig{Type: c.Config.logDriver(), Size: units.HumanSize(float64(max(c.Config.LogSizeMax, 0)))}
+	if d.HostConfig.LogConfig.Type == LogK8sFile {
+		d.LogPath = e.LogPath(c.ID)
+		d.HostConfig.LogConfig.Path = d.LogPath
 	}
 	if c.Config.NoNewPrivileges {
 		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}

@@ -156,7 +156,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	crashPoint("network")
 	// The monitor holds the run lock from now on, for the container's life.
 	pending, err = monitor.Spawn(monitor.Options{
-		ID: r.ID, Dir: e.runDir(r.ID), Log: monitor.LogOptions{Path: e.LogPath(r.ID)}, CloneFlags: flags,
+		ID: r.ID, Dir: e.runDir(r.ID), Log: e.monitorLog(r.ID, &r.Config), CloneFlags: flags,
 		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early),
 		TTY: r.Config.TTY, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: append(hold, l.f),
 	})

@@ -109,6 +109,12 @@ type Config struct {
 	UserNS string                 `json:",omitempty"`
 	UIDMap []specs.LinuxIDMapping `json:",omitempty"`
 	GIDMap []specs.LinuxIDMapping `json:",omitempty"`
+	// LogDriver is where the output goes (--log-driver, ParseLogDriver):
+	// LogK8sFile ("" in older records), LogNone or LogPassthrough.
+	// LogSizeMax (--log-opt max-size) bounds the log in bytes; 0:
+	// containers.conf's log_size_max, else no bound.
+	LogDriver  string `json:",omitempty"`
+	LogSizeMax int64  `json:",omitempty"`
 }
 
 // capabilities resolves the container's capability set from the defaults,

@@ -7,7 +7,8 @@
 // the parent half of package sandbox's init protocol in C, so the init is
 // its own child. It then holds the container's stdio (pipes or the pty
 // master), appends its output to the log in the k8s-file format podman
-// uses, serves attach connections on a socket in the container's run directory without
+// uses (starting a new one at a maximum size, as conmon does), serves
+// attach connections on a socket in the container's run directory without
 // ever waiting on one, and when the init exits writes the exit code to the
 // file "exit" and, unless an attached client did it, execs `burrow
 // container cleanup ID`.

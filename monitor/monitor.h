@@ -7,7 +7,7 @@
  *   handshake_linux.c  the parent half of the init protocol
  *   loop_linux.c       the event loop: output, signals, OOM kills
  *   clients_linux.c    attach connections, never waited on
- *   log_linux.c        the k8s-file log
+ *   log_linux.c        the k8s-file log and its rotation
  *   cleanup_linux.c    the exit file, the last packets, the cleanup command
  *
  * docs/monitor.md describes the protocol. Functions and globals that leave
@@ -40,7 +40,9 @@
 struct mon_config {
 	const char *id;           /* the container, for the cleanup command */
 	const char *dir;          /* the run directory; the monitor's working directory */
-	const char *log;          /* the k8s-file log */
+	const char *log;          /* the k8s-file log; NULL without one (drivers none, passthrough) */
+	long long log_max;        /* rotate the log before it grows past this; 0: never */
+	int passthrough;          /* the container's stdio are the monitor's own, the caller's */
 	int tty, stdin_open;
 	int client_fd;            /* the spawner's attach connection, or -1 */
 	int spec_fd;              /* the socket the init reads its spec from */
@@ -72,6 +74,7 @@ struct monitor {
 	char *in_queue; /* client input the container has not taken yet */
 	size_t in_len, in_off;
 	int log;        /* the log, or -1 */
+	long long log_size;
 	int oomfd, oom; /* memory.events of the container's cgroup; an OOM kill seen */
 	int exited, code;
 	int cleaned;    /* the spawner's client has run the cleanup */

@@ -68,9 +68,18 @@ type Options struct {
 }
 
 // LogOptions say where a container's output goes: to a log in the
-// k8s-file format (Path).
+// k8s-file format (Path), to none (Path empty), or straight to the
+// caller's own stdio (Passthrough).
 type LogOptions struct {
 	Path string
+	// MaxSize, when positive, bounds the log: a record that would take
+	// it past MaxSize bytes starts a new, empty log, as conmon's
+	// log-size-max does.
+	MaxSize int64
+	// Passthrough gives the container the caller's stdin, stdout and
+	// stderr; none of them may be a terminal (the container could type
+	// into it with TIOCSTI).
+	Passthrough bool
 }
 
 // Started is a running container under its monitor.
@@ -182,6 +191,8 @@ func monitorEnv(o Options) []string {
 		"_BURROW_MON_ID="+o.ID,
 		"_BURROW_MON_DIR="+o.Dir,
 		"_BURROW_MON_LOG="+o.Log.Path,
+		"_BURROW_MON_LOG_MAX="+strconv.FormatInt(max(o.Log.MaxSize, 0), 10),
+		"_BURROW_MON_PASSTHROUGH="+boolEnv(o.Log.Passthrough),
 		"_BURROW_MON_CLONEFLAGS="+strconv.FormatUint(uint64(o.CloneFlags), 10),
 		"_BURROW_MON_TTY="+boolEnv(o.TTY),
 		"_BURROW_MON_STDIN="+boolEnv(o.Stdin),
@@ -194,8 +205,27 @@ func monitorEnv(o Options) []string {
 }
 
 // monitorStdio is what the monitor gets as stdin, stdout and stderr:
-// /dev/null.
+// /dev/null, or with the passthrough log driver the caller's own, which
+// the monitor hands to the container. Those must not be a terminal: the
+// container could type into it (TIOCSTI), as podman refuses too.
 func monitorStdio(o LogOptions) ([]*os.File, error) {
+	if o.Passthrough {
+		var out []*os.File
+		for _, f := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
+			if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
+				closeAll(out)
+				return nil, errdefs.Invalid(fmt.Errorf("the passthrough log driver cannot hand a terminal (%s) to the container: redirect it, or use --log-driver k8s-file", f.Name()))
+			}
+			d, err := unix.Dup(int(f.Fd()))
+			if err != nil {
+				closeAll(out)
+				return nil, fmt.Errorf("passing %s to the container: %w", f.Name(), err)
+			}
+			unix.CloseOnExec(d)
+			out = append(out, os.NewFile(uintptr(d), f.Name()))
+		}
+		return out, nil
+	}
 	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,10 @@ static void read_config(struct monitor *m) {
 	c->id = getenv("_BURROW_MON_ID");
 	c->dir = getenv("_BURROW_MON_DIR");
 	c->log = getenv("_BURROW_MON_LOG");
+	if (c->log && !*c->log)
+		c->log = NULL;
+	c->log_max = env_num("_BURROW_MON_LOG_MAX", 0);
+	c->passthrough = env_flag("_BURROW_MON_PASSTHROUGH");
 	c->tty = env_flag("_BURROW_MON_TTY");
 	c->stdin_open = env_flag("_BURROW_MON_STDIN");
 	c->client_fd = (int)env_num("_BURROW_MON_CLIENT_FD", -1);
@@ -49,9 +53,9 @@ static void read_config(struct monitor *m) {
 	c->uidmap = getenv("_BURROW_MON_UIDMAP");
 	c->gidmap = getenv("_BURROW_MON_GIDMAP");
 	c->netns = getenv("_BURROW_MON_NETNS");
-	if (!c->dir || !c->log || !c->id || c->spec_fd < 0) {
+	if (!c->dir || !c->id || c->spec_fd < 0) {
 		errno = EINVAL;
-		mon_die(m, "missing _BURROW_MON_DIR, _BURROW_MON_LOG, _BURROW_MON_ID or _BURROW_MON_SPEC_FD");
+		mon_die(m, "missing _BURROW_MON_DIR, _BURROW_MON_ID or _BURROW_MON_SPEC_FD");
 	}
 	/* The monitor's own descriptors must not reach the cleanup command. */
 	fcntl(c->spec_fd, F_SETFD, FD_CLOEXEC);

@@ -116,6 +116,8 @@ static void exec_init(struct monitor *m, struct spawn_fds *f) {
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int src[5] = {f->in[0] >= 0 ? f->in[0] : devnull, f->out[1] >= 0 ? f->out[1] : devnull,
 		      f->err[1] >= 0 ? f->err[1] : devnull, m->cfg.spec_fd, f->sock[1]};
+	if (m->cfg.passthrough)
+		src[0] = 0, src[1] = 1, src[2] = 2;
 	/* Move the sources out of the way first: one may sit on 0..4. */
 	for (int k = 0; k < 5; k++)
 		if ((src[k] = fcntl(src[k], F_DUPFD_CLOEXEC, 64)) < 0)
@@ -138,7 +140,7 @@ static void make_fds(struct monitor *m, struct spawn_fds *f) {
 	f->user[0] = f->user[1] = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, f->sock) < 0)
 		mon_die(m, "creating the init socket");
-	if (!c->tty) {
+	if (!c->tty && !c->passthrough) {
 		if (pipe2(f->out, O_CLOEXEC) < 0 || pipe2(f->err, O_CLOEXEC) < 0)
 			mon_die(m, "creating output pipes");
 		if (c->stdin_open && pipe2(f->in, O_CLOEXEC) < 0)
@@ -188,6 +190,15 @@ static void keep_parent_ends(struct monitor *m, struct spawn_fds *f) {
 	m->err = f->err[0];
 	if (m->in >= 0)
 		fcntl(m->in, F_SETFL, O_NONBLOCK); /* input waits in in_queue, never in a write */
+	if (m->cfg.passthrough) {
+		/* The container has the caller's stdio; the monitor lets go of
+		 * them, so that they close when the container's process does. */
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int k = 0; k < 3 && devnull >= 0; k++)
+			dup2(devnull, k);
+		if (devnull > 2)
+			close(devnull);
+	}
 }
 
 /* mon_spawn clones the container's init and tells the spawner its PID

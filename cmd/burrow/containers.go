@@ -54,7 +54,9 @@ func (c *CreateCmd) Run(g *globals) error {
 		return err
 	}
 	printWarnings(ctr.Warnings)
-	fmt.Println(ctr.ID)
+	if cfg.LogDriver != engine.LogPassthrough { // stdout may be the container's: podman prints nothing then
+		fmt.Println(ctr.ID)
+	}
 	return nil
 }
 
@@ -80,7 +82,7 @@ func (s *StartCmd) Run(g *globals) error {
 		if err != nil {
 			return err
 		}
-		p, err := eng.StartAttached(g.ctx, ctr, userStreams(s.Interactive))
+		p, err := eng.StartAttached(g.ctx, ctr, userStreams(s.Interactive && ctr.Config.LogDriver != engine.LogPassthrough))
 		if err != nil {
 			return err
 		}

@@ -48,6 +48,8 @@ type RunCmd struct {
 	Userns      string   `name:"userns" help:"User namespace: host (burrow's own, the default), keep-id[:uid=UID,gid=GID] (your IDs are the same inside) or nomap (your IDs are not mapped)."`
 	UIDMap      []string `name:"uidmap" sep:"none" help:"Map container UIDs to UIDs of burrow's user namespace (0: you, 1..: your subordinate IDs): CONTAINER_ID:HOST_ID:SIZE; repeatable."`
 	GIDMap      []string `name:"gidmap" sep:"none" help:"Map container GIDs as --uidmap does UIDs."`
+	LogDriver   string   `name:"log-driver" help:"Where the output goes: k8s-file (the log burrow logs reads; json-file is the same), none, or passthrough (the container gets your stdin, stdout and stderr, which must not be a terminal)."`
+	LogOpt      []string `name:"log-opt" sep:"none" help:"Log option: max-size=SIZE (the log starts over when it would grow past SIZE); default: containers.conf's log_size_max."`
 	registryFlags
 	Quiet bool `short:"q" help:"Pull without progress output."`
 
@@ -74,10 +76,13 @@ func (r *RunCmd) Run(g *globals) error {
 			return err
 		}
 		printWarnings(ctr.Warnings)
-		fmt.Println(ctr.ID)
+		if cfg.LogDriver != engine.LogPassthrough { // stdout may be the container's: podman prints nothing then
+			fmt.Println(ctr.ID)
+		}
 		return nil
 	}
-	ctr, p, err := eng.RunAttached(g.ctx, cfg, userStreams(true), r.puller(eng))
+	// passthrough: the container reads stdin itself.
+	ctr, p, err := eng.RunAttached(g.ctx, cfg, userStreams(cfg.LogDriver != engine.LogPassthrough), r.puller(eng))
 	if ctr != nil {
 		printWarnings(ctr.Warnings)
 	}
@@ -200,10 +205,29 @@ func (r *RunCmd) config() (engine.Config, error) {
 	if cfg.UserNS != "" && (len(cfg.UIDMap) > 0 || len(cfg.GIDMap) > 0) {
 		return cfg, invalidf("--userns %s and --uidmap/--gidmap conflict: choose one", cfg.UserNS)
 	}
+	if err := r.logConfig(&cfg); err != nil {
+		return cfg, err
+	}
 	if r.Rootfs {
 		cfg.Rootfs, cfg.Command = r.Args[0], r.Args[1:]
 	} else {
 		cfg.Image, cfg.Command = r.Args[0], r.Args[1:]
 	}
 	return cfg, nil
+}
+
+// logConfig reads --log-driver and --log-opt.
+func (r *RunCmd) logConfig(cfg *engine.Config) (err error) {
+	if cfg.LogDriver, err = engine.ParseLogDriver(r.LogDriver); err != nil {
+		return err
+	}
+	for _, o := range r.LogOpt {
+		if cfg.LogSizeMax, err = engine.ParseLogOpt(o); err != nil {
+			return err
+		}
+	}
+	if cfg.LogDriver == engine.LogPassthrough && cfg.TTY {
+		return invalidf("--log-driver passthrough cannot be used with --tty: the container would get your terminal; use the default k8s-file")
+	}
+	return nil
 }

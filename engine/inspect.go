@@ -20,12 +20,16 @@ type InspectState struct {
 	OOMKilled  bool      `json:"OOMKilled"`
 	Dead       bool      `json:"Dead"`
 	Pid        int       `json:"Pid"`
-	ConmonPid  int       `json:"ConmonPid,omitempty"`
+	ConmonPid  int       `json:"ConmonPid"`
 	ExitCode   int       `json:"ExitCode"`
 	Error      string    `json:"Error"`
 	StartedAt  time.Time `json:"StartedAt"`
 	FinishedAt time.Time `json:"FinishedAt"`
 }
+
+// MonitorGoneMessage is inspect's State.Error for a container whose
+// process outlived its monitor (State.MonitorGone).
+const MonitorGoneMessage = "the container's monitor is gone (killed): its output is no longer logged, its network is down and its exit will not be recorded; stop or remove the container"
 
 // InspectConfig is the Config of `burrow inspect`.
 type InspectConfig struct {
@@ -136,6 +140,10 @@ func (c *Container) Inspect() InspectData {
 	}
 	if c.Running() {
 		d.State.Pid, d.State.ConmonPid = c.State.Pid, c.State.MonitorPid
+	}
+	if c.State.MonitorGone {
+		d.State.ConmonPid = 0
+		d.State.Error = MonitorGoneMessage
 	}
 	d.Config = InspectConfig{
 		Image: c.Image, Tty: c.Config.TTY, OpenStdin: c.Config.Interactive,

@@ -52,6 +52,11 @@ type State struct {
 	// Launch is set while a command creates or starts the container
 	// (reconcile.go).
 	Launch *Launch `json:"launch,omitempty"`
+	// MonitorGone, found by refresh and never stored, tells that the
+	// container's process runs on while its monitor is dead (killed): its
+	// output is no longer logged, its network helpers ended with the
+	// monitor, and nothing will record its exit but stop or rm.
+	MonitorGone bool `json:"-"`
 }
 
 // Record is a container as stored on disk, in
@@ -232,7 +237,8 @@ func (s *State) monitorAlive() bool {
 // refresh reconciles a record's state with the machine, in memory only: a
 // running container whose processes are gone is reported exited, with the
 // code its monitor wrote if it got that far, -1 when it did not (monitor
-// killed, machine rebooted). It reports whether anything changed.
+// killed, machine rebooted); one whose process outlived its monitor is
+// running with MonitorGone. It reports whether the status changed.
 func (e *Engine) refresh(r *Record) bool {
 	e.launchView(r)
 	if r.State.Status != StatusRunning {
@@ -245,8 +251,14 @@ func (e *Engine) refresh(r *Record) bool {
 	// A monitor holds the run lock for the container's life; a container
 	// adopted after a cut-off launch knows its monitor by that alone.
 	monitorAlive := r.State.monitorAlive() || r.State.MonitorPid == 0 && e.runLocked(r.ID)
-	if r.State.BootID == bootID() && (r.State.alive() || monitorAlive) {
-		return false
+	if r.State.BootID == bootID() {
+		if monitorAlive {
+			return false
+		}
+		if r.State.alive() {
+			r.State.MonitorGone = true
+			return false
+		}
 	}
 	r.State.Status, r.State.ExitCode, r.State.FinishedAt = StatusExited, -1, time.Now()
 	return true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -422,6 +423,56 @@ func TestMonitorKilled(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		if pidAlive(pid) {
 			t.Errorf("rm -f left the container's process %d running", pid)
+		}
+	})
+	t.Run("ps and inspect say so, stop and rm clean up", func(t *testing.T) {
+		t.Parallel()
+		name := ctrName(t)
+		id := runDetached(t, name, nil, "sleep", "1000")
+		mon, _ := strconv.Atoi(inspectField(t, name, "{{.State.ConmonPid}}"))
+		pid, _ := strconv.Atoi(inspectField(t, name, "{{.State.Pid}}"))
+		// The root's overlay, as the container sees it: its upper
+		// directory names the layer's mount in burrow's namespace.
+		upper := regexp.MustCompile(`upperdir=([^,]+)/diff`).FindStringSubmatch(must(t, "exec", name, "cat", "/proc/self/mountinfo"))
+		if upper == nil {
+			t.Fatalf("no overlay root in the container's mountinfo")
+		}
+		info, _ := burrowInfo(t)
+		if !strings.Contains(must(t, "unshare", "cat", "/proc/self/mountinfo"), upper[1]+"/merged") {
+			t.Fatalf("the container's root is not at %s/merged in burrow's namespace", upper[1])
+		}
+		netns := filepath.Join(info.Store.RunRoot, "burrow", "netns", id)
+		if _, err := os.Stat(netns); err != nil {
+			t.Fatalf("the container's network namespace file: %v", err)
+		}
+		syscall.Kill(mon, syscall.SIGKILL)
+		time.Sleep(200 * time.Millisecond)
+		if st := psStatus(t, name); !strings.HasPrefix(st, "Up ") || !strings.Contains(st, "monitor gone") {
+			t.Errorf("ps of a container whose monitor was killed: %q, want Up ... (monitor gone)", st)
+		}
+		got := inspectField(t, name, "{{.State.Status}}|{{.State.Pid}}|{{.State.ConmonPid}}|{{.State.Error}}")
+		if f := strings.Split(got, "|"); f[0] != "running" || f[1] != strconv.Itoa(pid) || f[2] != "0" || !strings.Contains(f[3], "monitor is gone") {
+			t.Errorf("inspect of a container whose monitor was killed: %q, want running, its PID, no monitor and why", got)
+		}
+		must(t, "stop", "-t", "1", name)
+		// No monitor saw the exit: its code is unknown, -1.
+		if st := psStatus(t, name); !strings.HasPrefix(st, "Exited (-1)") {
+			t.Errorf("ps after stop: %q", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if pidAlive(pid) {
+			t.Errorf("stop left the container's process %d running", pid)
+		}
+		mounts := must(t, "unshare", "cat", "/proc/self/mountinfo")
+		if strings.Contains(mounts, upper[1]+"/merged") {
+			t.Errorf("stop left the container's root mounted (%s/merged)", upper[1])
+		}
+		if _, err := os.Stat(netns); !os.IsNotExist(err) {
+			t.Errorf("stop left the network namespace %s: %v", netns, err)
+		}
+		must(t, "rm", name)
+		if st := psStatus(t, name); st != "" {
+			t.Errorf("rm left %q", st)
 		}
 	})
 	t.Run("container ends unobserved", func(t *testing.T) {

@@ -81,6 +81,9 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 		if c.Paused() {
 			r.State, r.Status = "paused", r.Status+" (Paused)"
 		}
+		if c.State.MonitorGone {
+			r.Status += " (monitor gone)"
+		}
 	case engine.StatusExited:
 		r.Exited = true
 		r.ExitedAt = c.State.FinishedAt.Unix()

@@ -1,8 +1,8 @@
 // The container monitor: burrow's small, long-lived process per container,
-// in C so that an idle container costs about a megabyte. It runs from an ELF
-// constructor when _BURROW_ROLE=monitor and never lets the Go runtime start.
-// docs/monitor.md describes the protocol, monitor.h the parts, and
-// monitor_linux.go is the Go half.
+// in C so that an idle container costs little (150 kB of its own memory).
+// It runs from an ELF constructor when _BURROW_ROLE=monitor and never lets
+// the Go runtime start. docs/monitor.md describes the protocol, monitor.h
+// the parts, and monitor_linux.go is the Go half.
 #include "monitor.h"
 
 #include <stdlib.h>

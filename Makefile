@@ -9,6 +9,15 @@ export CGO_ENABLED := 1
 
 PREFIX ?= $(HOME)/.local
 
+# make lint's checkers, pinned, built from the Go module proxy into
+# .cache/tools on first use: staticcheck 2026.2.2 (the release for
+# go1.26) and deadcode from golang.org/x/tools.
+TOOLS := $(CURDIR)/.cache/tools
+STATICCHECK_VERSION := v0.8.2
+DEADCODE_VERSION := v0.53.0
+STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
+DEADCODE := $(TOOLS)/deadcode-$(DEADCODE_VERSION)
+
 .PHONY: all build unit lint test test-vm integration demo bench clean install
 
 all: build
@@ -16,14 +25,27 @@ all: build
 build:
 	$(GO) build -tags '$(GOTAGS)' -o bin/burrow ./cmd/burrow
 
-# Unit tests: pure logic, beside the code.
+# Unit tests: pure logic, beside the code; with the race detector, since
+# the API service runs the engine from many goroutines.
 unit:
-	$(GO) test -tags '$(GOTAGS)' $$($(GO) list ./... | grep -v /tests$$)
+	$(GO) test -race -tags '$(GOTAGS)' $$($(GO) list ./... | grep -v /tests$$)
 
-lint:
+# gofmt, vet, staticcheck (its default checks) and no unreachable function
+# (hack/deadcode.sh says which callers count).
+lint: $(STATICCHECK) $(DEADCODE)
 	@out=$$(gofmt -l .); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags '$(GOTAGS)' ./...
+	$(STATICCHECK) -tags '$(GOTAGS)' ./...
+	DEADCODE=$(DEADCODE) hack/deadcode.sh
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(TOOLS)/staticcheck $@
+
+$(DEADCODE):
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
+	mv $(TOOLS)/deadcode $@
 
 # The whole suite: test bed, unit tests, end-to-end tests as unprivileged
 # users. The registry and pause processes are stopped whatever the outcome.

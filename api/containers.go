@@ -122,11 +122,9 @@ func (s *Server) containerRemove(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	remove := s.Engine.Remove
-	if boolParam(r, "v") {
-		remove = s.Engine.RemoveVolumes
-	}
-	if err := remove(r.Context(), c, boolParam(r, "force")); err != nil {
+	// docker rm -f kills at once.
+	o := engine.RemoveOptions{Force: boolParam(r, "force"), Volumes: boolParam(r, "v"), Timeout: new(time.Duration)}
+	if err := s.Engine.Remove(r.Context(), c, o); err != nil {
 		writeError(w, err)
 		return
 	}

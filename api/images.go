@@ -194,7 +194,7 @@ func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
 		ctrs, _ := s.Engine.List()
 		for _, c := range ctrs {
 			if c.ImageID == id {
-				if err := s.Engine.Remove(r.Context(), c, true); err != nil {
+				if err := s.Engine.Remove(r.Context(), c, engine.RemoveOptions{Force: true, Timeout: new(time.Duration)}); err != nil {
 					return err
 				}
 			}

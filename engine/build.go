@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	cstorage "go.podman.io/storage"
@@ -31,7 +32,7 @@ func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func
 	ctr, conn, err := e.Run(ctx, c, nil, StartOptions{Attach: true})
 	if ctr != nil {
 		defer func() {
-			if rerr := e.Remove(context.WithoutCancel(ctx), ctr, true); rerr != nil && err == nil {
+			if rerr := e.Remove(context.WithoutCancel(ctx), ctr, RemoveOptions{Force: true, Timeout: new(time.Duration)}); rerr != nil && err == nil {
 				err = rerr
 			}
 		}()

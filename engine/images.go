@@ -173,7 +173,7 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untag
 			return err
 		}
 		for _, c := range ctrs {
-			if err := e.Remove(ctx, c, true); err != nil {
+			if err := e.Remove(ctx, c, RemoveOptions{Force: true}); err != nil {
 				return err
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -251,17 +250,6 @@ func (e *Engine) recordStarted(r *Record, started *monitor.Started, cgroup strin
 		return err
 	}
 	return nil
-}
-
-// makeRunDir empties the container's run directory (a previous run's
-// exit and pid files) and makes it again.
-func (e *Engine) makeRunDir(id string) (string, error) {
-	run := e.runDir(id)
-	os.RemoveAll(run)
-	if err := os.MkdirAll(run, 0o700); err != nil {
-		return "", fmt.Errorf("creating the run directory of container %s: %w", stringid.TruncateID(id), err)
-	}
-	return run, nil
 }
 
 // joinedNetNS is the network namespace the spec's container joins by path

@@ -321,24 +321,30 @@ func (e *Engine) markStopped(ctr *Container) error {
 	return e.writeRecord(r)
 }
 
-// RemoveVolumes is Remove that also deletes the container's anonymous
-// volumes (rm -v).
-func (e *Engine) RemoveVolumes(ctx context.Context, ctr *Container, force bool) error {
-	if err := e.Remove(ctx, ctr, force); err != nil {
-		return err
-	}
-	e.removeAnonymousVolumes(&ctr.Record)
-	return nil
+// RemoveOptions tune Remove.
+type RemoveOptions struct {
+	// Force stops a running container first.
+	Force bool
+	// Timeout is how long a forced stop waits for the stop signal before
+	// SIGKILL; nil: the container's stop timeout, as podman's rm -f (the
+	// Docker API asks for 0).
+	Timeout *time.Duration
+	// Volumes removes the container's anonymous volumes too (rm -v).
+	Volumes bool
 }
 
 // Remove deletes a container: its storage, record and log. A running
-// container is refused unless force, which kills it first.
-func (e *Engine) Remove(ctx context.Context, ctr *Container, force bool) error {
+// container is refused unless o.Force, which stops it first.
+func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) error {
 	if ctr.Running() {
-		if !force {
+		if !o.Force {
 			return errdefs.Conflict(fmt.Errorf("cannot remove container %s as it is running: stop it first or use rm -f", ctr.Name))
 		}
-		if _, err := e.Stop(ctx, ctr, 0); err != nil {
+		timeout := e.StopTimeout(ctr)
+		if o.Timeout != nil {
+			timeout = *o.Timeout
+		}
+		if _, err := e.Stop(ctx, ctr, timeout); err != nil {
 			return err
 		}
 	}
@@ -358,7 +364,23 @@ func (e *Engine) Remove(ctx context.Context, ctr *Container, force bool) error {
 	if err := e.removeFiles(r); err != nil {
 		return fmt.Errorf("removing container %s: %w", ctr.Name, err)
 	}
+	if o.Volumes {
+		e.removeAnonymousVolumes(r)
+	}
 	return nil
+}
+
+// StopTimeout is how long a stop of the container waits for its stop
+// signal before SIGKILL by default: its --stop-timeout, else
+// containers.conf's stop_timeout (10 s).
+func (e *Engine) StopTimeout(ctr *Container) time.Duration {
+	if t := ctr.Config.StopTimeout; t != nil {
+		return time.Duration(*t) * time.Second
+	}
+	if conf, err := e.conf(); err == nil && conf.Engine.StopTimeout > 0 {
+		return time.Duration(conf.Engine.StopTimeout) * time.Second
+	}
+	return 10 * time.Second
 }
 
 // Wait blocks until the container has exited and returns its exit code.

@@ -69,7 +69,7 @@ func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 		if c.Running() {
 			continue
 		}
-		if err := e.Remove(ctx, c, false); err != nil {
+		if err := e.Remove(ctx, c, RemoveOptions{}); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -43,7 +44,7 @@ func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullF
 	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize})
 	if err != nil {
 		if ctr != nil && c.Remove {
-			e.Remove(ctx, ctr, true)
+			e.Remove(ctx, ctr, RemoveOptions{Force: true, Timeout: new(time.Duration)})
 		}
 		return ctr, nil, err
 	}

@@ -58,6 +58,8 @@ type Config struct {
 	Mask   []string `json:",omitempty"`
 	Unmask []string `json:",omitempty"`
 	// Limits are the cgroup limits (-m, --cpus, --pids-limit, ...);
+	// StopTimeout is --stop-timeout in seconds (nil: containers.conf's).
+	StopTimeout *uint `json:",omitempty"`
 	// Cgroups is --cgroups (enabled, disabled; "": containers.conf's),
 	// settled at create.
 	Cgroups string `json:",omitempty"`

@@ -37,8 +37,8 @@ RESULTS=$(mktemp -d)
 BNAMES=()
 PNAMES=()
 cleanup() {
-	[ ${#BNAMES[@]} = 0 ] || "$BURROW_BIN" rm -f "${BNAMES[@]}" >/dev/null 2>&1 || true
-	[ ${#PODMAN[@]} = 0 ] || [ ${#PNAMES[@]} = 0 ] || "${PODMAN[@]}" rm -f "${PNAMES[@]}" >/dev/null 2>&1 || true
+	[ ${#BNAMES[@]} = 0 ] || "$BURROW_BIN" rm -f -t 0 "${BNAMES[@]}" >/dev/null 2>&1 || true
+	[ ${#PODMAN[@]} = 0 ] || [ ${#PNAMES[@]} = 0 ] || "${PODMAN[@]}" rm -f -t 0 "${PNAMES[@]}" >/dev/null 2>&1 || true
 	rm -rf "$RESULTS"
 }
 PODMAN=()
@@ -164,7 +164,7 @@ sync
 after=$(used)
 echo
 echo "disk: 10 containers of the ~100 MB image grew the store by $((after - before)) kB"
-"$BURROW_BIN" rm -f "${BNAMES[@]}" >/dev/null 2>&1 || true
+"$BURROW_BIN" rm -f -t 0 "${BNAMES[@]}" >/dev/null 2>&1 || true
 BNAMES=()
 pull_fresh "$BURROW_BIN"
 
@@ -182,7 +182,7 @@ throughput() {
 	hp=$(freeport)
 	"$@" run -d --name "$name" -p "127.0.0.1:$hp:5001" "$NETIMG" nettest sink 5001 >/dev/null
 	in=$("$NETTEST" send "127.0.0.1:$hp" "$BYTES" | awk '{print $3}')
-	"$@" rm -f "$name" >/dev/null 2>&1
+	"$@" rm -f -t 0 "$name" >/dev/null 2>&1
 	hp=$(freeport)
 	"$NETTEST" sink "$hp" >"$RESULTS/sink.$tool" &
 	local sinkpid=$!

@@ -32,7 +32,7 @@ func TestAPIListFilters(t *testing.T) {
 	cli, ctx := sdkClient(t, host, 2*time.Minute)
 	tag := randHex()[:8]
 	running, exited := "filt-run-"+tag, "filt-exit-"+tag
-	t.Cleanup(func() { burrow(t, "rm", "-f", running, exited) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", running, exited) })
 	runDetached(t, running, nil, "sleep", "1000")
 	if r := burrow(t, "run", "--name", exited, img, "sh", "-c", "exit 3"); r.ExitCode != 3 {
 		t.Fatalf("run ... exit 3: %s", describe(r))
@@ -91,7 +91,7 @@ func TestAPIStatsStream(t *testing.T) {
 	t.Parallel()
 	host := apiService(t)
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	runDetached(t, name, nil, "sleep", "1000")
 	cli, ctx := sdkClient(t, host, time.Minute)
 	res, err := cli.ContainerStats(ctx, name, client.ContainerStatsOptions{Stream: true})
@@ -287,7 +287,7 @@ func TestAPIUsernsMode(t *testing.T) {
 	img := busyboxImage(t)
 	cli, ctx := sdkClient(t, host, time.Minute)
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name, Config: &container.Config{Image: img, Cmd: []string{"id", "-u"}},
 		HostConfig: &container.HostConfig{UsernsMode: "keep-id"},

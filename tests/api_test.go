@@ -72,7 +72,7 @@ func TestDockerCLI(t *testing.T) {
 		t.Errorf("docker images lacks %s:\n%s", img, out)
 	}
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	hp := freePort(t, "tcp")
 	id := strings.TrimSpace(mustDocker(t, host, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp), img,
 		"sh", "-c", "echo to-stdout; echo to-stderr >&2; mkdir /www && echo via-api > /www/index.html && exec httpd -f -p 8080 -h /www"))
@@ -168,7 +168,7 @@ func TestDockerCLIImagesAndFiles(t *testing.T) {
 		t.Errorf("docker load: %q", out)
 	}
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	mustDocker(t, host, "run", "-d", "--name", name, img, "sh", "-c", "echo inside > /f; sleep 1000")
 	waitLog := func() {
 		for i := 0; i < 100; i++ {

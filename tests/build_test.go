@@ -284,7 +284,7 @@ func TestBuildAddChownScratch(t *testing.T) {
 	// read it through a container's filesystem export.
 	ctr := ctrName(t)
 	must(t, "create", "--name", ctr, lastLine(r.Stdout), "/none")
-	t.Cleanup(func() { burrow(t, "rm", "-f", ctr) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", ctr) })
 	out := filepath.Join(t.TempDir(), "fs.tar")
 	must(t, "export", "-o", out, ctr)
 	names := tarNames(t, out)

@@ -133,7 +133,7 @@ func checkTruth(t *testing.T, name, token string) string {
 func removeAndCheck(t *testing.T, name, id, token string) {
 	t.Helper()
 	if id != "" {
-		must(t, "rm", "-f", name)
+		must(t, "rm", "-f", "-t", "0", name)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -160,7 +160,7 @@ func TestCrashRunDetached(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			name := ctrName(t)
 			token := "crash-" + randHex()[:10]
-			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 			r := burrowCrashing(t, step, "run", "-d", "--name", name, img, "sh", "-c", "sleep 1000; : "+token)
 			if r.ExitCode != -1 && r.ExitCode != 137 {
 				t.Fatalf("the crash point %s was not reached:\n%s", step, describe(r))
@@ -189,7 +189,7 @@ func TestCrashRunRm(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			name := ctrName(t)
 			token := "crash-" + randHex()[:10]
-			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 			r := burrowCrashing(t, step, "run", "--rm", "--name", name, img, "sh", "-c", "sleep 1; : "+token)
 			if r.ExitCode != -1 && r.ExitCode != 137 {
 				t.Fatalf("the crash point %s was not reached:\n%s", step, describe(r))
@@ -220,7 +220,7 @@ func TestCrashStart(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			name := ctrName(t)
 			token := "crash-" + randHex()[:10]
-			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 			must(t, "create", "--name", name, img, "sh", "-c", "sleep 1000; : "+token)
 			r := burrowCrashing(t, step, "start", name)
 			if r.ExitCode != -1 && r.ExitCode != 137 {
@@ -244,11 +244,11 @@ func TestCrashStopAndRemove(t *testing.T) {
 		t.Run(c.cmd+"/"+c.step, func(t *testing.T) {
 			name := ctrName(t)
 			token := "crash-" + randHex()[:10]
-			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 			must(t, "run", "-d", "--name", name, img, "sh", "-c", "sleep 1000; : "+token)
 			args := []string{c.cmd, "-t", "1", name}
 			if c.cmd == "rm" {
-				args = []string{"rm", "-f", name}
+				args = []string{"rm", "-f", "-t", "0", name}
 			}
 			r := burrowCrashing(t, c.step, args...)
 			if r.ExitCode != -1 && r.ExitCode != 137 {

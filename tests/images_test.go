@@ -76,7 +76,7 @@ func TestRmiInUse(t *testing.T) {
 	must(t, "commit", "-q", base, ref)
 	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
 	user := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", user) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", user) })
 	must(t, "run", "-d", "--name", user, ref, "sleep", "1000")
 	r := burrow(t, "rmi", ref)
 	if r.ExitCode != 2 || len(nonEmptyLines(r.Stderr)) != 1 {

@@ -33,7 +33,7 @@ func runDetached(t testing.TB, name string, opts []string, cmd ...string) string
 	args := append([]string{"run", "-d", "--name", name}, opts...)
 	args = append(args, busyboxImage(t))
 	args = append(args, cmd...)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	r := burrow(t, args...)
 	id := strings.TrimSpace(r.Stdout)
 	if r.ExitCode != 0 || !fullID.MatchString(id) {
@@ -105,7 +105,7 @@ func TestDetachedRunKeepsRunning(t *testing.T) {
 	// Started on a terminal that is then hung up, as when an ssh session
 	// closes: the container must not notice.
 	p, m := startOnPty(t, 24, 80, "run", "-d", "--name", name, busyboxImage(t), "sh", "-c", "echo started; sleep 1000")
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	if code := p.exitCode(t, time.Minute); code != 0 {
 		t.Fatalf("run -d: exit %d, output:\n%s", code, p.out.String())
 	}
@@ -252,7 +252,7 @@ func TestRm(t *testing.T) {
 		t.Fatalf("a refused rm changed the container: %q", st)
 	}
 	pid, _ := strconv.Atoi(inspectField(t, name, "{{.State.Pid}}"))
-	if r := burrow(t, "rm", "-f", id[:12]); r.ExitCode != 0 || strings.TrimSpace(r.Stdout) != id[:12] {
+	if r := burrow(t, "rm", "-f", "-t", "0", id[:12]); r.ExitCode != 0 || strings.TrimSpace(r.Stdout) != id[:12] {
 		t.Fatalf("rm -f: %s", describe(r))
 	}
 	if st := psStatus(t, name); st != "" {
@@ -264,7 +264,7 @@ func TestRm(t *testing.T) {
 	if r := burrow(t, "rm", name); r.ExitCode != 1 {
 		t.Errorf("rm of an unknown container: want exit 1 as podman, got:\n%s", describe(r))
 	}
-	if r := burrow(t, "rm", "-f", name); r.ExitCode != 0 {
+	if r := burrow(t, "rm", "-f", "-t", "0", name); r.ExitCode != 0 {
 		t.Errorf("rm -f of an unknown container: want exit 0 as podman, got:\n%s", describe(r))
 	}
 }
@@ -306,7 +306,7 @@ func TestAmbiguousPrefix(t *testing.T) {
 	found := false
 	for i := 0; i < 17 && !found; i++ {
 		name := ctrName(t)
-		t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+		t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 		id := strings.TrimSpace(must(t, "create", "--name", name, busyboxImage(t), "true"))
 		byDigit[id[0]] = append(byDigit[id[0]], name)
 		if len(byDigit[id[0]]) == 2 {
@@ -328,7 +328,7 @@ func TestAmbiguousPrefix(t *testing.T) {
 func TestCreateStart(t *testing.T) {
 	t.Parallel()
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	must(t, "create", "--name", name, busyboxImage(t), "sh", "-c", "echo hello from start; exit 5")
 	if st := psStatus(t, name); st != "Created" {
 		t.Errorf("after create, ps shows %q, want Created", st)
@@ -380,7 +380,7 @@ func TestRunForegroundIsListed(t *testing.T) {
 	t.Parallel()
 	name := ctrName(t)
 	p := startBurrow(t, "run", "--name", name, busyboxImage(t), "sh", "-c", "echo running; sleep 1000")
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	p.waitFor(t, "running", time.Minute)
 	if st := psStatus(t, name); !strings.HasPrefix(st, "Up ") {
 		t.Errorf("a foreground container is not listed as running: %q", st)
@@ -392,7 +392,7 @@ func TestRunForegroundIsListed(t *testing.T) {
 	if st := psStatus(t, name); !strings.HasPrefix(st, "Up ") {
 		t.Errorf("after kill -9 of the CLI, ps shows %q, want Up ...", st)
 	}
-	must(t, "rm", "-f", name)
+	must(t, "rm", "-f", "-t", "0", name)
 	if st := psStatus(t, name); st != "" {
 		t.Errorf("rm -f left %q", st)
 	}
@@ -416,7 +416,7 @@ func TestMonitorKilled(t *testing.T) {
 		if st := psStatus(t, name); !strings.HasPrefix(st, "Up ") {
 			t.Errorf("the container still runs without its monitor, but ps shows %q", st)
 		}
-		must(t, "rm", "-f", name)
+		must(t, "rm", "-f", "-t", "0", name)
 		if st := psStatus(t, name); st != "" {
 			t.Errorf("rm -f left %q", st)
 		}
@@ -497,7 +497,7 @@ func TestConcurrentDetachedRuns(t *testing.T) {
 	errs := make(chan string, n)
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("%s-%02d", prefix, i)
-		t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+		t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -519,7 +519,7 @@ func TestConcurrentDetachedRuns(t *testing.T) {
 	if len(running) != n {
 		t.Errorf("%d of %d containers run", len(running), n)
 	}
-	must(t, append([]string{"rm", "-f"}, ids...)...)
+	must(t, append([]string{"rm", "-f", "-t", "0"}, ids...)...)
 	if left := must(t, "ps", "-a", "-q", "--filter", "name=^"+prefix+"-"); left != "" {
 		t.Errorf("rm -f left: %q", left)
 	}
@@ -752,7 +752,7 @@ func TestRenameTopPrune(t *testing.T) {
 	runDetached(t, other, nil, "true")
 	requireBurrowError(t, burrow(t, "rename", name, other), true)
 	renamed := name + "-new"
-	t.Cleanup(func() { burrow(t, "rm", "-f", renamed) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", renamed) })
 	must(t, "rename", name, renamed)
 	if psStatus(t, renamed) == "" || psStatus(t, name) != "" {
 		t.Fatalf("after rename, ps shows old %q, new %q", psStatus(t, name), psStatus(t, renamed))

@@ -206,7 +206,7 @@ func TestLogDrivers(t *testing.T) {
 	t.Run("passthrough", func(t *testing.T) {
 		t.Parallel()
 		name := ctrName(t)
-		t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+		t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 		r := burrowStdin(t, "through stdin\n", "run", "-i", "--name", name, "--log-driver", "passthrough", img,
 			"sh", "-c", "cat; echo to-stderr >&2; exit 3")
 		if r.ExitCode != 3 || r.Stdout != "through stdin\n" || r.Stderr != "to-stderr\n" {

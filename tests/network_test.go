@@ -135,7 +135,7 @@ func TestPublishUDP(t *testing.T) {
 	img := pulledImage(t, testRef(t, "nettest"))
 	name := ctrName(t)
 	hp := freePort(t, "udp")
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	must(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:9999/udp", hp), img, "nettest", "udpecho", "9999")
 	c, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", hp))
 	if err != nil {
@@ -166,7 +166,7 @@ func TestPublishErrors(t *testing.T) {
 	defer l.Close()
 	used := l.Addr().(*net.TCPAddr).Port
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	r := burrow(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:80", used), busyboxImage(t), "sleep", "100")
 	requireBurrowError(t, r, true)
 	if !strings.Contains(r.Stderr, "in use") {
@@ -316,7 +316,7 @@ func TestPublishAll(t *testing.T) {
 	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
 	must(t, "commit", "-q", "--change", "EXPOSE 8080", "--change", `CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]`, base, ref)
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	must(t, "run", "-d", "-P", "--name", name, ref)
 	line := strings.TrimSpace(must(t, "port", name, "8080"))
 	_, hp, err := net.SplitHostPort(line)
@@ -359,7 +359,7 @@ func TestSlirp4netnsMissing(t *testing.T) {
 		return runCommand(t, cmd)
 	}
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	r := run("run", "--rm", "--name", name, busyboxImage(t), "true")
 	requireBurrowError(t, r, true)
 	if !strings.Contains(r.Stderr, "apt-get install slirp4netns") || !strings.Contains(r.Stderr, "--network none") {

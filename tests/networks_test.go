@@ -20,7 +20,7 @@ import (
 func createNetwork(t testing.TB, opts ...string) string {
 	t.Helper()
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "network", "rm", "-f", "-t", "0", name) })
+	t.Cleanup(func() { burrow(t, "network", "rm", "-f", "-t", "0", "-t", "0", name) })
 	args := append([]string{"network", "create", "--label", "burrow-test=1"}, opts...)
 	if got := strings.TrimSpace(must(t, append(args, name)...)); got != name {
 		t.Fatalf("network create printed %q, want the name %s", got, name)
@@ -158,7 +158,7 @@ func TestNetworkSharedWithPodman(t *testing.T) {
 		t.Errorf("podman network ls does not list burrow's network %s: %s", ours, describe(r))
 	}
 	theirs := ctrName(t)
-	t.Cleanup(func() { podman(t, "network", "rm", "-f", theirs) })
+	t.Cleanup(func() { podman(t, "network", "rm", "-f", "-t", "0", theirs) })
 	if r := podman(t, "network", "create", "--label", "burrow-test=1", theirs); r.ExitCode != 0 {
 		t.Fatalf("podman network create: %s", describe(r))
 	}
@@ -166,7 +166,7 @@ func TestNetworkSharedWithPodman(t *testing.T) {
 		t.Errorf("burrow network ls does not list podman's network %s", theirs)
 	}
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	must(t, "run", "-d", "--name", name, "--network", theirs, busyboxImage(t), "sleep", "1000")
 	if ip := inspectField(t, name, "{{(index .NetworkSettings.Networks \""+theirs+"\").IPAddress}}"); !strings.HasPrefix(ip, "10.") {
 		t.Errorf("a container on podman's network has address %q", ip)
@@ -180,7 +180,7 @@ func TestNetworkNamesAndAliases(t *testing.T) {
 	webServer(t, server, "hello-"+server, 8080, "--network", app+":alias=web", "--network-alias", "www")
 	// A container created, then started, is named too.
 	late := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", late) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", late) })
 	must(t, "create", "--name", late, "--network", app, busyboxImage(t), "sleep", "1000")
 	must(t, "start", late)
 	lateID := inspectField(t, late, "{{.Id}}")
@@ -285,7 +285,7 @@ func TestNetworkPublish(t *testing.T) {
 	}
 	// A port in use: nothing is left attached or running.
 	other := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", other) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", other) })
 	r := burrow(t, "run", "-d", "--name", other, "--network", net, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp), busyboxImage(t), "sleep", "100")
 	requireBurrowError(t, r, false)
 	if st := psStatus(t, other); st != "" {
@@ -300,7 +300,7 @@ func TestNetworkBadInput(t *testing.T) {
 	t.Parallel()
 	runRoot := burrowRunRoot(t)
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	for _, args := range [][]string{
 		{"run", "--rm", "--name", name, "--network", "nosuch-" + name},
 		{"create", "--name", name, "--network", "nosuch-" + name},
@@ -330,7 +330,7 @@ func TestNetworkBadInput(t *testing.T) {
 	if psStatus(t, name) == "" || burrow(t, "network", "exists", net).ExitCode != 0 {
 		t.Fatalf("a refused network rm removed something")
 	}
-	must(t, "network", "rm", "-f", net)
+	must(t, "network", "rm", "-f", "-t", "0", net)
 	if psStatus(t, name) != "" || burrow(t, "network", "exists", net).ExitCode != 1 {
 		t.Errorf("network rm -f left the container or the network")
 	}
@@ -342,7 +342,7 @@ func TestNetworkPrune(t *testing.T) {
 	unused := createNetwork(t, "--label", label)
 	used := createNetwork(t, "--label", label)
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	must(t, "create", "--name", name, "--network", used, busyboxImage(t), "true")
 	if got := nonEmptyLines(must(t, "network", "ls", "-q", "--filter", "label="+label, "--filter", "dangling=true")); len(got) != 1 || got[0] != unused {
 		t.Errorf("network ls --filter dangling=true: %q", got)
@@ -447,7 +447,7 @@ func TestNetworkLeavesNothingBehind(t *testing.T) {
 		t.Errorf("a container on two networks has no eth1:\n%s", out)
 	}
 	must(t, "stop", "-t", "0", b)
-	must(t, "rm", "-f", a, b)
+	must(t, "rm", "-f", "-t", "0", a, b)
 	deadline := time.Now().Add(10 * time.Second)
 	for len(networkHelpers(t, runRoot)) > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)

@@ -25,7 +25,7 @@ func TestDockerSDKv28(t *testing.T) {
 	defer cli.Close()
 	img := busyboxImage(t)
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	resp, err := cli.ContainerCreate(ctx, &dockercontainer.Config{Image: img, Cmd: []string{"sh", "-c", "exit 5"}}, nil, nil, nil, name)
 	if err != nil {
 		t.Fatalf("create: %v", err)

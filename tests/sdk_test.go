@@ -42,7 +42,7 @@ func TestDockerSDK(t *testing.T) {
 	}
 
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name:   name,
 		Config: &container.Config{Image: img, Cmd: []string{"sh", "-c", "echo sdk-out; echo sdk-err >&2; echo made > /made; sleep 1000"}},

@@ -181,7 +181,7 @@ func TestUsernsExecAndStart(t *testing.T) {
 	firstSubIDRange(t, "/etc/subuid")
 	uid := strconv.Itoa(os.Getuid())
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	must(t, "create", "--name", name, "--userns=keep-id", busyboxImage(t), "sleep", "1000")
 	must(t, "start", name)
 	if got := strings.TrimSpace(must(t, "exec", name, "id", "-u")); got != uid {

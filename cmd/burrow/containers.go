@@ -191,7 +191,9 @@ func (k *KillCmd) Run(g *globals) error {
 // RmCmd is `burrow rm`.
 type RmCmd struct {
 	All        bool     `short:"a" help:"Remove all containers."`
-	Force      bool     `short:"f" help:"Stop running containers first (SIGKILL)."`
+	Force      bool     `short:"f" help:"Stop running containers first."`
+	Ignore     bool     `short:"i" help:"Ignore the error when a container does not exist."`
+	Time       *int     `short:"t" name:"time" help:"Seconds to wait for the stop signal before SIGKILL with --force (default: the container's stop timeout, 10)."`
 	Volumes    bool     `short:"v" help:"Remove the container's anonymous volumes too."`
 	Containers []string `arg:"" optional:"" name:"container" help:"Containers to remove."`
 }
@@ -199,6 +201,9 @@ type RmCmd struct {
 // Run removes the containers. Exit codes as podman's: 1 when a container
 // does not exist, 2 when one runs (without -f).
 func (r *RmCmd) Run(g *globals) error {
+	if r.Time != nil && !r.Force {
+		return invalidf("--time needs --force: rm -f -t SECONDS CONTAINER")
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -208,12 +213,19 @@ func (r *RmCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	err = eachContainer(eng, names, func(c *engine.Container, given string) error {
-		remove := eng.Remove
-		if r.Volumes {
-			remove = eng.RemoveVolumes
+	if r.Ignore {
+		names = existing(eng, names)
+	}
+	o := engine.RemoveOptions{Force: r.Force, Volumes: r.Volumes}
+	if r.Time != nil {
+		t := time.Duration(*r.Time) * time.Second
+		if *r.Time < 0 {
+			t = 24 * time.Hour // -1: wait for ever, as podman; a day is as good
 		}
-		if err := remove(g.ctx, c, r.Force); err != nil {
+		o.Timeout = &t
+	}
+	err = eachContainer(eng, names, func(c *engine.Container, given string) error {
+		if err := eng.Remove(g.ctx, c, o); err != nil {
 			return err
 		}
 		fmt.Println(given)
@@ -223,14 +235,25 @@ func (r *RmCmd) Run(g *globals) error {
 	case err == nil:
 		return nil
 	case errdefs.Is(err, errdefs.ClassNotFound):
-		if r.Force {
-			return nil // podman: rm -f of a missing container is fine
+		if r.Force || r.Ignore {
+			return nil // podman: rm -f or --ignore of a missing container is fine
 		}
 		return withExit(err, 1)
 	case errdefs.Is(err, errdefs.ClassConflict):
 		return withExit(err, 2)
 	}
 	return err
+}
+
+// existing are those of names that name a container (--ignore).
+func existing(eng *engine.Engine, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if _, err := eng.Get(n); !errdefs.Is(err, errdefs.ClassNotFound) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // WaitCmd is `burrow wait`.

@@ -254,7 +254,7 @@ func (c *NetworkRmCmd) Run(g *globals) error {
 					return err
 				}
 			}
-			return eng.Remove(g.ctx, ctr, true)
+			return eng.Remove(g.ctx, ctr, engine.RemoveOptions{Force: true})
 		})
 		if err != nil {
 			if last != nil {

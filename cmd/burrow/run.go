@@ -5,6 +5,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/slirp"
@@ -71,7 +72,7 @@ func (r *RunCmd) Run(g *globals) error {
 		ctr, _, err := eng.Run(g.ctx, cfg, r.puller(eng), engine.StartOptions{})
 		if err != nil {
 			if ctr != nil && cfg.Remove {
-				eng.Remove(g.ctx, ctr, true)
+				eng.Remove(g.ctx, ctr, engine.RemoveOptions{Force: true, Timeout: new(time.Duration)})
 			}
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"text/template"
 
+	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
@@ -162,7 +163,7 @@ func (c *VolumeRmCmd) Run(g *globals) error {
 			if err != nil {
 				return err
 			}
-			return eng.Remove(g.ctx, ctr, true)
+			return eng.Remove(g.ctx, ctr, engine.RemoveOptions{Force: true})
 		})
 		if err != nil {
 			if last != nil {

@@ -37,7 +37,11 @@ func StartPasta(netns string, o Options) error {
 	}
 	args := []string{"--config-net", "--netns", netns, "--netns-only", "--mtu", strconv.Itoa(mtu), "--quiet",
 		// Ports are published by the port driver, not by pasta itself.
-		"--tcp-ports", "none", "--udp-ports", "none", "--tcp-ns", "none", "--udp-ns", "none"}
+		"--tcp-ports", "none", "--udp-ports", "none", "--tcp-ns", "none", "--udp-ns", "none",
+		// pasta confines itself (namespaces, seccomp, capabilities);
+		// what burrow adds is fewer parsers facing the container: the
+		// addresses are set with --config-net, no DHCP server needed.
+		"--no-dhcp", "--no-dhcpv6"}
 	if !o.AllowHostLoopback {
 		args = append(args, "--no-map-gw")
 	}

@@ -85,6 +85,7 @@ func Start(netns string, o Options) (hold *os.File, err error) {
 	if !o.AllowHostLoopback {
 		args = append(args, "--disable-host-loopback")
 	}
+	args = append(args, hardening(features)...)
 	args = append(args, "--netns-type=path", netns, "tap0")
 	cmd := exec.Command(bin, args...)
 	cmd.ExtraFiles = []*os.File{readyW, exitR}
@@ -123,6 +124,22 @@ func Start(netns string, o Options) (hold *os.File, err error) {
 		return nil, fmt.Errorf("slirp4netns did not start within 30 s (see %s)", o.LogPath)
 	}
 	return exitW, nil
+}
+
+// hardening are the options that confine slirp4netns itself, which parses
+// every packet the container sends, where the installed one has them (as
+// rootlesskit and podman pass them): --enable-sandbox (a mount namespace
+// of its own with little but /etc and /run, no capabilities but
+// CAP_NET_BIND_SERVICE) and --enable-seccomp (a syscall filter).
+func hardening(f *rkslirp.Features) []string {
+	var args []string
+	if f.SupportsEnableSandbox {
+		args = append(args, "--enable-sandbox")
+	}
+	if f.SupportsEnableSeccomp && f.KernelSupportsEnableSeccomp {
+		args = append(args, "--enable-seccomp")
+	}
+	return args
 }
 
 // TunUsable checks that the user may open /dev/net/tun, which slirp4netns

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Escape attempts: each must fail to reach the host. docs/security.md
@@ -428,5 +430,64 @@ func TestEscapeMountTargetRace(t *testing.T) {
 		if ents, _ := os.ReadDir(src); len(ents) != 0 {
 			t.Fatalf("run %d wrote into a :ro bind: %s", i, describe(r))
 		}
+	}
+}
+
+// helperStatus finds the process of the user-mode network helper (argv[0]
+// ending in name) serving the container with ID id, and returns its
+// /proc/PID/status fields and its mount namespace.
+func helperStatus(t *testing.T, name, id string) (map[string]string, string) {
+	t.Helper()
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		args := strings.Split(string(cmdline), "\x00")
+		if err != nil || filepath.Base(args[0]) != name || !strings.Contains(string(cmdline), id) {
+			continue
+		}
+		status, err := os.ReadFile("/proc/" + e.Name() + "/status")
+		mnt, err2 := os.Readlink("/proc/" + e.Name() + "/ns/mnt")
+		if err != nil || err2 != nil {
+			t.Fatalf("reading the status of %s (%s): %v %v", name, e.Name(), err, err2)
+		}
+		return statusFields(string(status)), mnt
+	}
+	t.Fatalf("no %s process serves container %s", name, id)
+	return nil, ""
+}
+
+// The user-mode network helpers parse every packet a container sends: they
+// run confined, in a mount namespace of their own, under a seccomp filter,
+// without burrow's capabilities.
+func TestNetworkHelpersConfined(t *testing.T) {
+	t.Parallel()
+	burrowNS := strings.TrimSpace(must(t, "unshare", "readlink", "/proc/self/ns/mnt"))
+	for _, helper := range []struct{ network, name string }{{"slirp4netns", "slirp4netns"}, {"pasta", "pasta"}} {
+		t.Run(helper.network, func(t *testing.T) {
+			t.Parallel()
+			name := ctrName(t)
+			runDetached(t, name, []string{"--network", helper.network, "--cap-add", "NET_RAW"}, "sleep", "1000")
+			st, mnt := helperStatus(t, helper.name, inspectField(t, name, "{{.Id}}"))
+			if st["Seccomp"] != "2" {
+				t.Errorf("%s runs without a seccomp filter (Seccomp: %s)", helper.name, st["Seccomp"])
+			}
+			if mnt == burrowNS {
+				t.Errorf("%s runs in burrow's mount namespace (%s), not a sandbox of its own", helper.name, mnt)
+			}
+			if capEff := hexField(t, st, "CapEff"); capEff&(1<<unix.CAP_DAC_OVERRIDE) != 0 {
+				t.Errorf("%s keeps burrow's capabilities (CAP_DAC_OVERRIDE among them): CapEff %x", helper.name, capEff)
+			}
+			// The container still reaches the outside through it.
+			if r := burrow(t, "exec", name, "sh", "-c", "ip -o -4 addr | grep -qv ' lo '"); r.ExitCode != 0 {
+				t.Errorf("the container has no address: %s", describe(r))
+			}
+			if helper.name == "pasta" {
+				// No DHCP server answers: the address is set by pasta itself.
+				r := burrow(t, "exec", name, "sh", "-c", "udhcpc -n -q -f -t 2 -T 1 -s /bin/true -i $(ip -o link | grep -v ' lo:' | head -1 | cut -d: -f2)")
+				if r.ExitCode == 0 {
+					t.Errorf("pasta's DHCP server answered the container: %s", describe(r))
+				}
+			}
+		})
 	}
 }

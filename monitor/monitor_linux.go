@@ -143,7 +143,13 @@ func Spawn(o Options) (_ *Pending, err error) {
 			p.close()
 		}
 	}()
-	cmd := exec.Command("/proc/self/exe")
+	// The monitor execs the container's init from its own binary: a
+	// read-only one (sandbox.Executable).
+	exe, err := sandbox.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
 	cmd.Args = []string{"burrow-monitor"}
 	cmd.Env = monitorEnv(o)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio[0], stdio[1], stdio[2]

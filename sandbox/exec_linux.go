@@ -63,8 +63,12 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	defer unix.Close(parentSock)
 	defer childSock.Close()
 
+	exe, err := Executable()
+	if err != nil {
+		return nil, err
+	}
 	c := &Container{}
-	cmd := exec.Command("/proc/self/exe")
+	cmd := exec.Command(exe)
 	cmd.Args = []string{"burrow-exec"}
 	cmd.Env = []string{EnvRole + "=" + RoleExec, "_BURROW_EXEC_PID=" + strconv.Itoa(pid)}
 	cmd.Dir = "/"

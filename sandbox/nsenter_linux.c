@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -118,8 +119,17 @@ static void exec_enter(void) {
 	_exit(WEXITSTATUS(st));
 }
 
+/* The roles that enter a container run burrow's binary in it until they
+ * exec the container's process: not dumpable, a process in the container
+ * can neither ptrace them nor open their /proc/PID/exe (CVE-2019-5736;
+ * sandbox/exe_linux.go). execve makes the container's process dumpable
+ * again. */
 __attribute__((constructor)) static void burrow_exec_init(void) {
 	const char *role = getenv("_BURROW_ROLE");
-	if (role && strcmp(role, "exec") == 0)
+	if (!role || (strcmp(role, "exec") != 0 && strcmp(role, "init") != 0))
+		return;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(125);
+	if (strcmp(role, "exec") == 0)
 		exec_enter();
 }

@@ -377,12 +377,13 @@ func TestEscapeExecUserLookup(t *testing.T) {
 		host := t.TempDir() + "/passwd"
 		os.WriteFile(host, []byte("hostonly:x:4242:4242::/:/bin/sh\n"), 0o644)
 		name := ctrName(t)
-		// /etc/passwd turns into a link to the host's file and back, as
-		// fast as the shell can.
-		runDetached(t, name, nil, "sh", "-c", `cp /etc/passwd /etc/pw.file && touch /ready
-			while :; do ln -sf `+host+` /etc/passwd; ln -f /etc/pw.file /etc/passwd; done`)
+		// /etc/passwd turns into a link to the host's file and back
+		// (atomic renameat2 exchanges, in a static helper).
+		nettest := testbedVar(t, "BURROW_TEST_NETTEST")
+		runDetached(t, name, []string{"-v", nettest + ":/nettest:ro"}, "sh", "-c",
+			"ln -s "+host+" /etc/pw.link && touch /ready && exec /nettest swap /etc/passwd /etc/pw.link")
 		waitExecReady(t, name)
-		for i := 0; i < 150; i++ {
+		for i := 0; i < 100; i++ {
 			r := burrowWithin(t, 20*time.Second, "exec", "--user", "hostonly", name, "id", "-u")
 			if strings.TrimSpace(r.Stdout) == "4242" {
 				t.Fatalf("attempt %d: exec --user read a host file through a link in the container: %s", i, describe(r))

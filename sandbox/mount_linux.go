@@ -331,18 +331,17 @@ func maskPath(p string) error {
 		return err
 	}
 	var mnt int
-	o := mountOptions{flags: unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC}
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		mnt, err = newMount("tmpfs", "tmpfs", mountOptions{flags: o.flags, data: []string{"size=0k"}})
+		mnt, err = newMount("tmpfs", "tmpfs", mountOptions{
+			flags: unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, data: []string{"size=0k"}})
 	} else {
 		mnt, err = cloneTree(unix.AT_FDCWD, "/dev/null", false)
-		o = mountOptions{}
 	}
 	if err != nil {
 		return err
 	}
 	defer unix.Close(mnt)
-	return attach(mnt, target, o)
+	return attach(mnt, target, mountOptions{})
 }
 
 // readonlyPath makes p (inside the container) read-only, every mount below

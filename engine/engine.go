@@ -166,6 +166,9 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	if c.CgroupManager == "" {
 		c.CgroupManager = e.cgroupManager
 	}
+	if err := e.resolveNetworks(&c); err != nil {
+		return nil, err
+	}
 	ctr := &Container{Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
 	generated := ctr.Name == ""
 	if !generated && !validName(ctr.Name) {
@@ -626,7 +629,7 @@ func cgroup2() bool {
 // writeEtcFiles writes /etc/hostname, /etc/hosts and /etc/resolv.conf for
 // the container into its run directory and returns their bind mounts.
 func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
-	hosts, resolv := etcForNetwork(&ctr.Config, hostname, ctr.Name)
+	hosts, resolv := ctr.engine.etcFiles(ctr.ID, &ctr.Config, hostname, ctr.Name)
 	files := map[string]string{
 		"hostname":    hostname + "\n",
 		"hosts":       hosts,

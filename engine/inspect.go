@@ -100,6 +100,7 @@ func (c *Container) Inspect() InspectData {
 		LogPath: e.LogPath(c.ID), Mounts: []any{},
 		NetworkSettings: networkSettings(&c.Config),
 	}
+	e.addNetworkSettings(c, d.NetworkSettings)
 	if len(c.Args) > 0 {
 		d.Path, d.Args = c.Args[0], c.Args[1:]
 	}

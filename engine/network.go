@@ -191,6 +191,9 @@ func (e *Engine) sharedNetworkPath(c *Config) (string, error) {
 // monitor holds them for the container's life.
 func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
 	mode := networkMode(&r.Config)
+	if mode == NetworkBridge {
+		return e.setupBridgeNetwork(r)
+	}
 	if !userMode(mode) {
 		if len(r.Config.Ports) > 0 || r.Config.NetworkRate > 0 {
 			return nil, errdefs.Invalid(fmt.Errorf("publishing ports and --network-rate need --network slirp4netns or pasta, not %s", r.Config.Network))
@@ -251,6 +254,7 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
 // teardownNetwork releases what setupNetwork made and the monitor did not
 // take with it.
 func (e *Engine) teardownNetwork(id string) {
+	e.detachNetworks(id) // netavark needs the container's namespace still
 	slirp.RemoveNetNS(e.netnsPath(id))
 }
 
@@ -334,6 +338,8 @@ func etcForMode(c *Config, hostname, name string) (hosts, resolv string) {
 	case NetworkHost:
 		b, _ := os.ReadFile("/etc/hosts")
 		return string(b), hostResolvConf()
+	case NetworkBridge:
+		return hosts, resolvConf() // completed by bridgeEtc
 	}
 	return hosts + fmt.Sprintf("127.0.1.1\t%s %s\n", hostname, name), resolvConf()
 }

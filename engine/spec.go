@@ -9,6 +9,7 @@ import (
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/limits"
+	"github.com/burrow-containers/burrow/network"
 	"github.com/burrow-containers/burrow/sandbox"
 )
 
@@ -75,9 +76,15 @@ type Config struct {
 	// or "on-failure", with RestartMax tries at most for on-failure (0:
 	// no bound). ParseRestartPolicy checks it.
 	Restart string `json:",omitempty"`
-	// Network is the network mode: "" (slirp4netns), "none" or "host".
+	// Network is the network mode: "" (slirp4netns), "none" or "host";
+	// "bridge" with Networks.
 	Network           string `json:",omitempty"`
 	AllowHostLoopback bool   `json:",omitempty"`
+
+	// Networks are the networks made by network create that the
+	// container joins, in interface order.
+	Networks []network.Attachment `json:",omitempty"`
+
 	// NetworkRate caps what the container sends, bytes per second (0: no cap).
 	NetworkRate uint64   `json:",omitempty"`
 	DNS         []string `json:",omitempty"` // --dns servers, instead of slirp4netns' forwarder

@@ -31,6 +31,9 @@ type Port struct {
 	HostPort      int    `json:"hostPort"`
 	ContainerPort int    `json:"containerPort"`
 	Protocol      string `json:"protocol"` // tcp or udp
+	// ChildIP is the address dialled in the namespace: 127.0.0.1 when
+	// empty (the container's own namespace).
+	ChildIP string `json:"childIP,omitempty"`
 }
 
 type portConfig struct {
@@ -148,7 +151,7 @@ func forward(report, exit *os.File) error {
 		return errors.New("the port driver did not start within 30 s")
 	}
 	for _, p := range cfg.Ports {
-		spec := port.Spec{Proto: p.Protocol, ParentIP: p.HostIP, ParentPort: p.HostPort, ChildPort: p.ContainerPort}
+		spec := port.Spec{Proto: p.Protocol, ParentIP: p.HostIP, ParentPort: p.HostPort, ChildPort: p.ContainerPort, ChildIP: p.ChildIP}
 		if _, err := pd.AddPort(context.Background(), spec); err != nil {
 			return classifyBindError(p, err)
 		}

@@ -59,6 +59,7 @@ type CLI struct {
 	Unpause    UnpauseCmd    `cmd:"" help:"Unpause containers."`
 	Container  ContainerCmd  `cmd:"" help:"Manage containers."`
 	Volume     VolumeCmd     `cmd:"" help:"Manage volumes."`
+	Network    NetworkCmd    `cmd:"" help:"Manage networks (podman's: podman sees them)."`
 	Unshare    UnshareCmd    `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
 	System     SystemCmd     `cmd:"" help:"Check and manage burrow's host setup."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`

@@ -19,7 +19,10 @@ type RunCmd struct {
 	Rm          bool     `help:"Remove the container when it exits."`
 	Detach      bool     `short:"d" help:"Run in the background and print the container ID."`
 	Restart     string   `help:"Restart policy: no, always, unless-stopped, on-failure[:N]."`
-	Network     string   `name:"network" aliases:"net" help:"Network: slirp4netns[:allow_host_loopback=true] (default), none or host."`
+	Network     []string `name:"network" aliases:"net" sep:"none" help:"Network: slirp4netns[:allow_host_loopback=true] (default), pasta, none, host, container:NAME, or networks made by network create: NAME[:alias=A,ip=IP,mac=MAC] (repeatable)."`
+	NetAlias    []string `name:"network-alias" sep:"none" help:"Add a name the container has on its networks (repeatable)."`
+	IP          string   `name:"ip" help:"The container's IPv4 address on its network."`
+	MACAddress  string   `name:"mac-address" help:"The container's MAC address on its network."`
 	Publish     []string `short:"p" name:"publish" sep:"none" help:"Publish a port: [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], or CONTAINERPORT for a random host port."`
 	PublishAll  bool     `short:"P" name:"publish-all" help:"Publish the image's exposed ports on random host ports."`
 	NetworkRate string   `name:"network-rate" help:"Cap what the container sends, e.g. 10mbit (token bucket on its interface)."`
@@ -106,7 +109,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm,
 	}
 	var err error
-	if cfg.Network, cfg.AllowHostLoopback, err = engine.ParseNetwork(r.Network); err != nil {
+	if cfg.Network, cfg.AllowHostLoopback, cfg.Networks, err = engine.ParseNetworks(r.Network, r.NetAlias, r.IP, r.MACAddress); err != nil {
 		return cfg, err
 	}
 	for _, p := range r.Publish {

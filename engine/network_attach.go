@@ -1,0 +1,416 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.podman.io/common/libnetwork/types"
+
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/network"
+	"github.com/burrow-containers/burrow/slirp"
+)
+
+// NetworkBridge is the mode of a container on user-defined networks
+// (Config.Networks), podman's name for it.
+const NetworkBridge = "bridge"
+
+// networkModes are the --network values that name a mode, not a network.
+func isNetworkMode(v string) bool {
+	name, _, _ := strings.Cut(v, ":")
+	switch name {
+	case "", "slirp4netns", "pasta", "none", "host", "private", "bridge", "container":
+		return true
+	}
+	return false
+}
+
+// ParseNetworks reads --network (repeatable), --network-alias, --ip and
+// --mac-address: a mode (ParseNetwork), or networks by name, each
+// NAME[:alias=A,ip=IP,mac=MAC,interface_name=IF], or NAME,NAME,...
+func ParseNetworks(values, aliases []string, ip, mac string) (mode string, allowHostLoopback bool, nets []network.Attachment, err error) {
+	if len(values) <= 1 && (len(values) == 0 || isNetworkMode(values[0])) {
+		v := ""
+		if len(values) == 1 {
+			v = values[0]
+		}
+		if len(aliases) > 0 || ip != "" || mac != "" {
+			return "", false, nil, errdefs.Invalid(errors.New("--network-alias, --ip and --mac-address need a network made with network create: give it with --network NAME"))
+		}
+		mode, allowHostLoopback, err = ParseNetwork(v)
+		return mode, allowHostLoopback, nil, err
+	}
+	for _, v := range values {
+		if isNetworkMode(v) {
+			return "", false, nil, errdefs.Invalid(fmt.Errorf("--network %s cannot be combined with other networks: give it alone", v))
+		}
+		name, opts, hasOpts := strings.Cut(v, ":")
+		if !hasOpts && strings.Contains(name, ",") {
+			// podman's older form: a list of networks.
+			for _, n := range strings.Split(name, ",") {
+				nets = append(nets, network.Attachment{Network: n})
+			}
+			continue
+		}
+		a, err := parseAttachment(name, opts)
+		if err != nil {
+			return "", false, nil, err
+		}
+		nets = append(nets, a)
+	}
+	if (ip != "" || mac != "") && len(nets) > 1 {
+		return "", false, nil, errdefs.Invalid(errors.New("--ip and --mac-address apply to one network: with several, give them per network (--network NAME:ip=IP,mac=MAC)"))
+	}
+	for i := range nets {
+		nets[i].Aliases = append(nets[i].Aliases, aliases...)
+		if ip != "" {
+			nets[i].IPs = append(nets[i].IPs, ip)
+		}
+		if mac != "" {
+			nets[i].MAC = mac
+		}
+	}
+	for _, a := range nets {
+		if err := checkAttachment(a); err != nil {
+			return "", false, nil, err
+		}
+	}
+	return NetworkBridge, false, nets, nil
+}
+
+// parseAttachment reads NAME and the options after its colon.
+func parseAttachment(name, opts string) (network.Attachment, error) {
+	a := network.Attachment{Network: name}
+	if name == "" {
+		return a, errdefs.Invalid(errors.New("--network: empty network name"))
+	}
+	for _, o := range strings.Split(opts, ",") {
+		if o == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || v == "" {
+			return a, errdefs.Invalid(fmt.Errorf("invalid option %q of --network %s: use alias=, ip=, mac= or interface_name= with a value", o, name))
+		}
+		switch k {
+		case "alias":
+			a.Aliases = append(a.Aliases, v)
+		case "ip", "ip6":
+			a.IPs = append(a.IPs, v)
+		case "mac":
+			a.MAC = v
+		case "interface_name":
+			a.Interface = v
+		default:
+			return a, errdefs.Invalid(fmt.Errorf("unknown option %q of --network %s: burrow knows alias=, ip=, mac= and interface_name=", k, name))
+		}
+	}
+	return a, nil
+}
+
+func checkAttachment(a network.Attachment) error {
+	for _, ip := range a.IPs {
+		if net.ParseIP(ip) == nil {
+			return errdefs.Invalid(fmt.Errorf("invalid IP address %q for network %s", ip, a.Network))
+		}
+	}
+	if a.MAC != "" {
+		if _, err := net.ParseMAC(a.MAC); err != nil {
+			return errdefs.Invalid(fmt.Errorf("invalid MAC address %q for network %s", a.MAC, a.Network))
+		}
+	}
+	return nil
+}
+
+// networks opens the user's networks (podman's files).
+func (e *Engine) networks() (*network.Manager, error) {
+	return network.Open(e.opts.GraphRoot, e.opts.RunRoot)
+}
+
+// resolveNetworks checks that the networks c names exist and records them
+// by name; nothing to do for the other modes.
+func (e *Engine) resolveNetworks(c *Config) error {
+	if len(c.Networks) == 0 {
+		return nil
+	}
+	m, err := e.networks()
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i, a := range c.Networks {
+		n, err := m.Inspect(a.Network)
+		if err != nil {
+			return err
+		}
+		if seen[n.Name] {
+			return errdefs.Invalid(fmt.Errorf("network %s is given twice: give each network once", n.Name))
+		}
+		seen[n.Name] = true
+		c.Networks[i].Network = n.Name
+	}
+	return nil
+}
+
+// setupBridgeNetwork gives the container a network namespace on its
+// networks (veths into the rootless netns, made by netavark) and
+// publishes its ports there. The returned file keeps the port forwarder
+// alive: the monitor holds it.
+func (e *Engine) setupBridgeNetwork(r *Record) (hold []*os.File, err error) {
+	m, err := e.networks()
+	if err != nil {
+		return nil, err
+	}
+	netns := e.netnsPath(r.ID)
+	e.teardownNetwork(r.ID) // what a crashed start may have left
+	if err := slirp.NewNetNS(netns); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			slirp.RemoveNetNS(netns)
+		}
+	}()
+	eps, err := m.Attach(network.Container{ID: r.ID, Name: r.Name, NetNS: netns}, r.Config.Networks)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			m.Detach(r.ID)
+		}
+	}()
+	if r.Config.NetworkRate > 0 {
+		if err := slirp.LimitRate(netns, r.Config.NetworkRate); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.Config.Ports) > 0 {
+		h, err := e.publishBridged(m, r, eps)
+		if err != nil {
+			return nil, err
+		}
+		hold = append(hold, h)
+	}
+	if err := e.rewriteEtcFiles(r); err != nil {
+		closeAll(hold)
+		return nil, err
+	}
+	return hold, nil
+}
+
+// publishBridged forwards the published ports to the container's address
+// on its first network, dialled inside the rootless netns (as podman's
+// rootlessport does): the container sees the connections come from the
+// network's gateway.
+func (e *Engine) publishBridged(m *network.Manager, r *Record, eps []network.Endpoint) (*os.File, error) {
+	var childIP string
+	for _, ep := range eps {
+		for _, a := range ep.Addresses {
+			if ip, _, err := net.ParseCIDR(a); err == nil && ip.To4() != nil && childIP == "" {
+				childIP = ip.String()
+			}
+		}
+	}
+	if childIP == "" {
+		return nil, errdefs.Invalid(fmt.Errorf("publishing ports of %s: it has no IPv4 address on its networks", r.Name))
+	}
+	var ports []slirp.Port
+	for _, p := range r.Config.Ports {
+		ports = append(ports, slirp.Port{HostIP: p.HostIP, HostPort: int(p.HostPort), ContainerPort: int(p.ContainerPort), Protocol: p.Protocol, ChildIP: childIP})
+	}
+	logPath := filepath.Join(e.ctrDir(r.ID), "network.log")
+	return slirp.ForwardPorts(m.RootlessNetNS(), logPath, ports)
+}
+
+// detachNetworks takes a container off its networks, if it is on any.
+func (e *Engine) detachNetworks(id string) {
+	if !network.HasAttachment(e.opts.RunRoot, id) {
+		return
+	}
+	m, err := e.networks()
+	if err == nil {
+		err = m.Detach(id)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "Warning: %v\n", err)
+	}
+}
+
+// endpoints are the container's places on its networks while it runs.
+func (e *Engine) endpoints(id string) []network.Endpoint {
+	if !network.HasAttachment(e.opts.RunRoot, id) {
+		return nil
+	}
+	m, err := e.networks()
+	if err != nil {
+		return nil
+	}
+	eps, _ := m.Endpoints(id)
+	return eps
+}
+
+// bridgeEtc adds to /etc/hosts the container's addresses on its networks
+// and puts their DNS servers (aardvark-dns) first in /etc/resolv.conf,
+// unless --dns replaced them.
+func bridgeEtc(c *Config, eps []network.Endpoint, hostname, name, hosts, resolv string) (string, string) {
+	var dns, search []string
+	for _, ep := range eps {
+		for _, a := range ep.Addresses {
+			if ip, _, err := net.ParseCIDR(a); err == nil {
+				hosts += fmt.Sprintf("%s\t%s %s\n", ip, hostname, name)
+			}
+		}
+		dns = append(dns, ep.DNS...)
+		search = append(search, ep.SearchDomains...)
+	}
+	if len(eps) == 0 {
+		hosts += fmt.Sprintf("127.0.1.1\t%s %s\n", hostname, name)
+	}
+	if len(c.DNS) > 0 || len(dns) == 0 {
+		return hosts, resolv
+	}
+	var lines, rest []string
+	for _, line := range strings.Split(resolv, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) > 1 && f[0] == "search":
+			search = append(search, f[1:]...)
+		case len(f) > 1 && f[0] == "nameserver":
+			dns = append(dns, f[1])
+		case line != "":
+			rest = append(rest, line)
+		}
+	}
+	if len(search) > 0 {
+		lines = append(lines, "search "+strings.Join(dedup(search), " "))
+	}
+	for _, d := range dedup(dns) {
+		lines = append(lines, "nameserver "+d)
+	}
+	return hosts, strings.Join(append(lines, rest...), "\n") + "\n"
+}
+
+func dedup(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// etcFiles is what a container's /etc/hosts and /etc/resolv.conf hold:
+// on networks, with its addresses there once attached.
+func (e *Engine) etcFiles(id string, c *Config, hostname, name string) (hosts, resolv string) {
+	hosts, resolv = etcForNetwork(c, hostname, name)
+	if networkMode(c) == NetworkBridge {
+		hosts, resolv = bridgeEtc(c, e.endpoints(id), hostname, name, hosts, resolv)
+	}
+	return hosts, resolv
+}
+
+// rewriteEtcFiles brings the /etc files of a created container up to date
+// with its new addresses (start); run writes them after the attachment.
+func (e *Engine) rewriteEtcFiles(r *Record) error {
+	dir := filepath.Join(e.ctrDir(r.ID), "etc")
+	b, err := os.ReadFile(filepath.Join(dir, "hostname"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	hosts, resolv := e.etcFiles(r.ID, &r.Config, strings.TrimSpace(string(b)), r.Name)
+	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte(hosts), 0o644); err != nil {
+		return fmt.Errorf("writing hosts: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(resolv), 0o644); err != nil {
+		return fmt.Errorf("writing resolv.conf: %w", err)
+	}
+	return nil
+}
+
+// addNetworkSettings fills inspect's NetworkSettings.Networks for a
+// container on networks: its address on each while it runs.
+func (e *Engine) addNetworkSettings(c *Container, ns map[string]any) {
+	if len(c.Config.Networks) == 0 {
+		return
+	}
+	eps := map[string]network.Endpoint{}
+	if c.Running() {
+		for _, ep := range e.endpoints(c.ID) {
+			eps[ep.Network] = ep
+		}
+	}
+	m, err := e.networks()
+	nets := map[string]any{}
+	for _, a := range c.Config.Networks {
+		ep, ok := eps[a.Network]
+		if !ok {
+			// Not attached (not running): what the network says.
+			ep = network.Endpoint{Network: a.Network, Aliases: a.Aliases}
+			if err == nil {
+				if n, err := m.Inspect(a.Network); err == nil {
+					ep.NetworkID = n.ID
+				}
+			}
+		}
+		nets[a.Network] = endpointSettings(ep)
+	}
+	ns["Networks"] = nets
+}
+
+// endpointSettings is one network of inspect, in docker's shape.
+func endpointSettings(ep network.Endpoint) map[string]any {
+	s := map[string]any{
+		"EndpointID": "", "Gateway": "", "IPAddress": "", "IPPrefixLen": 0, "IPv6Gateway": "",
+		"GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "MacAddress": ep.MAC, "NetworkID": ep.NetworkID,
+		"Aliases": ep.Aliases, "DriverOpts": nil, "IPAMConfig": nil, "Links": nil,
+	}
+	for _, addr := range ep.Addresses {
+		ip, n, err := net.ParseCIDR(addr)
+		if err != nil {
+			continue
+		}
+		ones, _ := n.Mask.Size()
+		if ip.To4() != nil && s["IPAddress"] == "" {
+			s["IPAddress"], s["IPPrefixLen"] = ip.String(), ones
+		} else if ip.To4() == nil && s["GlobalIPv6Address"] == "" {
+			s["GlobalIPv6Address"], s["GlobalIPv6PrefixLen"] = ip.String(), ones
+		}
+	}
+	for _, g := range ep.Gateways {
+		if ip := net.ParseIP(g); ip != nil && ip.To4() != nil {
+			s["Gateway"] = g
+		} else if ip != nil {
+			s["IPv6Gateway"] = g
+		}
+	}
+	return s
+}
+
+// networkUsers are the containers whose configuration names the network.
+func (e *Engine) networkUsers(n types.Network) ([]*Container, error) {
+	ctrs, err := e.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Container
+	for _, c := range ctrs {
+		for _, a := range c.Config.Networks {
+			if a.Network == n.Name || a.Network == n.ID {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out, nil
+}

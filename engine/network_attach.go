@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.podman.io/common/libnetwork/types"
 
@@ -395,6 +396,23 @@ func endpointSettings(ep network.Endpoint) map[string]any {
 		}
 	}
 	return s
+}
+
+// checkAttachments finds containers still on networks that do not run
+// (a cleanup that never ran) and, with repair, takes them off, so that the
+// rootless netns and its helpers can go. Recent ones may be starting.
+func (e *Engine) checkAttachments(running map[string]bool, repair bool) (problems, repaired []string) {
+	for id, since := range network.AttachedSince(e.opts.RunRoot) {
+		if running[id] || time.Since(since) < time.Minute {
+			continue
+		}
+		problems = append(problems, "a network attachment of a container that does not run: "+short(id))
+		if repair {
+			e.teardownNetwork(id)
+			repaired = append(repaired, "took "+short(id)+" off its networks")
+		}
+	}
+	return problems, repaired
 }
 
 // networkUsers are the containers whose configuration names the network.

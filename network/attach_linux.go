@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"go.podman.io/common/libnetwork/types"
 	"golang.org/x/sys/unix"
@@ -64,6 +66,21 @@ func (m *Manager) recordPath(id string) string { return recordPath(m.runDir, id)
 
 func recordPath(runDir, id string) string { return filepath.Join(runDir, "containers", id+".json") }
 
+// AttachedSince lists the containers attached to networks, with the time
+// of their attachment.
+func AttachedSince(runRoot string) map[string]time.Time {
+	dir := filepath.Join(runDirOf(runRoot), "containers")
+	ents, _ := os.ReadDir(dir)
+	out := map[string]time.Time{}
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.Name(), ".json")
+		if info, err := e.Info(); ok && err == nil {
+			out[id] = info.ModTime()
+		}
+	}
+	return out
+}
+
 // HasAttachment tells, without opening the networks, whether the
 // container is attached to any (so must be detached).
 func HasAttachment(runRoot, id string) bool {
@@ -90,6 +107,12 @@ func (m *Manager) Attach(c Container, nets []Attachment) ([]Endpoint, error) {
 		rec.Order = append(rec.Order, name)
 	}
 	m.Detach(c.ID) // what a crashed start may have left
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	m.forgetLost()
 	status, err := m.backend.Setup(c.NetNS, types.SetupOptions{NetworkOptions: rec.Options})
 	if err != nil {
 		return nil, fmt.Errorf("attaching container %s to its networks: %w", c.Name, classify(err))
@@ -139,6 +162,12 @@ func (m *Manager) perNetwork(c Container, a Attachment, ifname string) (string, 
 // goes with the last attachment. Detaching a container that is on no
 // network does nothing; two callers at once detach it once.
 func (m *Manager) Detach(id string) error {
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	defer m.releaseUnused()
 	p := m.recordPath(id)
 	claimed := p + ".detaching"
 	if err := os.Rename(p, claimed); err != nil {

@@ -465,3 +465,30 @@ func TestNetworkLeavesNothingBehind(t *testing.T) {
 		t.Errorf("attachments left: %q", n)
 	}
 }
+
+// Not parallel, as TestNetworkLeavesNothingBehind.
+func TestNetworkRemovedByPodmanLeavesNothingBehind(t *testing.T) {
+	podmanCmd(t)
+	runRoot := burrowRunRoot(t)
+	if h := networkHelpers(t, runRoot); len(h) > 0 {
+		t.Fatalf("network helpers run before the test: %q", h)
+	}
+	// podman does not know burrow's containers: it removes the network
+	// under a running one, whose teardown then fails.
+	net, name := createNetwork(t), ctrName(t)
+	runDetached(t, name, []string{"--network", net}, "sleep", "1000")
+	if r := podman(t, "network", "rm", net); r.ExitCode != 0 {
+		t.Fatalf("podman network rm: %s", describe(r))
+	}
+	must(t, "rm", "-f", name)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(networkHelpers(t, runRoot)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if h := networkHelpers(t, runRoot); len(h) > 0 {
+		t.Errorf("helpers still run:\n%s", strings.Join(h, "\n"))
+	}
+	if _, err := os.Stat(filepath.Join(runRoot, "burrow", "networks", "rootless-netns", "rootless-netns")); err == nil {
+		t.Errorf("the rootless netns is still there")
+	}
+}

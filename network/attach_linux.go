@@ -92,6 +92,22 @@ func HasAttachment(runRoot, id string) bool {
 // bringing up the rootless netns and aardvark-dns when needed. On error
 // nothing stays attached.
 func (m *Manager) Attach(c Container, nets []Attachment) ([]Endpoint, error) {
+	return m.inHelper(helperRequest{Attach: &c, Networks: nets})
+}
+
+// Detach takes the container off all its networks; the rootless netns
+// goes with the last attachment. Detaching a container that is on no
+// network does nothing; two callers at once detach it once.
+func (m *Manager) Detach(id string) error {
+	if _, err := os.Stat(m.recordPath(id)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	_, err := m.inHelper(helperRequest{Detach: id})
+	return err
+}
+
+// attach is Attach in the helper.
+func (m *Manager) attach(c Container, nets []Attachment) ([]Endpoint, error) {
 	rec := &attached{NetNS: c.NetNS, Options: types.NetworkOptions{
 		ContainerID: c.ID, ContainerName: c.Name, Networks: map[string]types.PerNetworkOptions{},
 	}}
@@ -106,7 +122,7 @@ func (m *Manager) Attach(c Container, nets []Attachment) ([]Endpoint, error) {
 		rec.Options.Networks[name] = per
 		rec.Order = append(rec.Order, name)
 	}
-	m.Detach(c.ID) // what a crashed start may have left
+	m.detach(c.ID) // what a crashed start may have left
 	unlock, err := m.lock()
 	if err != nil {
 		return nil, err
@@ -158,10 +174,8 @@ func (m *Manager) perNetwork(c Container, a Attachment, ifname string) (string, 
 	return n.Name, per, nil
 }
 
-// Detach takes the container off all its networks; the rootless netns
-// goes with the last attachment. Detaching a container that is on no
-// network does nothing; two callers at once detach it once.
-func (m *Manager) Detach(id string) error {
+// detach is Detach in the helper.
+func (m *Manager) detach(id string) error {
 	unlock, err := m.lock()
 	if err != nil {
 		return err

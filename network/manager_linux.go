@@ -31,6 +31,8 @@ type Manager struct {
 	// and sharing aardvark-dns' directory across two namespaces would
 	// break both.
 	runDir string
+	// graphRoot and runRoot are the store's, for the helper.
+	graphRoot, runRoot string
 }
 
 // Open reads containers.conf and the user's networks from graphRoot
@@ -80,7 +82,7 @@ func Open(graphRoot, runRoot string) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the networks: %w", err)
 	}
-	return &Manager{backend: backend, runDir: runDir}, nil
+	return &Manager{backend: backend, runDir: runDir, graphRoot: graphRoot, runRoot: runRoot}, nil
 }
 
 func runDirOf(runRoot string) string { return filepath.Join(runRoot, "burrow", "networks") }

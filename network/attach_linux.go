@@ -92,7 +92,10 @@ func HasAttachment(runRoot, id string) bool {
 // bringing up the rootless netns and aardvark-dns when needed. On error
 // nothing stays attached.
 func (m *Manager) Attach(c Container, nets []Attachment) ([]Endpoint, error) {
-	return m.inHelper(helperRequest{Attach: &c, Networks: nets})
+	if len(nets) == 0 {
+		return nil, nil // all disconnected: only lo
+	}
+	return m.inHelper(helperRequest{Op: "attach", Container: c, Networks: nets})
 }
 
 // Detach takes the container off all its networks; the rootless netns
@@ -102,7 +105,7 @@ func (m *Manager) Detach(id string) error {
 	if _, err := os.Stat(m.recordPath(id)); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	_, err := m.inHelper(helperRequest{Detach: id})
+	_, err := m.inHelper(helperRequest{Op: "detach", Container: Container{ID: id}})
 	return err
 }
 

@@ -26,14 +26,16 @@ const helperName = "burrow-network"
 
 func init() { reexec.Register(helperName, helperMain) }
 
-// helperRequest is what the child is asked: attach Container to Networks,
-// or detach ID.
+// helperRequest is what the child is asked: Op on Container (attach it
+// to Networks, detach it, connect it to Networks[0], disconnect it from
+// Network, reload it).
 type helperRequest struct {
 	GraphRoot string       `json:"graphRoot"`
 	RunRoot   string       `json:"runRoot"`
-	Attach    *Container   `json:"attach,omitempty"`
+	Op        string       `json:"op"`
+	Container Container    `json:"container"`
 	Networks  []Attachment `json:"networks,omitempty"`
-	Detach    string       `json:"detach,omitempty"`
+	Network   string       `json:"network,omitempty"`
 	// LogLevel is the CLI's (--log-level), which netavark's follows.
 	LogLevel logrus.Level `json:"logLevel"`
 }
@@ -69,6 +71,27 @@ func (m *Manager) inHelper(req helperRequest) ([]Endpoint, error) {
 	return reply.Endpoints, nil
 }
 
+// serve does what the request asks, in the helper.
+func (m *Manager) serve(req helperRequest) ([]Endpoint, error) {
+	c := req.Container
+	switch req.Op {
+	case "attach":
+		return m.attach(c, req.Networks)
+	case "detach":
+		return nil, m.detach(c.ID)
+	case "connect":
+		if len(req.Networks) != 1 {
+			return nil, errors.New("connect: one network at a time")
+		}
+		return m.connect(c, req.Networks[0])
+	case "disconnect":
+		return nil, m.disconnect(c, req.Network)
+	case "reload":
+		return m.reload(c)
+	}
+	return nil, fmt.Errorf("unknown network helper request %q", req.Op)
+}
+
 // helperMain is the child: one request on stdin, the reply on stdout.
 func helperMain() {
 	var req helperRequest
@@ -80,12 +103,7 @@ func helperMain() {
 		m, err = Open(req.GraphRoot, req.RunRoot)
 	}
 	if err == nil {
-		switch {
-		case req.Attach != nil:
-			reply.Endpoints, err = m.attach(*req.Attach, req.Networks)
-		default:
-			err = m.detach(req.Detach)
-		}
+		reply.Endpoints, err = m.serve(req)
 	}
 	if err != nil {
 		reply.Error, reply.Class = err.Error(), errdefs.ClassOf(err)

@@ -492,3 +492,43 @@ func TestNetworkRemovedByPodmanLeavesNothingBehind(t *testing.T) {
 		t.Errorf("the rootless netns is still there")
 	}
 }
+
+func TestNetworkConnectDisconnectReload(t *testing.T) {
+	t.Parallel()
+	first, second := createNetwork(t), createNetwork(t)
+	name := ctrName(t)
+	runDetached(t, name, []string{"--network", first}, "sh", "-c", "mkdir /www; hostname > /www/index.html; exec httpd -f -p 8080 -h /www")
+	must(t, "network", "connect", "--alias", "joined", second, name)
+	requireBurrowError(t, burrow(t, "network", "connect", second, name), true)
+	if out := must(t, "exec", name, "ip", "-o", "-4", "addr"); !strings.Contains(out, "eth1") {
+		t.Fatalf("after network connect, no eth1:\n%s", out)
+	}
+	// The new network's containers reach it by its alias there.
+	want := strings.TrimSpace(must(t, "exec", name, "hostname"))
+	if got := strings.TrimSpace(shOut(t, getScript("joined", 8080, "/"), "--network", second)); got != want {
+		t.Errorf("by the alias given to network connect: %q, want %q", got, want)
+	}
+	ip := inspectField(t, name, "{{(index .NetworkSettings.Networks \""+second+"\").IPAddress}}")
+	if got := strings.TrimSpace(must(t, "network", "reload", name)); got != inspectField(t, name, "{{.Id}}") {
+		t.Errorf("network reload printed %q", got)
+	}
+	if after := inspectField(t, name, "{{(index .NetworkSettings.Networks \""+second+"\").IPAddress}}"); after != ip {
+		t.Errorf("network reload changed the address from %s to %s", ip, after)
+	}
+	must(t, "network", "disconnect", first, name)
+	requireBurrowError(t, burrow(t, "network", "disconnect", first, name), true)
+	if out := must(t, "exec", name, "ip", "-o", "link"); strings.Contains(out, "eth0") || !strings.Contains(out, "eth1") {
+		t.Errorf("after disconnecting the first network, want eth1 only:\n%s", out)
+	}
+	if got := inspectField(t, name, "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}"); strings.TrimSpace(got) != second {
+		t.Errorf("inspect after disconnect lists networks %q", got)
+	}
+	// A stopped container is connected at its next start.
+	must(t, "stop", "-t", "0", name)
+	must(t, "network", "connect", first, name)
+	must(t, "start", name)
+	if out := must(t, "exec", name, "ip", "-o", "-4", "addr"); !strings.Contains(out, "eth0") || !strings.Contains(out, "eth1") {
+		t.Errorf("connected while stopped, then started: want eth0 and eth1:\n%s", out)
+	}
+	requireBurrowError(t, burrow(t, "network", "connect", "nosuch-"+name, name), true)
+}

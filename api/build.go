@@ -12,6 +12,9 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"go.podman.io/image/v5/types"
 	"go.podman.io/storage/pkg/archive"
+	"go.podman.io/storage/pkg/stringid"
+
+	buildtypes "github.com/moby/moby/api/types/build"
 
 	"github.com/burrow-containers/burrow/build"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -29,13 +32,27 @@ type streamWriter struct {
 func (s *streamWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.enc.Encode(map[string]string{"stream": string(p)}); err != nil {
+	if err := s.encode(textMessage(string(p))); err != nil {
 		return 0, err
+	}
+	return len(p), nil
+}
+
+// send writes one message of the stream.
+func (s *streamWriter) send(m streamMessage) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.encode(m)
+}
+
+func (s *streamWriter) encode(m streamMessage) error {
+	if err := s.enc.Encode(m); err != nil {
+		return err
 	}
 	if s.f != nil {
 		s.f.Flush()
 	}
-	return len(p), nil
+	return nil
 }
 
 func queryBool(r *http.Request, name string) bool {
@@ -127,15 +144,11 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &se) {
 			code = se.Code
 		}
-		out.mu.Lock()
-		out.enc.Encode(map[string]any{"error": err.Error(), "errorDetail": map[string]any{"message": err.Error(), "code": code}})
-		out.mu.Unlock()
+		out.send(errorMessage(err, code))
 		return
 	}
-	out.mu.Lock()
-	out.enc.Encode(map[string]any{"aux": map[string]string{"ID": "sha256:" + res.ID}})
-	out.mu.Unlock()
+	out.send(auxMessage(buildtypes.Result{ID: "sha256:" + res.ID}))
 	if !queryBool(r, "q") {
-		fmt.Fprintf(out, "Successfully built %s\n", res.ID[:12])
+		fmt.Fprintf(out, "Successfully built %s\n", stringid.TruncateID(res.ID))
 	}
 }

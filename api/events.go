@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/moby/moby/api/types/events"
+
 	"github.com/burrow-containers/burrow/engine"
 )
 
@@ -41,17 +43,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		return m
 	}
-	emit := func(action string, c *engine.Container, extra map[string]string) {
-		now := time.Now()
-		attrs := map[string]string{"name": c.Name, "image": c.Image}
-		for k, v := range extra {
-			attrs[k] = v
-		}
-		enc.Encode(map[string]any{
-			"Type": "container", "Action": action, "status": action, "id": c.ID, "from": c.Image,
-			"Actor": map[string]any{"ID": c.ID, "Attributes": attrs}, "scope": "local",
-			"time": now.Unix(), "timeNano": now.UnixNano(),
-		})
+	emit := func(action events.Action, c *engine.Container, extra map[string]string) {
+		enc.Encode(containerEvent(action, c, extra, time.Now()))
 		if fl != nil {
 			fl.Flush()
 		}
@@ -72,26 +65,50 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		for id, c := range cur {
 			p, known := prev[id]
 			if !known {
-				emit("create", c.ctr, nil)
+				emit(events.ActionCreate, c.ctr, nil)
 			}
 			if c.status == engine.StatusRunning && (!known || p.status != engine.StatusRunning || !p.started.Equal(c.started)) {
 				if known && p.status == engine.StatusRunning {
-					emit("die", p.ctr, map[string]string{"exitCode": "0"})
+					emit(events.ActionDie, p.ctr, map[string]string{"exitCode": "0"})
 				}
-				emit("start", c.ctr, nil)
+				emit(events.ActionStart, c.ctr, nil)
 			}
 			if c.status == engine.StatusExited && known && p.status == engine.StatusRunning {
-				emit("die", c.ctr, map[string]string{"exitCode": strconv.Itoa(c.ctr.State.ExitCode)})
+				emit(events.ActionDie, c.ctr, map[string]string{"exitCode": strconv.Itoa(c.ctr.State.ExitCode)})
 			}
 		}
 		for id, p := range prev {
 			if _, ok := cur[id]; !ok {
 				if p.status == engine.StatusRunning {
-					emit("die", p.ctr, map[string]string{"exitCode": "-1"})
+					emit(events.ActionDie, p.ctr, map[string]string{"exitCode": "-1"})
 				}
-				emit("destroy", p.ctr, nil)
+				emit(events.ActionDestroy, p.ctr, nil)
 			}
 		}
 		prev = cur
+	}
+}
+
+// eventMessage is one event of GET /events. Status, ID and From repeat
+// the action, the container and its image where clients from before API
+// 1.22 (and docker events --format {{.Status}}) read them.
+type eventMessage struct {
+	events.Message
+	Status string `json:"status,omitempty"`
+	ID     string `json:"id,omitempty"`
+	From   string `json:"from,omitempty"`
+}
+
+func containerEvent(action events.Action, c *engine.Container, extra map[string]string, now time.Time) eventMessage {
+	attrs := map[string]string{"name": c.Name, "image": c.Image}
+	for k, v := range extra {
+		attrs[k] = v
+	}
+	return eventMessage{
+		Message: events.Message{
+			Type: events.ContainerEventType, Action: action, Scope: "local",
+			Actor: events.Actor{ID: c.ID, Attributes: attrs}, Time: now.Unix(), TimeNano: now.UnixNano(),
+		},
+		Status: string(action), ID: c.ID, From: c.Image,
 	}
 }

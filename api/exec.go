@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/moby/moby/api/types/container"
+
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 )
@@ -43,12 +45,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var b struct {
-		AttachStdin, AttachStdout, AttachStderr, Tty, Privileged bool
-		Cmd                                                      []string
-		Env                                                      []string
-		User, WorkingDir                                         string
-	}
+	var b container.ExecCreateRequest
 	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
 		writeError(w, errdefs.Invalid(fmt.Errorf("reading the exec request: %w", err)))
 		return
@@ -66,7 +63,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
 	ex.mu.Lock()
 	ex.sessions[sess.ID] = sess
 	ex.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]string{"Id": sess.ID})
+	writeJSON(w, http.StatusCreated, container.ExecCreateResponse{ID: sess.ID})
 }
 
 func (s *Server) execSession(w http.ResponseWriter, r *http.Request) (*execSession, bool) {
@@ -86,7 +83,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var b struct{ Detach, Tty bool }
+	var b container.ExecStartRequest
 	json.NewDecoder(r.Body).Decode(&b)
 	c, err := s.Engine.Get(sess.ContainerID)
 	if err != nil {
@@ -105,11 +102,19 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) {
 	ex.mu.Unlock()
 	if b.Detach {
 		cfg.Detach = true
-		if _, err := s.Engine.Exec(r.Context(), c, cfg, engine.Attach{}); err != nil {
+		p, err := s.Engine.Exec(r.Context(), c, cfg, engine.Attach{})
+		if err != nil {
 			finish(-1)
 			writeError(w, err)
 			return
 		}
+		go func() {
+			code, err := p.Wait()
+			if err != nil {
+				code = -1
+			}
+			finish(code)
+		}()
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -128,7 +133,11 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) {
 	if cfg.Interactive {
 		a.Stdin = io.Reader(buf)
 	}
-	code, err := s.Engine.Exec(r.Context(), c, cfg, a)
+	code := 0
+	p, err := s.Engine.Exec(r.Context(), c, cfg, a)
+	if err == nil {
+		code, err = p.Wait()
+	}
 	if err != nil {
 		code = errdefs.ExitCode(err)
 		fmt.Fprintf(a.Stderr, "%v\n", err)
@@ -147,13 +156,18 @@ func (s *Server) execInspect(w http.ResponseWriter, r *http.Request) {
 	ex := s.execs()
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
-	resp := map[string]any{"ID": sess.ID, "ContainerID": sess.ContainerID, "Running": sess.Running, "ExitCode": nil,
-		"ProcessConfig": map[string]any{"entrypoint": firstOr(sess.Config.Command), "arguments": restOf(sess.Config.Command), "tty": sess.Config.TTY},
-		"OpenStdin":     sess.Config.Interactive, "OpenStdout": sess.AttachOut, "OpenStderr": sess.AttachOut, "Pid": 0}
-	if sess.ExitCode != nil {
-		resp["ExitCode"] = *sess.ExitCode
+	writeJSON(w, http.StatusOK, execInspectResponse(sess))
+}
+
+// execInspectResponse is GET /exec/{id}/json.
+func execInspectResponse(sess *execSession) container.ExecInspectResponse {
+	return container.ExecInspectResponse{
+		ID: sess.ID, ContainerID: sess.ContainerID, Running: sess.Running, ExitCode: sess.ExitCode,
+		ProcessConfig: &container.ExecProcessConfig{
+			Entrypoint: firstOr(sess.Config.Command), Arguments: restOf(sess.Config.Command), Tty: sess.Config.TTY,
+		},
+		OpenStdin: sess.Config.Interactive, OpenStdout: sess.AttachOut, OpenStderr: sess.AttachOut,
 	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 func (s *Server) execResize(w http.ResponseWriter, r *http.Request) {

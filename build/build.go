@@ -18,6 +18,7 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -131,13 +132,9 @@ func Build(ctx context.Context, eng *engine.Engine, o Options) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	store, err := eng.Store()
-	if err != nil {
-		return nil, err
-	}
 	b := &builder{
-		ctx: ctx, eng: eng, store: store, o: o, file: f, bctx: bctx,
-		cache: openCache(store), lex: shell.NewLex(f.Escape),
+		ctx: ctx, eng: eng, o: o, file: f, bctx: bctx,
+		cache: openCache(eng), lex: shell.NewLex(f.Escape),
 		results: make([]stageResult, len(f.Stages)),
 	}
 	b.reg = o.Registry
@@ -161,13 +158,13 @@ func Build(ctx context.Context, eng *engine.Engine, o Options) (*Result, error) 
 	if !o.Layers {
 		for _, id := range b.made {
 			if id != final.ID {
-				store.DeleteImage(id, true)
+				eng.DeleteImage(id)
 			}
 		}
 	}
 	res := &Result{ID: final.ID}
 	if len(o.Tags) > 0 {
-		if err := images.Tag(store, final, o.Tags...); err != nil {
+		if err := eng.TagImage(final, o.Tags...); err != nil {
 			return nil, err
 		}
 		for _, t := range o.Tags {
@@ -189,7 +186,6 @@ type stageResult struct {
 type builder struct {
 	ctx     context.Context
 	eng     *engine.Engine
-	store   cstorage.Store
 	o       Options
 	reg     images.PullOptions // pulls, with progress
 	quiet   images.PullOptions // storing images, without
@@ -360,7 +356,7 @@ func (b *builder) from(st *stage, s instructions.Stage) error {
 		if err != nil {
 			return err
 		}
-		cfg, err := images.DockerConfig(b.ctx, b.store, img)
+		cfg, err := b.eng.ImageConfig(b.ctx, img)
 		if err != nil {
 			return err
 		}
@@ -369,7 +365,7 @@ func (b *builder) from(st *stage, s instructions.Stage) error {
 	st.base = st.img
 	if st.img != nil {
 		st.key = chain("FROM", st.img.ID)
-		fmt.Fprintf(b.o.Out, "--> %s\n", short(st.img.ID))
+		fmt.Fprintf(b.o.Out, "--> %s\n", stringid.TruncateID(st.img.ID))
 	} else {
 		st.key = chain("FROM", "scratch")
 	}
@@ -390,7 +386,7 @@ func copyMap(m map[string]string) map[string]string {
 // baseImage finds FROM's image by the --pull policy.
 func (b *builder) baseImage(ref, platform string) (*cstorage.Image, error) {
 	if b.o.Pull != "always" {
-		img, err := images.Lookup(b.store, ref)
+		img, err := b.eng.LookupImage(ref)
 		if err == nil || b.o.Pull == "never" || !errdefs.Is(err, errdefs.ClassNotFound) {
 			return img, err
 		}
@@ -399,10 +395,8 @@ func (b *builder) baseImage(ref, platform string) (*cstorage.Image, error) {
 	if platform != "" {
 		opts.Platform = platform
 	}
-	return images.Pull(b.ctx, b.store, ref, opts)
+	return b.eng.Pull(b.ctx, ref, opts)
 }
-
-func short(id string) string { return id[:min(12, len(id))] }
 
 func (b *builder) command(st *stage, c instructions.Command) error {
 	if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
@@ -557,13 +551,13 @@ func (b *builder) cached(st *stage, key string) (bool, error) {
 	if img == nil {
 		return false, nil
 	}
-	cfg, err := images.DockerConfig(b.ctx, b.store, img)
+	cfg, err := b.eng.ImageConfig(b.ctx, img)
 	if err != nil {
 		return false, nil
 	}
 	st.img, st.cfg, st.key, st.dirty, st.history = img, *cfg, key, false, nil
 	fmt.Fprintf(b.o.Out, "--> Using cache %s\n", img.ID)
-	fmt.Fprintf(b.o.Out, "--> %s\n", short(img.ID))
+	fmt.Fprintf(b.o.Out, "--> %s\n", stringid.TruncateID(img.ID))
 	return true, nil
 }
 
@@ -585,7 +579,7 @@ func (b *builder) storeStep(st *stage, base *cstorage.Image, layer io.Reader, ke
 	if base == nil {
 		cfg.RootFS.DiffIDs = nil
 	} else if base != st.img {
-		bcfg, err := images.DockerConfig(b.ctx, b.store, base)
+		bcfg, err := b.eng.ImageConfig(b.ctx, base)
 		if err != nil {
 			return err
 		}
@@ -595,7 +589,7 @@ func (b *builder) storeStep(st *stage, base *cstorage.Image, layer io.Reader, ke
 	if err != nil {
 		return err
 	}
-	stored, err := images.DockerConfig(b.ctx, b.store, img)
+	stored, err := b.eng.ImageConfig(b.ctx, img)
 	if err != nil {
 		return err
 	}
@@ -604,7 +598,7 @@ func (b *builder) storeStep(st *stage, base *cstorage.Image, layer io.Reader, ke
 	if b.o.Layers {
 		b.cache.put(key, img.ID)
 	}
-	fmt.Fprintf(b.o.Out, "--> %s\n", short(img.ID))
+	fmt.Fprintf(b.o.Out, "--> %s\n", stringid.TruncateID(img.ID))
 	return nil
 }
 
@@ -626,7 +620,7 @@ func (b *builder) finish(st *stage, last bool) error {
 		// The squashed image's history is the base's and one entry.
 		st.cfg.History = nil
 		if st.base != nil {
-			if bcfg, err := images.DockerConfig(b.ctx, b.store, st.base); err == nil {
+			if bcfg, err := b.eng.ImageConfig(b.ctx, st.base); err == nil {
 				st.cfg.History = bcfg.History
 			}
 		}

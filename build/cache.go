@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	cstorage "go.podman.io/storage"
+
+	"github.com/burrow-containers/burrow/engine"
 )
 
 // cache maps step keys to the images the steps made. It lives beside the
@@ -15,12 +17,12 @@ import (
 // image ID), so removing an image is enough to drop its entries: a key
 // whose image is gone is a miss.
 type cache struct {
-	dir   string
-	store cstorage.Store
+	dir string
+	eng *engine.Engine
 }
 
-func openCache(store cstorage.Store) *cache {
-	return &cache{dir: filepath.Join(store.GraphRoot(), "burrow", "build-cache"), store: store}
+func openCache(eng *engine.Engine) *cache {
+	return &cache{dir: filepath.Join(eng.GraphRoot(), "burrow", "build-cache"), eng: eng}
 }
 
 // chain is the key of a step: the previous key and what the step depends on.
@@ -40,7 +42,7 @@ func (c *cache) get(key string) *cstorage.Image {
 	if err != nil {
 		return nil
 	}
-	img, err := c.store.Image(strings.TrimSpace(string(b)))
+	img, err := c.eng.LookupImage(strings.TrimSpace(string(b)))
 	if err != nil {
 		return nil
 	}

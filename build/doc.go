@@ -11,7 +11,8 @@
 //     (engine.ChangeImage) with files of the build context (context.go:
 //     ignore files, no symlink leaves the context; copy.go: Docker's COPY
 //     rules, no symlink leaves the image's root; copytar.go: ADD's archive
-//     unpacking; chown.go: --chown names) or of another stage
+//     unpacking, by package extract; chown.go: --chown names) or of
+//     another stage
 //     (engine.WithImageRoot);
 //   - the other instructions change the image configuration only, which
 //     is written with the next layer or at the end of the stage.

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/burrow-containers/burrow/limits"
 )
 
 // Status of a check.
@@ -251,8 +253,7 @@ func linger(h Host) Result {
 }
 
 func cgroups(h Host) []Result {
-	var st unix.Statfs_t
-	if unix.Statfs("/sys/fs/cgroup", &st) != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
+	if !limits.CgroupV2() {
 		return []Result{{Check: "cgroups", Status: Warn, Message: "cgroup v1 (or hybrid): limits (-m, --cpus, --pids-limit) cannot be applied to rootless containers",
 			Fix: "boot with systemd.unified_cgroup_hierarchy=1 (add it to GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub and reboot)"}}
 	}

@@ -4,17 +4,15 @@ import (
 	"strings"
 
 	"github.com/burrow-containers/burrow/engine"
-	"github.com/burrow-containers/burrow/storage"
 )
 
 // StoreChecks reports the storage driver in use and the store's
 // consistency (engine.Check), repairing when asked.
 func StoreChecks(e *engine.Engine, repair bool) []Result {
-	s, err := e.Store()
+	info, err := e.StoreInfo()
 	if err != nil {
 		return []Result{{Check: "store", Status: Fail, Message: err.Error(), Fix: "see the storage.conf named in the error"}}
 	}
-	info := storage.Info(s)
 	out := []Result{}
 	driver := Result{Check: "storage driver", Status: OK, Message: info.GraphDriverName + " at " + info.GraphRoot}
 	if info.GraphDriverName == "vfs" {

@@ -14,6 +14,7 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
+	"go.podman.io/storage/pkg/stringid"
 )
 
 // The steps of an image build (package build) run on these: a RUN is a
@@ -38,7 +39,7 @@ func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func
 	if err != nil {
 		return 0, err
 	}
-	code, err = e.attached(ctx, ctr, conn, Attach{Stdout: out, Stderr: out})
+	code, err = (&attachedContainer{e: e, ctx: ctx, ctr: ctr, conn: conn, a: Attach{Stdout: out, Stderr: out}}).Wait()
 	if err != nil || code != 0 {
 		return code, err
 	}
@@ -167,7 +168,7 @@ func shortImageID(id string) string {
 	if id == "" {
 		return "scratch"
 	}
-	return id[:min(12, len(id))]
+	return stringid.TruncateID(id)
 }
 
 // ImageChanges hands what the image toID changes against fromID (one of

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 )
 
 // Check looks for damage in the store and in burrow's own state, as
@@ -24,13 +25,13 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 		return nil, nil, fmt.Errorf("checking the store: %w", err)
 	}
 	for id, errs := range report.Layers {
-		problems = append(problems, fmt.Sprintf("layer %s: %v", short(id), errs))
+		problems = append(problems, fmt.Sprintf("layer %s: %v", stringid.TruncateID(id), errs))
 	}
 	for id, errs := range report.Images {
-		problems = append(problems, fmt.Sprintf("image %s: %v", short(id), errs))
+		problems = append(problems, fmt.Sprintf("image %s: %v", stringid.TruncateID(id), errs))
 	}
 	for id, errs := range report.Containers {
-		problems = append(problems, fmt.Sprintf("storage container %s: %v", short(id), errs))
+		problems = append(problems, fmt.Sprintf("storage container %s: %v", stringid.TruncateID(id), errs))
 	}
 	if repair && len(problems) > 0 {
 		if errs := s.Repair(report, cstorage.RepairEverything()); len(errs) > 0 {
@@ -47,7 +48,7 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 	for _, r := range recs {
 		if r.Stored {
 			if _, err := s.Container(r.ID); err != nil {
-				problems = append(problems, fmt.Sprintf("container %s (%s): its storage is gone", r.Name, short(r.ID)))
+				problems = append(problems, fmt.Sprintf("container %s (%s): its storage is gone", r.Name, stringid.TruncateID(r.ID)))
 				if repair {
 					os.RemoveAll(e.runDir(r.ID))
 					os.RemoveAll(e.ctrDir(r.ID))
@@ -81,16 +82,16 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 		if time.Since(sc.Created) < age {
 			continue
 		}
-		what := "a storage container without a burrow record (left by an interrupted create): " + short(sc.ID)
+		what := "a storage container without a burrow record (left by an interrupted create): " + stringid.TruncateID(sc.ID)
 		if kind == storageKindBuild {
-			what = "a build's working layer (left by an interrupted build): " + short(sc.ID)
+			what = "a build's working layer (left by an interrupted build): " + stringid.TruncateID(sc.ID)
 		}
 		problems = append(problems, what)
 		if repair {
 			if err := s.DeleteContainer(sc.ID); err != nil {
-				return problems, repaired, fmt.Errorf("removing storage container %s: %w", short(sc.ID), err)
+				return problems, repaired, fmt.Errorf("removing storage container %s: %w", stringid.TruncateID(sc.ID), err)
 			}
-			repaired = append(repaired, "removed the storage container "+short(sc.ID))
+			repaired = append(repaired, "removed the storage container "+stringid.TruncateID(sc.ID))
 		}
 	}
 	ents, _ := os.ReadDir(filepath.Dir(e.netnsPath("x")))
@@ -101,10 +102,10 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 		if _, err := e.readRecord(ent.Name()); err == nil {
 			continue // exited: released by its cleanup or rm
 		}
-		problems = append(problems, "a network namespace of a removed container: "+short(ent.Name()))
+		problems = append(problems, "a network namespace of a removed container: "+stringid.TruncateID(ent.Name()))
 		if repair {
 			e.teardownNetwork(ent.Name())
-			repaired = append(repaired, "released the network namespace of "+short(ent.Name()))
+			repaired = append(repaired, "released the network namespace of "+stringid.TruncateID(ent.Name()))
 		}
 	}
 	p, r := e.checkAttachments(running, repair)
@@ -149,11 +150,4 @@ func hasRecord(recs []*Record, id string) bool {
 		}
 	}
 	return false
-}
-
-func short(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"go.podman.io/storage/pkg/stringid"
 	"go.podman.io/storage/types"
 )
 
@@ -39,8 +40,8 @@ func TestCheckFindsLostStorageContainers(t *testing.T) {
 	defer func(a, b time.Duration) { orphanAge, buildOrphanAge = a, b }(orphanAge, buildOrphanAge)
 	orphanAge, buildOrphanAge = 0, 0
 	problems, _, err = e.Check(false)
-	if err != nil || len(problems) != 2 || !strings.Contains(strings.Join(problems, "\n"), short(lost.ID)) ||
-		!strings.Contains(strings.Join(problems, "\n"), short(working.ID)) {
+	if err != nil || len(problems) != 2 || !strings.Contains(strings.Join(problems, "\n"), stringid.TruncateID(lost.ID)) ||
+		!strings.Contains(strings.Join(problems, "\n"), stringid.TruncateID(working.ID)) {
 		t.Fatalf("old ones: problems %v, err %v", problems, err)
 	}
 	_, repaired, err := e.Check(true)

@@ -23,6 +23,7 @@ import (
 	"go.podman.io/image/v5/types"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
@@ -62,7 +63,7 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	}
 	base, err := s.Image(sc.ImageID)
 	if err != nil {
-		return nil, fmt.Errorf("committing %s: its image %s is gone: %w", ctr.Name, sc.ImageID[:12], err)
+		return nil, fmt.Errorf("committing %s: its image %s is gone: %w", ctr.Name, stringid.TruncateID(sc.ImageID), err)
 	}
 	baseCfg, err := images.DockerConfig(ctx, s, base)
 	if err != nil {
@@ -188,10 +189,7 @@ func (e *Engine) StoreImage(ctx context.Context, n NewImage, opts images.PullOpt
 	if err != nil {
 		return nil, err
 	}
-	if err := images.CopyInto(ctx, dstRef, src, opts, "storing the image"); err != nil {
-		return nil, err
-	}
-	return istorage.Transport.GetStoreImage(s, dstRef)
+	return images.CopyInto(ctx, dstRef, src, opts, "storing the image")
 }
 
 // commitDestination is the storage reference an image named ref (or, with
@@ -221,11 +219,11 @@ func baseLayerDescriptors(ctx context.Context, s cstorage.Store, img *cstorage.I
 	defer src.Close()
 	b, mt, err := src.GetManifest(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading the manifest of image %s: %w", img.ID[:12], err)
+		return nil, fmt.Errorf("reading the manifest of image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	m, err := manifest.FromBlob(b, manifest.NormalizedMIMEType(mt))
 	if err != nil {
-		return nil, fmt.Errorf("reading the manifest of image %s: %w", img.ID[:12], err)
+		return nil, fmt.Errorf("reading the manifest of image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	var out []imgspecv1.Descriptor
 	for _, l := range m.LayerInfos() {

@@ -14,17 +14,18 @@ import (
 	"sync"
 	"time"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/common/pkg/config"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 	"go.podman.io/storage/types"
-	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
 	"github.com/burrow-containers/burrow/limits"
+	"github.com/burrow-containers/burrow/sandbox"
 	"github.com/burrow-containers/burrow/storage"
 	"github.com/burrow-containers/burrow/userns"
 )
@@ -37,51 +38,48 @@ type Engine struct {
 	// runtimeDir is the user's own XDG_RUNTIME_DIR ("" when unset), before
 	// the store's fallback replaces it: the systemd user bus lives there.
 	runtimeDir string
-	// cgroupManager is the manager of the containers made from now on
-	// (limits.Systemd or limits.Cgroupfs); a container keeps its own.
-	cgroupManager string
-	limits        map[string]*limits.Manager
-	mu            sync.Mutex // the lazily opened parts, for the API service's goroutines
+	settings   Options
+	limits     map[string]limits.Manager
+	mu         sync.Mutex // the lazily opened parts, for the API service's goroutines
+
+	confOnce sync.Once
+	confVal  *config.Config
+	confErr  error
+}
+
+// Options are the settings an engine is opened with, podman's global
+// options: a zero value takes the setting from containers.conf (read on
+// first use) or storage.conf.
+type Options struct {
+	// CgroupManager is the cgroup manager of the containers made from now
+	// on (limits.Systemd or limits.Cgroupfs); a container keeps its own.
+	CgroupManager string
 }
 
 // New reads the user's storage configuration.
-func New() (*Engine, error) {
+func New(o Options) (*Engine, error) {
 	runtimeDir := os.Getenv("XDG_RUNTIME_DIR")
 	opts, err := storage.Options()
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{opts: opts, runtimeDir: runtimeDir, cgroupManager: limits.Systemd}, nil
-}
-
-// SetCgroupManager chooses the cgroup manager (limits.Systemd or
-// limits.Cgroupfs) of the containers created from now on; the containers
-// already made keep the one they were created with.
-func (e *Engine) SetCgroupManager(kind string) error {
-	if !limits.ValidKind(kind) {
-		return errdefs.Invalid(fmt.Errorf("invalid cgroup manager %q: use systemd or cgroupfs", kind))
+	if !limits.ValidKind(o.CgroupManager) {
+		return nil, errdefs.Invalid(fmt.Errorf("--cgroup-manager: invalid cgroup manager %q: use systemd or cgroupfs", o.CgroupManager))
 	}
-	if kind == "" {
-		kind = limits.Systemd
-	}
-	e.cgroupManager = kind
-	return nil
+	return &Engine{opts: opts, runtimeDir: runtimeDir, settings: o}, nil
 }
-
-// CgroupManager is the cgroup manager new containers get.
-func (e *Engine) CgroupManager() string { return e.cgroupManager }
 
 // Limits is how resource limits apply on this host with the cgroup
 // manager kind ("" for systemd, the manager of containers recorded before
 // there was a choice), detected once per kind.
-func (e *Engine) Limits(kind string) *limits.Manager {
+func (e *Engine) Limits(kind string) limits.Manager {
 	if kind == "" {
 		kind = limits.Systemd
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.limits == nil {
-		e.limits = map[string]*limits.Manager{}
+		e.limits = map[string]limits.Manager{}
 	}
 	if e.limits[kind] == nil {
 		e.limits[kind] = limits.Detect(kind, userns.HostUID(), e.runtimeDir)
@@ -115,6 +113,9 @@ func (e *Engine) Close() {
 type Container struct {
 	Record
 	Spec *specs.Spec
+	// Warnings are what the user should hear of the settings Create
+	// applied (limits dropped by cgroups = "disabled").
+	Warnings []string `json:"-"`
 
 	rootfs string // mounted by Create, for Start
 	// madeEtcPoints are the files bound from the run directory over the
@@ -124,6 +125,8 @@ type Container struct {
 	// idmaps is the container's own user namespace, nil when it shares
 	// burrow's (set by Create).
 	idmaps *idMappings
+	// generatedName: burrow drew the name, and may draw another.
+	generatedName bool
 
 	engine *Engine
 }
@@ -154,131 +157,117 @@ type PullFunc func(ctx context.Context, ref string) error
 // Create makes a container from c: its root filesystem (a new layer on the
 // image, or the given directory), its /etc files, its runtime spec and its
 // record, in state created. pull is called when the image is not in the
-// store; nil means fail. A failed Create leaves nothing behind.
+// store; nil means fail. A failed Create leaves nothing behind, and so does
+// one cut off (reconcile.go).
 func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (*Container, error) {
-	return e.create(ctx, newID(), c, pull)
+	ctr, img, err := e.prepare(ctx, newID(), c, pull)
+	if err != nil {
+		return nil, err
+	}
+	l, err := e.reserve(ctr, launchCreate)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	if err := e.materialize(ctx, ctr, img); err != nil {
+		e.discard(ctr)
+		return nil, err
+	}
+	if err := e.endLaunch(ctr); err != nil {
+		e.discard(ctr)
+		return nil, err
+	}
+	return ctr, nil
 }
 
-func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc) (_ *Container, err error) {
+// prepare checks c and settles what it leaves to defaults, and finds (or
+// pulls) the image: all that a create does before it makes anything.
+func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc) (*Container, *cstorage.Image, error) {
 	if c.Image == "" && c.Rootfs == "" {
-		return nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
+		return nil, nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
 	}
-	if c.CgroupManager == "" {
-		c.CgroupManager = e.cgroupManager
+	if c.Name != "" && !validName(c.Name) {
+		return nil, nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", c.Name))
 	}
 	if err := e.resolveNetworks(&c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	ctr := &Container{Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
-	generated := ctr.Name == ""
-	if !generated && !validName(ctr.Name) {
-		return nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", ctr.Name))
+	warnings, err := e.applyCgroupsSetting(&c)
+	if err != nil {
+		return nil, nil, err
 	}
+	ctr := &Container{Warnings: warnings, Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
 	ctr.State.Status = StatusCreated
 	if ctr.idmaps, err = userMappings(&c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-
-	var img *cstorage.Image
-	var store cstorage.Store
 	if c.Rootfs != "" {
-		if c.Rootfs, err = filepath.Abs(c.Rootfs); err != nil {
-			return nil, err
+		if ctr.Config.Rootfs, err = filepath.Abs(c.Rootfs); err != nil {
+			return nil, nil, err
 		}
-		ctr.Config.Rootfs = c.Rootfs
-		if st, err := os.Stat(c.Rootfs); err != nil || !st.IsDir() {
-			return nil, errdefs.Invalid(fmt.Errorf("--rootfs %s: not a directory", c.Rootfs))
+		if st, err := os.Stat(ctr.Config.Rootfs); err != nil || !st.IsDir() {
+			return nil, nil, errdefs.Invalid(fmt.Errorf("--rootfs %s: not a directory", ctr.Config.Rootfs))
 		}
-	} else {
-		if store, err = e.Store(); err != nil {
-			return nil, err
-		}
-		img, err = images.Lookup(store, c.Image)
-		if errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {
-			if err = pull(ctx, c.Image); err == nil {
-				img, err = images.Lookup(store, c.Image)
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		ctr.ImageID = img.ID
-		ctr.Image = imageName(c.Image, img.Names)
+		return ctr, nil, nil
 	}
-
-	// The name is claimed and the record written under the lock; the rest
-	// of the work happens on a record that ps already shows as created.
-	unlock, err := e.lock()
+	img, err := e.LookupImage(c.Image)
+	if errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {
+		if err = pull(ctx, c.Image); err == nil {
+			img, err = e.LookupImage(c.Image)
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer func() {
-		if unlock != nil {
-			unlock()
-		}
-	}()
+	ctr.ImageID = img.ID
+	ctr.Image = imageName(c.Image, img.Names)
+	return ctr, img, nil
+}
+
+// claimName gives the container its name, as podman does: the one asked
+// for if it is free, else a generated one. The caller holds the lock.
+func (e *Engine) claimName(ctr *Container) error {
 	recs, err := e.records()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	taken := map[string]bool{}
 	for _, r := range recs {
 		taken[r.Name] = true
 	}
-	if generated {
+	if ctr.Name == "" {
 		// As podman: a generated name that is taken is drawn again.
+		ctr.generatedName = true
 		for i := 0; ; i++ {
 			ctr.Name = generateName()
 			if i >= 50 {
 				ctr.Name += "_" + ctr.ID[:6]
 			}
 			if !taken[ctr.Name] {
-				break
+				return nil
 			}
 		}
 	}
 	for _, r := range recs {
 		if r.Name == ctr.Name {
-			return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, r.ID[:12], ctr.Name))
+			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, stringid.TruncateID(r.ID), ctr.Name))
 		}
 	}
-	defer func() {
-		if err != nil {
-			e.removeFiles(&ctr.Record)
-		}
-	}()
-	if img != nil {
-		var opts *cstorage.ContainerOptions
-		if m := ctr.idmaps; m != nil {
-			// The container's layers with the image's files owned by
-			// the IDs its users are in burrow's namespace.
-			opts = &cstorage.ContainerOptions{IDMappingOptions: types.IDMappingOptions{
-				UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
-			}}
-		}
-		_, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
-		// A generated name may be taken by another tool's container.
-		for i := 0; generated && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
-			ctr.Name = generateName() + "_" + ctr.ID[:6]
-			_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
-		}
-		if err != nil {
-			if errors.Is(err, cstorage.ErrDuplicateName) {
-				return nil, errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use in the store (by another tool: see podman ps -a): choose another with --name", ctr.Name))
-			}
-			return nil, fmt.Errorf("creating container storage: %w", err)
-		}
-		ctr.Stored = true
-	}
-	if err := e.writeRecord(&ctr.Record); err != nil {
-		return nil, err
-	}
-	unlock()
-	unlock = nil
+	return nil
+}
 
+// materialize makes a reserved container: its storage layer (mounted, and
+// left mounted for a start that follows), its spec and its complete record.
+func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.Image) error {
+	c := &ctr.Config
+	if img != nil {
+		if err := e.createStorage(ctr, img); err != nil {
+			return err
+		}
+	}
 	rootfs, err := e.mountRoot(&ctr.Record)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// The root stays mounted for a Start that follows at once (run);
 	// Release unmounts it otherwise (create).
@@ -286,21 +275,21 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	ctr.madeEtcPoints = missingEtcMountPoints(rootfs)
 	var imgConfig *v1.ImageConfig
 	if img != nil {
-		cfg, err := images.Config(ctx, store, img)
+		cfg, err := e.ImageConfig(ctx, img)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		imgConfig = &cfg.Config
+		imgConfig = &cfg.Config.ImageConfig
 		ctr.StopSignal = cfg.Config.StopSignal
 		if c.PublishAll {
-			ctr.Config.Ports = append(ctr.Config.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
+			c.Ports = append(c.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
 		}
 	}
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
-		return nil, err
+		return err
 	}
-	if err := e.addVolumesFrom(&ctr.Config); err != nil {
-		return nil, err
+	if err := e.addVolumesFrom(c); err != nil {
+		return err
 	}
 	var imgVolumes []string
 	if imgConfig != nil {
@@ -310,7 +299,7 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	}
 	userMounts, err := e.resolveMounts(ctr, rootfs, imgVolumes)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ctr.Spec.Mounts = append(ctr.Spec.Mounts, userMounts...)
 	// Parents before children, as podman: a volume on /etc must not hide
@@ -320,12 +309,52 @@ func (e *Engine) create(ctx context.Context, id string, c Config, pull PullFunc)
 	})
 	ctr.Args = ctr.Spec.Process.Args
 	if err := writeJSON(filepath.Join(e.ctrDir(ctr.ID), "spec.json"), ctr.Spec); err != nil {
-		return nil, err
+		return err
 	}
-	if err := e.writeRecord(&ctr.Record); err != nil {
-		return nil, err
+	// Complete, but still launching: what a reader adopts if this command
+	// is cut off after the process starts.
+	return e.updateRecord(&ctr.Record)
+}
+
+// updateRecord writes r under the engine lock.
+func (e *Engine) updateRecord(r *Record) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
 	}
-	return ctr, nil
+	defer unlock()
+	return e.writeRecord(r)
+}
+
+// createStorage makes the container's layer on img in the store.
+func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
+	store, err := e.Store()
+	if err != nil {
+		return err
+	}
+	var opts *cstorage.ContainerOptions
+	if m := ctr.idmaps; m != nil {
+		// The container's layers with the image's files owned by the IDs
+		// its users are in burrow's namespace.
+		opts = &cstorage.ContainerOptions{IDMappingOptions: types.IDMappingOptions{
+			UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
+		}}
+	}
+	_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+	// A generated name may be taken by another tool's container.
+	for i := 0; ctr.generatedName && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
+		ctr.Name = generateName() + "_" + ctr.ID[:6]
+		_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+	}
+	if err != nil {
+		if errors.Is(err, cstorage.ErrDuplicateName) {
+			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use in the store (by another tool: see podman ps -a): choose another with --name", ctr.Name))
+		}
+		return fmt.Errorf("creating container storage: %w", err)
+	}
+	ctr.Stored = true
+	crashPoint("storage")
+	return nil
 }
 
 // Release unmounts the root Create left mounted, for a container that is
@@ -407,7 +436,7 @@ func (e *Engine) mountRoot(r *Record) (string, error) {
 	}
 	p, err := s.Mount(r.ID, "")
 	if err != nil {
-		return "", fmt.Errorf("mounting the root of container %s: %w", r.ID[:12], err)
+		return "", fmt.Errorf("mounting the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	return p, nil
 }
@@ -421,7 +450,7 @@ func (e *Engine) unmountRoot(r *Record) error {
 		return err
 	}
 	if _, err := s.Unmount(r.ID, true); err != nil && !errors.Is(err, cstorage.ErrLayerUnknown) && !errors.Is(err, cstorage.ErrContainerUnknown) {
-		return fmt.Errorf("unmounting the root of container %s: %w", r.ID[:12], err)
+		return fmt.Errorf("unmounting the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	return nil
 }
@@ -436,7 +465,7 @@ func (e *Engine) removeFiles(r *Record) error {
 			return err
 		}
 		if err := s.DeleteContainer(r.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
-			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", r.ID[:12], err))
+			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", stringid.TruncateID(r.ID), err))
 		}
 	}
 	e.teardownNetwork(r.ID)
@@ -491,7 +520,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 	}
 	hostname := c.Hostname
 	if hostname == "" {
-		hostname = ctr.ID[:12]
+		hostname = stringid.TruncateID(ctr.ID)
 	}
 	env := imgEnv
 	if !hasEnv(env, "PATH") {
@@ -539,7 +568,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		}
 	}
 	mounts := append(defaultMounts(c.Privileged), etc...)
-	if cgroup2() && !c.CgroupsDisabled {
+	if limits.CgroupV2() && !c.CgroupsDisabled {
 		// The container's own cgroup (its namespace's root), read-only
 		// unless privileged, as podman's.
 		opts := []string{"nosuid", "noexec", "nodev", "ro"}
@@ -594,7 +623,7 @@ func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespac
 	if n, ok := e.networkNamespace(id, c); ok {
 		ns = append(ns, n)
 	}
-	if cgroup2() {
+	if limits.CgroupV2() {
 		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
 	}
 	if nestedUserNS(c) {
@@ -606,24 +635,11 @@ func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespac
 // resolveUser turns a user spec into IDs with the container's own
 // /etc/passwd and /etc/group, never following links out of rootfs.
 func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
-	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
-	if err != nil {
-		return nil, err
-	}
-	group, err := securejoin.SecureJoin(rootfs, "/etc/group")
-	if err != nil {
-		return nil, err
-	}
-	u, err := user.GetExecUserPath(spec, &user.ExecUser{Home: "/"}, passwd, group)
+	u, err := sandbox.LookupUser(rootfs, spec)
 	if err != nil {
 		return nil, errdefs.Invalid(fmt.Errorf("resolving user %q in the container: %w", spec, err))
 	}
 	return u, nil
-}
-
-func cgroup2() bool {
-	var st unix.Statfs_t
-	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
 }
 
 // writeEtcFiles writes /etc/hostname, /etc/hosts and /etc/resolv.conf for

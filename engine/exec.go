@@ -6,16 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
-	"github.com/burrow-containers/burrow/console"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/sandbox"
 )
 
@@ -90,83 +87,85 @@ func (e *Engine) execPlacement(ctr *Container, warn func(string)) func(pid int) 
 	return func(pid int) error {
 		err := e.Limits(ctr.Config.CgroupManager).Join(ctr.ID, ctr.State.Cgroup, pid)
 		if err != nil && warn != nil && ctr.Config.Limits.Requested() {
-			fix := "run exec from a cgroup delegated to you (systemd-run --user --scope -p Delegate=yes)"
-			if ctr.Config.CgroupManager != limits.Cgroupfs {
-				fix = "check your systemd user instance (burrow system doctor)"
-			}
-			warn(fmt.Sprintf("the process runs outside the cgroup of %s, so its limits do not hold it (%v): %s", ctr.Name, err, fix))
+			warn(fmt.Sprintf("the process runs outside the cgroup of %s, so its limits do not hold it: %v", ctr.Name, err))
 		}
 		return nil
 	}
 }
 
-// Exec runs a command in a running container. Attached, it returns the
-// command's exit code once it ends; with Detach it returns at once.
-func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attach) (int, error) {
+// Exec starts a command in a running container and returns it running.
+// Attached, the caller's Wait copies the streams of a until it ends and
+// returns its exit code; with Detach the process has no streams, and Wait
+// only tells its end.
+func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attach) (*ExecProcess, error) {
 	if !ctr.Running() {
-		return 0, errdefs.Conflict(fmt.Errorf("can only exec in running containers: %s is %s: start it first", ctr.Name, ctr.State.Status))
+		return nil, errdefs.Conflict(fmt.Errorf("can only exec in running containers: %s is %s: start it first", ctr.Name, ctr.State.Status))
 	}
 	p, err := e.execProcess(ctr, c)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var filter *specs.LinuxSeccomp
 	if spec, err := e.loadSpec(ctr.ID); err == nil && spec.Linux != nil && !c.Privileged {
 		filter = spec.Linux.Seccomp
 	}
-	place := e.execPlacement(ctr, c.Warn)
-	if c.Detach {
-		_, err := sandbox.Exec(ctr.State.Pid, p, sandbox.ExecOptions{Detach: true, Seccomp: filter, Place: place})
-		return 0, err
+	opts := sandbox.ExecOptions{Seccomp: filter, Place: e.execPlacement(ctr, c.Warn), Detach: c.Detach}
+	ep := &ExecProcess{a: a}
+	if c.Interactive && !c.Detach {
+		ep.stdin = a.Stdin
 	}
-	var stdin io.Reader
-	if c.Interactive {
-		stdin = a.Stdin
+	if !c.TTY && !c.Detach {
+		opts.Stdio = sandbox.Stdio{Stdin: ep.stdin, Stdout: a.Stdout, Stderr: a.Stderr}
 	}
-	opts := sandbox.ExecOptions{Seccomp: filter, Place: place}
-	if !c.TTY {
-		opts.Stdio = sandbox.Stdio{Stdin: stdin, Stdout: a.Stdout, Stderr: a.Stderr}
+	if ep.sb, err = sandbox.Exec(ctr.State.Pid, p, opts); err != nil {
+		return nil, err
 	}
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
-	sb, err := sandbox.Exec(ctr.State.Pid, p, opts)
-	if err != nil {
-		return 0, err
+	if pty := ep.sb.Pty; pty != nil && a.ConsoleSize != nil {
+		ep.Resize(uint16(a.ConsoleSize.Height), uint16(a.ConsoleSize.Width))
 	}
+	return ep, nil
+}
+
+// ExecProcess is a process started by Exec.
+type ExecProcess struct {
+	sb    *sandbox.Container
+	a     Attach
+	stdin io.Reader
+}
+
+// Pid is the process's PID as the caller sees it (the relay that joined
+// the container and waits for the process).
+func (p *ExecProcess) Pid() int { return p.sb.Pid }
+
+// Wait copies a terminal's streams, when the process has one, and returns
+// the process's exit code once it ends.
+func (p *ExecProcess) Wait() (int, error) {
 	var out sync.WaitGroup
-	restore := func() {}
-	if sb.Pty != nil {
-		pty := sb.Pty
-		restore = console.Raw(a.Terminal, func(rows, cols uint16) {
-			unix.IoctlSetWinsize(int(pty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
-		})
-		if stdin != nil {
-			go io.Copy(pty, stdin)
+	if pty := p.sb.Pty; pty != nil {
+		if p.stdin != nil {
+			go io.Copy(pty, p.stdin)
 		}
 		out.Add(1)
 		go func() {
 			defer out.Done()
-			io.Copy(a.Stdout, pty) // ends with EIO once the process is gone
+			io.Copy(p.a.Stdout, pty) // ends with EIO once the process is gone
 		}()
 	}
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				sb.Signal(s)
-			case <-done:
-				return
-			}
-		}
-	}()
-	code, err := sb.Wait()
-	close(done)
+	code, err := p.sb.Wait()
 	out.Wait()
-	if sb.Pty != nil {
-		sb.Pty.Close()
+	if p.sb.Pty != nil {
+		p.sb.Pty.Close()
 	}
-	restore()
 	return code, err
+}
+
+// Signal sends sig to the process (through its relay).
+func (p *ExecProcess) Signal(sig os.Signal) error { return p.sb.Signal(sig) }
+
+// Resize sets the size of the process's terminal, when it has one.
+func (p *ExecProcess) Resize(rows, cols uint16) error {
+	if p.sb.Pty == nil {
+		return nil
+	}
+	return unix.IoctlSetWinsize(int(p.sb.Pty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
 }

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/monitor"
-	"github.com/burrow-containers/burrow/sandbox"
 )
 
 // Get returns the container a name, an ID or a unique ID prefix names,
@@ -26,12 +26,26 @@ func (e *Engine) Get(nameOrID string) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r, err = e.settled(r); err != nil {
+		return nil, err
+	}
 	e.refresh(r)
 	return &Container{Record: *r, engine: e}, nil
 }
 
-// List returns every container, oldest first, with reconciled states.
-// States found stale (a dead monitor, a reboot) are written back.
+// settled is r once a launch of it that was cut off is repaired
+// (reconcile.go).
+func (e *Engine) settled(r *Record) (*Record, error) {
+	if r.State.Launch == nil || (e.runLocked(r.ID) && r.State.Launch.ownerAlive()) {
+		return r, nil
+	}
+	e.repairLaunch(r.ID)
+	return e.readRecord(r.ID)
+}
+
+// List returns every container, oldest first, with states reconciled
+// with the machine: in memory (refresh), except for a launch cut off,
+// which is repaired on disk.
 func (e *Engine) List() ([]*Container, error) {
 	recs, err := e.records()
 	if err != nil {
@@ -39,6 +53,9 @@ func (e *Engine) List() ([]*Container, error) {
 	}
 	out := make([]*Container, 0, len(recs))
 	for _, r := range recs {
+		if r, err = e.settled(r); err != nil {
+			continue // removed: its creation was cut off
+		}
 		e.refresh(r)
 		out = append(out, &Container{Record: *r, engine: e})
 	}
@@ -51,313 +68,13 @@ func (c *Container) Running() bool { return c.State.Status == StatusRunning }
 func (e *Engine) loadSpec(id string) (*specs.Spec, error) {
 	b, err := os.ReadFile(filepath.Join(e.ctrDir(id), "spec.json"))
 	if err != nil {
-		return nil, fmt.Errorf("reading the spec of container %s: %w", id[:12], err)
+		return nil, fmt.Errorf("reading the spec of container %s: %w", stringid.TruncateID(id), err)
 	}
 	var s specs.Spec
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("reading the spec of container %s: %w", id[:12], err)
+		return nil, fmt.Errorf("reading the spec of container %s: %w", stringid.TruncateID(id), err)
 	}
 	return &s, nil
-}
-
-// StartOptions tune Start.
-type StartOptions struct {
-	// Attach returns a connection to the monitor made before the process
-	// starts, so no output is missed.
-	Attach bool
-	// ConsoleSize is the terminal's initial size, when the container has one.
-	ConsoleSize *specs.Box
-}
-
-// Start runs a created or exited container under a new monitor. Starting a
-// running container does nothing. The returned client is set when
-// o.Attach was.
-func (e *Engine) Start(ctr *Container, o StartOptions) (_ *monitor.Client, err error) {
-	unlock, err := e.lock()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	r, err := e.readRecord(ctr.ID)
-	if err != nil {
-		return nil, err
-	}
-	e.refresh(r)
-	if r.State.Status == StatusRunning {
-		ctr.Record = *r
-		return nil, nil
-	}
-	spec, err := e.loadSpec(r.ID)
-	if err != nil {
-		return nil, err
-	}
-	rootfs := ctr.rootfs
-	ctr.rootfs = ""
-	if rootfs == "" {
-		if rootfs, err = e.mountRoot(r); err != nil {
-			return nil, err
-		}
-	}
-	defer func() {
-		if err != nil {
-			e.unmountRoot(r)
-		}
-	}()
-	spec.Root.Path = rootfs
-	spec.Process.ConsoleSize = o.ConsoleSize
-	e.refreshNetworkNamespace(spec, &r.Config)
-	run, err := e.makeRunDir(r.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := resolvePorts(r.Config.Ports); err != nil {
-		return nil, err
-	}
-	hold, err := e.setupNetwork(r)
-	if err != nil {
-		return nil, err
-	}
-	// The monitor takes its own copies; an early return leaves none, and
-	// slirp4netns and the port forwarder end with them.
-	defer closeAll(hold)
-	defer func() {
-		if err != nil {
-			e.teardownNetwork(r.ID)
-		}
-	}()
-	flags, err := sandbox.CloneFlags(spec)
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(spec)
-	if err != nil {
-		return nil, err
-	}
-	if !r.Config.CgroupsDisabled {
-		if err := e.Limits(r.Config.CgroupManager).Check(r.Config.Limits); err != nil {
-			return nil, err
-		}
-	}
-	// The root was mounted before the init's namespace was made: it is
-	// there already, no mount tree to send, unless the container has a
-	// user namespace of its own (sandbox.OpenTrees).
-	var trees []int
-	if sandbox.NestedUserNS(spec) {
-		if trees, err = sandbox.OpenTrees(spec); err != nil {
-			return nil, err
-		}
-		defer closeFDs(trees)
-	}
-	pending, err := monitor.Spawn(monitor.Options{
-		ID: r.ID, Dir: run, LogPath: e.LogPath(r.ID), CloneFlags: flags,
-		UIDMap: spec.Linux.UIDMappings, GIDMap: spec.Linux.GIDMappings, NetNS: joinedNetNS(spec),
-		TTY: spec.Process.Terminal, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: hold,
-	})
-	if err != nil {
-		return nil, err
-	}
-	cgroup, err := e.placeInit(pending, r)
-	if err != nil {
-		pending.Abort()
-		return nil, err
-	}
-	if err := pending.SendSpec(b, trees...); err != nil {
-		pending.Abort()
-		return nil, fmt.Errorf("sending the spec to container %s: %w", r.ID[:12], err)
-	}
-	started, err := pending.Wait()
-	if err != nil {
-		return nil, err
-	}
-	if err := e.recordStarted(r, started, cgroup); err != nil {
-		return nil, err
-	}
-	ctr.Record = *r
-	return started.Conn, nil
-}
-
-// placeInit puts the container's init, cloned and waiting for its spec,
-// in its cgroup scope with its limits. It returns the cgroup ("" without).
-func (e *Engine) placeInit(pending *monitor.Pending, r *Record) (string, error) {
-	pid, err := pending.Init()
-	if err != nil {
-		return "", err
-	}
-	if r.Config.CgroupsDisabled {
-		return "", nil
-	}
-	return e.Limits(r.Config.CgroupManager).Apply(r.ID, pid, r.Config.Limits)
-}
-
-func (e *Engine) makeRunDir(id string) (string, error) {
-	run := e.runDir(id)
-	os.RemoveAll(run)
-	if err := os.MkdirAll(run, 0o700); err != nil {
-		return "", fmt.Errorf("creating the run directory of container %s: %w", id[:12], err)
-	}
-	return run, nil
-}
-
-// recordStarted writes the record of a container that now runs; the
-// caller holds the lock.
-func (e *Engine) recordStarted(r *Record, started *monitor.Started, cgroup string) error {
-	r.State = State{
-		Status: StatusRunning, Pid: started.Pid, PidStart: procStart(started.Pid),
-		MonitorPid: started.MonitorPid, MonitorStart: procStart(started.MonitorPid),
-		BootID: bootID(), StartedAt: time.Now(), RestartCount: r.State.RestartCount, Cgroup: cgroup,
-	}
-	if err := e.writeRecord(r); err != nil {
-		if started.Conn != nil {
-			started.Conn.Close()
-		}
-		return err
-	}
-	return nil
-}
-
-// Run creates a container and starts it (`run`). The monitor and the
-// container's init are spawned first, so that the init's start overlaps
-// the preparation of the root filesystem; the spec reaches it through a
-// pipe once that is done.
-func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOptions) (_ *Container, _ *monitor.Client, err error) {
-	if c.PublishAll {
-		// The image's exposed ports are known only once it is found:
-		// no head start for the init then.
-		ctr, err := e.Create(ctx, c, pull)
-		if err != nil {
-			return nil, nil, err
-		}
-		conn, err := e.Start(ctr, o)
-		return ctr, conn, err
-	}
-	id := newID()
-	if c.CgroupManager == "" {
-		c.CgroupManager = e.cgroupManager
-	}
-	// The namespaces and ID maps are known before the image is: Create
-	// makes the same from c.
-	early := &specs.Spec{Linux: &specs.Linux{Namespaces: e.containerNamespaces(id, &c)}}
-	maps, err := userMappings(&c)
-	if err != nil {
-		return nil, nil, err
-	}
-	if maps != nil {
-		early.Linux.UIDMappings, early.Linux.GIDMappings = maps.UIDs, maps.GIDs
-	}
-	flags, err := sandbox.CloneFlags(early)
-	if err != nil {
-		return nil, nil, err
-	}
-	c.Ports = append([]PortMapping(nil), c.Ports...)
-	if err := resolvePorts(c.Ports); err != nil {
-		return nil, nil, err
-	}
-	if !c.CgroupsDisabled {
-		if err := e.Limits(c.CgroupManager).Check(c.Limits); err != nil {
-			return nil, nil, err
-		}
-	}
-	if err := os.MkdirAll(e.ctrDir(id), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("creating the directory of container %s: %w", id[:12], err)
-	}
-	run, err := e.makeRunDir(id)
-	if err != nil {
-		os.RemoveAll(e.ctrDir(id))
-		return nil, nil, err
-	}
-	name := c.Name
-	if name == "" {
-		name = id[:12]
-	}
-	hold, err := e.setupNetwork(&Record{ID: id, Name: name, Config: c})
-	if err != nil {
-		os.RemoveAll(run)
-		os.RemoveAll(e.ctrDir(id))
-		return nil, nil, err
-	}
-	pending, err := monitor.Spawn(monitor.Options{
-		ID: id, Dir: run, LogPath: e.LogPath(id), CloneFlags: flags,
-		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early),
-		TTY: c.TTY, Stdin: c.Interactive, Attach: o.Attach, Hold: hold,
-	})
-	closeAll(hold) // the monitor has its own copies now
-	if err != nil {
-		e.teardownNetwork(id)
-		os.RemoveAll(run)
-		os.RemoveAll(e.ctrDir(id))
-		return nil, nil, err
-	}
-	cgroup, err := e.placeInit(pending, &Record{ID: id, Config: c})
-	if err != nil {
-		pending.Abort()
-		e.teardownNetwork(id)
-		os.RemoveAll(run)
-		os.RemoveAll(e.ctrDir(id))
-		return nil, nil, err
-	}
-	ctr, err := e.create(ctx, id, c, pull)
-	if err != nil {
-		pending.Abort()
-		e.teardownNetwork(id)
-		os.RemoveAll(run)
-		os.RemoveAll(e.ctrDir(id))
-		return nil, nil, err
-	}
-	defer func() {
-		if err != nil {
-			e.unmountRoot(&ctr.Record)
-			e.teardownNetwork(id)
-		}
-	}()
-	spec := *ctr.Spec
-	spec.Root = &specs.Root{Path: ctr.rootfs, Readonly: ctr.Spec.Root.Readonly}
-	proc := *spec.Process
-	proc.ConsoleSize = o.ConsoleSize
-	spec.Process = &proc
-	ctr.rootfs = ""
-	// The init's mount namespace was made before the root was mounted: it
-	// gets the root as a detached mount tree (and, with a user namespace
-	// of its own, its bind sources: sandbox.OpenTrees).
-	var trees []int
-	if sandbox.NestedUserNS(&spec) {
-		trees, err = sandbox.OpenTrees(&spec)
-	} else {
-		var tree int
-		tree, err = unix.OpenTree(unix.AT_FDCWD, spec.Root.Path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
-		trees = []int{tree}
-	}
-	if err != nil {
-		pending.Abort()
-		return ctr, nil, fmt.Errorf("cloning the root of container %s: %w", id[:12], err)
-	}
-	b, err := json.Marshal(&spec)
-	if err == nil {
-		err = pending.SendSpec(b, trees...)
-	}
-	closeFDs(trees)
-	if err != nil {
-		pending.Abort()
-		return ctr, nil, fmt.Errorf("sending the spec to container %s: %w", id[:12], err)
-	}
-	unlock, err := e.lock()
-	if err != nil {
-		pending.Abort()
-		return ctr, nil, err
-	}
-	defer unlock()
-	started, err := pending.Wait()
-	if err != nil {
-		return ctr, nil, err
-	}
-	r, err := e.readRecord(id)
-	if err != nil {
-		return ctr, nil, err
-	}
-	if err := e.recordStarted(r, started, cgroup); err != nil {
-		return ctr, nil, err
-	}
-	ctr.Record = *r
-	return ctr, started.Conn, nil
 }
 
 // Cleanup records the exit of a container whose process has ended,
@@ -367,6 +84,12 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 // itself; running it twice is harmless.
 func (e *Engine) Cleanup(id string) error {
 	restart, err := e.recordExit(id)
+	// A container may exit before the command that started it has
+	// recorded it running: that command's record comes first.
+	for deadline := time.Now().Add(time.Minute); err == errLaunching && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		restart, err = e.recordExit(id)
+	}
 	if err != nil || restart == nil {
 		return err
 	}
@@ -382,6 +105,10 @@ func (e *Engine) Cleanup(id string) error {
 	return err
 }
 
+// errLaunching: the command that starts the container has not recorded
+// it running yet.
+var errLaunching = errors.New("the container's start is still being recorded")
+
 // recordExit does the recording part of Cleanup under the lock; it returns
 // the record when the restart policy asks for a restart.
 func (e *Engine) recordExit(id string) (*Record, error) {
@@ -396,6 +123,12 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	// The monitor of a container whose launching command was killed
+	// comes here with the record still saying created.
+	e.repairLaunchLocked(r)
+	if l := r.State.Launch; l != nil && l.ownerAlive() {
+		return nil, errLaunching
 	}
 	if r.State.Status != StatusRunning {
 		return nil, nil
@@ -546,6 +279,7 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 	if err := e.markStopped(ctr); err != nil {
 		return "", err
 	}
+	crashPoint("stopping")
 	sig := unix.SIGTERM
 	if ctr.StopSignal != "" {
 		if s, err := ParseSignal(ctr.StopSignal); err == nil {
@@ -620,6 +354,7 @@ func (e *Engine) Remove(ctx context.Context, ctr *Container, force bool) error {
 	if err != nil {
 		return err
 	}
+	crashPoint("removing")
 	if err := e.removeFiles(r); err != nil {
 		return fmt.Errorf("removing container %s: %w", ctr.Name, err)
 	}
@@ -697,21 +432,4 @@ func (e *Engine) readTombstone(id string) (int, bool) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	return n, err == nil
-}
-
-// joinedNetNS is the network namespace the spec's container joins by path
-// ("" when it makes its own or uses burrow's).
-func joinedNetNS(spec *specs.Spec) string {
-	for _, ns := range spec.Linux.Namespaces {
-		if ns.Type == specs.NetworkNamespace {
-			return ns.Path
-		}
-	}
-	return ""
-}
-
-func closeFDs(fds []int) {
-	for _, fd := range fds {
-		unix.Close(fd)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.podman.io/common/libnetwork/types"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/network"
@@ -407,10 +408,10 @@ func (e *Engine) checkAttachments(running map[string]bool, repair bool) (problem
 		if running[id] || time.Since(since) < time.Minute {
 			continue
 		}
-		problems = append(problems, "a network attachment of a container that does not run: "+short(id))
+		problems = append(problems, "a network attachment of a container that does not run: "+stringid.TruncateID(id))
 		if repair {
 			e.teardownNetwork(id)
-			repaired = append(repaired, "took "+short(id)+" off its networks")
+			repaired = append(repaired, "took "+stringid.TruncateID(id)+" off its networks")
 		}
 	}
 	return problems, repaired

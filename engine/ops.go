@@ -11,6 +11,7 @@ import (
 	"time"
 
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -32,7 +33,7 @@ func (e *Engine) Rename(ctr *Container, name string) error {
 	}
 	for _, r := range recs {
 		if r.Name == name && r.ID != ctr.ID {
-			return errdefs.Conflict(fmt.Errorf("renaming container %s: the name %q is in use by %s", ctr.Name, name, r.ID[:12]))
+			return errdefs.Conflict(fmt.Errorf("renaming container %s: the name %q is in use by %s", ctr.Name, name, stringid.TruncateID(r.ID)))
 		}
 	}
 	r, err := e.readRecord(ctr.ID)
@@ -88,7 +89,7 @@ func (e *Engine) Pause(ctr *Container) error {
 		return errdefs.Conflict(fmt.Errorf("%s is already paused", ctr.Name))
 	}
 	if ctr.State.Cgroup == "" {
-		why := e.Limits(ctr.Config.CgroupManager).Why
+		why := e.Limits(ctr.Config.CgroupManager).Why()
 		if ctr.Config.CgroupsDisabled {
 			why = "it was started with --cgroups=disabled"
 		} else if why == "" {
@@ -211,30 +212,36 @@ func (e *Engine) Top(ctr *Container) ([]Process, error) {
 	return procs, nil
 }
 
+// procStat is what burrow reads of /proc/PID/stat (proc(5)).
 type procStat struct {
 	comm         string
+	state        string // R, S, ..., Z (zombie), X (dead)
 	ppid         int
 	ttyNr        int
 	utime, stime uint64
-	start        uint64
+	start        uint64 // clock ticks after boot
 }
 
+// readStat parses /proc/PID/stat; nil when there is no such process.
 func readStat(pid int) *procStat {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return nil
 	}
+	// The command name may hold spaces and parentheses: it ends at the
+	// last ')', and the fields are counted after it.
 	s := string(b)
 	i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
 	if i < 0 || j < i {
 		return nil
 	}
 	f := strings.Fields(s[j+1:])
+	// f[0] is field 3 (state); starttime is field 22.
 	if len(f) < 20 {
 		return nil
 	}
 	num := func(k int) uint64 { n, _ := strconv.ParseUint(f[k], 10, 64); return n }
-	return &procStat{comm: s[i+1 : j], ppid: int(num(1)), ttyNr: int(num(4)), utime: num(11), stime: num(12), start: num(19)}
+	return &procStat{comm: s[i+1 : j], state: f[0], ppid: int(num(1)), ttyNr: int(num(4)), utime: num(11), stime: num(12), start: num(19)}
 }
 
 func statusMap(pid int) map[string]string {

@@ -5,108 +5,103 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/signal"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
-	"github.com/burrow-containers/burrow/console"
 	"github.com/burrow-containers/burrow/monitor"
 )
 
-// Attach is the user's side of a foreground container.
+// Attach is the caller's side of a foreground process: its streams, and
+// the size of its terminal when the process gets one.
 type Attach struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// Terminal is the user's terminal (for raw mode and its size) when the
-	// container gets a tty.
-	Terminal *os.File
+	// ConsoleSize is the terminal's size at the start (nil: unknown).
+	ConsoleSize *specs.Box
 }
 
-// forwarded are the signals the CLI passes on to the container, as podman's
-// --sig-proxy does.
-var forwarded = []os.Signal{
-	unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
-	unix.SIGALRM, unix.SIGCONT, unix.SIGPROF, unix.SIGVTALRM, unix.SIGXCPU, unix.SIGXFSZ,
+// Attached is a process the caller is attached to: a container run or
+// started in the foreground, or an exec. The engine copies the streams;
+// the caller owns the user's terminal (raw mode, its size) and the
+// signals it receives, and passes them on through Resize and Signal.
+type Attached interface {
+	// Wait copies the streams until the process ends and returns its exit
+	// code; for a container, once its exit is recorded.
+	Wait() (int, error)
+	// Signal sends sig to the process.
+	Signal(sig os.Signal) error
+	// Resize sets the size of the process's terminal, when it has one.
+	Resize(rows, cols uint16) error
 }
 
-// RunAttached creates and starts a container in the foreground, connects it
-// to the user, forwards signals and returns its exit code once it ends.
-func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullFunc) (int, error) {
-	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: consoleSize(c.TTY, a)})
+// RunAttached creates and starts a container in the foreground, connected
+// to a. The caller then calls Wait on the result; on an error after the
+// container was made, that container is returned too (removed already when
+// it was to be removed).
+func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullFunc) (*Container, Attached, error) {
+	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize})
 	if err != nil {
 		if ctr != nil && c.Remove {
 			e.Remove(ctx, ctr, true)
 		}
-		return 0, err
+		return ctr, nil, err
 	}
-	return e.attached(ctx, ctr, conn, a)
+	return ctr, &attachedContainer{e: e, ctx: ctx, ctr: ctr, conn: conn, a: a}, nil
 }
 
-func consoleSize(tty bool, a Attach) *specs.Box {
-	if tty && a.Terminal != nil {
-		if rows, cols, ok := console.Size(a.Terminal); ok {
-			return &specs.Box{Height: uint(rows), Width: uint(cols)}
-		}
-	}
-	return nil
-}
-
-// StartAttached starts a container with the user attached to it (`run`
-// without -d, `start -a`), and returns its exit code once it ends and its
-// exit is recorded.
-func (e *Engine) StartAttached(ctx context.Context, ctr *Container, a Attach) (int, error) {
-	conn, err := e.Start(ctr, StartOptions{Attach: true, ConsoleSize: consoleSize(ctr.Config.TTY, a)})
+// StartAttached starts a container with the caller attached to it (`run`
+// without -d, `start -a`).
+func (e *Engine) StartAttached(ctx context.Context, ctr *Container, a Attach) (Attached, error) {
+	conn, err := e.Start(ctr, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if conn == nil {
-		return 0, errors.New("the container is already running: use burrow logs -f")
+		return nil, errors.New("the container is already running: use burrow attach or burrow logs -f")
 	}
-	return e.attached(ctx, ctr, conn, a)
+	return &attachedContainer{e: e, ctx: ctx, ctr: ctr, conn: conn, a: a}, nil
 }
 
-// attached connects the user to a started container until it exits.
-func (e *Engine) attached(ctx context.Context, ctr *Container, conn *monitor.Client, a Attach) (int, error) {
-	tty := ctr.Config.TTY
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
-	defer conn.Close()
-	restore := func() {}
-	if tty {
-		restore = console.Raw(a.Terminal, func(rows, cols uint16) { conn.Resize(rows, cols) })
+// attachedContainer is a started container's monitor connection.
+type attachedContainer struct {
+	e    *Engine
+	ctx  context.Context
+	ctr  *Container
+	conn *monitor.Client
+	a    Attach
+}
+
+func (p *attachedContainer) Wait() (int, error) {
+	defer p.conn.Close()
+	tty := p.ctr.Config.TTY
+	if p.ctr.Config.Interactive && p.a.Stdin != nil {
+		// Not waited for: reading the caller's stdin may block past the end.
+		go p.conn.CopyStdin(p.a.Stdin, !tty)
 	}
-	defer restore()
-	if ctr.Config.Interactive && a.Stdin != nil {
-		// Not waited for: reading the user's stdin may block past the end.
-		go conn.CopyStdin(a.Stdin, !tty)
-	}
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				signalInit(&ctr.State, s.(unix.Signal))
-			case <-done:
-				return
-			}
-		}
-	}()
-	stderr := a.Stderr
-	code, err := conn.Output(a.Stdout, stderr)
-	restore()
+	code, err := p.conn.Output(p.a.Stdout, p.a.Stderr)
 	if errors.Is(err, monitor.ErrDetached) {
 		// The monitor went away (killed): fall back to watching the process.
-		code, err = e.Wait(ctx, ctr)
+		code, err = p.e.Wait(p.ctx, p.ctr)
 	}
 	if err != nil {
 		return code, err
 	}
-	if err := e.Cleanup(ctr.ID); err != nil {
+	if err := p.e.Cleanup(p.ctr.ID); err != nil {
 		return code, err
 	}
-	conn.Cleaned()
+	p.conn.Cleaned()
 	return code, nil
+}
+
+func (p *attachedContainer) Signal(sig os.Signal) error {
+	s, ok := sig.(unix.Signal)
+	if !ok {
+		return errors.New("not a signal of this system")
+	}
+	return signalInit(&p.ctr.State, s)
+}
+
+func (p *attachedContainer) Resize(rows, cols uint16) error {
+	return p.conn.Resize(rows, cols)
 }

@@ -58,6 +58,9 @@ type Config struct {
 	Mask   []string `json:",omitempty"`
 	Unmask []string `json:",omitempty"`
 	// Limits are the cgroup limits (-m, --cpus, --pids-limit, ...);
+	// Cgroups is --cgroups (enabled, disabled; "": containers.conf's),
+	// settled at create.
+	Cgroups string `json:",omitempty"`
 	// CgroupsDisabled (--cgroups=disabled) runs without any.
 	Limits          limits.Limits `json:",omitempty"`
 	CgroupsDisabled bool          `json:",omitempty"`

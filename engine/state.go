@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -49,6 +49,9 @@ type State struct {
 	// StoppedByUser is set by stop: the restart policy leaves the
 	// container alone then, as podman's does.
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`
+	// Launch is set while a command creates or starts the container
+	// (reconcile.go).
+	Launch *Launch `json:"launch,omitempty"`
 }
 
 // Record is a container as stored on disk, in
@@ -90,7 +93,9 @@ func (e *Engine) runDir(id string) string {
 func (e *Engine) LogPath(id string) string { return filepath.Join(e.ctrDir(id), "ctr.log") }
 
 // lock takes the engine's lock, which serializes every change of a record.
-// It is held for milliseconds, never across a pull or a container's life.
+// It is held for milliseconds, to read and write records, never across a
+// pull, a network set-up or a container's start (reconcile.go says how a
+// launch holds its container instead).
 func (e *Engine) lock() (unlock func(), err error) {
 	if err := os.MkdirAll(e.burrowDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", e.burrowDir(), err)
@@ -124,7 +129,7 @@ func (e *Engine) writeRecord(r *Record) error {
 	}
 	tmp := filepath.Join(dir, "container.json.tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("writing the record of container %s: %w", r.ID[:12], err)
+		return fmt.Errorf("writing the record of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	return os.Rename(tmp, filepath.Join(dir, "container.json"))
 }
@@ -206,24 +211,11 @@ func procStart(pid int) uint64 {
 	if pid <= 0 {
 		return 0
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+	st := readStat(pid)
+	if st == nil || st.state == "Z" || st.state == "X" {
 		return 0
 	}
-	// The command name may hold spaces and parentheses: count fields
-	// after its last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state); starttime is field 22.
-	if len(f) < 20 || f[0] == "Z" || f[0] == "X" {
-		return 0
-	}
-	n, _ := strconv.ParseUint(f[19], 10, 64)
-	return n
+	return st.start
 }
 
 // alive tells whether the container's init recorded in s still runs.
@@ -242,14 +234,18 @@ func (s *State) monitorAlive() bool {
 // code its monitor wrote if it got that far, -1 when it did not (monitor
 // killed, machine rebooted). It reports whether anything changed.
 func (e *Engine) refresh(r *Record) bool {
+	e.launchView(r)
 	if r.State.Status != StatusRunning {
 		return false
 	}
-	if code, at, oom, ok := monitor.ExitOOM(e.runDir(r.ID)); ok {
-		r.State.Status, r.State.ExitCode, r.State.FinishedAt, r.State.OOMKilled = StatusExited, code, at, oom
+	if x, ok := monitor.ReadExit(e.runDir(r.ID)); ok {
+		r.State.Status, r.State.ExitCode, r.State.FinishedAt, r.State.OOMKilled = StatusExited, x.Code, x.At, x.OOMKilled
 		return true
 	}
-	if r.State.BootID == bootID() && (r.State.alive() || r.State.monitorAlive()) {
+	// A monitor holds the run lock for the container's life; a container
+	// adopted after a cut-off launch knows its monitor by that alone.
+	monitorAlive := r.State.monitorAlive() || r.State.MonitorPid == 0 && e.runLocked(r.ID)
+	if r.State.BootID == bootID() && (r.State.alive() || monitorAlive) {
 		return false
 	}
 	r.State.Status, r.State.ExitCode, r.State.FinishedAt = StatusExited, -1, time.Now()

@@ -111,7 +111,7 @@ func (e *Engine) Update(ctr *Container, l limits.Limits) error {
 	}
 	m := e.Limits(ctr.Config.CgroupManager)
 	if ctr.State.Cgroup == "" {
-		why := m.Why
+		why := m.Why()
 		if why == "" {
 			why = "it was started without one"
 		}

@@ -55,8 +55,7 @@ var HelperNames = []string{"newuidmap", "newgidmap", "slirp4netns", "pasta", "fu
 // CgroupVersion tells "v2" for a unified hierarchy, "v1" otherwise (also
 // for hybrid set-ups where the controllers sit in v1 hierarchies).
 func CgroupVersion() string {
-	var st unix.Statfs_t
-	if unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+	if limits.CgroupV2() {
 		return "v2"
 	}
 	return "v1"
@@ -82,15 +81,8 @@ func GatherHost(cgroupManager string) Host {
 	h.Hostname, _ = os.Hostname()
 	h.IDMappings.UIDMap, h.IDMappings.GIDMap, _ = userns.Mappings()
 	m := limits.Detect(cgroupManager, userns.HostUID(), runtimeDir)
-	switch {
-	case m.Why != "":
-		h.CgroupManager = "none: " + m.Why
-	case m.Kind == limits.Cgroupfs:
-		h.CgroupManager = "cgroupfs (" + m.Base + ")"
-	default:
-		h.CgroupManager = m.Kind
-	}
-	h.CgroupControllers = m.Controllers
+	h.CgroupManager = m.String()
+	h.CgroupControllers = m.Controllers()
 	for _, name := range HelperNames {
 		if p, err := exec.LookPath(name); err == nil {
 			h.Helpers = append(h.Helpers, Helper{Name: name, Path: p, Version: version(p)})

@@ -21,6 +21,7 @@ import (
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
@@ -126,18 +127,15 @@ func pullOne(ctx context.Context, store cstorage.Store, pc *signature.PolicyCont
 	if err != nil {
 		return nil, fmt.Errorf("pulling %q: %w", named.String(), err)
 	}
-	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage}
+	var stored types.ImageReference
+	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage, ReportResolvedReference: &stored}
 	if !opts.Quiet && opts.Out != nil {
 		copts.ReportWriter = opts.Out
 	}
 	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
 		return nil, classifyPullError(fmt.Errorf("pulling %q: %w", named.String(), err), named)
 	}
-	img, err := istorage.Transport.GetStoreImage(store, dst)
-	if err != nil {
-		return nil, fmt.Errorf("pulling %q: finding the stored image: %w", named.String(), err)
-	}
-	return img, nil
+	return storedImage(stored, fmt.Sprintf("pulling %q", named.String()))
 }
 
 // classifyPullError gives registry failures an error class and, where a
@@ -202,20 +200,20 @@ func Config(ctx context.Context, store cstorage.Store, img *cstorage.Image) (*v1
 func DockerConfig(ctx context.Context, store cstorage.Store, img *cstorage.Image) (*dockerspec.DockerOCIImage, error) {
 	ref, err := istorage.Transport.NewStoreReference(store, nil, img.ID)
 	if err != nil {
-		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
+		return nil, fmt.Errorf("reading image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	src, err := ref.NewImage(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading image %s: %w", shortID(img.ID), err)
+		return nil, fmt.Errorf("reading image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	defer src.Close()
 	oci, err := src.OCIConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the configuration of image %s: %w", shortID(img.ID), err)
+		return nil, fmt.Errorf("reading the configuration of image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	raw, err := src.ConfigBlob(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the configuration of image %s: %w", shortID(img.ID), err)
+		return nil, fmt.Errorf("reading the configuration of image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	var cfg dockerspec.DockerOCIImage
 	// The extensions come from the stored blob; the rest from the OCI
@@ -226,11 +224,4 @@ func DockerConfig(ctx context.Context, store cstorage.Store, img *cstorage.Image
 	cfg.Config.ImageConfig = oci.Config
 	cfg.Config.DockerOCIImageConfigExt = ext
 	return &cfg, nil
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

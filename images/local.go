@@ -10,6 +10,7 @@ import (
 
 	"go.podman.io/image/v5/docker/reference"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
@@ -102,7 +103,7 @@ func Tag(store cstorage.Store, img *cstorage.Image, names ...string) error {
 		add = append(add, named.String())
 	}
 	if err := store.AddNames(img.ID, add); err != nil {
-		return fmt.Errorf("tagging image %s: %w", shortID(img.ID), err)
+		return fmt.Errorf("tagging image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	return nil
 }
@@ -132,11 +133,11 @@ func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, remov
 		return []string{n}, "", nil
 	}
 	if !byName && len(img.Names) > 1 && !force {
-		return nil, "", errdefs.Conflict(fmt.Errorf("image %s has several names (%s): remove them one by one or use rmi -f", shortID(img.ID), strings.Join(img.Names, ", ")))
+		return nil, "", errdefs.Conflict(fmt.Errorf("image %s has several names (%s): remove them one by one or use rmi -f", stringid.TruncateID(img.ID), strings.Join(img.Names, ", ")))
 	}
 	if users := inUse(img.ID); len(users) > 0 {
 		if !force {
-			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by container %s: remove the container first or use rmi -f", shortID(img.ID), strings.Join(users, ", ")))
+			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by container %s: remove the container first or use rmi -f", stringid.TruncateID(img.ID), strings.Join(users, ", ")))
 		}
 		if err := removeCtrs(img.ID); err != nil {
 			return nil, "", err
@@ -144,9 +145,9 @@ func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, remov
 	}
 	if _, err := store.DeleteImage(img.ID, true); err != nil {
 		if errors.Is(err, cstorage.ErrImageUsedByContainer) {
-			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by a container of another tool (see podman ps -a --external)", shortID(img.ID)))
+			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by a container of another tool (see podman ps -a --external)", stringid.TruncateID(img.ID)))
 		}
-		return nil, "", fmt.Errorf("removing image %s: %w", shortID(img.ID), err)
+		return nil, "", fmt.Errorf("removing image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	return img.Names, img.ID, nil
 }
@@ -180,7 +181,7 @@ func Prune(ctx context.Context, store cstorage.Store, all bool) ([]string, error
 				if errors.Is(err, cstorage.ErrImageUsedByContainer) {
 					continue // a container made meanwhile
 				}
-				return removed, fmt.Errorf("removing image %s: %w", shortID(s.ID), err)
+				return removed, fmt.Errorf("removing image %s: %w", stringid.TruncateID(s.ID), err)
 			}
 			removed = append(removed, s.ID)
 			progress = true

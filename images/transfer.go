@@ -26,8 +26,9 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
-// copyImage copies src to dst with the policy and progress of opts.
-func copyImage(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string) error {
+// copyImage copies src to dst with the policy and progress of opts; when
+// stored is not nil, a store destination reports there the image it made.
+func copyImage(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string, stored *types.ImageReference) error {
 	sys, err := opts.systemContext()
 	if err != nil {
 		return err
@@ -44,16 +45,41 @@ func copyImage(ctx context.Context, dst, src types.ImageReference, opts PullOpti
 	if opts.ManifestType == "docker" {
 		copts.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType
 	}
+	copts.ReportResolvedReference = stored
 	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
 
-// CopyInto copies src to dst with the policy of opts: for images made by
-// other packages (commit).
-func CopyInto(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string) error {
-	return copyImage(ctx, dst, src, opts, what)
+// CopyInto copies src into the store reference dst with the policy of
+// opts and returns the image it stored: for images made by other packages
+// (commit).
+func CopyInto(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string) (*cstorage.Image, error) {
+	return copyToStore(ctx, dst, src, opts, what)
+}
+
+// copyToStore copies src into the store reference dst and returns exactly
+// the image it stored: the store reports a reference by ID, so another
+// image given the same name meanwhile cannot be returned instead.
+func copyToStore(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string) (*cstorage.Image, error) {
+	var stored types.ImageReference
+	if err := copyImage(ctx, dst, src, opts, what, &stored); err != nil {
+		return nil, err
+	}
+	return storedImage(stored, what)
+}
+
+// storedImage is the image a copy into the store reported it stored.
+func storedImage(stored types.ImageReference, what string) (*cstorage.Image, error) {
+	if stored == nil {
+		return nil, fmt.Errorf("%s: the store did not report the image it stored", what)
+	}
+	_, img, err := istorage.ResolveReference(stored)
+	if err != nil {
+		return nil, fmt.Errorf("%s: finding the stored image: %w", what, err)
+	}
+	return img, nil
 }
 
 // storeRef is the containers-storage reference of a stored image.
@@ -93,7 +119,7 @@ func Push(ctx context.Context, store cstorage.Store, image, dest string, opts Pu
 	if err != nil {
 		return err
 	}
-	if err := copyImage(ctx, dst, src, opts, fmt.Sprintf("pushing %q", named.String())); err != nil {
+	if err := copyImage(ctx, dst, src, opts, fmt.Sprintf("pushing %q", named.String()), nil); err != nil {
 		return classifyPullError(err, named)
 	}
 	return nil
@@ -146,7 +172,7 @@ func Save(ctx context.Context, store cstorage.Store, image, path, format string,
 		return err
 	}
 	// A failed save leaves no half archive behind.
-	if err := copyImage(ctx, dst, src, opts, fmt.Sprintf("saving %s to %s", image, path)); err != nil {
+	if err := copyImage(ctx, dst, src, opts, fmt.Sprintf("saving %s to %s", image, path), nil); err != nil {
 		os.Remove(path)
 		return err
 	}
@@ -186,10 +212,7 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 			if err != nil {
 				return loaded, err
 			}
-			if err := copyImage(ctx, dst, src, opts, "loading "+path); err != nil {
-				return loaded, err
-			}
-			img, err := istorage.Transport.GetStoreImage(store, dst)
+			img, err := copyToStore(ctx, dst, src, opts, "loading "+path)
 			if err != nil {
 				return loaded, err
 			}
@@ -207,7 +230,7 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 	if err != nil {
 		return nil, errdefs.Invalid(fmt.Errorf("loading %s: neither a docker nor an OCI archive", path))
 	}
-	named, err := ociArchiveName(ctx, src)
+	named, err := ociArchiveName(sys, src)
 	if err != nil {
 		return nil, errdefs.Invalid(fmt.Errorf("loading %s: neither a docker nor an OCI archive: %w", path, err))
 	}
@@ -215,10 +238,7 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 	if err != nil {
 		return nil, err
 	}
-	if err := copyImage(ctx, dst, src, opts, "loading "+path); err != nil {
-		return nil, err
-	}
-	img, err := istorage.Transport.GetStoreImage(store, dst)
+	img, err := copyToStore(ctx, dst, src, opts, "loading "+path)
 	if err != nil {
 		return nil, err
 	}
@@ -230,8 +250,8 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 
 // ociArchiveName is the name an OCI archive's single image carries in its
 // org.opencontainers.image.ref.name annotation, nil when none.
-func ociArchiveName(ctx context.Context, ref types.ImageReference) (reference.Named, error) {
-	desc, err := ociarchive.LoadManifestDescriptor(ref)
+func ociArchiveName(sys *types.SystemContext, ref types.ImageReference) (reference.Named, error) {
+	desc, err := ociarchive.LoadManifestDescriptorWithContext(sys, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -283,10 +303,7 @@ func Import(ctx context.Context, store cstorage.Store, tarPath, ref string, io I
 	if err != nil {
 		return nil, err
 	}
-	if err := copyImage(ctx, dst, src, opts, "importing "+tarPath); err != nil {
-		return nil, err
-	}
-	return istorage.Transport.GetStoreImage(store, dst)
+	return copyToStore(ctx, dst, src, opts, "importing "+tarPath)
 }
 
 // ApplyChanges applies Dockerfile-style instructions (--change) to an image

@@ -16,29 +16,50 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
-// cgroupRoot is where the cgroup v2 hierarchy is mounted.
-const cgroupRoot = "/sys/fs/cgroup"
+// cgroupfs is the manager that makes the cgroups itself, with no D-Bus:
+// BASE/burrow/ID per container, in the subtree delegated to the user.
+type cgroupfs struct {
+	host
+	// base is the delegated cgroup under which burrow makes its own.
+	base string
+}
 
 // detectCgroupfs finds the delegated cgroup burrow makes its own under:
 // the topmost ancestor of burrow's own cgroup that the user owns.
-func (m *Manager) detectCgroupfs() {
+func detectCgroupfs() *cgroupfs {
+	m := &cgroupfs{}
 	self, err := ownCgroup()
 	if err != nil {
-		m.Why = err.Error()
-		return
+		m.why = err.Error()
+		return m
 	}
 	base, err := findBase(cgroupRoot, self, os.Getuid(), statOwner)
 	if err != nil {
-		m.Why = err.Error()
-		return
+		m.why = err.Error()
+		return m
 	}
 	b, err := os.ReadFile(filepath.Join(base, "cgroup.subtree_control"))
 	if err != nil {
-		m.Why = fmt.Sprintf("reading the controllers of %s: %v", base, err)
-		return
+		m.why = fmt.Sprintf("reading the controllers of %s: %v", base, err)
+		return m
 	}
-	m.Base = base
-	m.Controllers = strings.Fields(string(b))
+	m.base = base
+	m.controllers = strings.Fields(string(b))
+	return m
+}
+
+func (m *cgroupfs) String() string {
+	if m.why != "" {
+		return "none: " + m.why
+	}
+	return Cgroupfs + " (" + m.base + ")"
+}
+
+func (m *cgroupfs) Check(l Limits) error {
+	return m.check(l, func(missing string) error {
+		return fmt.Errorf("cannot apply the limits asked for: the %s controller is not delegated to you (not in %s): run burrow in a cgroup delegated with it (systemd-run --user --scope -p Delegate=yes ...; contrib/README.md), or use --cgroup-manager systemd; or run with --cgroups=disabled",
+			missing, filepath.Join(m.base, "cgroup.subtree_control"))
+	})
 }
 
 // ownCgroup is this process's cgroup v2 path ("0::" in /proc/self/cgroup).
@@ -47,10 +68,8 @@ func ownCgroup() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading your cgroup: %v", err)
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if p, ok := strings.CutPrefix(l, "0::"); ok {
-			return p, nil
-		}
+	if p, ok := unifiedPath(string(b)); ok {
+		return p, nil
 	}
 	return "", errors.New("no cgroup v2 line in /proc/self/cgroup")
 }
@@ -231,22 +250,18 @@ func writeSettings(dir string, s []setting) error {
 	return nil
 }
 
-// applyCgroupfs makes BASE/burrow/ID with the limits and moves pid in.
-func (m *Manager) applyCgroupfs(id string, pid int, l Limits) (string, error) {
-	if m.Why != "" {
-		if l.Requested() {
-			return "", m.Check(l)
-		}
-		return "", nil // no cgroup, quietly, as without systemd
-	}
-	if err := m.Check(l); err != nil {
+// Apply makes BASE/burrow/ID with the limits and moves pid in. Without a
+// delegated cgroup and no limit asked for, the container runs without a
+// cgroup of its own, quietly, as without systemd.
+func (m *cgroupfs) Apply(id string, pid int, l Limits) (string, error) {
+	if err := m.Check(l); err != nil || m.why != "" {
 		return "", err
 	}
-	settings, err := cgroupfsSettings(l, true, m.Delegated, blockDevice)
+	settings, err := cgroupfsSettings(l, true, m.delegated, blockDevice)
 	if err != nil {
 		return "", err
 	}
-	parent := filepath.Join(m.Base, "burrow")
+	parent := filepath.Join(m.base, "burrow")
 	if err := makeParent(parent); err != nil {
 		return "", err
 	}
@@ -298,26 +313,36 @@ func makeParent(dir string) error {
 	return nil
 }
 
-// updateCgroupfs writes new limits into a container's cgroup.
-func updateCgroupfs(cgroup string, l Limits) error {
+// Update writes new limits into the container's cgroup, checked against
+// the controllers that cgroup has, whatever cgroup this process runs in.
+func (m *cgroupfs) Update(id, cgroup string, l Limits) error {
 	b, err := os.ReadFile(filepath.Join(cgroup, "cgroup.controllers"))
 	if err != nil {
 		return errdefs.Unavailable(fmt.Errorf("reading the controllers of cgroup %s: %w", cgroup, err))
 	}
-	m := &Manager{Kind: Cgroupfs, Base: filepath.Dir(cgroup), Controllers: strings.Fields(string(b))}
-	if err := m.Check(l); err != nil {
+	own := &cgroupfs{host: host{controllers: strings.Fields(string(b))}, base: filepath.Dir(cgroup)}
+	if err := own.Check(l); err != nil {
 		return err
 	}
-	settings, err := cgroupfsSettings(l, false, m.Delegated, blockDevice)
+	settings, err := cgroupfsSettings(l, false, own.delegated, blockDevice)
 	if err != nil {
 		return err
 	}
 	return writeSettings(cgroup, settings)
 }
 
-// removeContainerCgroup removes the cgroup burrow made for container id,
-// waiting a little for the last processes to go.
-func removeContainerCgroup(id, cgroup string) error {
+// Join writes pid into the container's cgroup.procs. The kernel refuses
+// it from outside the delegated cgroup the container was made in.
+func (m *cgroupfs) Join(id, cgroup string, pid int) error {
+	if err := os.WriteFile(filepath.Join(cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+		return fmt.Errorf("moving process %d into %s: %w; run exec from a cgroup delegated to you (systemd-run --user --scope -p Delegate=yes)", pid, cgroup, err)
+	}
+	return nil
+}
+
+// Exited removes the cgroup burrow made for container id, waiting a
+// little for the last processes to go.
+func (m *cgroupfs) Exited(id, cgroup string) error {
 	if cgroup == "" || filepath.Base(cgroup) != id || filepath.Base(filepath.Dir(cgroup)) != "burrow" {
 		return nil // not one of ours
 	}

@@ -142,7 +142,7 @@ func TestCgroupfsSettings(t *testing.T) {
 }
 
 func TestCheckCgroupfs(t *testing.T) {
-	m := &Manager{Kind: Cgroupfs, Base: "/sys/fs/cgroup/x", Controllers: []string{"memory", "pids"}}
+	m := &cgroupfs{host: host{controllers: []string{"memory", "pids"}}, base: "/sys/fs/cgroup/x"}
 	if err := m.Check(Limits{Memory: 1 << 20, PidsLimit: 5}); err != nil {
 		t.Errorf("memory and pids delegated: %v", err)
 	}
@@ -166,13 +166,13 @@ func TestWriteSettingsAndRemove(t *testing.T) {
 		t.Errorf("a failed write: %v", err)
 	}
 	os.Remove(filepath.Join(dir, "memory.max"))
-	if err := removeContainerCgroup("other", dir); err != nil || !exists(dir) {
+	if err := (&cgroupfs{}).Exited("other", dir); err != nil || !exists(dir) {
 		t.Errorf("a cgroup not named for the container was touched: %v", err)
 	}
-	if err := removeContainerCgroup("abc", dir); err != nil || exists(dir) {
+	if err := (&cgroupfs{}).Exited("abc", dir); err != nil || exists(dir) {
 		t.Errorf("removing the container's cgroup: %v", err)
 	}
-	if err := removeContainerCgroup("abc", dir); err != nil {
+	if err := (&cgroupfs{}).Exited("abc", dir); err != nil {
 		t.Errorf("removing it twice: %v", err)
 	}
 }
@@ -180,17 +180,4 @@ func TestWriteSettingsAndRemove(t *testing.T) {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-func TestConfiguredCgroupManager(t *testing.T) {
-	conf := filepath.Join(t.TempDir(), "containers.conf")
-	os.WriteFile(conf, []byte("[containers]\ncgroups = \"enabled\"\n\n[engine]\ncgroup_manager = \"cgroupfs\"\n"), 0o644)
-	t.Setenv("CONTAINERS_CONF", conf)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	if got := ConfiguredCgroupManager(""); got != "cgroupfs" {
-		t.Errorf("ConfiguredCgroupManager = %q, want cgroupfs", got)
-	}
-	if got := ConfiguredCgroups(""); got != "enabled" {
-		t.Errorf("ConfiguredCgroups = %q, want enabled", got)
-	}
 }

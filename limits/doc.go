@@ -1,5 +1,10 @@
 // Package limits applies cgroup v2 resource limits to rootless containers.
 //
+// A Manager places a container in a cgroup of its own and applies its
+// limits there. It has two implementations, as runc's cgroup managers do,
+// chosen once by Detect from --cgroup-manager: systemd (systemd.go) and
+// cgroupfs (cgroupfs.go); the callers never ask which one they hold.
+//
 // With systemd (the default manager, as podman's), each container's init
 // is put in a transient scope, burrow-<ID>.scope, started on the user's
 // systemd instance over D-Bus with Delegate=yes and the limits as the

@@ -27,14 +27,14 @@ func TestCpusetBits(t *testing.T) {
 }
 
 func TestCheckWithoutManager(t *testing.T) {
-	m := &Manager{Why: "cgroup v1"}
+	var m Manager = &systemd{host: host{why: "cgroup v1"}}
 	if err := m.Check(Limits{}); err != nil {
 		t.Errorf("no limits asked for: %v", err)
 	}
 	if err := m.Check(Limits{Memory: 1 << 20}); err == nil {
 		t.Error("a memory limit on a host without cgroup v2 passed")
 	}
-	m = &Manager{Controllers: []string{"pids"}}
+	m = &systemd{host: host{controllers: []string{"pids"}}}
 	if err := m.Check(Limits{PidsLimit: 10}); err != nil {
 		t.Errorf("pids delegated: %v", err)
 	}

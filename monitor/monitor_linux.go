@@ -1,6 +1,7 @@
 package monitor
 
 // #cgo CFLAGS: -Wall -Wextra -Wno-unused-parameter
+// #include "packets.h"
 import "C"
 
 import (
@@ -29,26 +30,26 @@ import (
 // (docs/roles.md), in C only: monitor_linux.c.
 const RoleMonitor = "monitor"
 
-// Packet kinds of attach connections; the first byte of every packet.
+// Packet kinds of attach connections, the first byte of every packet, as
+// packets.h defines them for the monitor.
 const (
-	pktStdin      = 0
-	pktResize     = 1
-	pktCloseStdin = 2
-	pktStdout     = 3
-	pktStderr     = 4
-	pktExit       = 5
-	pktStarted    = 6
-	pktCleaned    = 7
+	pktStdin      = C.MON_PKT_STDIN
+	pktResize     = C.MON_PKT_RESIZE
+	pktCloseStdin = C.MON_PKT_CLOSE_STDIN
+	pktStdout     = C.MON_PKT_STDOUT
+	pktStderr     = C.MON_PKT_STDERR
+	pktExit       = C.MON_PKT_EXIT
+	pktCleaned    = C.MON_PKT_CLEANED
+	// pktMax is the largest body of a packet.
+	pktMax = C.MON_PKT_MAX
 )
 
-// Options describe the container to run.
+// Options describe the container to run. Its spec goes to the init
+// through Pending.SendSpec.
 type Options struct {
-	ID      string // container ID, passed to the cleanup command
-	Dir     string // run directory: attach socket, pid and exit files
-	LogPath string // where the output goes, k8s-file format
-	// SpecPath is the container's OCI spec; empty: the caller sends it
-	// through Pending.Spec.
-	SpecPath string
+	ID  string     // container ID, passed to the cleanup command
+	Dir string     // run directory: attach socket, pid and exit files
+	Log LogOptions // where the output goes
 	// CloneFlags are the namespaces to create (sandbox.CloneFlags).
 	CloneFlags uintptr
 	// UIDMap and GIDMap are the ID maps of the container's own user
@@ -66,6 +67,12 @@ type Options struct {
 	Attach bool // return a connection attached from before the process starts
 }
 
+// LogOptions say where a container's output goes: to a log in the
+// k8s-file format (Path).
+type LogOptions struct {
+	Path string
+}
+
 // Started is a running container under its monitor.
 type Started struct {
 	Pid        int     // the container's init, as seen from burrow's namespace
@@ -73,20 +80,10 @@ type Started struct {
 	Conn       *Client // set when Options.Attach was
 }
 
-// Start spawns the monitor and returns once the container's process runs or
-// failed to start. Start errors keep their class (126, 127 for the command).
-func Start(o Options) (*Started, error) {
-	p, err := Spawn(o)
-	if err != nil {
-		return nil, err
-	}
-	return p.Wait()
-}
-
 // Pending is a monitor spawned and not yet reported.
 type Pending struct {
-	// spec, set when Options.SpecPath was empty, is the socket the
-	// container's init (already starting) reads its spec from: SendSpec.
+	// spec is the socket the container's init (already starting) reads
+	// its spec from: SendSpec.
 	spec *os.File
 
 	pid    int
@@ -98,7 +95,7 @@ type Pending struct {
 }
 
 // Init returns the PID of the container's init, cloned and waiting for its
-// spec (with Options.SpecPath empty): the moment to place it in a cgroup.
+// spec: the moment to place it in a cgroup.
 func (p *Pending) Init() (int, error) {
 	if p.init > 0 {
 		return p.init, nil
@@ -119,84 +116,131 @@ func (p *Pending) Init() (int, error) {
 
 // Spawn starts the monitor; Wait reports how the container's start went.
 func Spawn(o Options) (_ *Pending, err error) {
+	stdio, err := monitorStdio(o.Log)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(stdio)
 	syncR, syncW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	defer syncW.Close()
+	p := &Pending{sync: syncR, rd: bufio.NewReader(syncR)}
+	var theirs []*os.File
 	defer func() {
+		closeAll(theirs)
 		if err != nil {
-			syncR.Close()
+			p.close()
 		}
 	}()
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer devnull.Close()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"burrow-monitor"}
-	cmd.Env = append(environWithout("_BURROW_MON_"),
-		"_BURROW_ROLE="+RoleMonitor,
-		"_BURROW_MON_ID="+o.ID,
-		"_BURROW_MON_DIR="+o.Dir,
-		"_BURROW_MON_LOG="+o.LogPath,
-		"_BURROW_MON_CLONEFLAGS="+strconv.FormatUint(uint64(o.CloneFlags), 10),
-		"_BURROW_MON_TTY="+boolEnv(o.TTY),
-		"_BURROW_MON_STDIN="+boolEnv(o.Stdin),
-	)
-	if o.CloneFlags&unix.CLONE_NEWUSER != 0 {
-		cmd.Env = append(cmd.Env, "_BURROW_MON_UIDMAP="+formatIDMap(o.UIDMap),
-			"_BURROW_MON_GIDMAP="+formatIDMap(o.GIDMap), "_BURROW_MON_NETNS="+o.NetNS)
-	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
-	cmd.ExtraFiles = []*os.File{syncW}
+	cmd.Env = monitorEnv(o)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio[0], stdio[1], stdio[2]
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	p := &Pending{sync: syncR, rd: bufio.NewReader(syncR)}
-	if o.SpecPath != "" {
-		cmd.Env = append(cmd.Env, "_BURROW_MON_SPEC="+o.SpecPath)
-	} else {
-		pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return nil, fmt.Errorf("creating the spec socket: %w", err)
-		}
-		specR := os.NewFile(uintptr(pair[1]), "spec")
-		defer specR.Close()
-		p.spec = os.NewFile(uintptr(pair[0]), "spec")
-		cmd.ExtraFiles = append(cmd.ExtraFiles, specR)
-		cmd.Env = append(cmd.Env, "_BURROW_MON_SPEC_FD="+strconv.Itoa(2+len(cmd.ExtraFiles)))
+	cmd.ExtraFiles = []*os.File{syncW}
+	// pass hands the monitor a descriptor, named by a variable.
+	pass := func(f *os.File, name string) {
+		theirs = append(theirs, f)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+		cmd.Env = append(cmd.Env, name+"="+strconv.Itoa(2+len(cmd.ExtraFiles)))
 	}
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("creating the spec socket: %w", err)
+	}
+	p.spec = os.NewFile(uintptr(pair[0]), "spec")
+	pass(os.NewFile(uintptr(pair[1]), "spec"), "_BURROW_MON_SPEC_FD")
 	if o.Attach {
-		pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return nil, fmt.Errorf("creating the attach connection: %w", err)
-		}
-		theirs := os.NewFile(uintptr(pair[1]), "attach")
-		defer theirs.Close()
-		ours := os.NewFile(uintptr(pair[0]), "attach")
-		conn, err := net.FileConn(ours)
-		ours.Close()
-		if err != nil {
+		var f *os.File
+		if p.client, f, err = attachPair(); err != nil {
 			return nil, err
 		}
-		p.client = &Client{conn: conn.(*net.UnixConn)}
-		cmd.ExtraFiles = append(cmd.ExtraFiles, theirs)
-		cmd.Env = append(cmd.Env, "_BURROW_MON_CLIENT_FD="+strconv.Itoa(2+len(cmd.ExtraFiles)))
+		pass(f, "_BURROW_MON_CLIENT_FD")
 	}
-	cmd.ExtraFiles = append(cmd.ExtraFiles, o.Hold...)
+	if len(o.Hold) > 0 {
+		cmd.Env = append(cmd.Env, "_BURROW_MON_HOLD_FD="+strconv.Itoa(3+len(cmd.ExtraFiles)),
+			"_BURROW_MON_HOLD_COUNT="+strconv.Itoa(len(o.Hold)))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, o.Hold...)
+	}
 	if err := cmd.Start(); err != nil {
-		if p.spec != nil {
-			p.spec.Close()
-		}
-		if p.client != nil {
-			p.client.Close()
-		}
 		return nil, fmt.Errorf("starting the container monitor: %w", err)
 	}
 	p.pid = cmd.Process.Pid
 	// The monitor outlives us; Wait reaps it only when it fails.
 	cmd.Process.Release()
 	return p, nil
+}
+
+// monitorEnv is the monitor's environment: the caller's, without a
+// monitor's own variables (a cleanup that restarts the container runs with
+// them), and the inputs of docs/monitor.md.
+func monitorEnv(o Options) []string {
+	env := append(environWithout("_BURROW_MON_"),
+		"_BURROW_ROLE="+RoleMonitor,
+		"_BURROW_MON_ID="+o.ID,
+		"_BURROW_MON_DIR="+o.Dir,
+		"_BURROW_MON_LOG="+o.Log.Path,
+		"_BURROW_MON_CLONEFLAGS="+strconv.FormatUint(uint64(o.CloneFlags), 10),
+		"_BURROW_MON_TTY="+boolEnv(o.TTY),
+		"_BURROW_MON_STDIN="+boolEnv(o.Stdin),
+	)
+	if o.CloneFlags&unix.CLONE_NEWUSER != 0 {
+		env = append(env, "_BURROW_MON_UIDMAP="+formatIDMap(o.UIDMap),
+			"_BURROW_MON_GIDMAP="+formatIDMap(o.GIDMap), "_BURROW_MON_NETNS="+o.NetNS)
+	}
+	return env
+}
+
+// monitorStdio is what the monitor gets as stdin, stdout and stderr:
+// /dev/null.
+func monitorStdio(o LogOptions) ([]*os.File, error) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	return []*os.File{devnull, devnull, devnull}, nil
+}
+
+// attachPair is an attach connection made before the monitor starts: the
+// caller's client, and the end the monitor gets.
+func attachPair() (*Client, *os.File, error) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating the attach connection: %w", err)
+	}
+	theirs := os.NewFile(uintptr(pair[1]), "attach")
+	ours := os.NewFile(uintptr(pair[0]), "attach")
+	conn, err := net.FileConn(ours)
+	ours.Close()
+	if err != nil {
+		theirs.Close()
+		return nil, nil, err
+	}
+	return &Client{conn: conn.(*net.UnixConn)}, theirs, nil
+}
+
+// close lets go of what a Pending holds, when Spawn fails.
+func (p *Pending) close() {
+	p.sync.Close()
+	if p.spec != nil {
+		p.spec.Close()
+		p.spec = nil
+	}
+	if p.client != nil {
+		p.client.Close()
+	}
+}
+
+func closeAll(files []*os.File) {
+	seen := map[*os.File]bool{}
+	for _, f := range files {
+		if !seen[f] {
+			seen[f] = true
+			f.Close()
+		}
+	}
 }
 
 // formatIDMap is a map in the monitor's form: "C H S" entries joined by
@@ -341,7 +385,7 @@ func (c *Client) Close() error { return c.conn.Close() }
 // SendStdin passes bytes to the container's stdin.
 func (c *Client) SendStdin(p []byte) error {
 	for len(p) > 0 {
-		n := min(len(p), 32768)
+		n := min(len(p), pktMax)
 		if _, err := c.conn.Write(append([]byte{pktStdin}, p[:n]...)); err != nil {
 			return err
 		}
@@ -376,7 +420,7 @@ func (c *Client) Resize(rows, cols uint16) error {
 // CopyStdin forwards r to the container until r ends, then closes the
 // container's stdin when closeAtEOF is set.
 func (c *Client) CopyStdin(r io.Reader, closeAtEOF bool) {
-	buf := make([]byte, 32768)
+	buf := make([]byte, pktMax)
 	for {
 		n, err := r.Read(buf)
 		if n > 0 && c.SendStdin(buf[:n]) != nil {
@@ -398,7 +442,7 @@ var ErrDetached = errors.New("detached from the container")
 // Output copies the container's output to stdout and stderr until it exits,
 // and returns its exit code.
 func (c *Client) Output(stdout, stderr io.Writer) (int, error) {
-	buf := make([]byte, 32769)
+	buf := make([]byte, 1+pktMax)
 	for {
 		n, err := c.conn.Read(buf)
 		if n == 0 || err != nil {
@@ -425,29 +469,29 @@ func (c *Client) Output(stdout, stderr io.Writer) (int, error) {
 	}
 }
 
-// Exit reads the exit file a monitor leaves in dir: the exit code and when.
-// ok is false while there is none (the container still runs, or its
-// monitor died).
-func Exit(dir string) (code int, at time.Time, ok bool) {
-	code, at, _, ok = ExitOOM(dir)
-	return code, at, ok
+// ExitStatus is what a monitor recorded of its container's end.
+type ExitStatus struct {
+	Code      int       // the exit code, 128+N for signal N
+	At        time.Time // when the monitor saw the exit
+	OOMKilled bool      // the kernel OOM-killed a process of the container's cgroup
 }
 
-// ExitOOM is Exit that also tells whether the kernel OOM-killed a process of
-// the container's cgroup (the monitor watched its memory.events).
-func ExitOOM(dir string) (code int, at time.Time, oom bool, ok bool) {
+// ReadExit reads the exit file a monitor leaves in dir ("CODE UNIXNANO
+// OOM"). ok is false while there is none: the container still runs, or its
+// monitor died before it saw the end.
+func ReadExit(dir string) (st ExitStatus, ok bool) {
 	b, err := os.ReadFile(filepath.Join(dir, "exit"))
 	if err != nil {
-		return 0, time.Time{}, false, false
+		return st, false
 	}
 	f := strings.Fields(string(b))
 	if len(f) < 2 {
-		return 0, time.Time{}, false, false
+		return st, false
 	}
 	code, err1 := strconv.Atoi(f[0])
 	ns, err2 := strconv.ParseInt(f[1], 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, time.Time{}, false, false
+		return st, false
 	}
-	return code, time.Unix(0, ns), len(f) > 2 && f[2] == "1", true
+	return ExitStatus{Code: code, At: time.Unix(0, ns), OOMKilled: len(f) > 2 && f[2] == "1"}, true
 }

@@ -4,9 +4,10 @@
 // filesystem, with its mounts, devices, masked and read-only paths,
 // capabilities, no_new_privs and user.
 //
-// The package has a parent half (Start, in the caller's process) and a child
-// half (InitMain, the "init" role of the burrow binary, started by the parent
-// through /proc/self/exe). They talk over two inherited descriptors:
+// The container's init is the child half of a protocol (InitMain, the "init"
+// role of the burrow binary); the parent half is the container's monitor
+// (monitor/monitor_linux.c, in C), which clones the init with the namespaces
+// CloneFlags names. They talk over two inherited descriptors:
 //
 //	fd 3  the spec as JSON, parent to child, closed after writing
 //	fd 4  a SOCK_SEQPACKET socket for messages both ways (see message)
@@ -31,4 +32,9 @@
 // now inside the container's PID namespace and root, reads an OCI Process
 // on fd 3 and reports on the fd 4 socket exactly as init does, without the
 // ready/start handshake. The fork's parent relays signals and the status.
+//
+// Both the init and the exec child lead a session of their own, so the
+// process never has the caller's controlling terminal (it could type into
+// the user's shell with TIOCSTI); with a terminal asked for, the pty made
+// for it becomes its controlling terminal.
 package sandbox

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -28,7 +30,7 @@ type ExecOptions struct {
 	Seccomp *specs.LinuxSeccomp
 	Stdio   Stdio
 	// Detach starts the process in a session of its own with /dev/null
-	// as stdio, for a caller that will not wait for it.
+	// as stdio, for a caller that does not attach to it.
 	Detach bool
 	// Place, when set, puts the exec process (by its host PID) where it
 	// belongs before it enters the container: the container's cgroup.
@@ -121,10 +123,8 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 		}
 		return nil, execErr
 	}
-	if opts.Detach {
-		// The relay exits with the process; nobody here waits for it.
-		go c.Wait()
-	}
+	// Detached too, the caller waits (or exits and leaves the relay, which
+	// exits with the process, to whoever reaps orphans).
 	return c, nil
 }
 
@@ -172,8 +172,8 @@ func execProcess() error {
 	if cwd == "" {
 		cwd = "/"
 	}
-	if err := unix.Chdir(cwd); err != nil {
-		return setupErr("changing to working directory %s: %w", cwd, err)
+	if err := enterWorkdir(cwd); err != nil {
+		return err
 	}
 	path, err := lookPath(p.Args[0], envValue(p.Env, "PATH"))
 	if err != nil {
@@ -190,4 +190,113 @@ func execProcess() error {
 	}
 	err = unix.Exec(path, p.Args, p.Env)
 	return execError(p.Args[0], err)
+}
+
+// Stdio is what the container's process reads and writes when the spec asks
+// for no terminal. A nil Stdin gives it /dev/null. The container never gets
+// the caller's own descriptors: everything goes through pipes, so that no
+// host terminal or file is reachable from inside.
+type Stdio struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// Container is a process started in a running container (Exec).
+type Container struct {
+	// Pid is the exec relay's PID, as seen from the caller: signals sent
+	// to it reach the process (the relay forwards them).
+	Pid int
+	// Pty is the master side of the process's terminal when it asked for
+	// one; the caller copies between it and the user.
+	Pty *os.File
+
+	cmd     *exec.Cmd
+	copies  sync.WaitGroup
+	waitErr error
+	status  syscall.WaitStatus
+	once    sync.Once
+}
+
+// plumb connects the process's stdio through pipes.
+func (c *Container) plumb(cmd *exec.Cmd, s Stdio) (closeAfterStart []*os.File, err error) {
+	if s.Stdin != nil {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, err
+		}
+		cmd.Stdin = r
+		closeAfterStart = append(closeAfterStart, r)
+		// Not waited for: reading the user's stdin may block past the
+		// container's end.
+		go func() {
+			io.Copy(w, s.Stdin)
+			w.Close()
+		}()
+	}
+	out := func(dst io.Writer) (*os.File, error) {
+		if dst == nil {
+			return nil, nil
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, err
+		}
+		closeAfterStart = append(closeAfterStart, w)
+		c.copies.Add(1)
+		go func() {
+			defer c.copies.Done()
+			io.Copy(dst, r)
+			r.Close()
+		}()
+		return w, nil
+	}
+	if cmd.Stdout, err = out(s.Stdout); err != nil {
+		return nil, err
+	}
+	if cmd.Stderr, err = out(s.Stderr); err != nil {
+		return nil, err
+	}
+	if cmd.Stdout == (*os.File)(nil) {
+		cmd.Stdout = nil
+	}
+	if cmd.Stderr == (*os.File)(nil) {
+		cmd.Stderr = nil
+	}
+	return closeAfterStart, nil
+}
+
+func (c *Container) abort(err error) error {
+	c.cmd.Process.Kill()
+	c.Wait()
+	if c.Pty != nil {
+		c.Pty.Close()
+	}
+	return err
+}
+
+// Signal sends sig to the process, through the relay.
+func (c *Container) Signal(sig os.Signal) error {
+	return c.cmd.Process.Signal(sig)
+}
+
+// Wait waits for the process to exit and for its output to be copied, and
+// returns podman's exit code for it: its own exit status, or 128+N when
+// signal N killed it.
+func (c *Container) Wait() (int, error) {
+	c.once.Do(func() {
+		ps, err := c.cmd.Process.Wait()
+		if err != nil {
+			c.waitErr = fmt.Errorf("waiting for container: %w", err)
+			return
+		}
+		c.status = ps.Sys().(syscall.WaitStatus)
+		c.copies.Wait()
+	})
+	if c.waitErr != nil {
+		return -1, c.waitErr
+	}
+	if c.status.Signaled() {
+		return 128 + int(c.status.Signal()), nil
+	}
+	return c.status.ExitStatus(), nil
 }

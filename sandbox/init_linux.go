@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -33,7 +32,8 @@ func setupErr(format string, a ...any) error {
 	return &initError{kind: kindSetup, err: fmt.Errorf(format, a...)}
 }
 
-// InitMain is the "init" role: the child half of Start. It never returns.
+// InitMain is the "init" role: the child half of the init protocol, whose
+// parent is the container's monitor. It never returns.
 func InitMain() {
 	// Capabilities, no_new_privs and the credentials the exec'd process
 	// inherits are per thread: everything from here to execve stays on one.
@@ -55,6 +55,11 @@ func InitMain() {
 
 func initContainer() error {
 	unix.CloseOnExec(socketFd)
+	// A session of its own, whoever spawned it: no terminal can be the
+	// process's controlling terminal but the pty made for it here.
+	if _, err := unix.Setsid(); err != nil {
+		return setupErr("creating a session: %w", err)
+	}
 	raw, trees, err := readConfig(configFd)
 	if err != nil {
 		return setupErr("reading the container spec: %w", err)
@@ -134,6 +139,11 @@ func initContainer() error {
 			return setupErr("bind-mounting the root filesystem %s: %w", rootfs, err)
 		}
 	}
+	root, err := openRoot(rootfs)
+	if err != nil {
+		return setupErr("opening the root filesystem %s: %w", rootfs, err)
+	}
+	defer root.Close()
 	for _, m := range spec.Mounts {
 		source := -1
 		if nested && isBind(m) {
@@ -142,7 +152,7 @@ func initContainer() error {
 			}
 			source, sources = sources[0], sources[1:]
 		}
-		err := mountOne(rootfs, m, newNet, source)
+		err := mountOne(root, m, newNet, source)
 		if source >= 0 {
 			unix.Close(source)
 		}
@@ -150,7 +160,7 @@ func initContainer() error {
 			return setupErr("mounting %s on %s: %w", m.Type, m.Destination, err)
 		}
 	}
-	if err := createDevices(rootfs, spec.Linux.Devices); err != nil {
+	if err := createDevices(root, spec.Linux.Devices); err != nil {
 		return setupErr("creating devices: %w", err)
 	}
 	if spec.Hostname != "" && hasNamespace(&spec, specs.UTSNamespace) {
@@ -168,11 +178,14 @@ func initContainer() error {
 	if cwd == "" {
 		cwd = "/"
 	}
-	if dir, err := secureTarget(rootfs, cwd); err != nil {
-		return setupErr("resolving working directory %s: %w", cwd, err)
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := root.mkdirAll(cwd)
+	if err != nil {
 		return setupErr("creating working directory %s: %w", cwd, err)
 	}
+	dir.Close()
+	// No descriptor of the old root is left for a working directory
+	// such as /proc/self/fd/N to reach.
+	root.Close()
 	if err := pivotRoot(rootfs); err != nil {
 		return setupErr("pivoting to the root filesystem: %w", err)
 	}
@@ -187,7 +200,7 @@ func initContainer() error {
 		}
 	}
 	if spec.Root.Readonly {
-		if err := remount("/", unix.MS_RDONLY|unix.MS_REC); err != nil {
+		if err := readonlyRoot(); err != nil {
 			return setupErr("making the root filesystem read-only: %w", err)
 		}
 	}
@@ -205,8 +218,8 @@ func initContainer() error {
 		return setupErr("waiting for start: %v", err)
 	}
 
-	if err := unix.Chdir(cwd); err != nil {
-		return setupErr("changing to working directory %s: %w", cwd, err)
+	if err := enterWorkdir(cwd); err != nil {
+		return err
 	}
 	env := spec.Process.Env
 	path, err := lookPath(spec.Process.Args[0], envValue(env, "PATH"))
@@ -317,6 +330,20 @@ func lookPath(file, path string) (string, error) {
 	return "", &initError{kind: kindNotFound, err: fmt.Errorf("executable file `%s` not found in $PATH: no such file or directory", file)}
 }
 
+// enterWorkdir changes to the process's working directory, which must be
+// inside the container: through a magic link such as /proc/self/fd/N it
+// could lead to a descriptor of burrow's (CVE-2024-21626), and getcwd then
+// reports it unreachable from the root.
+func enterWorkdir(cwd string) error {
+	if err := unix.Chdir(cwd); err != nil {
+		return setupErr("changing to working directory %s: %w", cwd, err)
+	}
+	if _, err := unix.Getwd(); err != nil {
+		return setupErr("working directory %s is not inside the container: %w", cwd, err)
+	}
+	return nil
+}
+
 func execError(cmd string, err error) error {
 	switch {
 	case errors.Is(err, unix.ENOENT):
@@ -325,172 +352,6 @@ func execError(cmd string, err error) error {
 		return &initError{kind: kindCannotInvoke, err: fmt.Errorf("executing %s: permission denied", cmd)}
 	}
 	return &initError{kind: kindCannotInvoke, err: fmt.Errorf("executing %s: %w", cmd, err)}
-}
-
-// secureTarget resolves dest inside rootfs without following symlinks out of
-// it.
-func secureTarget(rootfs, dest string) (string, error) {
-	return securejoin.SecureJoin(rootfs, dest)
-}
-
-// mountOne makes mount m inside rootfs. A bind mount's source is the mount
-// tree tree when it is not -1 (a container with its own user namespace),
-// else its path.
-func mountOne(rootfs string, m specs.Mount, newNet bool, tree int) error {
-	target, err := secureTarget(rootfs, m.Destination)
-	if err != nil {
-		return err
-	}
-	o := parseMountOptions(m.Options)
-	if m.Type == "bind" || o.bind {
-		return bindMount(m.Source, tree, target, o)
-	}
-	if err := os.MkdirAll(target, 0o755); err != nil {
-		return err
-	}
-	err = unix.Mount(m.Source, target, m.Type, o.flags, o.dataString())
-	if err != nil && m.Type == "sysfs" && (errors.Is(err, unix.EPERM) || !newNet) {
-		// sysfs can only be mounted by the owner of the network
-		// namespace; share the host's read-only instead, as podman does.
-		// Read-only all through: the mounts below it (the host's
-		// cgroup hierarchies) keep their own flags otherwise.
-		if err := bindMount("/sys", -1, target, mountOptions{bind: true, recursive: true, flags: o.flags | unix.MS_RDONLY}); err != nil {
-			return err
-		}
-		err := unix.MountSetattr(-1, target, unix.AT_RECURSIVE, &unix.MountAttr{
-			Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC,
-		})
-		if errors.Is(err, unix.ENOSYS) {
-			return nil // before Linux 5.12: the top stays read-only
-		}
-		return err
-	}
-	if err != nil && m.Type == "devpts" {
-		// A gid= option naming an unmapped group fails: retry without.
-		var data []string
-		for _, d := range o.data {
-			if !strings.HasPrefix(d, "gid=") {
-				data = append(data, d)
-			}
-		}
-		o.data = data
-		err = unix.Mount(m.Source, target, m.Type, o.flags, o.dataString())
-	}
-	if err != nil {
-		return err
-	}
-	if o.propagation != 0 {
-		return unix.Mount("", target, "", o.propagation, "")
-	}
-	return nil
-}
-
-// bindMount binds source (or, when tree is not -1, attaches that detached
-// mount tree) on target, creating target as a directory or file like the
-// source, then applies read-only and the other flags by remounting.
-func bindMount(source string, tree int, target string, o mountOptions) error {
-	var isDir bool
-	if tree >= 0 {
-		var st unix.Stat_t
-		if err := unix.Fstat(tree, &st); err != nil {
-			return err
-		}
-		isDir = st.Mode&unix.S_IFMT == unix.S_IFDIR
-	} else {
-		st, err := os.Stat(source)
-		if err != nil {
-			return err
-		}
-		isDir = st.IsDir()
-	}
-	var err error
-	if isDir {
-		err = os.MkdirAll(target, 0o755)
-	} else {
-		err = createFile(target)
-	}
-	if err != nil {
-		return err
-	}
-	if tree >= 0 {
-		err = unix.MoveMount(tree, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH)
-	} else {
-		flags := uintptr(unix.MS_BIND)
-		if o.recursive {
-			flags |= unix.MS_REC
-		}
-		err = unix.Mount(source, target, "", flags, "")
-	}
-	if err != nil {
-		return err
-	}
-	if o.flags&(unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC) != 0 {
-		if err := remount(target, o.flags); err != nil {
-			return err
-		}
-	}
-	if o.propagation != 0 {
-		return unix.Mount("", target, "", o.propagation, "")
-	}
-	return nil
-}
-
-func createFile(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-// lockedFlags are the flags a mount made in a less privileged user namespace
-// must keep on remount (the kernel locks them).
-const lockedFlags = unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC |
-	unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME
-
-// remount remounts the bind mount at target adding flags, keeping the flags
-// it already has (statfs reports them with the same bit values).
-func remount(target string, flags uintptr) error {
-	var st unix.Statfs_t
-	if err := unix.Statfs(target, &st); err != nil {
-		return err
-	}
-	keep := uintptr(st.Flags) & lockedFlags
-	return unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|keep|(flags&^unix.MS_REC), "")
-}
-
-// createDevices binds the host's device nodes into the container's /dev:
-// a user namespace may not create device nodes.
-func createDevices(rootfs string, devices []specs.LinuxDevice) error {
-	for _, d := range devices {
-		target, err := secureTarget(rootfs, d.Path)
-		if err != nil {
-			return err
-		}
-		if err := bindMount(d.Path, -1, target, mountOptions{}); err != nil {
-			return fmt.Errorf("%s: %w", d.Path, err)
-		}
-	}
-	dev, err := secureTarget(rootfs, "/dev")
-	if err != nil {
-		return err
-	}
-	for name, dest := range map[string]string{
-		"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1",
-		"stderr": "/proc/self/fd/2", "ptmx": "pts/ptmx", "core": "/proc/kcore",
-	} {
-		p := filepath.Join(dev, name)
-		if _, err := os.Lstat(p); err == nil {
-			continue
-		}
-		if err := os.Symlink(dest, p); err != nil && !os.IsNotExist(err) {
-			return err
-		}
-	}
-	return nil
 }
 
 func loopbackUp() error {
@@ -548,33 +409,10 @@ func pivotRoot(rootfs string) error {
 	return unix.Chdir("/")
 }
 
-func maskPath(p string) error {
-	st, err := os.Stat(p)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if st.IsDir() {
-		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "size=0k")
-	}
-	return unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
-}
-
-func readonlyPath(p string) error {
-	if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return nil
-		}
-		return err
-	}
-	return remount(p, unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
-}
-
 // setupTerminal creates the container's terminal in its own devpts
 // instance, sends the master to the parent and makes the slave the
-// controlling terminal and stdio of the process.
+// controlling terminal and stdio of the process, which already leads a
+// session of its own (no other terminal).
 func setupTerminal(p *specs.Process, uid int) error {
 	master, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -606,9 +444,6 @@ func setupTerminal(p *specs.Process, uid int) error {
 	}
 	if err := sendMsg(socketFd, message{Type: msgPty}, master); err != nil {
 		return err
-	}
-	if _, err := unix.Setsid(); err != nil {
-		return fmt.Errorf("setsid: %w", err)
 	}
 	if err := unix.IoctlSetInt(slave, unix.TIOCSCTTY, 0); err != nil {
 		return fmt.Errorf("making the pty the controlling terminal: %w", err)

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"strings"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -84,4 +82,51 @@ func parseMountOptions(opts []string) mountOptions {
 	return m
 }
 
-func (m mountOptions) dataString() string { return strings.Join(m.data, ",") }
+// superFlags are the options of o's flags that belong to the filesystem,
+// not the mount, as fsconfig(2) names them.
+func (m mountOptions) superFlags() []string {
+	var keys []string
+	if m.flags&unix.MS_SYNCHRONOUS != 0 {
+		keys = append(keys, "sync")
+	}
+	if m.flags&unix.MS_DIRSYNC != 0 {
+		keys = append(keys, "dirsync")
+	}
+	return keys
+}
+
+// mountAttrs maps MS_ flags to the mount attributes of mount_setattr(2)
+// and fsmount(2).
+var mountAttrs = []struct {
+	flag uintptr
+	attr uint64
+}{
+	{unix.MS_RDONLY, unix.MOUNT_ATTR_RDONLY},
+	{unix.MS_NOSUID, unix.MOUNT_ATTR_NOSUID},
+	{unix.MS_NODEV, unix.MOUNT_ATTR_NODEV},
+	{unix.MS_NOEXEC, unix.MOUNT_ATTR_NOEXEC},
+	{unix.MS_NODIRATIME, unix.MOUNT_ATTR_NODIRATIME},
+}
+
+// attr is the mount attributes o's flags set: the flags a mount can have
+// on its own, the access-time rule replacing the mount's when given.
+func (m mountOptions) attr() unix.MountAttr {
+	var a unix.MountAttr
+	for _, f := range mountAttrs {
+		if m.flags&f.flag != 0 {
+			a.Attr_set |= f.attr
+		}
+	}
+	switch {
+	case m.flags&unix.MS_NOATIME != 0:
+		a.Attr_set |= unix.MOUNT_ATTR_NOATIME
+		a.Attr_clr |= unix.MOUNT_ATTR__ATIME
+	case m.flags&unix.MS_STRICTATIME != 0:
+		a.Attr_set |= unix.MOUNT_ATTR_STRICTATIME
+		a.Attr_clr |= unix.MOUNT_ATTR__ATIME
+	case m.flags&unix.MS_RELATIME != 0:
+		a.Attr_set |= unix.MOUNT_ATTR_RELATIME
+		a.Attr_clr |= unix.MOUNT_ATTR__ATIME
+	}
+	return a
+}

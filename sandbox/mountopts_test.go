@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -14,8 +15,8 @@ func TestParseMountOptions(t *testing.T) {
 	if m.propagation != unix.MS_SLAVE|unix.MS_REC {
 		t.Fatalf("propagation %#x", m.propagation)
 	}
-	if m.dataString() != "mode=1777,size=65536k" {
-		t.Fatalf("data %q", m.dataString())
+	if strings.Join(m.data, ",") != "mode=1777,size=65536k" {
+		t.Fatalf("data %q", m.data)
 	}
 	if m.bind {
 		t.Fatal("bind set without bind option")
@@ -23,5 +24,20 @@ func TestParseMountOptions(t *testing.T) {
 	b := parseMountOptions([]string{"rbind", "ro"})
 	if !b.bind || !b.recursive || b.flags != unix.MS_RDONLY {
 		t.Fatalf("rbind,ro parsed as %+v", b)
+	}
+}
+
+func TestMountAttr(t *testing.T) {
+	a := parseMountOptions([]string{"ro", "nosuid", "nodev", "noexec", "strictatime"}).attr()
+	if a.Attr_set != unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_STRICTATIME ||
+		a.Attr_clr != unix.MOUNT_ATTR__ATIME {
+		t.Errorf("ro,nosuid,nodev,noexec,strictatime: %+v", a)
+	}
+	// rw and the like clear nothing the source has: mount_setattr only adds.
+	if a := parseMountOptions([]string{"rw", "suid", "rbind"}).attr(); a.Attr_set != 0 || a.Attr_clr != 0 {
+		t.Errorf("rw,suid: %+v", a)
+	}
+	if got := parseMountOptions([]string{"sync", "dirsync", "ro"}).superFlags(); strings.Join(got, ",") != "sync,dirsync" {
+		t.Errorf("superFlags: %q", got)
 	}
 }

@@ -28,12 +28,13 @@ static void exec_forward(int sig) {
 		kill(exec_child, sig);
 }
 
-/* exec_fail reports on the init socket (fd 4) as the Go half would, then
- * exits as podman does for its own failures. */
+/* exec_fail reports "WHAT NS namespace: ERROR" (or "WHAT: ERROR" without
+ * ns) on the init socket (fd 4) as the Go half would, then exits as podman
+ * does for its own failures. */
 static void exec_fail(const char *what, const char *ns) {
 	char msg[512];
-	int n = snprintf(msg, sizeof msg, "{\"type\":\"error\",\"kind\":\"setup\",\"message\":\"%s %s namespace: %s\"}",
-			 what, ns, strerror(errno));
+	int n = snprintf(msg, sizeof msg, "{\"type\":\"error\",\"kind\":\"setup\",\"message\":\"%s%s%s%s: %s\"}",
+			 what, ns ? " " : "", ns ? ns : "", ns ? " namespace" : "", strerror(errno));
 	if (n > 0)
 		send(4, msg, (size_t)n, MSG_NOSIGNAL);
 	_exit(125);
@@ -49,14 +50,14 @@ static void exec_enter(void) {
 	enum { NNS = sizeof names / sizeof names[0], USERNS = NNS - 1 };
 	int fds[NNS];
 	if (!pid)
-		exec_fail("missing _BURROW_EXEC_PID for", "the");
+		exec_fail("missing _BURROW_EXEC_PID", NULL);
 	/* Nothing happens before the caller has placed this process (in the
 	 * container's cgroup) and sent the configuration on fd 3: what is
 	 * forked below inherits the place. */
 	struct pollfd cfg = {.fd = 3, .events = POLLIN};
 	while (poll(&cfg, 1, -1) < 0)
 		if (errno != EINTR)
-			exec_fail("waiting to enter the container's", "");
+			exec_fail("waiting to enter the container", NULL);
 	for (int i = 0; i < NNS; i++) {
 		char path[64], self[64];
 		struct stat a, b;
@@ -88,8 +89,15 @@ static void exec_enter(void) {
 	exec_child = fork();
 	if (exec_child < 0)
 		exec_fail("forking into the container's", "pid");
-	if (exec_child == 0)
+	if (exec_child == 0) {
+		/* A session of its own, without the caller's controlling
+		 * terminal: the process may not open the user's terminal and
+		 * type into it (TIOCSTI). Signals reach it through the relay;
+		 * a terminal of its own, when asked for, is made in Go. */
+		if (setsid() < 0)
+			exec_fail("leaving the caller's session", NULL);
 		return; /* into Go, inside the container */
+	}
 
 	/* The relay holds none of the protocol's descriptors, so the caller
 	 * sees the socket close when the child execs. */

@@ -3,7 +3,6 @@ package storage
 import (
 	"fmt"
 	"os"
-	"sort"
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/homedir"
@@ -21,7 +20,7 @@ func DefaultOptions() (types.StoreOptions, error) {
 	return opts, nil
 }
 
-// Options returns the options Open would use, without opening anything:
+// Options returns the options of the user's store, without opening it:
 // enough to know the graph and run roots.
 //
 // When XDG_RUNTIME_DIR is unset (a CI job, `su`, a cron job), Options sets
@@ -37,17 +36,9 @@ func Options() (types.StoreOptions, error) {
 	return DefaultOptions()
 }
 
-// Open opens (creating when needed) the user's store. The caller must be
-// inside burrow's user namespace and must call Shutdown on the result.
-func Open() (cstorage.Store, error) {
-	opts, err := Options()
-	if err != nil {
-		return nil, err
-	}
-	return OpenWith(opts)
-}
-
-// OpenWith opens the store with opts (from Options).
+// OpenWith opens (creating when needed) the user's store with opts (from
+// Options). The caller must be inside burrow's user namespace and must
+// call Shutdown on the result.
 func OpenWith(opts types.StoreOptions) (cstorage.Store, error) {
 	s, err := cstorage.GetStore(opts)
 	if err != nil {
@@ -91,14 +82,4 @@ func Info(s cstorage.Store) StoreInfo {
 		info.ContainerCount = len(ctrs)
 	}
 	return info
-}
-
-// StatusKeys returns the keys of a GraphStatus map in a stable order.
-func StatusKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -196,7 +196,7 @@ func TestAPITCP(t *testing.T) {
 		"--tls-key", filepath.Join(dir, "server-key.pem"), "--tls-client-ca", filepath.Join(dir, "ca.pem"), "tcp://"+addr)
 	waitDial(t, "tcp", addr, p)
 	mk := func(cert string) (*client.Client, error) {
-		opts := []client.Opt{client.WithHost("tcp://" + addr), client.WithAPIVersionNegotiation()}
+		opts := []client.Opt{client.WithHost("tcp://" + addr)}
 		if cert != "" {
 			opts = append(opts, client.WithTLSClientConfig(filepath.Join(dir, "ca.pem"), filepath.Join(dir, cert+".pem"), filepath.Join(dir, cert+"-key.pem")))
 		} else {
@@ -236,7 +236,7 @@ func TestAPITCP(t *testing.T) {
 	addr = fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
 	p = startBurrow(t, "system", "service", "--time", "0", "--insecure-tcp", "tcp://"+addr)
 	waitDial(t, "tcp", addr, p)
-	plain, err := client.New(client.WithHost("tcp://"+addr), client.WithAPIVersionNegotiation())
+	plain, err := client.New(client.WithHost("tcp://" + addr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func sdkClient(t *testing.T, host string, timeout time.Duration) (*client.Client
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
-	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
+	cli, err := client.New(client.WithHost(host))
 	if err != nil {
 		t.Fatal(err)
 	}

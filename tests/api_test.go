@@ -15,8 +15,22 @@ import (
 // returns the DOCKER_HOST for it.
 func apiService(t *testing.T) string {
 	t.Helper()
+	return apiServiceWith(t, nil)
+}
+
+// apiServiceWith is apiService with variables added to the service's
+// environment and more arguments.
+func apiServiceWith(t *testing.T, env []string, args ...string) string {
+	t.Helper()
 	sock := filepath.Join(t.TempDir(), "burrow.sock")
-	p := startBurrow(t, "system", "service", "--time", "0", "unix://"+sock)
+	p := newLiveBurrow(t, append(append([]string{"system", "service", "--time", "0"}, args...), "unix://"+sock)...)
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting the API service: %v", err)
+	}
+	close(p.drained)
+	p.afterStart(t)
 	waitDial(t, "unix", sock, p)
 	if st, err := os.Stat(sock); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("the API socket's mode: %v %v, want 0600", st.Mode().Perm(), err)

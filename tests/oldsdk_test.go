@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	dockercontainer "github.com/docker/docker/api/types/container"
 	dockerimage "github.com/docker/docker/api/types/image"
 	dockerclient "github.com/docker/docker/client"
@@ -58,7 +59,7 @@ func TestDockerSDKv28(t *testing.T) {
 	if err := cli.ContainerRemove(ctx, resp.ID, dockercontainer.RemoveOptions{}); err != nil {
 		t.Errorf("remove: %v", err)
 	}
-	if _, err := cli.ContainerInspect(ctx, resp.ID); !dockerclient.IsErrNotFound(err) && err != nil {
+	if _, err := cli.ContainerInspect(ctx, resp.ID); !cerrdefs.IsNotFound(err) && err != nil {
 		t.Errorf("inspect after remove: %v, want a not-found error", err)
 	} else if err == nil {
 		t.Errorf("inspect after remove found the container")

@@ -24,7 +24,7 @@ func TestDockerSDK(t *testing.T) {
 	host := apiService(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
+	cli, err := client.New(client.WithHost(host))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,8 @@ func TestDockerSDK(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stdout.String(), "sdk-out") && time.Now().Before(deadline) {
+	// stdout and stderr are separate pipes: wait for both lines.
+	for !(strings.Contains(stdout.String(), "sdk-out") && strings.Contains(stderr.String(), "sdk-err")) && time.Now().Before(deadline) {
 		stdout.Reset()
 		stderr.Reset()
 		logs, err := cli.ContainerLogs(ctx, created.ID, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})

@@ -33,7 +33,7 @@ const (
 	EnvRole = "_BURROW_ROLE"
 	// envReexec marks the re-exec after creating the pause process.
 	envReexec = "_BURROW_REEXEC"
-	// EnvNoJoin keeps the constructor from joining (for `burrow system migrate`-like tools and tests).
+	// EnvNoJoin keeps the constructor from joining, for debugging (docs/roles.md).
 	EnvNoJoin = "_BURROW_NOJOIN"
 )
 
@@ -179,15 +179,6 @@ func isPauseProcess(pid int) bool {
 	// A killed, unreaped pause process keeps its comm but no namespaces.
 	_, err = os.Readlink(fmt.Sprintf("/proc/%d/ns/user", pid))
 	return err == nil
-}
-
-// ReadPausePID returns the PID of the user's pause process, 0 if none runs.
-func ReadPausePID() int {
-	pid, err := readPID(filepath.Join(StateDir(), "pause.pid"))
-	if err != nil || !isPauseProcess(pid) {
-		return 0
-	}
-	return pid
 }
 
 // createPause starts the pause process in a new user and mount namespace,

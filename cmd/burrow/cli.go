@@ -9,11 +9,9 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/sirupsen/logrus"
-	cstorage "go.podman.io/storage"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/userns"
 )
 
@@ -98,6 +96,13 @@ func warn(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "Warning: "+format+"\n", a...)
 }
 
+// printWarnings prints the engine's warnings for the user.
+func printWarnings(ws []string) {
+	for _, w := range ws {
+		warn("%s", w)
+	}
+}
+
 // confirm asks the user, as podman's prune commands do, whether to go on
 // after warning; only y or yes goes on.
 func confirm(warning string) bool {
@@ -114,41 +119,15 @@ func enterUserNamespace() error {
 	return userns.Ensure(func(w userns.Warning) { warn("%s", string(w)) })
 }
 
-// cgroupManagerFlag is --cgroup-manager, for openEngine.
-var cgroupManagerFlag string
+// engineOptions are the global options, for openEngine.
+var engineOptions engine.Options
 
 // openEngine enters the user namespace and opens the store.
 func openEngine() (*engine.Engine, error) {
 	if err := enterUserNamespace(); err != nil {
 		return nil, err
 	}
-	eng, err := engine.New()
-	if err != nil {
-		return nil, err
-	}
-	kind, from := cgroupManagerFlag, "--cgroup-manager"
-	if kind == "" {
-		kind, from = limits.ConfiguredCgroupManager(os.Getenv("HOME")), "cgroup_manager in containers.conf"
-	}
-	if err := eng.SetCgroupManager(kind); err != nil {
-		return nil, fmt.Errorf("%s: %w", from, err)
-	}
-	return eng, nil
-}
-
-// openStore opens the engine and its image store, for the commands that work
-// on images; the caller closes the engine.
-func openStore() (*engine.Engine, cstorage.Store, error) {
-	eng, err := openEngine()
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := eng.Store()
-	if err != nil {
-		eng.Close()
-		return nil, nil, err
-	}
-	return eng, store, nil
+	return engine.New(engineOptions)
 }
 
 func runCLI(args []string) int {
@@ -182,7 +161,7 @@ func runCLI(args []string) int {
 	if lvl, perr := logrus.ParseLevel(cli.LogLevel); perr == nil {
 		logrus.SetLevel(lvl)
 	}
-	cgroupManagerFlag = cli.CgroupManager
+	engineOptions = engine.Options{CgroupManager: cli.CgroupManager}
 	err = kctx.Run(&globals{ctx: context.Background()})
 	var code exitCode
 	if errors.As(err, &code) {

@@ -53,6 +53,7 @@ func (c *CreateCmd) Run(g *globals) error {
 	if err := eng.Release(ctr); err != nil {
 		return err
 	}
+	printWarnings(ctr.Warnings)
 	fmt.Println(ctr.ID)
 	return nil
 }
@@ -79,11 +80,11 @@ func (s *StartCmd) Run(g *globals) error {
 		if err != nil {
 			return err
 		}
-		a := engine.Attach{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin}
-		if s.Interactive {
-			a.Stdin = os.Stdin
+		p, err := eng.StartAttached(g.ctx, ctr, userStreams(s.Interactive))
+		if err != nil {
+			return err
 		}
-		code, err := eng.StartAttached(g.ctx, ctr, a)
+		code, err := foreground(p, ctr.Config.TTY)
 		if err != nil {
 			return err
 		}
@@ -415,11 +416,15 @@ func (x *ExecCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	code, err := eng.Exec(g.ctx, ctr, engine.ExecConfig{
+	p, err := eng.Exec(g.ctx, ctr, engine.ExecConfig{
 		Command: x.Args[1:], Env: x.Env, User: x.User, Workdir: x.Workdir,
 		TTY: x.TTY, Interactive: x.Interactive, Detach: x.Detach, Privileged: x.Privileged,
 		Warn: func(s string) { warn("%s", s) },
-	}, engine.Attach{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin})
+	}, userStreams(true))
+	if err != nil || x.Detach {
+		return err
+	}
+	code, err := foreground(p, x.TTY)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/term"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/images"
 )
 
 // imageRow is an image as `burrow images` templates and JSON see it.
@@ -45,7 +45,7 @@ type ImagesCmd struct {
 
 // Run lists the images.
 func (c *ImagesCmd) Run(g *globals) error {
-	filters, err := images.ParseFilters(c.Filter)
+	filters, err := engine.ParseImageFilters(c.Filter)
 	if err != nil {
 		return err
 	}
@@ -55,12 +55,12 @@ func (c *ImagesCmd) Run(g *globals) error {
 			return invalidf("invalid --format template: %v", err)
 		}
 	}
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	list, err := images.List(g.ctx, store)
+	list, err := eng.Images(g.ctx)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (c *ImagesCmd) Run(g *globals) error {
 		if base.Names == nil {
 			base.Names = []string{}
 		}
-		if (s.Intermediate && !c.All) || !images.Match(s, filters) {
+		if (s.Intermediate && !c.All) || !engine.MatchImage(s, filters) {
 			continue
 		}
 		// One row per name, as podman's table; <none> for an unnamed image.
@@ -98,7 +98,7 @@ func (c *ImagesCmd) Run(g *globals) error {
 		if c.NoTrunc {
 			return "sha256:" + id
 		}
-		return id[:12]
+		return stringid.TruncateID(id)
 	}
 	switch {
 	case c.Format == "json":
@@ -144,14 +144,14 @@ type RmiCmd struct {
 
 // Run removes the images.
 func (c *RmiCmd) Run(g *globals) error {
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
 	refs := c.Images
 	if c.All {
-		list, err := images.List(g.ctx, store)
+		list, err := eng.Images(g.ctx)
 		if err != nil {
 			return err
 		}
@@ -161,33 +161,9 @@ func (c *RmiCmd) Run(g *globals) error {
 	} else if len(refs) == 0 {
 		return invalidf("give at least one image, or --all")
 	}
-	inUse := func(id string) []string {
-		var names []string
-		ctrs, _ := eng.List()
-		for _, ct := range ctrs {
-			if ct.ImageID == id {
-				names = append(names, ct.Name)
-			}
-		}
-		return names
-	}
-	removeCtrs := func(id string) error {
-		ctrs, err := eng.List()
-		if err != nil {
-			return err
-		}
-		for _, ct := range ctrs {
-			if ct.ImageID == id {
-				if err := eng.Remove(g.ctx, ct, true); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
 	var last error
 	for i, ref := range refs {
-		untagged, deleted, err := images.Remove(store, ref, c.Force, inUse, removeCtrs)
+		untagged, deleted, err := eng.RemoveImage(g.ctx, ref, c.Force)
 		if err != nil {
 			if i < len(refs)-1 || last != nil {
 				fmt.Fprintf(os.Stderr, "Error: %v\n", err)
@@ -221,16 +197,12 @@ type TagCmd struct {
 
 // Run adds the names.
 func (c *TagCmd) Run(g *globals) error {
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	img, err := images.Lookup(store, c.Image)
-	if err != nil {
-		return err
-	}
-	return images.Tag(store, img, c.Names...)
+	return eng.Tag(c.Image, c.Names...)
 }
 
 // ImageInspectCmd is `burrow image inspect`.
@@ -291,16 +263,8 @@ func printInspect(names []string, format string, lookup func(name string) (any, 
 }
 
 // inspectImage is one image's inspect data.
-func inspectImage(g *globals, eng *engine.Engine, ref string) (*images.InspectData, error) {
-	store, err := eng.Store()
-	if err != nil {
-		return nil, err
-	}
-	img, err := images.Lookup(store, ref)
-	if err != nil {
-		return nil, err
-	}
-	return images.Inspect(g.ctx, store, img)
+func inspectImage(g *globals, eng *engine.Engine, ref string) (*engine.ImageInspect, error) {
+	return eng.InspectImage(g.ctx, ref)
 }
 
 // HistoryCmd is `burrow history`.
@@ -312,16 +276,12 @@ type HistoryCmd struct {
 
 // Run prints the history.
 func (c *HistoryCmd) Run(g *globals) error {
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	img, err := images.Lookup(store, c.Image)
-	if err != nil {
-		return err
-	}
-	hist, err := images.History(g.ctx, store, img)
+	hist, err := eng.ImageHistory(g.ctx, c.Image)
 	if err != nil {
 		return err
 	}
@@ -333,9 +293,7 @@ func (c *HistoryCmd) Run(g *globals) error {
 	for _, h := range hist {
 		id, by := h.ID, h.CreatedBy
 		if !c.NoTrunc {
-			if len(id) > 12 {
-				id = id[:12]
-			}
+			id = stringid.TruncateID(id)
 			if len(by) > 45 {
 				by = by[:42] + "..."
 			}
@@ -363,12 +321,12 @@ type PushCmd struct {
 
 // Run pushes the image.
 func (c *PushCmd) Run(g *globals) error {
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	return images.Push(g.ctx, store, c.Image, c.Dest, c.options(c.Quiet))
+	return eng.Push(g.ctx, c.Image, c.Dest, c.options(c.Quiet))
 }
 
 // SaveCmd is `burrow save`.
@@ -395,13 +353,13 @@ func (c *SaveCmd) Run(g *globals) error {
 		defer os.Remove(tmp.Name())
 		out = tmp.Name()
 	}
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	o := images.PullOptions{Quiet: c.Quiet || c.Output == "", Out: os.Stderr}
-	if err := images.Save(g.ctx, store, c.Image, out, c.Format, o); err != nil {
+	o := engine.PullOptions{Quiet: c.Quiet || c.Output == "", Out: os.Stderr}
+	if err := eng.Save(g.ctx, c.Image, out, c.Format, o); err != nil {
 		return err
 	}
 	if c.Output == "" {
@@ -441,12 +399,12 @@ func (c *LoadCmd) Run(g *globals) error {
 		tmp.Close()
 		in = tmp.Name()
 	}
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	names, err := images.Load(g.ctx, store, in, images.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
+	names, err := eng.Load(g.ctx, in, engine.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
 	if err != nil {
 		return err
 	}
@@ -467,12 +425,12 @@ type ImportCmd struct {
 
 // Run imports the tarball and prints the image ID.
 func (c *ImportCmd) Run(g *globals) error {
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	img, err := images.Import(g.ctx, store, c.Tarball, c.Ref, images.ImportOptions{Changes: c.Change, Message: c.Message}, images.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
+	img, err := eng.Import(g.ctx, c.Tarball, c.Ref, engine.ImportOptions{Changes: c.Change, Message: c.Message}, engine.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
 	if err != nil {
 		return err
 	}
@@ -539,7 +497,7 @@ func (c *CommitCmd) Run(g *globals) error {
 		return err
 	}
 	img, err := eng.Commit(g.ctx, ctr, c.Ref, engine.CommitOptions{Changes: c.Change, Message: c.Message, Author: c.Author},
-		images.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
+		engine.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
 	if err != nil {
 		return err
 	}
@@ -634,7 +592,7 @@ func (c *LoginCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	if _, err := images.Login(g.ctx, c.Registry, user, pass, c.options(true)); err != nil {
+	if _, err := eng.Login(g.ctx, c.Registry, user, pass, c.options(true)); err != nil {
 		return err
 	}
 	fmt.Println("Login Succeeded!")
@@ -658,7 +616,7 @@ func (c *LogoutCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	if err := images.Logout(c.Registry, c.All, images.PullOptions{AuthFile: c.AuthFile}); err != nil {
+	if err := eng.Logout(c.Registry, c.All, engine.PullOptions{AuthFile: c.AuthFile}); err != nil {
 		return err
 	}
 	if c.All {
@@ -702,12 +660,12 @@ func (p *ImagePruneCmd) Run(g *globals) error {
 			return nil
 		}
 	}
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	ids, err := images.Prune(g.ctx, store, p.All)
+	ids, err := eng.PruneImages(g.ctx, p.All)
 	for _, id := range ids {
 		fmt.Println(id)
 	}

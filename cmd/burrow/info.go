@@ -6,8 +6,7 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"github.com/burrow-containers/burrow/hostinfo"
-	"github.com/burrow-containers/burrow/storage"
+	"github.com/burrow-containers/burrow/engine"
 )
 
 // InfoCmd is `burrow info`.
@@ -16,18 +15,22 @@ type InfoCmd struct {
 }
 
 type infoReport struct {
-	Host  hostinfo.Host     `json:"host"`
-	Store storage.StoreInfo `json:"store"`
+	Host  engine.HostInfo  `json:"host"`
+	Store engine.StoreInfo `json:"store"`
 }
 
 // Run prints the report.
 func (i *InfoCmd) Run(g *globals) error {
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	rep := infoReport{Host: hostinfo.GatherHost(eng.CgroupManager()), Store: storage.Info(store)}
+	store, err := eng.StoreInfo()
+	if err != nil {
+		return err
+	}
+	rep := infoReport{Host: eng.Host(), Store: store}
 	if i.Format == "json" || i.Format == "{{json .}}" {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/limits"
@@ -166,7 +167,7 @@ func (s *StatsCmd) Run(g *globals) error {
 					limit = units.BytesSize(float64(st.MemLimit))
 					pct = strconv.FormatFloat(100*float64(st.MemUsage)/float64(st.MemLimit), 'f', 2, 64) + "%"
 				}
-				fmt.Fprintf(w, "%s\t%s\t%.2f%%\t%s / %s\t%s\t%s / %s\t%s / %s\t%d\n", st.ID[:12], st.Name, st.CPUPercent,
+				fmt.Fprintf(w, "%s\t%s\t%.2f%%\t%s / %s\t%s\t%s / %s\t%s / %s\t%d\n", stringid.TruncateID(st.ID), st.Name, st.CPUPercent,
 					units.BytesSize(float64(st.MemUsage)), limit, pct,
 					units.HumanSize(float64(st.NetInput)), units.HumanSize(float64(st.NetOutput)),
 					units.HumanSize(float64(st.BlockInput)), units.HumanSize(float64(st.BlockOutput)), st.Pids)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/engine"
 )
@@ -93,7 +94,7 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 func (r psRow) template() psTemplateRow {
 	id, cmd := r.ID, strings.Join(r.Command, " ")
 	if !r.noTrunc {
-		id = id[:12]
+		id = stringid.TruncateID(id)
 		if len(cmd) > 20 {
 			cmd = cmd[:17] + "..."
 		}

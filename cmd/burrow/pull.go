@@ -6,7 +6,7 @@ import (
 
 	"go.podman.io/image/v5/types"
 
-	"github.com/burrow-containers/burrow/images"
+	"github.com/burrow-containers/burrow/engine"
 )
 
 // registryFlags are the flags of every command that talks to a registry.
@@ -17,8 +17,8 @@ type registryFlags struct {
 
 // options are the images options for these flags; progress goes to stderr
 // unless quiet.
-func (r registryFlags) options(quiet bool) images.PullOptions {
-	o := images.PullOptions{Quiet: quiet, Out: os.Stderr, AuthFile: r.AuthFile}
+func (r registryFlags) options(quiet bool) engine.PullOptions {
+	o := engine.PullOptions{Quiet: quiet, Out: os.Stderr, AuthFile: r.AuthFile}
 	if r.TLSVerify != nil {
 		o.TLSVerify = types.NewOptionalBool(*r.TLSVerify)
 	}
@@ -35,14 +35,14 @@ type PullCmd struct {
 
 // Run pulls the image and prints its ID.
 func (p *PullCmd) Run(g *globals) error {
-	eng, store, err := openStore()
+	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
 	o := p.options(p.Quiet)
 	o.Platform = p.Platform
-	img, err := images.Pull(g.ctx, store, p.Image, o)
+	img, err := eng.Pull(g.ctx, p.Image, o)
 	if err != nil {
 		return err
 	}

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/burrow-containers/burrow/engine"
-	"github.com/burrow-containers/burrow/images"
-	"github.com/burrow-containers/burrow/limits"
 	"github.com/burrow-containers/burrow/slirp"
 )
 
@@ -77,12 +73,18 @@ func (r *RunCmd) Run(g *globals) error {
 			}
 			return err
 		}
+		printWarnings(ctr.Warnings)
 		fmt.Println(ctr.ID)
 		return nil
 	}
-	code, err := eng.RunAttached(g.ctx, cfg, engine.Attach{
-		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Terminal: os.Stdin,
-	}, r.puller(eng))
+	ctr, p, err := eng.RunAttached(g.ctx, cfg, userStreams(true), r.puller(eng))
+	if ctr != nil {
+		printWarnings(ctr.Warnings)
+	}
+	if err != nil {
+		return err
+	}
+	code, err := foreground(p, cfg.TTY)
 	if err != nil {
 		return err
 	}
@@ -91,15 +93,7 @@ func (r *RunCmd) Run(g *globals) error {
 
 // puller pulls a missing image with the command's pull options.
 func (r *RunCmd) puller(eng *engine.Engine) engine.PullFunc {
-	return func(ctx context.Context, ref string) error {
-		opts := r.options(r.Quiet)
-		store, err := eng.Store()
-		if err != nil {
-			return err
-		}
-		_, err = images.Pull(ctx, store, ref, opts)
-		return err
-	}
+	return eng.Puller(r.options(r.Quiet))
 }
 
 func (r *RunCmd) config() (engine.Config, error) {
@@ -162,15 +156,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 	if cfg.Limits, err = r.limitFlags.limits(); err != nil {
 		return cfg, err
 	}
-	cgroups, from := r.Cgroups, "--cgroups=disabled"
-	if cgroups == "" {
-		cgroups, from = limits.ConfiguredCgroups(os.Getenv("HOME")), "cgroups = \"disabled\" in containers.conf"
-	}
-	cfg.CgroupsDisabled = cgroups == "disabled"
-	if cfg.CgroupsDisabled && cfg.Limits.Requested() {
-		warn("%s: the resource limits given are not applied; remove it to apply them", from)
-		cfg.Limits = limits.Limits{}
-	}
+	cfg.Cgroups = r.Cgroups
 	cfg.OOMScoreAdj = r.OOMScoreAdj
 	if cfg.Restart, cfg.RestartMax, err = engine.ParseRestartPolicy(r.Restart); err != nil {
 		return cfg, err

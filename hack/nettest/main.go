@@ -7,6 +7,9 @@
 //	                            print "BYTES SECONDS MB/s"
 //	nettest send ADDR BYTES     connect, send BYTES zero bytes, close, print
 //	                            "BYTES SECONDS MB/s"
+//	nettest swap PATH1 PATH2    exchange the two paths (renameat2
+//	                            RENAME_EXCHANGE) until killed: the racing
+//	                            container of tests/security_test.go
 package main
 
 import (
@@ -16,6 +19,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -28,6 +33,11 @@ func main() {
 		err = udpecho(os.Args[2])
 	case "sink":
 		err = sink(os.Args[2])
+	case "swap":
+		if len(os.Args) != 4 {
+			usage()
+		}
+		err = swap(os.Args[2], os.Args[3])
 	case "send":
 		if len(os.Args) != 4 {
 			usage()
@@ -47,7 +57,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: nettest udpecho PORT | sink PORT | send ADDR BYTES")
+	fmt.Fprintln(os.Stderr, "usage: nettest udpecho PORT | sink PORT | send ADDR BYTES | swap PATH1 PATH2")
 	os.Exit(2)
 }
 
@@ -113,4 +123,13 @@ func send(addr string, n int64) error {
 	c.Close()
 	report(w, time.Since(start))
 	return err
+}
+
+// swap exchanges a and b atomically, as fast as it can, until killed.
+func swap(a, b string) error {
+	for {
+		if err := unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE); err != nil {
+			return err
+		}
+	}
 }

@@ -1,0 +1,198 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+
+	"github.com/burrow-containers/burrow/engine"
+)
+
+func (s *Server) containerStart(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	if c.Running() {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if attached, err := s.startAttached(c); attached || err != nil {
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if _, err := s.Engine.Start(c, engine.StartOptions{}); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) containerStop(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	if !c.Running() {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if _, err := s.Engine.Stop(r.Context(), c, stopTimeout(r)); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) containerRestart(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Engine.Stop(r.Context(), c, stopTimeout(r)); err != nil {
+		writeError(w, err)
+		return
+	}
+	if _, err := s.Engine.Start(c, engine.StartOptions{}); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// stopTimeout is the grace period of a stop or restart request: the query's
+// t in seconds, 10 when absent.
+func stopTimeout(r *http.Request) time.Duration {
+	t := 10
+	if v := r.URL.Query().Get("t"); v != "" {
+		t, _ = strconv.Atoi(v)
+	}
+	return time.Duration(t) * time.Second
+}
+
+func (s *Server) containerKill(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	sig := r.URL.Query().Get("signal")
+	if sig == "" {
+		sig = "KILL"
+	}
+	n, err := engine.ParseSignal(sig)
+	if err == nil {
+		err = s.Engine.Kill(c, n)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) containerWait(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	// The headers go out at once: clients wait for them before starting.
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	code, err := s.Engine.Wait(r.Context(), c)
+	resp := container.WaitResponse{StatusCode: int64(code)}
+	if err != nil {
+		resp.Error = &container.WaitExitError{Message: err.Error()}
+	}
+	json.NewEncoder(w).Encode(resp)
+}
+
+func (s *Server) containerRemove(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	remove := s.Engine.Remove
+	if boolParam(r, "v") {
+		remove = s.Engine.RemoveVolumes
+	}
+	if err := remove(r.Context(), c, boolParam(r, "force")); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) containerPrune(w http.ResponseWriter, r *http.Request) {
+	ids, err := s.Engine.Prune(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	writeJSON(w, http.StatusOK, container.PruneReport{ContainersDeleted: ids})
+}
+
+func (s *Server) containerTop(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	procs, err := s.Engine.Top(c)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, topResponse(procs))
+}
+
+// topResponse is the processes of GET /containers/{id}/top, in ps -f's
+// columns.
+func topResponse(procs []engine.Process) container.TopResponse {
+	out := container.TopResponse{Titles: []string{"UID", "PID", "PPID", "C", "TTY", "TIME", "CMD"}, Processes: [][]string{}}
+	for _, p := range procs {
+		out.Processes = append(out.Processes, []string{p.User, strconv.Itoa(p.PID), strconv.Itoa(p.PPID), fmt.Sprintf("%.1f", p.CPU), p.TTY, p.Time.String(), p.Command})
+	}
+	return out
+}
+
+func (s *Server) containerChanges(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	changes, err := s.Engine.Diff(c)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, filesystemChanges(changes))
+}
+
+// filesystemChanges are the changes of GET /containers/{id}/changes.
+func filesystemChanges(changes []engine.Change) []container.FilesystemChange {
+	out := []container.FilesystemChange{}
+	for _, ch := range changes {
+		kind := container.ChangeModify
+		switch ch.Kind {
+		case "A":
+			kind = container.ChangeAdd
+		case "D":
+			kind = container.ChangeDelete
+		}
+		out = append(out, container.FilesystemChange{Path: ch.Path, Kind: kind})
+	}
+	return out
+}

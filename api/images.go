@@ -1,0 +1,394 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.podman.io/image/v5/types"
+
+	"github.com/moby/moby/api/types/common"
+	"github.com/moby/moby/api/types/image"
+
+	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/images"
+)
+
+func (s *Server) imageList(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	specs, err := filterSpecs(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	filters, err := images.ParseFilters(specs)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	list, err := images.List(r.Context(), st)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	all := boolParam(r, "all")
+	out := []imageSummary{}
+	for _, im := range list {
+		if (im.Intermediate && !all) || !images.Match(im, filters) {
+			continue
+		}
+		out = append(out, newImageSummary(im))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// imageSummary is an image as GET /images/json lists it. VirtualSize
+// (its Size) is in API versions before 1.44.
+type imageSummary struct {
+	image.Summary
+	VirtualSize int64
+}
+
+func newImageSummary(im images.Summary) imageSummary {
+	tags := im.Names
+	if tags == nil {
+		tags = []string{}
+	}
+	return imageSummary{Summary: image.Summary{
+		ID: "sha256:" + im.ID, RepoTags: tags, RepoDigests: []string{}, Created: im.Created.Unix(),
+		Size: im.Size, SharedSize: -1, Labels: map[string]string{}, Containers: -1,
+	}, VirtualSize: im.Size}
+}
+
+func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) {
+	ref := r.URL.Query().Get("fromImage")
+	if tag := r.URL.Query().Get("tag"); tag != "" {
+		if strings.HasPrefix(tag, "sha256:") {
+			ref += "@" + tag
+		} else {
+			ref += ":" + tag
+		}
+	}
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	o := images.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	if loopbackRegistry(ref) {
+		o.TLSVerify = types.OptionalBoolFalse
+	}
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	img, err := images.Pull(r.Context(), st, ref, o)
+	if err != nil {
+		// Errors before any output get their status; docker clients also
+		// read an "error" line in the stream.
+		if errdefs.Is(err, errdefs.ClassNotFound) || errdefs.Is(err, errdefs.ClassUnauthorized) || errdefs.Is(err, errdefs.ClassInvalid) {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		enc.Encode(errorMessage(err, 0))
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	enc.Encode(statusMessage("Pulling from " + ref))
+	enc.Encode(statusMessage("Digest: " + img.Digest.String()))
+	enc.Encode(statusMessage("Status: Downloaded newer image for " + ref))
+}
+
+func (s *Server) imageInspectRoute(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if n, ok := strings.CutSuffix(name, "/json"); ok {
+		s.imageInspect(w, r, n)
+		return
+	}
+	if n, ok := strings.CutSuffix(name, "/history"); ok {
+		s.imageHistory(w, r, n)
+		return
+	}
+	if n, ok := strings.CutSuffix(name, "/get"); ok {
+		s.imageGet(w, r, n)
+		return
+	}
+	if name == "get" {
+		s.imageGet(w, r, r.URL.Query().Get("names"))
+		return
+	}
+	writeError(w, errdefs.NotFound(fmt.Errorf("no route for GET /images/%s", name)))
+}
+
+func (s *Server) imagePostRoute(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if n, ok := strings.CutSuffix(name, "/tag"); ok {
+		s.imageTag(w, r, n)
+		return
+	}
+	if n, ok := strings.CutSuffix(name, "/push"); ok {
+		s.imagePush(w, r, n)
+		return
+	}
+	writeError(w, errdefs.NotFound(fmt.Errorf("no route for POST /images/%s", name)))
+}
+
+func (s *Server) imageInspect(w http.ResponseWriter, r *http.Request, name string) {
+	st, img, ok := s.image(w, name)
+	if !ok {
+		return
+	}
+	d, err := images.Inspect(r.Context(), st, img)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, imageInspectResponse(d))
+}
+
+// imageInspectBody is GET /images/{name}/json. VirtualSize (its Size) is
+// in API versions before 1.44.
+type imageInspectBody struct {
+	image.InspectResponse
+	VirtualSize int64
+}
+
+func imageInspectResponse(d *images.InspectData) imageInspectBody {
+	out := imageInspectBody{InspectResponse: image.InspectResponse{
+		ID: "sha256:" + d.ID, RepoTags: d.RepoTags, RepoDigests: d.RepoDigests, Config: &d.Config,
+		Architecture: d.Architecture, Os: d.Os, Size: d.Size, Author: d.Author,
+		RootFS: image.RootFS{Type: d.RootFS.Type, Layers: d.RootFS.Layers},
+	}, VirtualSize: d.Size}
+	if d.Created != nil {
+		out.Created = d.Created.UTC().Format(time.RFC3339Nano)
+	}
+	return out
+}
+
+func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	users := func(id string) []string {
+		var n []string
+		ctrs, _ := s.Engine.List()
+		for _, c := range ctrs {
+			if c.ImageID == id {
+				n = append(n, c.Name)
+			}
+		}
+		return n
+	}
+	untagged, deleted, err := images.Remove(st, r.PathValue("name"), boolParam(r, "force"), users, func(id string) error {
+		ctrs, _ := s.Engine.List()
+		for _, c := range ctrs {
+			if c.ImageID == id {
+				if err := s.Engine.Remove(r.Context(), c, true); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := []image.DeleteResponse{}
+	for _, u := range untagged {
+		out = append(out, image.DeleteResponse{Untagged: u})
+	}
+	if deleted != "" {
+		out = append(out, image.DeleteResponse{Deleted: "sha256:" + deleted})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// commit makes an image of a container (POST /commit). A request with no
+// body is valid: the SDK sends none when it has no Config.
+func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c, err := s.Engine.Get(q.Get("container"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ref := q.Get("repo")
+	if ref != "" && q.Get("tag") != "" {
+		ref += ":" + q.Get("tag")
+	}
+	img, err := s.Engine.Commit(r.Context(), c, ref, engine.CommitOptions{Changes: q["changes"], Message: q.Get("comment"), Author: q.Get("author")},
+		images.PullOptions{Quiet: true})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, common.IDResponse{ID: "sha256:" + img.ID})
+}
+
+func (s *Server) imageTag(w http.ResponseWriter, r *http.Request, name string) {
+	st, img, ok := s.image(w, name)
+	if !ok {
+		return
+	}
+	ref := r.URL.Query().Get("repo")
+	if t := r.URL.Query().Get("tag"); t != "" {
+		ref += ":" + t
+	}
+	if err := images.Tag(st, img, ref); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusCreated)
+}
+
+func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) {
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if t := r.URL.Query().Get("tag"); t != "" {
+		name += ":" + t
+	}
+	o := images.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	if loopbackRegistry(name) {
+		o.TLSVerify = types.OptionalBoolFalse
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	if err := images.Push(r.Context(), st, name, "", o); err != nil {
+		enc.Encode(errorMessage(err, 0))
+		return
+	}
+	enc.Encode(statusMessage("Pushed " + name))
+}
+
+func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name string) {
+	st, img, ok := s.image(w, name)
+	if !ok {
+		return
+	}
+	hist, err := images.History(r.Context(), st, img)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, historyResponse(hist))
+}
+
+// historyResponse is GET /images/{name}/history: the image's own ID on
+// the newest entry, "<missing>" on the others.
+func historyResponse(hist []images.HistoryEntry) []image.HistoryResponseItem {
+	out := []image.HistoryResponseItem{}
+	for i, h := range hist {
+		id := h.ID
+		if i == 0 {
+			id = "sha256:" + id
+		}
+		out = append(out, image.HistoryResponseItem{ID: id, Created: h.Created.Unix(), CreatedBy: h.CreatedBy, Size: h.Size, Comment: h.Comment})
+	}
+	return out
+}
+
+func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	specs, err := filterSpecs(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	// dangling=false is docker image prune -a.
+	all := false
+	for _, f := range specs {
+		switch f {
+		case "dangling=false", "dangling=0":
+			all = true
+		case "dangling=true", "dangling=1":
+		default:
+			writeError(w, errdefs.Invalid(fmt.Errorf("unsupported prune filter %q: burrow knows dangling", f)))
+			return
+		}
+	}
+	ids, err := images.Prune(r.Context(), st, all)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	report := image.PruneReport{ImagesDeleted: []image.DeleteResponse{}}
+	for _, id := range ids {
+		report.ImagesDeleted = append(report.ImagesDeleted, image.DeleteResponse{Deleted: "sha256:" + id})
+	}
+	writeJSON(w, http.StatusOK, report)
+}
+
+func (s *Server) imageGet(w http.ResponseWriter, r *http.Request, name string) {
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	tmp, err := os.MkdirTemp("", "burrow-save-")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	defer os.RemoveAll(tmp)
+	file := filepath.Join(tmp, "image.tar")
+	if err := images.Save(r.Context(), st, name, file, "docker-archive", images.PullOptions{Quiet: true}); err != nil {
+		writeError(w, err)
+		return
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/x-tar")
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, f)
+}
+
+func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Engine.Store()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	f, err := os.CreateTemp("", "burrow-load-")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	defer os.Remove(f.Name())
+	io.Copy(f, r.Body)
+	f.Close()
+	names, err := images.Load(r.Context(), st, f.Name(), images.PullOptions{Quiet: true})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	for _, n := range names {
+		enc.Encode(textMessage("Loaded image: " + n + "\n"))
+	}
+}

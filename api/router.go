@@ -1,0 +1,128 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/burrow-containers/burrow/engine"
+)
+
+// API versions served: the docker CLI and SDK negotiate through /_ping.
+const (
+	MaxAPIVersion = "1.43"
+	MinAPIVersion = "1.40"
+)
+
+// Server answers the Docker Engine API from an engine.
+type Server struct {
+	Engine  *engine.Engine
+	Version string
+
+	mu       sync.Mutex
+	active   int
+	lastIdle time.Time
+	att      *attachState
+	ex       *execState
+}
+
+var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
+
+// Handler is the HTTP handler, version prefixes stripped.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_ping", s.ping)
+	mux.HandleFunc("HEAD /_ping", s.ping)
+	mux.HandleFunc("GET /version", s.version)
+	mux.HandleFunc("GET /info", s.info)
+	mux.HandleFunc("GET /events", s.events)
+	mux.HandleFunc("GET /containers/json", s.containerList)
+	mux.HandleFunc("POST /containers/create", s.containerCreate)
+	mux.HandleFunc("GET /containers/{id}/json", s.containerInspect)
+	mux.HandleFunc("POST /containers/{id}/start", s.containerStart)
+	mux.HandleFunc("POST /containers/{id}/stop", s.containerStop)
+	mux.HandleFunc("POST /containers/{id}/restart", s.containerRestart)
+	mux.HandleFunc("POST /containers/{id}/kill", s.containerKill)
+	mux.HandleFunc("POST /containers/{id}/wait", s.containerWait)
+	mux.HandleFunc("DELETE /containers/{id}", s.containerRemove)
+	mux.HandleFunc("GET /containers/{id}/logs", s.containerLogs)
+	mux.HandleFunc("POST /containers/{id}/attach", s.containerAttach)
+	mux.HandleFunc("POST /containers/{id}/resize", s.containerResize)
+	mux.HandleFunc("POST /containers/{id}/exec", s.execCreate)
+	mux.HandleFunc("POST /exec/{id}/start", s.execStart)
+	mux.HandleFunc("GET /exec/{id}/json", s.execInspect)
+	mux.HandleFunc("POST /exec/{id}/resize", s.execResize)
+	mux.HandleFunc("POST /commit", s.commit)
+	mux.HandleFunc("POST /build", s.imageBuild)
+	mux.HandleFunc("POST /auth", s.auth)
+	mux.HandleFunc("POST /containers/prune", s.containerPrune)
+	mux.HandleFunc("GET /containers/{id}/top", s.containerTop)
+	mux.HandleFunc("GET /containers/{id}/changes", s.containerChanges)
+	mux.HandleFunc("GET /containers/{id}/stats", s.containerStats)
+	mux.HandleFunc("GET /containers/{id}/archive", s.archiveGet)
+	mux.HandleFunc("HEAD /containers/{id}/archive", s.archiveGet)
+	mux.HandleFunc("PUT /containers/{id}/archive", s.archivePut)
+	mux.HandleFunc("POST /images/prune", s.imagePrune)
+	mux.HandleFunc("POST /images/load", s.imageLoad)
+	mux.HandleFunc("POST /images/{name...}", s.imagePostRoute)
+	mux.HandleFunc("GET /images/json", s.imageList)
+	mux.HandleFunc("POST /images/create", s.imageCreate)
+	mux.HandleFunc("GET /images/{name...}", s.imageInspectRoute)
+	mux.HandleFunc("DELETE /images/{name...}", s.imageRemove)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.busy(1)
+		defer s.busy(-1)
+		r.URL.Path = versionPrefix.ReplaceAllString(r.URL.Path, "")
+		w.Header().Set("Api-Version", MaxAPIVersion)
+		w.Header().Set("Server", "burrow/"+s.Version)
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) busy(d int) {
+	s.mu.Lock()
+	s.active += d
+	s.lastIdle = time.Now()
+	s.mu.Unlock()
+}
+
+// IdleFor tells how long no request has been running.
+func (s *Server) IdleFor() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active > 0 || s.lastIdle.IsZero() {
+		return 0
+	}
+	return time.Since(s.lastIdle)
+}
+
+// Serve accepts on l until ctx ends, or after idle without requests
+// (0: never).
+func (s *Server) Serve(ctx context.Context, l net.Listener, idle time.Duration) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	s.lastIdle = time.Now()
+	if idle > 0 {
+		go func() {
+			for {
+				time.Sleep(time.Second)
+				if s.IdleFor() >= idle {
+					srv.Close()
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	err := srv.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}

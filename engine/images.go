@@ -1,0 +1,259 @@
+package engine
+
+import (
+	"context"
+
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	cstorage "go.podman.io/storage"
+
+	"github.com/burrow-containers/burrow/images"
+	"github.com/burrow-containers/burrow/storage"
+)
+
+// The engine's image operations: the CLI and the API reach the store's
+// images only through these, so that each is written once.
+
+// Image types, as the images package defines them.
+type (
+	// Image is an image of the store.
+	Image = cstorage.Image
+	// PullOptions tune pulls, pushes and the other registry operations.
+	PullOptions = images.PullOptions
+	// ImageSummary is an image as `images` lists it.
+	ImageSummary = images.Summary
+	// ImageFilter is one --filter of `images`.
+	ImageFilter = images.Filter
+	// ImageInspect is what `image inspect` shows.
+	ImageInspect = images.InspectData
+	// ImageHistoryEntry is one line of `history`.
+	ImageHistoryEntry = images.HistoryEntry
+	// ImportOptions describe the image `import` makes.
+	ImportOptions = images.ImportOptions
+	// StoreInfo describes the store, for `info`.
+	StoreInfo = storage.StoreInfo
+)
+
+// ParseImageFilters checks `images --filter` values.
+func ParseImageFilters(specs []string) ([]ImageFilter, error) { return images.ParseFilters(specs) }
+
+// MatchImage tells whether an image passes every filter.
+func MatchImage(s ImageSummary, filters []ImageFilter) bool { return images.Match(s, filters) }
+
+// Pull pulls ref into the store.
+func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	return images.Pull(ctx, s, ref, o)
+}
+
+// Puller is the PullFunc that pulls a missing image with o.
+func (e *Engine) Puller(o PullOptions) PullFunc {
+	return func(ctx context.Context, ref string) error {
+		_, err := e.Pull(ctx, ref, o)
+		return err
+	}
+}
+
+// Push pushes the store's image to dest (a reference, with a transport or
+// a registry's).
+func (e *Engine) Push(ctx context.Context, image, dest string, o PullOptions) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	return images.Push(ctx, s, image, dest, o)
+}
+
+// LookupImage finds the image a name, an ID or a unique ID prefix names.
+func (e *Engine) LookupImage(ref string) (*Image, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	return images.Lookup(s, ref)
+}
+
+// Images lists the store's images, newest first.
+func (e *Engine) Images(ctx context.Context) ([]ImageSummary, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	return images.List(ctx, s)
+}
+
+// InspectImage describes the image ref names.
+func (e *Engine) InspectImage(ctx context.Context, ref string) (*ImageInspect, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	img, err := images.Lookup(s, ref)
+	if err != nil {
+		return nil, err
+	}
+	return images.Inspect(ctx, s, img)
+}
+
+// ImageConfig is an image's configuration, with Docker's extensions.
+func (e *Engine) ImageConfig(ctx context.Context, img *Image) (*dockerspec.DockerOCIImage, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	return images.DockerConfig(ctx, s, img)
+}
+
+// ImageHistory lists how the image ref names was made, newest first.
+func (e *Engine) ImageHistory(ctx context.Context, ref string) ([]ImageHistoryEntry, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	img, err := images.Lookup(s, ref)
+	if err != nil {
+		return nil, err
+	}
+	return images.History(ctx, s, img)
+}
+
+// Tag adds names to the image ref names.
+func (e *Engine) Tag(ref string, names ...string) error {
+	img, err := e.LookupImage(ref)
+	if err != nil {
+		return err
+	}
+	return e.TagImage(img, names...)
+}
+
+// TagImage adds names to img.
+func (e *Engine) TagImage(img *Image, names ...string) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	return images.Tag(s, img, names...)
+}
+
+// RemoveImage removes the image ref names as podman's rmi does: a name
+// that is one of several only loses that name; an image that containers
+// use is refused unless force, which removes those containers first. It
+// returns the names untagged and the ID deleted ("" when none).
+func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untagged []string, deleted string, err error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, "", err
+	}
+	users := func(id string) ([]*Container, error) {
+		ctrs, err := e.List()
+		if err != nil {
+			return nil, err
+		}
+		var out []*Container
+		for _, c := range ctrs {
+			if c.ImageID == id {
+				out = append(out, c)
+			}
+		}
+		return out, nil
+	}
+	inUse := func(id string) []string {
+		var names []string
+		ctrs, _ := users(id)
+		for _, c := range ctrs {
+			names = append(names, c.Name)
+		}
+		return names
+	}
+	removeUsers := func(id string) error {
+		ctrs, err := users(id)
+		if err != nil {
+			return err
+		}
+		for _, c := range ctrs {
+			if err := e.Remove(ctx, c, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return images.Remove(s, ref, force, inUse, removeUsers)
+}
+
+// DeleteImage deletes an image by ID, with no questions: for a build's
+// own intermediate images.
+func (e *Engine) DeleteImage(id string) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	_, err = s.DeleteImage(id, true)
+	return err
+}
+
+// PruneImages removes dangling images no container uses (with all, every
+// unused image) and returns their IDs.
+func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	return images.Prune(ctx, s, all)
+}
+
+// Save writes the image to an archive at path (docker-archive or
+// oci-archive format).
+func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOptions) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	return images.Save(ctx, s, image, path, format, o)
+}
+
+// Load reads the images of an archive at path into the store and returns
+// their names.
+func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	return images.Load(ctx, s, path, o)
+}
+
+// Import makes an image of one layer from a root filesystem tarball ("-":
+// stdin) and names it ref ("" for none).
+func (e *Engine) Import(ctx context.Context, tarPath, ref string, io ImportOptions, o PullOptions) (*Image, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	return images.Import(ctx, s, tarPath, ref, io, o)
+}
+
+// Login checks the credentials with the registry and stores them; it
+// returns where they were stored.
+func (e *Engine) Login(ctx context.Context, registry, username, password string, o PullOptions) (string, error) {
+	return images.Login(ctx, registry, username, password, o)
+}
+
+// CheckLogin checks credentials with the registry without storing them.
+func (e *Engine) CheckLogin(ctx context.Context, registry, username, password string, o PullOptions) error {
+	return images.CheckLogin(ctx, registry, username, password, o)
+}
+
+// Logout forgets the stored credentials for registry (all: every one).
+func (e *Engine) Logout(registry string, all bool, o PullOptions) error {
+	return images.Logout(registry, all, o)
+}
+
+// StoreInfo describes the store: its driver, places and counts.
+func (e *Engine) StoreInfo() (StoreInfo, error) {
+	s, err := e.Store()
+	if err != nil {
+		return StoreInfo{}, err
+	}
+	return storage.Info(s), nil
+}

@@ -1,0 +1,282 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage/pkg/stringid"
+	"golang.org/x/sys/unix"
+
+	"github.com/burrow-containers/burrow/monitor"
+	"github.com/burrow-containers/burrow/sandbox"
+)
+
+// StartOptions tune Start.
+type StartOptions struct {
+	// Attach returns a connection to the monitor made before the process
+	// starts, so no output is missed.
+	Attach bool
+	// ConsoleSize is the terminal's initial size, when the container has one.
+	ConsoleSize *specs.Box
+}
+
+// Run creates a container and starts it (`run`). The monitor and the
+// container's init are spawned before the container's layer is made and
+// mounted, so that the init's start overlaps that work; the spec reaches
+// it once the root is ready. A Run cut off before the process runs leaves
+// no container (see reconcile.go); on an error after the container was
+// made, that container is returned too.
+func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOptions) (_ *Container, _ *monitor.Client, err error) {
+	if c.PublishAll {
+		// The image's exposed ports are known only once it is found:
+		// no head start for the init then.
+		ctr, err := e.Create(ctx, c, pull)
+		if err != nil {
+			return nil, nil, err
+		}
+		conn, err := e.Start(ctr, o)
+		return ctr, conn, err
+	}
+	ctr, img, err := e.prepare(ctx, newID(), c, pull)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := e.reserve(ctr, launchCreate)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer l.release()
+	made := false
+	conn, err := e.launch(ctr, l, o, func() (*specs.Spec, error) {
+		if err := e.materialize(ctx, ctr, img); err != nil {
+			return nil, err
+		}
+		made = true
+		spec := *ctr.Spec
+		spec.Root = &specs.Root{Path: ctr.rootfs, Readonly: ctr.Spec.Root.Readonly}
+		ctr.rootfs = ""
+		return &spec, nil
+	})
+	switch {
+	case err == nil:
+		return ctr, conn, nil
+	case made:
+		// As podman: a container whose process failed to start stays,
+		// created.
+		e.endLaunch(ctr)
+		return ctr, nil, err
+	}
+	e.discard(ctr)
+	return nil, nil, err
+}
+
+// Start runs a created or exited container under a new monitor. Starting a
+// running container does nothing. The returned client is set when
+// o.Attach was.
+func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) {
+	l, err := e.reserve(ctr, launchStart)
+	if err != nil || l == nil {
+		return nil, err // nil lease: it runs already
+	}
+	defer l.release()
+	rootfs := ctr.rootfs
+	ctr.rootfs = ""
+	conn, err := e.launch(ctr, l, o, func() (*specs.Spec, error) {
+		spec, err := e.loadSpec(ctr.ID)
+		if err != nil {
+			return nil, err
+		}
+		if rootfs == "" {
+			if rootfs, err = e.mountRoot(&ctr.Record); err != nil {
+				return nil, err
+			}
+		}
+		spec.Root.Path = rootfs
+		e.refreshNetworkNamespace(spec, &ctr.Config)
+		return spec, nil
+	})
+	if err != nil {
+		e.endLaunch(ctr)
+	}
+	return conn, err
+}
+
+// launch is the one way a container's process starts, for Run, Start and
+// restarts, on a container reserved for it (l): the network, the monitor
+// and the init (in its cgroup) first, then the spec ready returns (the
+// root mounted), sent to the init with the root as a mount tree; once the
+// process runs, the record says so. On an error, what it made is undone.
+func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (*specs.Spec, error)) (_ *monitor.Client, err error) {
+	r := &ctr.Record
+	// The namespaces and ID maps follow from the configuration: the init
+	// is cloned before the spec exists (Run).
+	early := &specs.Spec{Linux: &specs.Linux{Namespaces: e.containerNamespaces(r.ID, &r.Config)}}
+	maps, err := userMappings(&r.Config)
+	if err != nil {
+		return nil, err
+	}
+	if maps != nil {
+		early.Linux.UIDMappings, early.Linux.GIDMappings = maps.UIDs, maps.GIDs
+	}
+	flags, err := sandbox.CloneFlags(early)
+	if err != nil {
+		return nil, err
+	}
+	r.Config.Ports = append([]PortMapping(nil), r.Config.Ports...)
+	if err := resolvePorts(r.Config.Ports); err != nil {
+		return nil, err
+	}
+	if !r.Config.CgroupsDisabled {
+		if err := e.Limits(r.Config.CgroupManager).Check(r.Config.Limits); err != nil {
+			return nil, err
+		}
+	}
+	var pending *monitor.Pending
+	var spec *specs.Spec
+	defer func() {
+		if err != nil {
+			if pending != nil {
+				pending.Abort()
+			}
+			if spec != nil {
+				e.unmountRoot(r)
+			}
+			e.teardownNetwork(r.ID)
+		}
+	}()
+	crashPoint("reserved")
+	hold, err := e.setupNetwork(r)
+	if err != nil {
+		return nil, err
+	}
+	crashPoint("network")
+	// The monitor holds the run lock from now on, for the container's life.
+	pending, err = monitor.Spawn(monitor.Options{
+		ID: r.ID, Dir: e.runDir(r.ID), Log: monitor.LogOptions{Path: e.LogPath(r.ID)}, CloneFlags: flags,
+		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early),
+		TTY: r.Config.TTY, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: append(hold, l.f),
+	})
+	closeAll(hold) // the monitor has its own copies now
+	if err != nil {
+		pending = nil
+		return nil, err
+	}
+	crashPoint("monitor")
+	cgroup, err := e.placeInit(pending, r)
+	if err != nil {
+		return nil, err
+	}
+	if spec, err = ready(); err != nil {
+		return nil, err
+	}
+	crashPoint("ready")
+	proc := *spec.Process
+	proc.ConsoleSize = o.ConsoleSize
+	spec.Process = &proc
+	// The init's mount namespace was made before the root was mounted: it
+	// gets the root as a detached mount tree (and, with a user namespace
+	// of its own, its bind sources: sandbox.OpenTrees).
+	trees, err := rootTrees(spec)
+	if err != nil {
+		return nil, fmt.Errorf("cloning the root of container %s: %w", stringid.TruncateID(r.ID), err)
+	}
+	b, err := json.Marshal(spec)
+	if err == nil {
+		err = pending.SendSpec(b, trees...)
+	}
+	closeFDs(trees)
+	if err != nil {
+		return nil, fmt.Errorf("sending the spec to container %s: %w", stringid.TruncateID(r.ID), err)
+	}
+	crashPoint("sent")
+	started, err := pending.Wait()
+	pending = nil
+	if err != nil {
+		return nil, err
+	}
+	crashPoint("started")
+	if err := e.recordStarted(r, started, cgroup); err != nil {
+		return nil, err
+	}
+	return started.Conn, nil
+}
+
+// rootTrees are the mount trees the init gets with its spec: the root, or
+// with a user namespace of its own the root and every bind source.
+func rootTrees(spec *specs.Spec) ([]int, error) {
+	if sandbox.NestedUserNS(spec) {
+		return sandbox.OpenTrees(spec)
+	}
+	tree, err := unix.OpenTree(unix.AT_FDCWD, spec.Root.Path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
+	if err != nil {
+		return nil, err
+	}
+	return []int{tree}, nil
+}
+
+// placeInit puts the container's init, cloned and waiting for its spec,
+// in its cgroup scope with its limits. It returns the cgroup ("" without).
+func (e *Engine) placeInit(pending *monitor.Pending, r *Record) (string, error) {
+	pid, err := pending.Init()
+	if err != nil {
+		return "", err
+	}
+	if r.Config.CgroupsDisabled {
+		return "", nil
+	}
+	return e.Limits(r.Config.CgroupManager).Apply(r.ID, pid, r.Config.Limits)
+}
+
+// recordStarted writes the record of a container that now runs, ending its
+// launch.
+func (e *Engine) recordStarted(r *Record, started *monitor.Started, cgroup string) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r.State = State{
+		Status: StatusRunning, Pid: started.Pid, PidStart: procStart(started.Pid),
+		MonitorPid: started.MonitorPid, MonitorStart: procStart(started.MonitorPid),
+		BootID: bootID(), StartedAt: time.Now(), RestartCount: r.State.RestartCount, Cgroup: cgroup,
+	}
+	if err := e.writeRecord(r); err != nil {
+		if started.Conn != nil {
+			started.Conn.Close()
+		}
+		return err
+	}
+	return nil
+}
+
+// makeRunDir empties the container's run directory (a previous run's
+// exit and pid files) and makes it again.
+func (e *Engine) makeRunDir(id string) (string, error) {
+	run := e.runDir(id)
+	os.RemoveAll(run)
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		return "", fmt.Errorf("creating the run directory of container %s: %w", stringid.TruncateID(id), err)
+	}
+	return run, nil
+}
+
+// joinedNetNS is the network namespace the spec's container joins by path
+// ("" when it makes its own or uses burrow's).
+func joinedNetNS(spec *specs.Spec) string {
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.NetworkNamespace {
+			return ns.Path
+		}
+	}
+	return ""
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}

@@ -1,0 +1,75 @@
+package sandbox
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"github.com/moby/sys/user"
+	"golang.org/x/sys/unix"
+)
+
+// maxUserFile bounds what is read of a container's /etc/passwd or
+// /etc/group: far above any real one, far below what would hurt the CLI.
+const maxUserFile = 8 << 20
+
+// LookupUser resolves a user spec (NAME, UID, NAME:GROUP, UID:GID, ...)
+// with the /etc/passwd and /etc/group under root: a layer's directory, or
+// /proc/PID/root of a running container. Both files are opened inside root
+// (openat2 RESOLVE_IN_ROOT), so a link the container placed cannot lead to
+// a host file, even one swapped in while this looks; a FIFO, a device or a
+// huge file is refused rather than read.
+func LookupUser(root, spec string) (*user.ExecUser, error) {
+	dir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening the container's root: %w", err)
+	}
+	defer dir.Close()
+	passwd, err := readInRoot(dir, "/etc/passwd")
+	if err != nil {
+		return nil, err
+	}
+	group, err := readInRoot(dir, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	return user.GetExecUser(spec, &user.ExecUser{Home: "/"}, passwd, group)
+}
+
+// readInRoot reads the regular file at name inside root; a missing file is
+// a nil reader, as user.GetExecUser takes it.
+func readInRoot(root *os.File, name string) (io.Reader, error) {
+	handle, err := pathrs.OpenatInRoot(root, name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s in the container: %w", name, err)
+	}
+	defer handle.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(handle.Fd()), &st); err != nil {
+		return nil, fmt.Errorf("%s in the container: %w", name, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fmt.Errorf("%s in the container is not a regular file", name)
+	}
+	// The handle is O_PATH: opening the file for reading happens only now
+	// that it is known to be a regular file (no FIFO to block on).
+	f, err := pathrs.Reopen(handle, unix.O_RDONLY|unix.O_NONBLOCK)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s in the container: %w", name, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxUserFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s in the container: %w", name, err)
+	}
+	if len(b) > maxUserFile {
+		return nil, fmt.Errorf("%s in the container is larger than %d MiB", name, maxUserFile>>20)
+	}
+	return bytes.NewReader(b), nil
+}

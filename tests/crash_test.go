@@ -1,0 +1,261 @@
+package tests
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The fault-injection tests: a command killed (SIGKILL) at each named step
+// of a launch, a stop or a removal (the engine's crash points, armed by
+// _BURROW_CRASH_AT) must leave records that match the processes: the next
+// command adopts the container or tears it down fully, no container runs
+// twice, and nothing is left once it is removed.
+
+// storePaths are the test user's graph and run roots.
+func storePaths(t *testing.T) (graph, run string) {
+	t.Helper()
+	var info struct {
+		Store struct{ GraphRoot, RunRoot string } `json:"store"`
+	}
+	if err := json.Unmarshal([]byte(must(t, "info", "--format", "json")), &info); err != nil {
+		t.Fatalf("info: %v", err)
+	}
+	return info.Store.GraphRoot, info.Store.RunRoot
+}
+
+// burrowCrashing runs burrow with the crash point armed and requires that
+// it was killed there (or, armed at a step it never reached, ran through).
+func burrowCrashing(t *testing.T, step string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(burrowBin(t), args...)
+	cmd.Env = append(os.Environ(), "_BURROW_CRASH_AT="+step)
+	return runCommand(t, cmd)
+}
+
+// processesWith lists the user's processes whose command line or
+// environment holds s.
+func processesWith(s string) []string {
+	var out []string
+	ents, _ := os.ReadDir("/proc")
+	self := strconv.Itoa(os.Getpid())
+	for _, ent := range ents {
+		if _, err := strconv.Atoi(ent.Name()); err != nil || ent.Name() == self {
+			continue
+		}
+		for _, f := range []string{"cmdline", "environ"} {
+			b, err := os.ReadFile(filepath.Join("/proc", ent.Name(), f))
+			if err == nil && strings.Contains(string(b), s) && pidAlive(atoi(ent.Name())) {
+				out = append(out, ent.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// leftovers lists what remains of container id: files, namespace, storage
+// and processes.
+func leftovers(t *testing.T, id string) []string {
+	t.Helper()
+	graph, run := storePaths(t)
+	var out []string
+	for _, p := range []string{
+		filepath.Join(graph, "burrow", "containers", id),
+		filepath.Join(run, "burrow", id),
+		filepath.Join(run, "burrow", "netns", id),
+	} {
+		if _, err := os.Lstat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	for _, d := range []string{"overlay-containers", "vfs-containers"} {
+		if b, err := os.ReadFile(filepath.Join(graph, d, "containers.json")); err == nil && strings.Contains(string(b), id) {
+			out = append(out, "a storage container in "+d)
+		}
+	}
+	if m, _ := os.ReadFile("/proc/self/mountinfo"); strings.Contains(string(m), id) {
+		out = append(out, "a mount naming it on the host")
+	}
+	return append(out, processesWith(id)...)
+}
+
+// containerIDByName is the ID of the container named name, "" when none.
+func containerIDByName(t *testing.T, name string) string {
+	t.Helper()
+	for _, l := range nonEmptyLines(must(t, "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}}")) {
+		if id, n, _ := strings.Cut(l, " "); n == name {
+			return id
+		}
+	}
+	return ""
+}
+
+// checkTruth asserts that what ps says of the container matches its
+// processes, and that the ordinary commands work on it; it returns the ID
+// ("" when the container is gone).
+func checkTruth(t *testing.T, name, token string) string {
+	t.Helper()
+	id := containerIDByName(t, name)
+	procs := processesWith(token)
+	if len(procs) > 1 {
+		t.Errorf("the container's process runs %d times:\n%s", len(procs), strings.Join(procs, "\n"))
+	}
+	if id == "" {
+		if len(procs) > 0 {
+			t.Errorf("ps lists no %s, but its process runs:\n%s", name, strings.Join(procs, "\n"))
+		}
+		return ""
+	}
+	st := psStatus(t, name)
+	running := strings.HasPrefix(st, "Up")
+	if running != (len(procs) == 1) {
+		t.Errorf("ps says %q, but %d process(es) run", st, len(procs))
+	}
+	if running {
+		pid := atoi(inspectField(t, name, "{{.State.Pid}}"))
+		if !pidAlive(pid) {
+			t.Errorf("inspect names PID %d, which does not run", pid)
+		}
+	}
+	return id
+}
+
+// removeAndCheck removes the container (if listed) and requires that
+// nothing of it is left.
+func removeAndCheck(t *testing.T, name, id, token string) {
+	t.Helper()
+	if id != "" {
+		must(t, "rm", "-f", name)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left := processesWith(token)
+		if id != "" {
+			left = append(left, leftovers(t, id)...)
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after rm -f, left:\n%s", strings.Join(left, "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+var launchSteps = []string{"reserved", "storage", "network", "monitor", "ready", "sent", "started"}
+
+func TestCrashRunDetached(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	for _, step := range launchSteps {
+		t.Run(step, func(t *testing.T) {
+			name := ctrName(t)
+			token := "crash-" + randHex()[:10]
+			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			r := burrowCrashing(t, step, "run", "-d", "--name", name, img, "sh", "-c", "sleep 1000; : "+token)
+			if r.ExitCode != -1 && r.ExitCode != 137 {
+				t.Fatalf("the crash point %s was not reached:\n%s", step, describe(r))
+			}
+			id := checkTruth(t, name, token)
+			if id != "" && strings.HasPrefix(psStatus(t, name), "Up") {
+				// Adopted: stop, kill and wait work on it.
+				must(t, "kill", name)
+				if code := strings.TrimSpace(must(t, "wait", name)); code != "137" {
+					t.Errorf("wait after kill: %q, want 137", code)
+				}
+			} else if id != "" {
+				// Kept as created: it starts, once.
+				must(t, "start", name)
+				checkTruth(t, name, token)
+			}
+			removeAndCheck(t, name, id, token)
+		})
+	}
+}
+
+func TestCrashRunRm(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	for _, step := range launchSteps {
+		t.Run(step, func(t *testing.T) {
+			name := ctrName(t)
+			token := "crash-" + randHex()[:10]
+			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			r := burrowCrashing(t, step, "run", "--rm", "--name", name, img, "sh", "-c", "sleep 1; : "+token)
+			if r.ExitCode != -1 && r.ExitCode != 137 {
+				t.Fatalf("the crash point %s was not reached:\n%s", step, describe(r))
+			}
+			if procs := processesWith(token); len(procs) > 1 {
+				t.Errorf("the container's process runs %d times:\n%s", len(procs), strings.Join(procs, "\n"))
+			}
+			// Whatever the step, the container goes away by itself once
+			// its process ends (or at once, when it never started).
+			deadline := time.Now().Add(15 * time.Second)
+			for containerIDByName(t, name) != "" {
+				if time.Now().After(deadline) {
+					t.Fatalf("run --rm killed at %s: the container is still there: %q", step, psStatus(t, name))
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			if left := processesWith(token); len(left) > 0 {
+				t.Errorf("left running: %v", left)
+			}
+		})
+	}
+}
+
+func TestCrashStart(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	for _, step := range []string{"reserved", "network", "monitor", "ready", "sent", "started"} {
+		t.Run(step, func(t *testing.T) {
+			name := ctrName(t)
+			token := "crash-" + randHex()[:10]
+			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			must(t, "create", "--name", name, img, "sh", "-c", "sleep 1000; : "+token)
+			r := burrowCrashing(t, step, "start", name)
+			if r.ExitCode != -1 && r.ExitCode != 137 {
+				t.Fatalf("the crash point %s was not reached:\n%s", step, describe(r))
+			}
+			id := checkTruth(t, name, token)
+			if id == "" {
+				t.Fatalf("a start killed at %s removed the container", step)
+			}
+			must(t, "start", name) // a no-op when it was adopted: never a second copy
+			checkTruth(t, name, token)
+			removeAndCheck(t, name, id, token)
+		})
+	}
+}
+
+func TestCrashStopAndRemove(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	for _, c := range []struct{ step, cmd string }{{"stopping", "stop"}, {"stopping", "rm"}, {"removing", "rm"}} {
+		t.Run(c.cmd+"/"+c.step, func(t *testing.T) {
+			name := ctrName(t)
+			token := "crash-" + randHex()[:10]
+			t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+			must(t, "run", "-d", "--name", name, img, "sh", "-c", "sleep 1000; : "+token)
+			args := []string{c.cmd, "-t", "1", name}
+			if c.cmd == "rm" {
+				args = []string{"rm", "-f", name}
+			}
+			r := burrowCrashing(t, c.step, args...)
+			if r.ExitCode != -1 && r.ExitCode != 137 {
+				t.Fatalf("the crash point %s was not reached:\n%s", c.step, describe(r))
+			}
+			id := checkTruth(t, name, token)
+			removeAndCheck(t, name, id, token)
+		})
+	}
+}

@@ -108,7 +108,8 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 			repaired = append(repaired, "released the network namespace of "+stringid.TruncateID(ent.Name()))
 		}
 	}
-	return problems, repaired, nil
+	p, r := e.checkAttachments(running, repair)
+	return append(problems, p...), append(repaired, r...), nil
 }
 
 // What burrow writes in the metadata of the storage containers it makes,

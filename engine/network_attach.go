@@ -6,9 +6,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"go.podman.io/common/libnetwork/types"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/network"
@@ -397,6 +400,23 @@ func endpointSettings(ep network.Endpoint) map[string]any {
 	return s
 }
 
+// checkAttachments finds containers still on networks that do not run
+// (a cleanup that never ran) and, with repair, takes them off, so that the
+// rootless netns and its helpers can go. Recent ones may be starting.
+func (e *Engine) checkAttachments(running map[string]bool, repair bool) (problems, repaired []string) {
+	for id, since := range network.AttachedSince(e.opts.RunRoot) {
+		if running[id] || time.Since(since) < time.Minute {
+			continue
+		}
+		problems = append(problems, "a network attachment of a container that does not run: "+stringid.TruncateID(id))
+		if repair {
+			e.teardownNetwork(id)
+			repaired = append(repaired, "took "+stringid.TruncateID(id)+" off its networks")
+		}
+	}
+	return problems, repaired
+}
+
 // networkUsers are the containers whose configuration names the network.
 func (e *Engine) networkUsers(n types.Network) ([]*Container, error) {
 	ctrs, err := e.List()
@@ -413,4 +433,101 @@ func (e *Engine) networkUsers(n types.Network) ([]*Container, error) {
 		}
 	}
 	return out, nil
+}
+
+// bridgeContainer names c for the networks.
+func (e *Engine) bridgeContainer(c *Container) network.Container {
+	return network.Container{ID: c.ID, Name: c.Name, NetNS: e.netnsPath(c.ID)}
+}
+
+// ConnectNetwork adds a network to the container's (network connect): at
+// once when it runs, at its next start otherwise.
+func (e *Engine) ConnectNetwork(ctr *Container, a network.Attachment) error {
+	if err := checkAttachment(a); err != nil {
+		return err
+	}
+	if networkMode(&ctr.Config) != NetworkBridge {
+		return errdefs.Invalid(fmt.Errorf("container %s has --network %s: only a container on networks (--network NAME) can be connected to another", ctr.Name, networkMode(&ctr.Config)))
+	}
+	m, err := e.networks()
+	if err != nil {
+		return err
+	}
+	n, err := m.Inspect(a.Network)
+	if err != nil {
+		return err
+	}
+	a.Network = n.Name
+	if slices.ContainsFunc(ctr.Config.Networks, func(have network.Attachment) bool { return have.Network == n.Name }) {
+		return errdefs.Conflict(fmt.Errorf("container %s is already connected to network %s", ctr.Name, n.Name))
+	}
+	// The attachment first, out of the engine lock (netavark takes
+	// seconds); a container that stops meanwhile is detached from it too.
+	if ctr.Running() {
+		if err := m.Connect(e.bridgeContainer(ctr), a); err != nil {
+			return err
+		}
+	}
+	return e.updateNetworks(ctr, func(r *Record) {
+		if !slices.ContainsFunc(r.Config.Networks, func(have network.Attachment) bool { return have.Network == n.Name }) {
+			r.Config.Networks = append(r.Config.Networks, a)
+		}
+	})
+}
+
+// DisconnectNetwork takes a network from the container's (network
+// disconnect): at once when it runs.
+func (e *Engine) DisconnectNetwork(ctr *Container, name string) error {
+	m, err := e.networks()
+	if err != nil {
+		return err
+	}
+	if n, err := m.Inspect(name); err == nil {
+		name = n.Name
+	}
+	on := func(a network.Attachment) bool { return a.Network == name }
+	if !slices.ContainsFunc(ctr.Config.Networks, on) {
+		return errdefs.NotFound(fmt.Errorf("container %s is not connected to network %s", ctr.Name, name))
+	}
+	if ctr.Running() {
+		if err := m.Disconnect(e.bridgeContainer(ctr), name); err != nil && !errdefs.Is(err, errdefs.ClassNotFound) {
+			return err
+		}
+	}
+	return e.updateNetworks(ctr, func(r *Record) {
+		r.Config.Networks = slices.DeleteFunc(r.Config.Networks, on)
+	})
+}
+
+// ReloadNetworks sets a running container's networks up again, with the
+// same addresses (network reload).
+func (e *Engine) ReloadNetworks(ctr *Container) error {
+	if networkMode(&ctr.Config) != NetworkBridge || !ctr.Running() {
+		return nil
+	}
+	m, err := e.networks()
+	if err != nil {
+		return err
+	}
+	return m.Reload(e.bridgeContainer(ctr))
+}
+
+// updateNetworks changes the container's networks in its record under the
+// engine lock, then brings its /etc files up to date.
+func (e *Engine) updateNetworks(ctr *Container, change func(*Record)) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(ctr.ID)
+	if err != nil {
+		return err
+	}
+	change(r)
+	if err := e.writeRecord(r); err != nil {
+		return err
+	}
+	ctr.Record.Config = r.Config
+	return e.rewriteEtcFiles(r)
 }

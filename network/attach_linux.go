@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"go.podman.io/common/libnetwork/types"
 	"golang.org/x/sys/unix"
@@ -64,6 +66,21 @@ func (m *Manager) recordPath(id string) string { return recordPath(m.runDir, id)
 
 func recordPath(runDir, id string) string { return filepath.Join(runDir, "containers", id+".json") }
 
+// AttachedSince lists the containers attached to networks, with the time
+// of their attachment.
+func AttachedSince(runRoot string) map[string]time.Time {
+	dir := filepath.Join(runDirOf(runRoot), "containers")
+	ents, _ := os.ReadDir(dir)
+	out := map[string]time.Time{}
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.Name(), ".json")
+		if info, err := e.Info(); ok && err == nil {
+			out[id] = info.ModTime()
+		}
+	}
+	return out
+}
+
 // HasAttachment tells, without opening the networks, whether the
 // container is attached to any (so must be detached).
 func HasAttachment(runRoot, id string) bool {
@@ -75,6 +92,25 @@ func HasAttachment(runRoot, id string) bool {
 // bringing up the rootless netns and aardvark-dns when needed. On error
 // nothing stays attached.
 func (m *Manager) Attach(c Container, nets []Attachment) ([]Endpoint, error) {
+	if len(nets) == 0 {
+		return nil, nil // all disconnected: only lo
+	}
+	return m.inHelper(helperRequest{Op: "attach", Container: c, Networks: nets})
+}
+
+// Detach takes the container off all its networks; the rootless netns
+// goes with the last attachment. Detaching a container that is on no
+// network does nothing; two callers at once detach it once.
+func (m *Manager) Detach(id string) error {
+	if _, err := os.Stat(m.recordPath(id)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	_, err := m.inHelper(helperRequest{Op: "detach", Container: Container{ID: id}})
+	return err
+}
+
+// attach is Attach in the helper.
+func (m *Manager) attach(c Container, nets []Attachment) ([]Endpoint, error) {
 	rec := &attached{NetNS: c.NetNS, Options: types.NetworkOptions{
 		ContainerID: c.ID, ContainerName: c.Name, Networks: map[string]types.PerNetworkOptions{},
 	}}
@@ -89,7 +125,13 @@ func (m *Manager) Attach(c Container, nets []Attachment) ([]Endpoint, error) {
 		rec.Options.Networks[name] = per
 		rec.Order = append(rec.Order, name)
 	}
-	m.Detach(c.ID) // what a crashed start may have left
+	m.detach(c.ID) // what a crashed start may have left
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	m.forgetLost()
 	status, err := m.backend.Setup(c.NetNS, types.SetupOptions{NetworkOptions: rec.Options})
 	if err != nil {
 		return nil, fmt.Errorf("attaching container %s to its networks: %w", c.Name, classify(err))
@@ -135,10 +177,14 @@ func (m *Manager) perNetwork(c Container, a Attachment, ifname string) (string, 
 	return n.Name, per, nil
 }
 
-// Detach takes the container off all its networks; the rootless netns
-// goes with the last attachment. Detaching a container that is on no
-// network does nothing; two callers at once detach it once.
-func (m *Manager) Detach(id string) error {
+// detach is Detach in the helper.
+func (m *Manager) detach(id string) error {
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	defer m.releaseUnused()
 	p := m.recordPath(id)
 	claimed := p + ".detaching"
 	if err := os.Rename(p, claimed); err != nil {

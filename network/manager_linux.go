@@ -12,6 +12,7 @@ import (
 	"go.podman.io/common/libnetwork/types"
 	netutil "go.podman.io/common/libnetwork/util"
 	"go.podman.io/common/pkg/config"
+	"go.podman.io/storage/pkg/homedir"
 	"go.podman.io/storage/pkg/unshare"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -31,6 +32,8 @@ type Manager struct {
 	// and sharing aardvark-dns' directory across two namespaces would
 	// break both.
 	runDir string
+	// graphRoot and runRoot are the store's, for the helper.
+	graphRoot, runRoot string
 }
 
 // Open reads containers.conf and the user's networks from graphRoot
@@ -80,34 +83,56 @@ func Open(graphRoot, runRoot string) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the networks: %w", err)
 	}
-	return &Manager{backend: backend, runDir: runDir}, nil
+	return &Manager{backend: backend, runDir: runDir, graphRoot: graphRoot, runRoot: runRoot}, nil
 }
 
 func runDirOf(runRoot string) string { return filepath.Join(runRoot, "burrow", "networks") }
 
 // useNetavark checks that podman, on this store, uses netavark too, and
-// settles it for podman when it has not chosen yet: podman 4 would pick
-// CNI for a store that already has images, and then not see these
-// networks.
+// settles it for podman when it has not chosen yet: podman 4 picks CNI
+// for a store that already has images, and then does not see these
+// networks. A choice of CNI without any CNI network is switched to
+// netavark, as podman 5 does on its own; with CNI networks, burrow's
+// networks stay off rather than hide them from podman.
 func useNetavark(graphRoot, configured string) error {
 	if configured != "" && configured != string(types.Netavark) {
 		return errdefs.Unavailable(fmt.Errorf("containers.conf sets network_backend = %q: burrow's networks are netavark's; set network_backend = \"netavark\" to use them", configured))
 	}
 	file := filepath.Join(graphRoot, "defaultNetworkBackend")
 	b, err := os.ReadFile(file)
-	if err == nil {
-		if strings.TrimSpace(string(b)) == string(types.CNI) {
-			return errdefs.Unavailable(fmt.Errorf("podman uses CNI networks on this store (%s): burrow's networks are netavark's; to switch podman too, remove its CNI networks and write netavark to that file", file))
-		}
+	switch {
+	case err == nil && strings.TrimSpace(string(b)) != string(types.CNI):
 		return nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
+	case err == nil:
+		configHome, err := homedir.GetConfigHome()
+		if err != nil {
+			return err
+		}
+		cniDir := filepath.Join(configHome, "cni", "net.d")
+		if nets := cniNetworks(cniDir); len(nets) > 0 {
+			return errdefs.Unavailable(fmt.Errorf("podman uses CNI networks on this store (%s in %s): burrow's networks are netavark's; remove them (podman network rm) and burrow switches podman to netavark", strings.Join(nets, ", "), cniDir))
+		}
+		fmt.Fprintf(os.Stderr, "Warning: podman had chosen CNI for this store but has no CNI network: switched it to netavark (%s), as podman 5 does, so that it sees burrow's networks\n", file)
+	case !errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("reading %s: %w", file, err)
 	}
 	if err := os.MkdirAll(graphRoot, 0o700); err != nil {
 		return err
 	}
 	return os.WriteFile(file, []byte(types.Netavark), 0o644)
+}
+
+// cniNetworks are the CNI network configurations in dir.
+func cniNetworks(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range ents {
+		switch filepath.Ext(e.Name()) {
+		case ".conf", ".conflist", ".json":
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 // classify gives libnetwork's errors burrow's classes.

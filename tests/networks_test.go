@@ -465,3 +465,70 @@ func TestNetworkLeavesNothingBehind(t *testing.T) {
 		t.Errorf("attachments left: %q", n)
 	}
 }
+
+// Not parallel, as TestNetworkLeavesNothingBehind.
+func TestNetworkRemovedByPodmanLeavesNothingBehind(t *testing.T) {
+	podmanCmd(t)
+	runRoot := burrowRunRoot(t)
+	if h := networkHelpers(t, runRoot); len(h) > 0 {
+		t.Fatalf("network helpers run before the test: %q", h)
+	}
+	// podman does not know burrow's containers: it removes the network
+	// under a running one, whose teardown then fails.
+	net, name := createNetwork(t), ctrName(t)
+	runDetached(t, name, []string{"--network", net}, "sleep", "1000")
+	if r := podman(t, "network", "rm", net); r.ExitCode != 0 {
+		t.Fatalf("podman network rm: %s", describe(r))
+	}
+	must(t, "rm", "-f", name)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(networkHelpers(t, runRoot)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if h := networkHelpers(t, runRoot); len(h) > 0 {
+		t.Errorf("helpers still run:\n%s", strings.Join(h, "\n"))
+	}
+	if _, err := os.Stat(filepath.Join(runRoot, "burrow", "networks", "rootless-netns", "rootless-netns")); err == nil {
+		t.Errorf("the rootless netns is still there")
+	}
+}
+
+func TestNetworkConnectDisconnectReload(t *testing.T) {
+	t.Parallel()
+	first, second := createNetwork(t), createNetwork(t)
+	name := ctrName(t)
+	runDetached(t, name, []string{"--network", first}, "sh", "-c", "mkdir /www; hostname > /www/index.html; exec httpd -f -p 8080 -h /www")
+	must(t, "network", "connect", "--alias", "joined", second, name)
+	requireBurrowError(t, burrow(t, "network", "connect", second, name), true)
+	if out := must(t, "exec", name, "ip", "-o", "-4", "addr"); !strings.Contains(out, "eth1") {
+		t.Fatalf("after network connect, no eth1:\n%s", out)
+	}
+	// The new network's containers reach it by its alias there.
+	want := strings.TrimSpace(must(t, "exec", name, "hostname"))
+	if got := strings.TrimSpace(shOut(t, getScript("joined", 8080, "/"), "--network", second)); got != want {
+		t.Errorf("by the alias given to network connect: %q, want %q", got, want)
+	}
+	ip := inspectField(t, name, "{{(index .NetworkSettings.Networks \""+second+"\").IPAddress}}")
+	if got := strings.TrimSpace(must(t, "network", "reload", name)); got != inspectField(t, name, "{{.Id}}") {
+		t.Errorf("network reload printed %q", got)
+	}
+	if after := inspectField(t, name, "{{(index .NetworkSettings.Networks \""+second+"\").IPAddress}}"); after != ip {
+		t.Errorf("network reload changed the address from %s to %s", ip, after)
+	}
+	must(t, "network", "disconnect", first, name)
+	requireBurrowError(t, burrow(t, "network", "disconnect", first, name), true)
+	if out := must(t, "exec", name, "ip", "-o", "link"); strings.Contains(out, "eth0") || !strings.Contains(out, "eth1") {
+		t.Errorf("after disconnecting the first network, want eth1 only:\n%s", out)
+	}
+	if got := inspectField(t, name, "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}"); strings.TrimSpace(got) != second {
+		t.Errorf("inspect after disconnect lists networks %q", got)
+	}
+	// A stopped container is connected at its next start.
+	must(t, "stop", "-t", "0", name)
+	must(t, "network", "connect", first, name)
+	must(t, "start", name)
+	if out := must(t, "exec", name, "ip", "-o", "-4", "addr"); !strings.Contains(out, "eth0") || !strings.Contains(out, "eth1") {
+		t.Errorf("connected while stopped, then started: want eth0 and eth1:\n%s", out)
+	}
+	requireBurrowError(t, burrow(t, "network", "connect", "nosuch-"+name, name), true)
+}

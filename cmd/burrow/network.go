@@ -20,12 +20,15 @@ import (
 // NetworkCmd groups `burrow network ...`: podman's networks, in podman's
 // files (podman network ls sees them).
 type NetworkCmd struct {
-	Create  NetworkCreateCmd  `cmd:"" help:"Create a network."`
-	Ls      NetworkLsCmd      `cmd:"" aliases:"list" help:"List networks."`
-	Inspect NetworkInspectCmd `cmd:"" help:"Show networks' details as JSON."`
-	Rm      NetworkRmCmd      `cmd:"" aliases:"remove" help:"Remove networks."`
-	Prune   NetworkPruneCmd   `cmd:"" help:"Remove the networks no container uses."`
-	Exists  NetworkExistsCmd  `cmd:"" help:"Exit 0 if the network exists, 1 if not."`
+	Create     NetworkCreateCmd     `cmd:"" help:"Create a network."`
+	Ls         NetworkLsCmd         `cmd:"" aliases:"list" help:"List networks."`
+	Inspect    NetworkInspectCmd    `cmd:"" help:"Show networks' details as JSON."`
+	Rm         NetworkRmCmd         `cmd:"" aliases:"remove" help:"Remove networks."`
+	Prune      NetworkPruneCmd      `cmd:"" help:"Remove the networks no container uses."`
+	Exists     NetworkExistsCmd     `cmd:"" help:"Exit 0 if the network exists, 1 if not."`
+	Connect    NetworkConnectCmd    `cmd:"" help:"Connect a container to a network."`
+	Disconnect NetworkDisconnectCmd `cmd:"" help:"Disconnect a container from a network."`
+	Reload     NetworkReloadCmd     `cmd:"" help:"Set running containers' networks up again, with the same addresses."`
 }
 
 // NetworkCreateCmd is `burrow network create`.
@@ -320,6 +323,106 @@ func (c *NetworkExistsCmd) Run(g *globals) error {
 	return err
 }
 
+// NetworkConnectCmd is `burrow network connect`.
+type NetworkConnectCmd struct {
+	Alias      []string `name:"alias" sep:"," help:"Names the container has on the network (repeatable)."`
+	IP         string   `name:"ip" help:"The container's IPv4 address on the network."`
+	IP6        string   `name:"ip6" help:"The container's IPv6 address on the network."`
+	MACAddress string   `name:"mac-address" help:"The container's MAC address on the network."`
+	Network    string   `arg:"" help:"Network name or ID."`
+	Container  string   `arg:"" help:"Container name or ID."`
+}
+
+// Run connects the container; a running one gets the interface at once.
+func (c *NetworkConnectCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ctr, err := eng.Get(c.Container)
+	if err != nil {
+		return err
+	}
+	a := network.Attachment{Network: c.Network, Aliases: c.Alias, MAC: c.MACAddress}
+	for _, ip := range []string{c.IP, c.IP6} {
+		if ip != "" {
+			a.IPs = append(a.IPs, ip)
+		}
+	}
+	return eng.ConnectNetwork(ctr, a)
+}
+
+// NetworkDisconnectCmd is `burrow network disconnect`.
+type NetworkDisconnectCmd struct {
+	Force     bool   `short:"f" help:"Accepted for podman's command line: disconnecting never waits."`
+	Network   string `arg:"" help:"Network name or ID."`
+	Container string `arg:"" help:"Container name or ID."`
+}
+
+// Run disconnects the container; a running one loses the interface at once.
+func (c *NetworkDisconnectCmd) Run(g *globals) error {
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	ctr, err := eng.Get(c.Container)
+	if err != nil {
+		return err
+	}
+	return eng.DisconnectNetwork(ctr, c.Network)
+}
+
+// NetworkReloadCmd is `burrow network reload`.
+type NetworkReloadCmd struct {
+	All        bool     `short:"a" help:"Every running container on networks."`
+	Containers []string `arg:"" optional:"" help:"Containers to reload."`
+}
+
+// Run reloads the containers' networks and prints their IDs.
+func (c *NetworkReloadCmd) Run(g *globals) error {
+	if c.All == (len(c.Containers) > 0) {
+		return invalidf("give containers or --all, not both nor neither")
+	}
+	eng, err := openEngine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	var ctrs []*engine.Container
+	if c.All {
+		all, err := eng.List()
+		if err != nil {
+			return err
+		}
+		for _, ctr := range all {
+			if ctr.Running() && len(ctr.Config.Networks) > 0 {
+				ctrs = append(ctrs, ctr)
+			}
+		}
+	}
+	for _, name := range c.Containers {
+		ctr, err := eng.Get(name)
+		if err != nil {
+			return err
+		}
+		ctrs = append(ctrs, ctr)
+	}
+	var last error
+	for _, ctr := range ctrs {
+		if err := eng.ReloadNetworks(ctr); err != nil {
+			if last != nil {
+				fmt.Fprintf(os.Stderr, "Error: %v\n", last)
+			}
+			last = err
+			continue
+		}
+		fmt.Println(ctr.ID)
+	}
+	return last
+}
+
 // Examples shown by `burrow network COMMAND --help`.
 
 func (*NetworkCreateCmd) Help() string {
@@ -329,3 +432,6 @@ func (*NetworkLsCmd) Help() string {
 	return "Example:\n  burrow network ls --format '{{.Name}} {{.Driver}}'"
 }
 func (*NetworkRmCmd) Help() string { return "Example:\n  burrow network rm -f app" }
+func (*NetworkConnectCmd) Help() string {
+	return "Example:\n  burrow network connect --alias cache backend web"
+}

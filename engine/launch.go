@@ -21,6 +21,9 @@ type StartOptions struct {
 	Attach bool
 	// ConsoleSize is the terminal's initial size, when the container has one.
 	ConsoleSize *specs.Box
+	// byPolicy: a restart of the restart policy, which a user's stop
+	// (StoppedByUser, recorded under the lock) cancels.
+	byPolicy bool
 }
 
 // Run creates a container and starts it (`run`). The monitor and the
@@ -77,7 +80,11 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 // running container does nothing. The returned client is set when
 // o.Attach was.
 func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) {
-	l, err := e.reserve(ctr, launchStart)
+	kind := launchStart
+	if o.byPolicy {
+		kind = launchRestart
+	}
+	l, err := e.reserve(ctr, kind)
 	if err != nil || l == nil {
 		return nil, err // nil lease: it runs already
 	}

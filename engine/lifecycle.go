@@ -101,7 +101,7 @@ func (e *Engine) Cleanup(id string) error {
 	if err != nil || c.Running() || c.State.StoppedByUser {
 		return nil // removed, started or stopped meanwhile
 	}
-	_, err = e.Start(c, StartOptions{})
+	_, err = e.Start(c, StartOptions{byPolicy: true})
 	return err
 }
 
@@ -274,6 +274,11 @@ func (e *Engine) waitNotRunning(ctx context.Context, ctr *Container, deadline ti
 // nothing, as in podman.
 func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration) (warning string, err error) {
 	if !ctr.Running() {
+		if ctr.Config.Restart != "" && ctr.Config.Restart != "no" {
+			// Between two runs of its restart policy: the user's stop
+			// must keep it from coming back.
+			return "", e.markStopped(ctr)
+		}
 		return "", nil
 	}
 	if err := e.markStopped(ctr); err != nil {

@@ -38,6 +38,9 @@ import (
 const (
 	launchCreate = "create" // create or run: the container is being made
 	launchStart  = "start"  // start or a restart of a made container
+	// launchRestart is a start by the restart policy: a no-op once the
+	// user has stopped the container.
+	launchRestart = "restart"
 )
 
 // Launch is the command at work on a container's record.
@@ -155,9 +158,10 @@ func (e *Engine) tryReserve(ctr *Container, kind string) (_ *lease, busy bool, e
 		}
 		e.refresh(r)
 		ctr.Record = *r
-		if r.State.Status == StatusRunning {
+		if r.State.Status == StatusRunning || kind == launchRestart && r.State.StoppedByUser {
 			return nil, false, nil
 		}
+		kind = launchStart
 	}
 	l, err := e.takeRunLock(ctr.ID)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 func createNetwork(t testing.TB, opts ...string) string {
 	t.Helper()
 	name := ctrName(t)
-	t.Cleanup(func() { burrow(t, "network", "rm", "-f", "-t", "0", "-t", "0", name) })
+	t.Cleanup(func() { burrow(t, "network", "rm", "-f", "-t", "0", name) })
 	args := append([]string{"network", "create", "--label", "burrow-test=1"}, opts...)
 	if got := strings.TrimSpace(must(t, append(args, name)...)); got != name {
 		t.Fatalf("network create printed %q, want the name %s", got, name)
@@ -158,7 +158,7 @@ func TestNetworkSharedWithPodman(t *testing.T) {
 		t.Errorf("podman network ls does not list burrow's network %s: %s", ours, describe(r))
 	}
 	theirs := ctrName(t)
-	t.Cleanup(func() { podman(t, "network", "rm", "-f", "-t", "0", theirs) })
+	t.Cleanup(func() { podman(t, "network", "rm", "-f", theirs) })
 	if r := podman(t, "network", "create", "--label", "burrow-test=1", theirs); r.ExitCode != 0 {
 		t.Fatalf("podman network create: %s", describe(r))
 	}
@@ -330,7 +330,7 @@ func TestNetworkBadInput(t *testing.T) {
 	if psStatus(t, name) == "" || burrow(t, "network", "exists", net).ExitCode != 0 {
 		t.Fatalf("a refused network rm removed something")
 	}
-	must(t, "network", "rm", "-f", "-t", "0", net)
+	must(t, "network", "rm", "-f", net)
 	if psStatus(t, name) != "" || burrow(t, "network", "exists", net).ExitCode != 1 {
 		t.Errorf("network rm -f left the container or the network")
 	}

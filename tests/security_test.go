@@ -449,7 +449,7 @@ func TestEscapeMountTargetRace(t *testing.T) {
 	src := t.TempDir()  // bound read-only below the swapped directory
 	vol := "race-" + randHex()[:8]
 	must(t, "volume", "create", vol)
-	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", "-t", "0", vol) })
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
 	// The attacker swaps /v/dir and a link to the host directory (atomic
 	// renameat2 exchanges, in a static helper: a shell is far too slow to
 	// meet burrow in its window).

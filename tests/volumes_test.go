@@ -58,7 +58,7 @@ func TestTmpfs(t *testing.T) {
 func TestNamedVolumes(t *testing.T) {
 	t.Parallel()
 	vol := "vol-" + randHex()[:10]
-	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", "-t", "0", vol) })
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
 	img := busyboxImage(t)
 	// A new volume is filled from the image's content at the mount point.
 	if got := mustRun(t, img, []string{"-v", vol + ":/etc"}, "sh", "-c", "cat /etc/passwd | head -1; cat /etc/hostname >/dev/null && echo hostname-kept; echo kept > /etc/mine"); got != "root:x:0:0:root:/root:/bin/sh\nhostname-kept\n" {
@@ -82,13 +82,13 @@ func TestNamedVolumes(t *testing.T) {
 	if got := inspectField(t, user, "{{range .Mounts}}{{.Name}} {{.Destination}}{{end}}"); got != vol+" /data" {
 		t.Errorf("inspect Mounts: %q", got)
 	}
-	must(t, "volume", "rm", "-f", "-t", "0", vol)
+	must(t, "volume", "rm", "-f", vol)
 	if psStatus(t, user) != "" {
 		t.Errorf("volume rm -f left the container that used it")
 	}
 	requireBurrowError(t, burrow(t, "volume", "create", "bad/name"), true)
 	dup := "dup-" + randHex()[:8]
-	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", "-t", "0", dup) })
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", dup) })
 	must(t, "volume", "create", dup)
 	requireBurrowError(t, burrow(t, "volume", "create", dup), true)
 	if r := burrow(t, "volume", "rm", "no-such-volume-"+randHex()[:6]); r.ExitCode != 1 {
@@ -100,7 +100,7 @@ func TestAnonymousVolumesAndVolumesFrom(t *testing.T) {
 	t.Parallel()
 	src := ctrName(t)
 	named := "shared-" + randHex()[:8]
-	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", "-t", "0", named) })
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", named) })
 	runDetached(t, src, []string{"-v", named + ":/shared", "-v", "/anon"}, "sh", "-c", "echo s > /shared/f; echo a > /anon/f; sleep 1000")
 	var anon string
 	for _, l := range nonEmptyLines(inspectField(t, src, "{{range .Mounts}}{{.Name}} {{.Destination}}\n{{end}}")) {

@@ -132,15 +132,16 @@ func (s *Server) archivePut(w http.ResponseWriter, r *http.Request) {
 	}
 	dst := r.URL.Query().Get("path")
 	err := s.Engine.WithContainerRoot(c, func(rootfs string, uid, gid int) error {
-		rd, err := archive.DecompressStream(r.Body)
+		rd, err := archive.DecompressStream(s.limitBody(w, r))
 		if err != nil {
-			return errdefs.Invalid(fmt.Errorf("reading the archive: %w", err))
+			return s.overLimit(errdefs.Invalid(fmt.Errorf("reading the archive: %w", err)), "the archive")
 		}
 		defer rd.Close()
-		return extract.Extract(rd, rootfs, dst, extract.Options{
+		err = extract.Extract(rd, rootfs, dst, extract.Options{
 			What: fmt.Sprintf("copying to %s:%s", c.Name, dst), UID: uid, GID: gid,
-			NoDirOverNonDir: boolParam(r, "noOverwriteDirNonDir"),
+			NoDirOverNonDir: boolParam(r, "noOverwriteDirNonDir"), MaxBytes: s.uploadLimit(),
 		})
+		return s.overLimit(err, "the archive")
 	})
 	if err != nil {
 		writeError(w, err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/burrow-containers/burrow/build"
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/extract"
 	"github.com/burrow-containers/burrow/images"
 )
 
@@ -68,21 +69,14 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errdefs.Invalid(errors.New("burrow serves the classic builder only: set DOCKER_BUILDKIT=0 for docker build")))
 		return
 	}
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	dir, err := os.MkdirTemp(st.RunRoot(), "burrow-build-")
+	dir, err := s.uploadDir("build")
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	defer os.RemoveAll(dir)
-	// The context is unpacked with containers/storage's breakout checks:
-	// no entry lands outside dir.
-	if err := archive.Untar(r.Body, dir, &archive.TarOptions{NoLchown: true}); err != nil {
-		writeError(w, errdefs.Invalid(fmt.Errorf("reading the build context: %w", err)))
+	if err := s.readContext(w, r, dir); err != nil {
+		writeError(w, err)
 		return
 	}
 	o := build.Options{
@@ -151,4 +145,17 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 	if !queryBool(r, "q") {
 		fmt.Fprintf(out, "Successfully built %s\n", stringid.TruncateID(res.ID))
 	}
+}
+
+// readContext unpacks the build context, the request's tar (compressed or
+// not), into dir with package extract: no entry lands outside dir, and
+// neither the body nor the files it holds may pass the upload limit.
+func (s *Server) readContext(w http.ResponseWriter, r *http.Request, dir string) error {
+	rd, err := archive.DecompressStream(s.limitBody(w, r))
+	if err != nil {
+		return s.overLimit(errdefs.Invalid(fmt.Errorf("reading the build context: %w", err)), "the build context")
+	}
+	defer rd.Close()
+	err = extract.Extract(rd, dir, "/", extract.Options{What: "reading the build context", UID: -1, GID: -1, MaxBytes: s.uploadLimit()})
+	return s.overLimit(err, "the build context")
 }

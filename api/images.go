@@ -372,15 +372,18 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	f, err := os.CreateTemp("", "burrow-load-")
+	dir, err := s.uploadDir("load")
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	defer os.Remove(f.Name())
-	io.Copy(f, r.Body)
-	f.Close()
-	names, err := images.Load(r.Context(), st, f.Name(), images.PullOptions{Quiet: true})
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "image.tar")
+	if err := s.receive(w, r, file); err != nil {
+		writeError(w, s.overLimit(err, "the image archive"))
+		return
+	}
+	names, err := images.Load(r.Context(), st, file, images.PullOptions{Quiet: true})
 	if err != nil {
 		writeError(w, err)
 		return
@@ -391,4 +394,17 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		enc.Encode(textMessage("Loaded image: " + n + "\n"))
 	}
+}
+
+// receive writes the request's body, within the upload limit, to file.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, file string) error {
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, s.limitBody(w, r)); err != nil {
+		f.Close()
+		return fmt.Errorf("receiving the image archive: %w", err)
+	}
+	return f.Close()
 }

@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"sort"
 
@@ -74,4 +76,52 @@ func filterSpecs(r *http.Request) ([]string, error) {
 	}
 	sort.Strings(specs)
 	return specs, nil
+}
+
+// notFromBrowser refuses a request a web browser sends: with an Origin
+// (every cross-site request that can change state carries one) or the
+// Sec-Fetch- headers browsers add to every request. A page must not drive
+// the API, be it through a TCP port or a DNS name rebound to it.
+func notFromBrowser(r *http.Request) error {
+	if o := r.Header.Get("Origin"); o != "" {
+		return fmt.Errorf("refused: a web browser sent this request (Origin %s); the Docker API serves programs, not web pages", o)
+	}
+	if r.Header.Get("Sec-Fetch-Mode") != "" || r.Header.Get("Sec-Fetch-Site") != "" {
+		return errors.New("refused: a web browser sent this request (Sec-Fetch- headers); the Docker API serves programs, not web pages")
+	}
+	return nil
+}
+
+// maxJSONBody bounds a JSON request body (a create request with a seccomp
+// profile is some tens of kilobytes).
+const maxJSONBody = 8 << 20
+
+// jsonBody serves h with a JSON body only, as dockerd's CheckForJSON: a
+// body must say Content-Type application/json (no Content-Type passes
+// when there is no body), so that a web page's form or text/plain post
+// is refused; and it is bounded.
+func jsonBody(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := checkJSON(r); err != nil {
+			writeError(w, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
+		h(w, r)
+	}
+}
+
+func checkJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && (r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0) {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return errdefs.Invalid(fmt.Errorf("malformed Content-Type %q: a JSON body needs Content-Type application/json", ct))
+	}
+	if mt != "application/json" {
+		return errdefs.Invalid(fmt.Errorf("unsupported Content-Type %q: a JSON body needs Content-Type application/json", ct))
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/moby/moby/api/types/common"
+
 	"github.com/burrow-containers/burrow/engine"
 )
 
@@ -22,6 +24,9 @@ const (
 type Server struct {
 	Engine  *engine.Engine
 	Version string
+	// UploadLimit bounds what a request may put on disk: a build context,
+	// an image to load, a docker cp upload (DefaultUploadLimit when 0).
+	UploadLimit int64
 
 	mu       sync.Mutex
 	active   int
@@ -41,7 +46,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /info", s.info)
 	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /containers/json", s.containerList)
-	mux.HandleFunc("POST /containers/create", s.containerCreate)
+	mux.HandleFunc("POST /containers/create", jsonBody(s.containerCreate))
 	mux.HandleFunc("GET /containers/{id}/json", s.containerInspect)
 	mux.HandleFunc("POST /containers/{id}/start", s.containerStart)
 	mux.HandleFunc("POST /containers/{id}/stop", s.containerStop)
@@ -52,13 +57,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /containers/{id}/logs", s.containerLogs)
 	mux.HandleFunc("POST /containers/{id}/attach", s.containerAttach)
 	mux.HandleFunc("POST /containers/{id}/resize", s.containerResize)
-	mux.HandleFunc("POST /containers/{id}/exec", s.execCreate)
-	mux.HandleFunc("POST /exec/{id}/start", s.execStart)
+	mux.HandleFunc("POST /containers/{id}/exec", jsonBody(s.execCreate))
+	mux.HandleFunc("POST /exec/{id}/start", jsonBody(s.execStart))
 	mux.HandleFunc("GET /exec/{id}/json", s.execInspect)
 	mux.HandleFunc("POST /exec/{id}/resize", s.execResize)
-	mux.HandleFunc("POST /commit", s.commit)
+	mux.HandleFunc("POST /commit", jsonBody(s.commit))
 	mux.HandleFunc("POST /build", s.imageBuild)
-	mux.HandleFunc("POST /auth", s.auth)
+	mux.HandleFunc("POST /auth", jsonBody(s.auth))
 	mux.HandleFunc("POST /containers/prune", s.containerPrune)
 	mux.HandleFunc("GET /containers/{id}/top", s.containerTop)
 	mux.HandleFunc("GET /containers/{id}/changes", s.containerChanges)
@@ -79,6 +84,10 @@ func (s *Server) Handler() http.Handler {
 		r.URL.Path = versionPrefix.ReplaceAllString(r.URL.Path, "")
 		w.Header().Set("Api-Version", MaxAPIVersion)
 		w.Header().Set("Server", "burrow/"+s.Version)
+		if err := notFromBrowser(r); err != nil {
+			writeJSON(w, http.StatusForbidden, common.ErrorResponse{Message: err.Error()})
+			return
+		}
 		mux.ServeHTTP(w, r)
 	})
 }

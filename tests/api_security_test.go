@@ -3,8 +3,13 @@ package tests
 import (
 	"archive/tar"
 	"bytes"
+	"context"
+	"encoding/json"
 	"io"
 	"io/fs"
+	"math/rand"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,5 +125,110 @@ func TestAPIArchiveDownloadStreams(t *testing.T) {
 	}
 	if n := dirUsage(tmp); n > bound {
 		t.Errorf("the service's $TMPDIR holds %d bytes while the archive streams", n)
+	}
+}
+
+// apiCall sends one request to the service at host (unix://PATH) and
+// returns the status and the body.
+func apiCall(t *testing.T, host, method, path string, header http.Header, body io.Reader) (int, string) {
+	t.Helper()
+	sock := strings.TrimPrefix(host, "unix://")
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}, Timeout: time.Minute}
+	req, err := http.NewRequest(method, "http://burrow"+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestAPIRefusesWebPages: what a web page can send (a text/plain or form
+// POST, anything with an Origin) is refused, before anything is made: a
+// page must not create a container with the user's home bound in.
+func TestAPIRefusesWebPages(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	img := busyboxImage(t)
+	home, _ := os.UserHomeDir()
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	create := `{"Image":"` + img + `","Cmd":["true"],"HostConfig":{"Binds":["` + home + `:/h"]}}`
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+		st, body := apiCall(t, host, "POST", "/v1.43/containers/create?name="+name, http.Header{"Content-Type": {ct}}, strings.NewReader(create))
+		if st != http.StatusBadRequest || !strings.Contains(body, "application/json") {
+			t.Errorf("create with Content-Type %q: %d %s, want 400 naming application/json", ct, st, body)
+		}
+	}
+	origin := http.Header{"Content-Type": {"application/json"}, "Origin": {"http://attacker.example"}}
+	if st, body := apiCall(t, host, "POST", "/v1.43/containers/create?name="+name, origin, strings.NewReader(create)); st != http.StatusForbidden || !strings.Contains(body, "browser") {
+		t.Errorf("create with an Origin: %d %s, want 403", st, body)
+	}
+	if st, _ := apiCall(t, host, "GET", "/v1.43/containers/json", http.Header{"Sec-Fetch-Mode": {"no-cors"}}, nil); st != http.StatusForbidden {
+		t.Errorf("a browser's GET (Sec-Fetch-Mode): %d, want 403", st)
+	}
+	if r := burrow(t, "inspect", name); r.ExitCode == 0 {
+		t.Errorf("a refused request made the container")
+	}
+	// What clients send passes: a charset parameter, and no body at all.
+	if st, body := apiCall(t, host, "POST", "/v1.43/containers/create?name="+name, http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+		strings.NewReader(`{"Image":"`+img+`","Cmd":["true"]}`)); st != http.StatusCreated {
+		t.Errorf("create with application/json; charset=utf-8: %d %s", st, body)
+	}
+	if st, body := apiCall(t, host, "POST", "/v1.43/commit?container="+name+"&repo=localhost/refuse-"+randHex()[:6], nil, nil); st != http.StatusCreated {
+		t.Errorf("commit without a body: %d %s", st, body)
+	} else {
+		var id struct{ ID string }
+		json.Unmarshal([]byte(body), &id)
+		burrow(t, "rmi", "-f", id.ID)
+	}
+}
+
+// TestAPIUploadLimit: a build context or an image archive larger than
+// --upload-limit is refused with 413 naming the flag, and nothing of it
+// stays on disk; $TMPDIR is not used.
+func TestAPIUploadLimit(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	host := apiServiceWith(t, []string{"TMPDIR=" + tmp}, "--upload-limit", "1m")
+	big := make([]byte, 3<<20)
+	rand.New(rand.NewSource(1)).Read(big)
+	var ctxTar bytes.Buffer
+	tw := tar.NewWriter(&ctxTar)
+	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Typeflag: tar.TypeReg, Mode: 0o644, Size: 14})
+	tw.Write([]byte("FROM scratch\n\n"))
+	tw.WriteHeader(&tar.Header{Name: "big", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(big))})
+	tw.Write(big)
+	tw.Close()
+	for _, tc := range []struct {
+		path string
+		body []byte
+	}{
+		{"/v1.43/build", ctxTar.Bytes()},
+		{"/v1.43/images/load", big},
+	} {
+		st, body := apiCall(t, host, "POST", tc.path, http.Header{"Content-Type": {"application/x-tar"}}, bytes.NewReader(tc.body))
+		if st != http.StatusRequestEntityTooLarge || !strings.Contains(body, "--upload-limit") {
+			t.Errorf("POST %s of %d bytes over a limit of 1m: %d %s, want 413 naming --upload-limit", tc.path, len(tc.body), st, body)
+		}
+	}
+	var info struct{ DockerRootDir string }
+	if st, body := apiCall(t, host, "GET", "/v1.43/info", nil, nil); st != 200 || json.Unmarshal([]byte(body), &info) != nil {
+		t.Fatalf("info: %d %s", st, body)
+	}
+	if n := dirUsage(filepath.Join(info.DockerRootDir, "burrow-uploads")); n != 0 {
+		t.Errorf("the refused uploads left %d bytes", n)
+	}
+	if n := dirUsage(tmp); n != 0 {
+		t.Errorf("the uploads went to $TMPDIR: %d bytes", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	units "github.com/docker/go-units"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/api"
@@ -86,11 +87,16 @@ type ServiceCmd struct {
 	TLSKey      string `name:"tls-key" help:"For tcp://: its key (PEM)."`
 	TLSClientCA string `name:"tls-client-ca" help:"For tcp://: the CA whose client certificates are accepted (PEM); clients without one are refused."`
 	InsecureTCP bool   `name:"insecure-tcp" help:"Serve tcp:// without TLS: anyone who reaches the port controls your containers."`
+	UploadLimit string `name:"upload-limit" default:"16GiB" help:"The most one request may put on disk: a build context, an image to load, a docker cp upload (e.g. 50GiB)."`
 	URI         string `arg:"" optional:"" help:"Where to listen: unix:///path (default: unix://$XDG_RUNTIME_DIR/burrow/burrow.sock), or tcp://HOST:PORT with TLS."`
 }
 
 // Run serves the Docker Engine API until idle or interrupted.
 func (s *ServiceCmd) Run(g *globals) error {
+	limit, err := units.RAMInBytes(s.UploadLimit)
+	if err != nil || limit <= 0 {
+		return invalidf("invalid --upload-limit %q: give a size such as 16GiB or 500m", s.UploadLimit)
+	}
 	uri := s.URI
 	if uri == "" {
 		dir := os.Getenv("XDG_RUNTIME_DIR")
@@ -100,7 +106,7 @@ func (s *ServiceCmd) Run(g *globals) error {
 		uri = "unix://" + filepath.Join(dir, "burrow", "burrow.sock")
 	}
 	if addr, ok := strings.CutPrefix(uri, "tcp://"); ok {
-		return s.serveTCP(g, addr)
+		return s.serveTCP(g, addr, limit)
 	}
 	path, ok := strings.CutPrefix(uri, "unix://")
 	if !ok {
@@ -134,13 +140,13 @@ func (s *ServiceCmd) Run(g *globals) error {
 	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s (DOCKER_HOST=%s)\n", path, "unix://"+path)
-	srv := &api.Server{Engine: eng, Version: version}
+	srv := &api.Server{Engine: eng, Version: version, UploadLimit: limit}
 	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
 }
 
 // serveTCP serves on a TCP address: with mutual TLS, or plain with
 // --insecure-tcp and a warning.
-func (s *ServiceCmd) serveTCP(g *globals, addr string) error {
+func (s *ServiceCmd) serveTCP(g *globals, addr string, limit int64) error {
 	var cfg *tls.Config
 	if s.InsecureTCP {
 		if s.TLSCert != "" || s.TLSKey != "" || s.TLSClientCA != "" {
@@ -171,7 +177,7 @@ func (s *ServiceCmd) serveTCP(g *globals, addr string) error {
 	}
 	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv := &api.Server{Engine: eng, Version: version}
+	srv := &api.Server{Engine: eng, Version: version, UploadLimit: limit}
 	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
 }
 

@@ -1,16 +1,25 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path"
+	"path/filepath"
 	"strconv"
+	"strings"
 
+	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/images"
 	"github.com/burrow-containers/burrow/limits"
 )
 
@@ -41,49 +50,121 @@ type createRequest struct {
 }
 
 func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) {
-	c, err := readCreate(r)
+	req, err := readCreate(r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	ctr, err := s.Engine.Create(r.Context(), c, nil)
+	plan, err := createPlan(r.URL.Query().Get("name"), req, s.imageEnv(r.Context(), req))
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	if err := s.Engine.Release(ctr); err != nil {
+	ctr, err := s.create(r.Context(), plan)
+	if err != nil {
 		writeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, container.CreateResponse{ID: ctr.ID, Warnings: append([]string{}, ctr.Warnings...)})
 }
 
-// readCreate reads a create request (?name= and the body) as the engine's
-// Config.
-func readCreate(r *http.Request) (engine.Config, error) {
+// readCreate reads the body of a create request.
+func readCreate(r *http.Request) (*createRequest, error) {
 	var req createRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		return engine.Config{}, errdefs.Invalid(fmt.Errorf("reading the create request: %w", err))
+		return nil, errdefs.Invalid(fmt.Errorf("reading the create request: %w", err))
 	}
-	return createConfig(r.URL.Query().Get("name"), &req)
+	if req.Config == nil {
+		req.Config = &container.Config{}
+	}
+	if req.HostConfig == nil {
+		req.HostConfig = &container.HostConfig{}
+	}
+	return &req, nil
 }
 
-// createConfig translates a create request into what the engine takes.
-func createConfig(name string, req *createRequest) (engine.Config, error) {
-	cfg := req.Config
-	if cfg == nil {
-		cfg = &container.Config{}
+// imageEnv is the environment of the image a create request names, nil
+// when it is not in the store (Create then says so).
+func (s *Server) imageEnv(ctx context.Context, req *createRequest) []string {
+	st, err := s.Engine.Store()
+	if err != nil {
+		return nil
 	}
-	hc := req.HostConfig
-	if hc == nil {
-		hc = &container.HostConfig{}
+	img, err := images.Lookup(st, req.Config.Image)
+	if err != nil {
+		return nil
 	}
-	c := engine.Config{
-		Image: cfg.Image, Name: name, Command: req.Cmd, Env: cfg.Env, Workdir: cfg.WorkingDir,
+	cfg, err := images.Config(ctx, st, img)
+	if err != nil {
+		return nil
+	}
+	return cfg.Config.Env
+}
+
+// create carries out a plan: the bind sources it asks for, the seccomp
+// profile the request held, then the container.
+func (s *Server) create(ctx context.Context, p *plan) (*engine.Container, error) {
+	for _, d := range p.makeDirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("HostConfig.Mounts: creating %s: %w", d, err)
+		}
+	}
+	c := p.config
+	if p.seccomp != "" {
+		dir, err := s.uploadDir("seccomp")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		// The engine reads the profile at Create only: the container's
+		// spec keeps the filter.
+		c.Seccomp = filepath.Join(dir, "profile.json")
+		if err := os.WriteFile(c.Seccomp, []byte(p.seccomp), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	ctr, err := s.Engine.Create(ctx, c, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Engine.Release(ctr); err != nil {
+		return nil, err
+	}
+	return ctr, nil
+}
+
+// plan is what a create request asks: the engine's Config, and what the
+// service does before Create.
+type plan struct {
+	config engine.Config
+	// makeDirs are bind sources to create (Mounts' CreateMountpoint).
+	makeDirs []string
+	// seccomp is a profile the request holds (SecurityOpt seccomp=JSON),
+	// to hand the engine as a file.
+	seccomp string
+}
+
+// createPlan translates a create request into what the engine takes,
+// given the environment of its image. Every field burrow cannot honour is
+// refused with a 400 naming it; the zero values and defaults the docker
+// CLI, compose and the SDKs send pass.
+func createPlan(name string, req *createRequest, imageEnv []string) (*plan, error) {
+	if err := refuseUnsupported(req); err != nil {
+		return nil, err
+	}
+	cfg, hc := req.Config, req.HostConfig
+	p := &plan{}
+	c := &p.config
+	*c = engine.Config{
+		Image: cfg.Image, Name: name, Command: req.Cmd, Workdir: cfg.WorkingDir,
 		User: cfg.User, Hostname: cfg.Hostname, TTY: cfg.Tty, Interactive: cfg.OpenStdin,
 		CapAdd: hc.CapAdd, CapDrop: hc.CapDrop, Privileged: hc.Privileged,
 		ReadOnly: hc.ReadonlyRootfs, Remove: hc.AutoRemove, AddHosts: hc.ExtraHosts,
-		PublishAll: hc.PublishAllPorts,
+		Labels: cfg.Labels, VolumesFrom: hc.VolumesFrom,
+	}
+	if hc.OomScoreAdj != 0 {
+		adj := hc.OomScoreAdj
+		c.OOMScoreAdj = &adj
 	}
 	if req.Entrypoint != nil {
 		// The engine takes the entrypoint's program; its arguments go
@@ -95,29 +176,115 @@ func createConfig(name string, req *createRequest) (engine.Config, error) {
 		}
 		c.Entrypoint = &e
 	}
+	var err error
+	if c.Env, err = envOverrides("Config.Env", cfg.Env, imageEnv); err != nil {
+		return nil, err
+	}
 	for _, ip := range hc.DNS {
 		c.DNS = append(c.DNS, ip.String())
 	}
-	var err error
 	if c.UserNS, err = engine.ParseUserNS(string(hc.UsernsMode)); err != nil {
-		return c, fmt.Errorf("HostConfig.UsernsMode: %w", err)
+		return nil, fmt.Errorf("HostConfig.UsernsMode: %w", err)
 	}
-	switch hc.NetworkMode {
-	case "", network.NetworkDefault, network.NetworkBridge:
+	switch {
+	case cfg.NetworkDisabled:
+		c.Network = engine.NetworkNone
+	case hc.NetworkMode == "", hc.NetworkMode == network.NetworkDefault, hc.NetworkMode == network.NetworkBridge:
 	default:
 		if c.Network, c.AllowHostLoopback, err = engine.ParseNetwork(string(hc.NetworkMode)); err != nil {
-			return c, fmt.Errorf("HostConfig.NetworkMode: %w", err)
+			return nil, fmt.Errorf("HostConfig.NetworkMode: %w", err)
 		}
 	}
 	if c.Ports, err = portMappings(hc.PortBindings); err != nil {
-		return c, err
+		return nil, err
 	}
+	if hc.PublishAllPorts {
+		// The image's exposed ports and the request's, each on a random
+		// host port unless bound already.
+		c.PublishAll = true
+		c.Ports = append(c.Ports, exposedPorts(cfg.ExposedPorts, c.Ports)...)
+	}
+	if err := p.mounts(req); err != nil {
+		return nil, err
+	}
+	if c.Limits, err = resources(&hc.Resources); err != nil {
+		return nil, err
+	}
+	if c.Restart, c.RestartMax, err = restartPolicy(hc.RestartPolicy); err != nil {
+		return nil, err
+	}
+	if c.Remove && c.Restart != "" {
+		return nil, errdefs.Invalid(errors.New("HostConfig.AutoRemove conflicts with HostConfig.RestartPolicy: choose one"))
+	}
+	if err := p.security(hc); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// envOverrides is a request's environment (field) for the engine, over
+// base (the image's, or the container's for an exec). A name without a
+// value is never taken from the service's own environment: as dockerd, it
+// unsets the variable, which is nothing to do when base does not set it;
+// burrow cannot unset one base sets, and says so.
+func envOverrides(field string, env, base []string) ([]string, error) {
+	var out []string
+	for _, kv := range env {
+		if strings.Contains(kv, "=") {
+			out = append(out, kv)
+			continue
+		}
+		for _, bkv := range base {
+			if k, _, _ := strings.Cut(bkv, "="); k == kv {
+				return nil, errdefs.Invalid(fmt.Errorf("%s %q: burrow cannot unset a variable the image or the container sets; give %s=VALUE", field, kv, kv))
+			}
+		}
+	}
+	return out, nil
+}
+
+// exposedPorts are the ports of ExposedPorts not in bound, each on a
+// random host port.
+func exposedPorts(exposed network.PortSet, bound []engine.PortMapping) []engine.PortMapping {
+	var out []engine.PortMapping
+	for port := range exposed {
+		proto := string(port.Proto())
+		if proto != "tcp" && proto != "udp" {
+			continue
+		}
+		taken := false
+		for _, b := range bound {
+			taken = taken || (b.ContainerPort == port.Num() && b.Protocol == proto)
+		}
+		if !taken {
+			out = append(out, engine.PortMapping{ContainerPort: port.Num(), Protocol: proto})
+		}
+	}
+	return out
+}
+
+// mounts adds Binds, Mounts, Tmpfs and the anonymous Volumes.
+func (p *plan) mounts(req *createRequest) error {
+	c, hc := &p.config, req.HostConfig
 	for _, bind := range hc.Binds {
+		if src, _, _ := strings.Cut(bind, ":"); strings.HasPrefix(src, ".") {
+			return errdefs.Invalid(fmt.Errorf("HostConfig.Binds %q: the host path must be absolute", bind))
+		}
 		m, err := engine.ParseVolume(bind)
 		if err != nil {
-			return c, fmt.Errorf("HostConfig.Binds: %w", err)
+			return fmt.Errorf("HostConfig.Binds: %w", err)
 		}
 		c.Mounts = append(c.Mounts, m)
+	}
+	for i, m := range hc.Mounts {
+		spec, create, err := mountSpec(m)
+		if err != nil {
+			return fmt.Errorf("HostConfig.Mounts[%d]: %w", i, err)
+		}
+		if create {
+			p.makeDirs = append(p.makeDirs, spec.Source)
+		}
+		c.Mounts = append(c.Mounts, spec)
 	}
 	for dst, opts := range hc.Tmpfs {
 		spec := dst
@@ -126,21 +293,134 @@ func createConfig(name string, req *createRequest) (engine.Config, error) {
 		}
 		m, err := engine.ParseTmpfs(spec)
 		if err != nil {
-			return c, fmt.Errorf("HostConfig.Tmpfs: %w", err)
+			return fmt.Errorf("HostConfig.Tmpfs: %w", err)
 		}
 		c.Mounts = append(c.Mounts, m)
 	}
-	c.Limits = limits.Limits{Memory: hc.Memory, MemorySwap: hc.MemorySwap, CPUs: float64(hc.NanoCPUs) / 1e9}
-	if hc.PidsLimit != nil && *hc.PidsLimit != 0 {
-		c.Limits.PidsLimit = *hc.PidsLimit
+	for dst := range req.Config.Volumes {
+		if !path.IsAbs(dst) {
+			return errdefs.Invalid(fmt.Errorf("Config.Volumes %q: the path must be absolute", dst))
+		}
+		mounted := false
+		for _, m := range c.Mounts {
+			mounted = mounted || m.Destination == path.Clean(dst)
+		}
+		if !mounted {
+			c.Mounts = append(c.Mounts, engine.MountSpec{Type: "volume", Destination: path.Clean(dst), Anonymous: true})
+		}
 	}
-	if hc.CPUShares > 0 {
-		c.Limits.CPUShares = uint64(hc.CPUShares)
+	return nil
+}
+
+// mountSpec is one of HostConfig.Mounts for the engine, and whether its
+// source is to be created.
+func mountSpec(m mount.Mount) (engine.MountSpec, bool, error) {
+	bad := func(format string, a ...any) (engine.MountSpec, bool, error) {
+		return engine.MountSpec{}, false, errdefs.Invalid(fmt.Errorf(format, a...))
 	}
-	if c.Restart, c.RestartMax, err = restartPolicy(hc.RestartPolicy); err != nil {
-		return c, err
+	if !path.IsAbs(m.Target) {
+		return bad("Target %q must be an absolute path", m.Target)
 	}
-	return c, nil
+	s := engine.MountSpec{Type: string(m.Type), Source: m.Source, Destination: path.Clean(m.Target)}
+	if m.ReadOnly {
+		s.Options = append(s.Options, "ro")
+	}
+	create := false
+	if m.Type != mount.TypeBind && m.BindOptions != nil {
+		return bad("BindOptions are for bind mounts")
+	}
+	if m.Type != mount.TypeVolume && m.VolumeOptions != nil {
+		return bad("VolumeOptions are for volume mounts")
+	}
+	if m.Type != mount.TypeTmpfs && m.TmpfsOptions != nil {
+		return bad("TmpfsOptions are for tmpfs mounts")
+	}
+	if m.ImageOptions != nil || m.ClusterOptions != nil {
+		return bad("burrow mounts bind, volume and tmpfs")
+	}
+	switch m.Type {
+	case mount.TypeBind:
+		if !path.IsAbs(m.Source) {
+			return bad("Source %q of a bind mount must be an absolute path", m.Source)
+		}
+		if o := m.BindOptions; o != nil {
+			switch {
+			case o.Propagation != "" && o.Propagation != mount.PropagationRPrivate && o.Propagation != mount.PropagationPrivate:
+				return bad("BindOptions.Propagation %s: burrow's binds are private", o.Propagation)
+			case o.NonRecursive:
+				return bad("BindOptions.NonRecursive: burrow binds recursively")
+			case o.ReadOnlyForceRecursive:
+				return bad("BindOptions.ReadOnlyForceRecursive is not supported")
+			}
+			create = o.CreateMountpoint
+		}
+	case mount.TypeVolume:
+		s.Anonymous = m.Source == ""
+		if o := m.VolumeOptions; o != nil {
+			switch {
+			case o.NoCopy:
+				return bad("VolumeOptions.NoCopy: burrow fills a new volume from the image")
+			case len(o.Labels) > 0:
+				return bad("VolumeOptions.Labels: create the volume first (burrow volume create --label)")
+			case o.Subpath != "":
+				return bad("VolumeOptions.Subpath is not supported")
+			case o.DriverConfig != nil && (o.DriverConfig.Name != "" && o.DriverConfig.Name != "local" || len(o.DriverConfig.Options) > 0):
+				return bad("VolumeOptions.DriverConfig: burrow's volumes are local, without options")
+			}
+		}
+	case mount.TypeTmpfs:
+		if m.Source != "" {
+			return bad("a tmpfs mount takes no Source")
+		}
+		if o := m.TmpfsOptions; o != nil {
+			if o.SizeBytes != 0 {
+				s.Options = append(s.Options, fmt.Sprintf("size=%d", o.SizeBytes))
+			}
+			if o.Mode != 0 {
+				s.Options = append(s.Options, fmt.Sprintf("mode=%o", unixMode(o.Mode)))
+			}
+			for _, kv := range o.Options {
+				s.Options = append(s.Options, strings.Join(kv, "="))
+			}
+		}
+	default:
+		return bad("Type %q: burrow mounts bind, volume and tmpfs", m.Type)
+	}
+	return s, create, nil
+}
+
+// resources are HostConfig's limits, for the engine.
+func resources(r *container.Resources) (limits.Limits, error) {
+	l := limits.Limits{
+		Memory: r.Memory, MemorySwap: r.MemorySwap, MemoryReservation: r.MemoryReservation,
+		CPUs: float64(r.NanoCPUs) / 1e9, CPUQuota: r.CPUQuota, CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems,
+		BlkioWeight: r.BlkioWeight,
+	}
+	if r.PidsLimit != nil && *r.PidsLimit != 0 {
+		l.PidsLimit = *r.PidsLimit
+	}
+	if r.CPUShares < 0 || r.CPUPeriod < 0 {
+		return l, errdefs.Invalid(errors.New("HostConfig.CpuShares and CpuPeriod cannot be negative"))
+	}
+	l.CPUShares, l.CPUPeriod = uint64(r.CPUShares), uint64(r.CPUPeriod)
+	for _, t := range []struct {
+		field string
+		in    []*blkiodev.ThrottleDevice
+		out   *[]limits.Throttle
+	}{
+		{"BlkioDeviceReadBps", r.BlkioDeviceReadBps, &l.DeviceReadBps},
+		{"BlkioDeviceWriteBps", r.BlkioDeviceWriteBps, &l.DeviceWriteBps},
+		{"BlkioDeviceReadIOps", r.BlkioDeviceReadIOps, &l.DeviceReadIOps},
+		{"BlkioDeviceWriteIOps", r.BlkioDeviceWriteIOps, &l.DeviceWriteIOps},
+	} {
+		for _, d := range t.in {
+			if d == nil || !path.IsAbs(d.Path) {
+				return l, errdefs.Invalid(fmt.Errorf("HostConfig.%s: each needs a device Path", t.field))
+			}
+			*t.out = append(*t.out, limits.Throttle{Device: d.Path, Rate: d.Rate})
+		}
+	}
+	return l, nil
 }
 
 // portMappings are the published ports of HostConfig.PortBindings: an
@@ -183,4 +463,16 @@ func restartPolicy(p container.RestartPolicy) (string, int, error) {
 		return "", 0, nil
 	}
 	return string(p.Name), p.MaximumRetryCount, nil
+}
+
+// unixMode is m as chmod(2) takes it: clients send the octal bits
+// (tmpfs-mode=1777 is 0o1777), or os.FileMode's own special bits.
+func unixMode(m os.FileMode) uint32 {
+	out := uint32(m) & 0o7777
+	for bit, u := range map[os.FileMode]uint32{os.ModeSetuid: 0o4000, os.ModeSetgid: 0o2000, os.ModeSticky: 0o1000} {
+		if m&bit != 0 {
+			out |= u
+		}
+	}
+	return out
 }

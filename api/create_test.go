@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"reflect"
@@ -8,17 +9,35 @@ import (
 	"strings"
 	"testing"
 
+	dockercontainer "github.com/docker/docker/api/types/container"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/limits"
 )
 
-// createFrom runs a create request with body through readCreate.
-func createFrom(t *testing.T, query, body string) (engine.Config, error) {
+// createFrom runs a create request with body through readCreate and
+// createPlan, for an image whose environment is imageEnv.
+func createFrom(t *testing.T, query, body string, imageEnv ...string) (engine.Config, error) {
+	t.Helper()
+	p, err := planFrom(t, query, body, imageEnv...)
+	if err != nil {
+		return engine.Config{}, err
+	}
+	return p.config, nil
+}
+
+func planFrom(t *testing.T, query, body string, imageEnv ...string) (*plan, error) {
 	t.Helper()
 	r := httptest.NewRequest("POST", "/containers/create"+query, strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
-	return readCreate(r)
+	req, err := readCreate(r)
+	if err != nil {
+		return nil, err
+	}
+	return createPlan(r.URL.Query().Get("name"), req, imageEnv)
 }
 
 func testdata(t *testing.T, name string) string {
@@ -140,6 +159,148 @@ func TestCreateRefusesWhatItCannotHonour(t *testing.T) {
 		_, err := createFrom(t, "", tc.body)
 		if !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%s: want a 400 naming %s, got %v", tc.body, tc.field, err)
+		}
+	}
+}
+
+// What the SDKs send for an empty HostConfig and NetworkingConfig passes.
+func TestCreateSDKZeroValues(t *testing.T) {
+	for name, req := range map[string]any{
+		"moby/moby client": container.CreateRequest{Config: &container.Config{Image: "i"}, HostConfig: &container.HostConfig{},
+			NetworkingConfig: &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{"bridge": {}}}},
+		"docker/docker v28": dockercontainer.CreateRequest{Config: &dockercontainer.Config{Image: "i"}, HostConfig: &dockercontainer.HostConfig{}},
+	} {
+		b, _ := json.Marshal(req)
+		if _, err := createFrom(t, "", string(b)); err != nil {
+			t.Errorf("%s, zero values: %v", name, err)
+		}
+	}
+}
+
+func TestCreateSecurityOpt(t *testing.T) {
+	p, err := planFrom(t, "", testdata(t, "docker-create-security.json"))
+	if err != nil {
+		t.Fatalf("docker create --security-opt ...: %v", err)
+	}
+	c := p.config
+	if !c.NoNewPrivileges || p.seccomp != `{"defaultAction":"SCMP_ACT_ALLOW"}` || !reflect.DeepEqual(c.Unmask, []string{"ALL"}) {
+		t.Errorf("no-new-privileges, seccomp=FILE, systempaths=unconfined: %+v, seccomp %q", c, p.seccomp)
+	}
+	for _, tc := range []struct {
+		opts  string
+		check func(*plan) bool
+	}{
+		{`"seccomp=unconfined"`, func(p *plan) bool { return p.config.Seccomp == "unconfined" }},
+		{`"seccomp:unconfined"`, func(p *plan) bool { return p.config.Seccomp == "unconfined" }},
+		{`"no-new-privileges:true"`, func(p *plan) bool { return p.config.NoNewPrivileges }},
+		{`"no-new-privileges=false"`, func(p *plan) bool { return !p.config.NoNewPrivileges }},
+		{`"mask=/a:/b","unmask=/proc/kcore"`, func(p *plan) bool {
+			return reflect.DeepEqual(p.config.Mask, []string{"/a", "/b"}) && reflect.DeepEqual(p.config.Unmask, []string{"/proc/kcore"})
+		}},
+		{`"label=disable","apparmor=unconfined"`, func(p *plan) bool { return len(p.config.Mask)+len(p.config.Unmask) == 0 }},
+	} {
+		p, err := planFrom(t, "", `{"Image":"i","HostConfig":{"SecurityOpt":[`+tc.opts+`]}}`)
+		if err != nil || !tc.check(p) {
+			t.Errorf("SecurityOpt [%s]: %+v %v", tc.opts, p, err)
+		}
+	}
+	p, err = planFrom(t, "", `{"Image":"i","HostConfig":{"MaskedPaths":["/proc/kcore","/extra"]}}`)
+	if err != nil || !reflect.DeepEqual(p.config.Mask, []string{"/extra"}) || len(p.config.Unmask) != len(engine.DefaultMaskedPaths)-1 {
+		t.Errorf("MaskedPaths as a list: %+v %v", p, err)
+	}
+}
+
+func TestCreateEnvNeverFromTheService(t *testing.T) {
+	t.Setenv("BURROW_API_SECRET", "from-the-service")
+	c, err := createFrom(t, "", `{"Image":"i","Env":["BURROW_API_SECRET","A=1","EMPTY="]}`)
+	if err != nil || !reflect.DeepEqual(c.Env, []string{"A=1", "EMPTY="}) {
+		t.Errorf("a name without a value: %q %v", c.Env, err)
+	}
+	if _, err := createFrom(t, "", `{"Image":"i","Env":["HOME"]}`, "PATH=/bin", "HOME=/root"); !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), "Config.Env") {
+		t.Errorf("unsetting the image's variable: %v", err)
+	}
+}
+
+func TestCreateMountsLabelsPorts(t *testing.T) {
+	p, err := planFrom(t, "", `{"Image":"i","Labels":{"a":"b"},"ExposedPorts":{"9000/tcp":{},"80/tcp":{}},"NetworkDisabled":true,
+		"Volumes":{"/anon":{},"/v":{}},
+		"HostConfig":{"PublishAllPorts":true,"PortBindings":{"80/tcp":[{"HostPort":"8080"}]},"OomScoreAdj":100,
+		"Mounts":[{"Type":"volume","Source":"vol","Target":"/v"},{"Type":"bind","Source":"/srv/x","Target":"/x","ReadOnly":true,"BindOptions":{"CreateMountpoint":true}},
+			{"Type":"tmpfs","Target":"/t","TmpfsOptions":{"SizeBytes":1000000,"Mode":1023}}],
+		"CpuQuota":50000,"CpuPeriod":100000,"CpusetCpus":"0","MemoryReservation":1048576,"BlkioWeight":300,
+		"BlkioDeviceReadBps":[{"Path":"/dev/vda","Rate":1024}]}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.config
+	if c.Labels["a"] != "b" || c.Network != engine.NetworkNone || *c.OOMScoreAdj != 100 {
+		t.Errorf("labels, NetworkDisabled, OomScoreAdj: %+v", c)
+	}
+	if len(c.Ports) != 2 || c.Ports[1] != (engine.PortMapping{ContainerPort: 9000, Protocol: "tcp"}) {
+		t.Errorf("PublishAllPorts adds the exposed ports not bound: %+v", c.Ports)
+	}
+	want := []engine.MountSpec{
+		{Type: "volume", Source: "vol", Destination: "/v"},
+		{Type: "bind", Source: "/srv/x", Destination: "/x", Options: []string{"ro"}},
+		{Type: "tmpfs", Destination: "/t", Options: []string{"size=1000000", "mode=1777"}},
+		{Type: "volume", Destination: "/anon", Anonymous: true},
+	}
+	if !reflect.DeepEqual(c.Mounts, want) || !reflect.DeepEqual(p.makeDirs, []string{"/srv/x"}) {
+		t.Errorf("mounts:\n%+v\nwant\n%+v\nmake %v", c.Mounts, want, p.makeDirs)
+	}
+	if c.Limits.CPUQuota != 50000 || c.Limits.CPUPeriod != 100000 || c.Limits.CpusetCpus != "0" || c.Limits.MemoryReservation != 1<<20 ||
+		c.Limits.BlkioWeight != 300 || !reflect.DeepEqual(c.Limits.DeviceReadBps, []limits.Throttle{{Device: "/dev/vda", Rate: 1024}}) {
+		t.Errorf("resources: %+v", c.Limits)
+	}
+}
+
+// Every field burrow cannot honour is a 400 naming it.
+func TestCreateRefusesUnsupportedFields(t *testing.T) {
+	if _, err := createFrom(t, "", testdata(t, "docker-create-unsupported.json")); !errdefs.Is(err, errdefs.ClassInvalid) {
+		t.Errorf("docker create with unsupported flags: %v", err)
+	}
+	for _, tc := range []struct{ json, field string }{
+		{`"Domainname":"d"`, "Config.Domainname"},
+		{`"Healthcheck":{"Test":["CMD","true"]}`, "Config.Healthcheck"},
+		{`"StopSignal":"USR1"`, "Config.StopSignal"},
+		{`"StopTimeout":3`, "Config.StopTimeout"},
+		{`"Shell":["/bin/bash","-c"]`, "Config.Shell"},
+		{`"HostConfig":{"Devices":[{"PathOnHost":"/dev/null"}]}`, "HostConfig.Devices"},
+		{`"HostConfig":{"Ulimits":[{"Name":"nofile","Soft":1,"Hard":2}]}`, "HostConfig.Ulimits"},
+		{`"HostConfig":{"Sysctls":{"net.ipv4.ip_forward":"1"}}`, "HostConfig.Sysctls"},
+		{`"HostConfig":{"Init":true}`, "HostConfig.Init"},
+		{`"HostConfig":{"GroupAdd":["10"]}`, "HostConfig.GroupAdd"},
+		{`"HostConfig":{"PidMode":"host"}`, "HostConfig.PidMode"},
+		{`"HostConfig":{"IpcMode":"host"}`, "HostConfig.IpcMode"},
+		{`"HostConfig":{"UTSMode":"host"}`, "HostConfig.UTSMode"},
+		{`"HostConfig":{"CgroupnsMode":"host"}`, "HostConfig.CgroupnsMode"},
+		{`"HostConfig":{"ShmSize":134217728}`, "HostConfig.ShmSize"},
+		{`"HostConfig":{"Runtime":"runsc"}`, "HostConfig.Runtime"},
+		{`"HostConfig":{"Links":["a:b"]}`, "HostConfig.Links"},
+		{`"HostConfig":{"Annotations":{"a":"b"}}`, "HostConfig.Annotations"},
+		{`"HostConfig":{"LogConfig":{"Type":"syslog"}}`, "HostConfig.LogConfig.Type"},
+		{`"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":"1m"}}}`, "HostConfig.LogConfig.Config"},
+		{`"HostConfig":{"MemorySwappiness":60}`, "HostConfig.MemorySwappiness"},
+		{`"HostConfig":{"OomKillDisable":true}`, "HostConfig.OomKillDisable"},
+		{`"HostConfig":{"CgroupParent":"x"}`, "HostConfig.CgroupParent"},
+		{`"HostConfig":{"DnsSearch":["example.com"]}`, "HostConfig.DnsSearch"},
+		{`"HostConfig":{"SecurityOpt":["label=type:spc_t"]}`, "HostConfig.SecurityOpt"},
+		{`"HostConfig":{"SecurityOpt":["apparmor=docker-default"]}`, "HostConfig.SecurityOpt"},
+		{`"HostConfig":{"SecurityOpt":["seccomp=/etc/profile.json"]}`, "HostConfig.SecurityOpt"},
+		{`"HostConfig":{"SecurityOpt":["proc-opts=x"]}`, "HostConfig.SecurityOpt"},
+		{`"HostConfig":{"ReadonlyPaths":["/proc/sys"]}`, "HostConfig.ReadonlyPaths"},
+		{`"HostConfig":{"Mounts":[{"Type":"npipe","Source":"x","Target":"/x"}]}`, "HostConfig.Mounts[0]"},
+		{`"HostConfig":{"Mounts":[{"Type":"bind","Source":"rel","Target":"/x"}]}`, "HostConfig.Mounts[0]"},
+		{`"HostConfig":{"Mounts":[{"Type":"volume","Target":"/x","VolumeOptions":{"NoCopy":true}}]}`, "HostConfig.Mounts[0]"},
+		{`"HostConfig":{"Mounts":[{"Type":"bind","Source":"/x","Target":"/x","BindOptions":{"Propagation":"rshared"}}]}`, "HostConfig.Mounts[0]"},
+		{`"HostConfig":{"Binds":["./rel:/x"]}`, "HostConfig.Binds"},
+		{`"HostConfig":{"AutoRemove":true,"RestartPolicy":{"Name":"always"}}`, "HostConfig.AutoRemove"},
+		{`"NetworkingConfig":{"EndpointsConfig":{"default":{"Aliases":["web"]}}}`, "Aliases"},
+		{`"NetworkingConfig":{"EndpointsConfig":{"other":{}}}`, "EndpointsConfig.other"},
+	} {
+		_, err := createFrom(t, "", `{"Image":"i",`+tc.json+`}`)
+		if !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: want a 400 naming %s, got %v", tc.json, tc.field, err)
 		}
 	}
 }

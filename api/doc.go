@@ -15,5 +15,9 @@
 // push, history, prune, get, load; build (the classic builder: a context
 // tar, run by package build; no BuildKit sessions); commit; auth; events
 // (container create, start, die, destroy, seen by watching the records).
-// Errors are {"message": ...} with 404, 409, 400, 401 by error class.
+// Errors are {"message": ...} with 404, 409, 400, 401 by error class; 413
+// for a body over Server.UploadLimit. A create request is translated field
+// by field (create.go); a field burrow cannot honour is a 400 naming it
+// (unsupported.go), never ignored. Requests from web browsers are refused
+// (403), JSON bodies must say so (Content-Type application/json).
 package api

@@ -54,10 +54,15 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errdefs.Conflict(fmt.Errorf("container %s is not running", c.Name)))
 		return
 	}
+	env, err := envOverrides("Env", b.Env, c.Inspect().Config.Env)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	id := make([]byte, 32)
 	rand.Read(id)
 	sess := &execSession{ID: hex.EncodeToString(id), ContainerID: c.ID, AttachOut: b.AttachStdout || b.AttachStderr,
-		Config: engine.ExecConfig{Command: b.Cmd, Env: b.Env, User: b.User, Workdir: b.WorkingDir, TTY: b.Tty,
+		Config: engine.ExecConfig{Command: b.Cmd, Env: env, User: b.User, Workdir: b.WorkingDir, TTY: b.Tty,
 			Interactive: b.AttachStdin, Privileged: b.Privileged}}
 	ex := s.execs()
 	ex.mu.Lock()

@@ -26,6 +26,7 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	labels, specs := labelFilters(specs)
 	filters, err := engine.ParseFilters(specs)
 	if err != nil {
 		writeError(w, err)
@@ -41,7 +42,7 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	for i := len(ctrs) - 1; i >= 0; i-- { // newest first, as docker
 		c := ctrs[i]
-		if (!all && !c.Running()) || !c.Matches(filters) {
+		if (!all && !c.Running()) || !c.Matches(filters) || !hasLabels(c.Config.Labels, labels) {
 			continue
 		}
 		if limit > 0 && len(out) == limit {
@@ -83,7 +84,7 @@ func containerSummary(c *engine.Container, now time.Time, volumePath func(string
 	sum := container.Summary{
 		ID: c.ID, Names: []string{"/" + c.Name}, Image: c.Image, ImageID: "sha256:" + c.ImageID,
 		Command: strings.Join(c.Args, " "), Created: c.Created.Unix(), State: dockerState(c.State.Status),
-		Status: "Created", Ports: []container.PortSummary{}, Labels: map[string]string{},
+		Status: "Created", Ports: []container.PortSummary{}, Labels: labelsOf(c.Config.Labels),
 		Mounts: mountPoints(c.Config.Mounts, volumePath),
 	}
 	sum.HostConfig.NetworkMode = "default"
@@ -160,7 +161,7 @@ func inspectResponse(d engine.InspectData, c *engine.Config, volumePath func(str
 			Hostname: d.Config.Hostname, User: d.Config.User, Env: d.Config.Env, Cmd: d.Config.Cmd,
 			Image: d.Config.Image, WorkingDir: d.Config.WorkingDir, Entrypoint: d.Config.Entrypoint,
 			Tty: d.Config.Tty, OpenStdin: d.Config.OpenStdin, AttachStdout: true, AttachStderr: true,
-			StopSignal: d.Config.StopSignal, Labels: d.Config.Labels,
+			StopSignal: d.Config.StopSignal, Labels: labelsOf(c.Labels),
 		},
 		HostConfig: &container.HostConfig{
 			AutoRemove: d.HostConfig.AutoRemove, Privileged: d.HostConfig.Privileged, ReadonlyRootfs: d.HostConfig.ReadonlyRootfs,
@@ -208,4 +209,37 @@ func mountPoints(specs []engine.MountSpec, volumePath func(string) string) []con
 		out = append(out, mp)
 	}
 	return out
+}
+
+// labelsOf is a container's labels, {} when it has none.
+func labelsOf(l map[string]string) map[string]string {
+	if l == nil {
+		return map[string]string{}
+	}
+	return l
+}
+
+// labelFilters takes the label filters (KEY or KEY=VALUE) out of specs.
+func labelFilters(specs []string) (labels, rest []string) {
+	for _, f := range specs {
+		if l, ok := strings.CutPrefix(f, "label="); ok {
+			labels = append(labels, l)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	return labels, rest
+}
+
+// hasLabels tells whether labels match every filter, as docker's: KEY
+// is present, KEY=VALUE has that value.
+func hasLabels(labels map[string]string, filters []string) bool {
+	for _, f := range filters {
+		k, v, withValue := strings.Cut(f, "=")
+		got, ok := labels[k]
+		if !ok || (withValue && got != v) {
+			return false
+		}
+	}
+	return true
 }

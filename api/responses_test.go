@@ -167,3 +167,20 @@ func mustPort(t *testing.T, s string) network.Port {
 	}
 	return p
 }
+
+func TestLabelFilters(t *testing.T) {
+	labels, rest := labelFilters([]string{"label=a", "name=x", "label=b=2"})
+	if fmt.Sprint(labels) != "[a b=2]" || fmt.Sprint(rest) != "[name=x]" {
+		t.Errorf("split: %v %v", labels, rest)
+	}
+	l := map[string]string{"a": "1", "b": "2"}
+	for filters, want := range map[string]bool{"a": true, "a,b=2": true, "b=3": false, "c": false, "a=1,b=2": true, "": true} {
+		var f []string
+		if filters != "" {
+			f = strings.Split(filters, ",")
+		}
+		if hasLabels(l, f) != want {
+			t.Errorf("labels %v, filters %q: want %v", l, filters, want)
+		}
+	}
+}

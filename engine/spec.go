@@ -117,6 +117,9 @@ type Config struct {
 	// containers.conf's log_size_max, else no bound.
 	LogDriver  string `json:",omitempty"`
 	LogSizeMax int64  `json:",omitempty"`
+	// Labels are the container's labels (the API's Config.Labels), kept
+	// for inspect and list filters.
+	Labels map[string]string `json:",omitempty"`
 }
 
 // capabilities resolves the container's capability set from the defaults,

@@ -65,6 +65,22 @@ func TestAPIListFilters(t *testing.T) {
 	if got := names(make(client.Filters).Add("name", tag).Add("status", "running", "exited"), false); len(got) != 2 {
 		t.Errorf("two values of one key match either: %v", got)
 	}
+	// Labels given at create: kept, shown, filtered on.
+	labelled := "filt-label-" + tag
+	t.Cleanup(func() { burrow(t, "rm", "-f", labelled) })
+	if _, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Name: labelled,
+		Config: &container.Config{Image: img, Labels: map[string]string{"org.example.tag": tag}}}); err != nil {
+		t.Fatalf("create with labels: %v", err)
+	}
+	if got := names(make(client.Filters).Add("label", "org.example.tag="+tag), true); len(got) != 1 || got[0] != labelled {
+		t.Errorf("label=org.example.tag=%s: %v", tag, got)
+	}
+	if got := names(make(client.Filters).Add("label", "org.example.tag=other"), true); len(got) != 0 {
+		t.Errorf("label=org.example.tag=other: %v", got)
+	}
+	if ins, err := cli.ContainerInspect(ctx, labelled, client.ContainerInspectOptions{}); err != nil || ins.Container.Config.Labels["org.example.tag"] != tag {
+		t.Errorf("inspect's labels: %v", err)
+	}
 	if _, err := cli.ContainerList(ctx, client.ContainerListOptions{Filters: make(client.Filters).Add("colour", "blue")}); err == nil || !strings.Contains(err.Error(), "colour") {
 		t.Errorf("an unknown filter: want an error naming it, got %v", err)
 	}

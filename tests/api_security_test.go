@@ -11,11 +11,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 )
 
@@ -230,5 +233,98 @@ func TestAPIUploadLimit(t *testing.T) {
 	}
 	if n := dirUsage(tmp); n != 0 {
 		t.Errorf("the uploads went to $TMPDIR: %d bytes", n)
+	}
+}
+
+// TestAPISecurityOpt: HostConfig.SecurityOpt is applied, as the docker CLI
+// sends it (a seccomp profile as its JSON), and what burrow cannot honour,
+// in SecurityOpt or elsewhere in the create request, is a 400 naming it.
+func TestAPISecurityOpt(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	img := busyboxImage(t)
+	cli, ctx := sdkClient(t, host, 2*time.Minute)
+	run := func(opts []string, cmd ...string) string {
+		t.Helper()
+		name := ctrName(t)
+		t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+		created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+			Name: name, Config: &container.Config{Image: img, Cmd: cmd}, HostConfig: &container.HostConfig{SecurityOpt: opts},
+		})
+		if err != nil {
+			t.Fatalf("create with SecurityOpt %q: %v", opts, err)
+		}
+		if _, err := cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+			t.Fatalf("start: %v", err)
+		}
+		must(t, "wait", name)
+		return must(t, "logs", name)
+	}
+	if got := run([]string{"no-new-privileges:true"}, "grep", "NoNewPrivs", "/proc/self/status"); !strings.Contains(got, "1") {
+		t.Errorf("no-new-privileges (compose's form): %q", got)
+	}
+	profile := `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}`
+	if got := run([]string{"seccomp=" + profile}, "sh", "-c", "mkdir /made 2>&1; echo rc=$?"); !strings.Contains(got, "rc=1") {
+		t.Errorf("a seccomp profile refusing mkdir: %q", got)
+	}
+	if _, err := exec.LookPath("docker"); err == nil {
+		file := filepath.Join(t.TempDir(), "profile.json")
+		os.WriteFile(file, []byte(profile), 0o644)
+		r := dockerCLI(t, host, "run", "--rm", "--security-opt", "seccomp="+file, "--security-opt", "no-new-privileges", img,
+			"sh", "-c", "grep NoNewPrivs /proc/self/status; mkdir /made || echo refused")
+		if !strings.Contains(r.Stdout, "refused") || !strings.Contains(r.Stdout, "1") {
+			t.Errorf("docker run --security-opt seccomp=FILE --security-opt no-new-privileges: %s", describe(r))
+		}
+	}
+	for _, tc := range []struct {
+		hc    container.HostConfig
+		field string
+	}{
+		{container.HostConfig{SecurityOpt: []string{"label=type:container_t"}}, "HostConfig.SecurityOpt"},
+		{container.HostConfig{SecurityOpt: []string{"apparmor=docker-default"}}, "HostConfig.SecurityOpt"},
+		{container.HostConfig{Resources: container.Resources{Devices: []container.DeviceMapping{{PathOnHost: "/dev/null", PathInContainer: "/dev/x"}}}}, "HostConfig.Devices"},
+		{container.HostConfig{Sysctls: map[string]string{"net.ipv4.ip_forward": "1"}}, "HostConfig.Sysctls"},
+	} {
+		_, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: &container.Config{Image: img}, HostConfig: &tc.hc})
+		if err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("create asking for %s: %v, want a 400 naming it", tc.field, err)
+		}
+	}
+}
+
+// TestAPIEnvNotFromService: Env ["NAME"] never takes the service's own
+// value of NAME, for create or for exec (dockerd never does).
+func TestAPIEnvNotFromService(t *testing.T) {
+	t.Parallel()
+	host := apiServiceWith(t, []string{"BURROW_API_LEAK=service-secret"})
+	img := busyboxImage(t)
+	cli, ctx := sdkClient(t, host, time.Minute)
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name: name, Config: &container.Config{Image: img, Cmd: []string{"sleep", "1000"}, Env: []string{"BURROW_API_LEAK", "SET=1"}},
+	})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if _, err := cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if env := must(t, "exec", name, "env"); strings.Contains(env, "service-secret") || !strings.Contains(env, "SET=1") {
+		t.Errorf("the container's environment:\n%s", env)
+	}
+	ex, err := cli.ExecCreate(ctx, name, client.ExecCreateOptions{Cmd: []string{"env"}, Env: []string{"BURROW_API_LEAK"}, AttachStdout: true})
+	if err != nil {
+		t.Fatalf("exec create: %v", err)
+	}
+	att, err := cli.ExecAttach(ctx, ex.ID, client.ExecAttachOptions{})
+	if err != nil {
+		t.Fatalf("exec attach: %v", err)
+	}
+	var out bytes.Buffer
+	stdcopy.StdCopy(&out, io.Discard, att.Reader)
+	att.Close()
+	if strings.Contains(out.String(), "service-secret") || !strings.Contains(out.String(), "PATH=") {
+		t.Errorf("the exec's environment:\n%s", out.String())
 	}
 }

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"fmt"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// refuseUnsupported names the first field of a create request that asks
+// for something burrow does not do. The zero values, and the defaults the
+// docker CLI, compose and the SDKs send, pass.
+func refuseUnsupported(req *createRequest) error {
+	cfg, hc := req.Config, req.HostConfig
+	r := &hc.Resources
+	for _, u := range []struct {
+		asked bool
+		field string
+	}{
+		{cfg.Domainname != "", "Config.Domainname"},
+		{cfg.Healthcheck != nil && !healthDisabled(cfg.Healthcheck), "Config.Healthcheck (burrow runs no health checks)"},
+		{cfg.ArgsEscaped, "Config.ArgsEscaped"},
+		{len(cfg.OnBuild) > 0, "Config.OnBuild"},
+		{len(cfg.Shell) > 0, "Config.Shell"},
+		{cfg.StopSignal != "", "Config.StopSignal"},
+		{cfg.StopTimeout != nil, "Config.StopTimeout"},
+		{!knownLogDriver(hc.LogConfig.Type), "HostConfig.LogConfig.Type (burrow keeps its own log, which logs reads)"},
+		{len(hc.LogConfig.Config) > 0, "HostConfig.LogConfig.Config"},
+		{hc.VolumeDriver != "" && hc.VolumeDriver != "local", "HostConfig.VolumeDriver"},
+		{len(hc.Annotations) > 0, "HostConfig.Annotations"},
+		{hc.CgroupnsMode != "" && !hc.CgroupnsMode.IsPrivate(), "HostConfig.CgroupnsMode"},
+		{len(hc.DNSOptions) > 0, "HostConfig.DnsOptions"},
+		{len(hc.DNSSearch) > 0, "HostConfig.DnsSearch"},
+		{len(hc.GroupAdd) > 0, "HostConfig.GroupAdd"},
+		{hc.IpcMode != "" && !hc.IpcMode.IsPrivate() && !hc.IpcMode.IsShareable(), "HostConfig.IpcMode"},
+		{hc.Cgroup != "", "HostConfig.Cgroup"},
+		{len(hc.Links) > 0, "HostConfig.Links"},
+		{hc.PidMode != "", "HostConfig.PidMode"},
+		{len(hc.StorageOpt) > 0, "HostConfig.StorageOpt"},
+		{hc.UTSMode != "", "HostConfig.UTSMode"},
+		{hc.ShmSize != 0 && hc.ShmSize != 64<<20, "HostConfig.ShmSize (burrow's /dev/shm is 64MiB)"},
+		{len(hc.Sysctls) > 0, "HostConfig.Sysctls"},
+		{hc.Runtime != "", "HostConfig.Runtime"},
+		{hc.Umask != nil, "HostConfig.Umask"},
+		{!hc.Isolation.IsDefault(), "HostConfig.Isolation"},
+		{hc.Init != nil && *hc.Init, "HostConfig.Init"},
+		{r.CgroupParent != "", "HostConfig.CgroupParent"},
+		{len(r.BlkioWeightDevice) > 0, "HostConfig.BlkioWeightDevice"},
+		{r.CPURealtimePeriod != 0 || r.CPURealtimeRuntime != 0, "HostConfig.CpuRealtimePeriod and CpuRealtimeRuntime"},
+		{len(r.Devices) > 0, "HostConfig.Devices"},
+		{len(r.DeviceCgroupRules) > 0, "HostConfig.DeviceCgroupRules"},
+		{len(r.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
+		{r.MemorySwappiness != nil && *r.MemorySwappiness != -1, "HostConfig.MemorySwappiness"},
+		{r.OomKillDisable != nil && *r.OomKillDisable, "HostConfig.OomKillDisable"},
+		{len(r.Ulimits) > 0, "HostConfig.Ulimits"},
+		{r.CPUCount != 0 || r.CPUPercent != 0, "HostConfig.CpuCount and CpuPercent (Windows)"},
+		{r.IOMaximumIOps != 0 || r.IOMaximumBandwidth != 0, "HostConfig.IOMaximumIOps and IOMaximumBandwidth (Windows)"},
+	} {
+		if u.asked {
+			return errdefs.Invalid(fmt.Errorf("%s: burrow does not support it; leave it out", u.field))
+		}
+	}
+	return refuseEndpoints(req)
+}
+
+// healthDisabled tells a health check that only turns the image's off:
+// burrow runs none anyway.
+func healthDisabled(h *container.HealthConfig) bool {
+	return len(h.Test) == 0 || (len(h.Test) == 1 && h.Test[0] == "NONE")
+}
+
+// knownLogDriver tells the log drivers whose logs `logs` can read, which
+// burrow's own log stands for.
+func knownLogDriver(t string) bool {
+	return t == "" || t == "json-file" || t == "k8s-file" || t == "local"
+}
+
+// refuseEndpoints refuses NetworkingConfig entries that ask for more than
+// the container's one network: aliases, addresses, links, options.
+func refuseEndpoints(req *createRequest) error {
+	if req.NetworkingConfig == nil {
+		return nil
+	}
+	for name, ep := range req.NetworkingConfig.EndpointsConfig {
+		if ep == nil {
+			continue
+		}
+		field := "NetworkingConfig.EndpointsConfig." + name
+		switch {
+		case name != "" && name != network.NetworkDefault && name != network.NetworkBridge && name != string(req.HostConfig.NetworkMode):
+			return errdefs.Invalid(fmt.Errorf("%s: burrow connects a container to its NetworkMode only", field))
+		case ep.IPAMConfig != nil && (ep.IPAMConfig.IPv4Address.IsValid() || ep.IPAMConfig.IPv6Address.IsValid() || len(ep.IPAMConfig.LinkLocalIPs) > 0):
+			return errdefs.Invalid(fmt.Errorf("%s.IPAMConfig: burrow chooses the address", field))
+		case len(ep.Aliases) > 0:
+			return errdefs.Invalid(fmt.Errorf("%s.Aliases: burrow has no network aliases", field))
+		case len(ep.Links) > 0:
+			return errdefs.Invalid(fmt.Errorf("%s.Links: burrow has no links", field))
+		case len(ep.DriverOpts) > 0:
+			return errdefs.Invalid(fmt.Errorf("%s.DriverOpts: burrow's network takes no options", field))
+		case len(ep.MacAddress) > 0:
+			return errdefs.Invalid(fmt.Errorf("%s.MacAddress: burrow chooses the address", field))
+		case ep.IPAddress.IsValid():
+			return errdefs.Invalid(fmt.Errorf("%s.IPAddress: burrow chooses the address", field))
+		case ep.GwPriority != 0:
+			return errdefs.Invalid(fmt.Errorf("%s.GwPriority: burrow's container has one network", field))
+		}
+	}
+	return nil
+}

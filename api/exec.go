@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/moby/moby/api/types/container"
 
@@ -16,7 +17,8 @@ import (
 )
 
 // execSession is an exec instance: made by create, run by start, read by
-// inspect. They live in the service's memory, as Docker's.
+// inspect. They live in the service's memory, as Docker's, until they
+// expire.
 type execSession struct {
 	ID          string
 	ContainerID string
@@ -24,6 +26,57 @@ type execSession struct {
 	AttachOut   bool
 	Running     bool
 	ExitCode    *int
+	// changed is when the session was made, or ended.
+	changed time.Time
+}
+
+// execRetention is how long an exec that does not run is kept for inspect
+// (docker exec reads the exit code after the end): dockerd's collector
+// forgets one 5 to 10 minutes after it ends.
+const execRetention = 5 * time.Minute
+
+// expired tells whether sess may be forgotten at now: its container is no
+// longer running (dockerd forgets a container's execs when it stops), or
+// the session has not been running (ended, or never started) for longer
+// than execRetention.
+func (sess *execSession) expired(now time.Time, containerRunning bool) bool {
+	if !containerRunning {
+		return true
+	}
+	return !sess.Running && now.Sub(sess.changed) > execRetention
+}
+
+// sweepExecs forgets the expired exec sessions, so that they do not grow
+// with every exec the service ever ran.
+func (s *Server) sweepExecs() {
+	ex := s.execs()
+	ex.mu.Lock()
+	byCtr := map[string][]*execSession{}
+	for _, sess := range ex.sessions {
+		byCtr[sess.ContainerID] = append(byCtr[sess.ContainerID], sess)
+	}
+	ex.mu.Unlock()
+	now := time.Now()
+	var gone []string
+	for id, list := range byCtr {
+		c, err := s.Engine.Get(id)
+		if err != nil && !errdefs.Is(err, errdefs.ClassNotFound) {
+			continue // not known to be gone
+		}
+		running := err == nil && c.Running()
+		ex.mu.Lock()
+		for _, sess := range list {
+			if sess.expired(now, running) {
+				gone = append(gone, sess.ID)
+			}
+		}
+		ex.mu.Unlock()
+	}
+	ex.mu.Lock()
+	for _, id := range gone {
+		delete(ex.sessions, id)
+	}
+	ex.mu.Unlock()
 }
 
 type execState struct {
@@ -61,7 +114,8 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	id := make([]byte, 32)
 	rand.Read(id)
-	sess := &execSession{ID: hex.EncodeToString(id), ContainerID: c.ID, AttachOut: b.AttachStdout || b.AttachStderr,
+	s.sweepExecs()
+	sess := &execSession{ID: hex.EncodeToString(id), ContainerID: c.ID, AttachOut: b.AttachStdout || b.AttachStderr, changed: time.Now(),
 		Config: engine.ExecConfig{Command: b.Cmd, Env: env, User: b.User, Workdir: b.WorkingDir, TTY: b.Tty,
 			Interactive: b.AttachStdin, Privileged: b.Privileged}}
 	ex := s.execs()
@@ -72,6 +126,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) execSession(w http.ResponseWriter, r *http.Request) (*execSession, bool) {
+	s.sweepExecs()
 	ex := s.execs()
 	ex.mu.Lock()
 	sess := ex.sessions[r.PathValue("id")]
@@ -99,7 +154,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) {
 	ex := s.execs()
 	finish := func(code int) {
 		ex.mu.Lock()
-		sess.Running, sess.ExitCode = false, &code
+		sess.Running, sess.ExitCode, sess.changed = false, &code, time.Now()
 		ex.mu.Unlock()
 	}
 	ex.mu.Lock()

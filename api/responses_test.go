@@ -184,3 +184,25 @@ func TestLabelFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestExecExpiry(t *testing.T) {
+	now := time.Now()
+	old, recent := now.Add(-execRetention-time.Second), now.Add(-time.Second)
+	code := 0
+	for _, tc := range []struct {
+		name    string
+		sess    execSession
+		running bool
+		want    bool
+	}{
+		{"ended long ago", execSession{ExitCode: &code, changed: old}, true, true},
+		{"ended just now", execSession{ExitCode: &code, changed: recent}, true, false},
+		{"never started, long ago", execSession{changed: old}, true, true},
+		{"running", execSession{Running: true, changed: old}, true, false},
+		{"container stopped", execSession{Running: true, changed: recent}, false, true},
+	} {
+		if got := tc.sess.expired(now, tc.running); got != tc.want {
+			t.Errorf("%s: expired %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -328,3 +328,45 @@ func TestAPIEnvNotFromService(t *testing.T) {
 		t.Errorf("the exec's environment:\n%s", out.String())
 	}
 }
+
+// TestAPIExecSessionsForgotten: exec sessions do not stay in the service
+// forever: a finished one can be inspected (docker exec reads its exit
+// code), and all of a container's go when the container does, as dockerd
+// forgets them.
+func TestAPIExecSessionsForgotten(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	cli, ctx := sdkClient(t, host, time.Minute)
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "1000")
+	var ids []string
+	for i := 0; i < 5; i++ {
+		ex, err := cli.ExecCreate(ctx, name, client.ExecCreateOptions{Cmd: []string{"sh", "-c", "exit 3"}, AttachStdout: true})
+		if err != nil {
+			t.Fatalf("exec create: %v", err)
+		}
+		att, err := cli.ExecAttach(ctx, ex.ID, client.ExecAttachOptions{})
+		if err != nil {
+			t.Fatalf("exec attach: %v", err)
+		}
+		io.Copy(io.Discard, att.Reader)
+		att.Close()
+		ids = append(ids, ex.ID)
+	}
+	for _, id := range ids {
+		ins, err := cli.ExecInspect(ctx, id, client.ExecInspectOptions{})
+		if err != nil || ins.ExitCode != 3 || ins.Running {
+			t.Errorf("inspect of a finished exec: %+v %v", ins, err)
+		}
+	}
+	unstarted, err := cli.ExecCreate(ctx, name, client.ExecCreateOptions{Cmd: []string{"true"}})
+	if err != nil {
+		t.Fatalf("exec create: %v", err)
+	}
+	must(t, "rm", "-f", name)
+	for _, id := range append(ids, unstarted.ID) {
+		if _, err := cli.ExecInspect(ctx, id, client.ExecInspectOptions{}); err == nil || !strings.Contains(strings.ToLower(err.Error()), "no such exec") {
+			t.Errorf("exec %s of a removed container: %v, want no such exec instance", id[:12], err)
+		}
+	}
+}

@@ -10,7 +10,8 @@
 // framing), attach (hijacked, tty and not; made before start, handed the
 // monitor connection by start, so docker run misses no output), resize;
 // exec create/start/inspect/resize; prune, top, changes, stats (streamed,
-// or one sample), archive (docker cp both ways); images: list (with
+// or one sample), archive (docker cp both ways, streamed: package extract
+// unpacks uploads in the container's root); images: list (with
 // filters), create (pull, with X-Registry-Auth), inspect, remove, tag,
 // push, history, prune, get, load; build (the classic builder: a context
 // tar, run by package build; no BuildKit sessions); commit; auth; events

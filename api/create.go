@@ -55,7 +55,11 @@ func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	plan, err := createPlan(r.URL.Query().Get("name"), req, s.imageEnv(r.Context(), req))
+	var imageEnv []string
+	if hasBareNames(req.Config.Env) {
+		imageEnv = s.imageEnv(r.Context(), req)
+	}
+	plan, err := createPlan(r.URL.Query().Get("name"), req, imageEnv)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -202,7 +206,11 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		// The image's exposed ports and the request's, each on a random
 		// host port unless bound already.
 		c.PublishAll = true
-		c.Ports = append(c.Ports, exposedPorts(cfg.ExposedPorts, c.Ports)...)
+		exposed, err := exposedPorts(cfg.ExposedPorts, c.Ports)
+		if err != nil {
+			return nil, err
+		}
+		c.Ports = append(c.Ports, exposed...)
 	}
 	if err := p.mounts(req); err != nil {
 		return nil, err
@@ -220,6 +228,17 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		return nil, err
 	}
 	return p, nil
+}
+
+// hasBareNames tells whether env holds a name without a value, which
+// envOverrides checks against the image's or container's environment.
+func hasBareNames(env []string) bool {
+	for _, kv := range env {
+		if !strings.Contains(kv, "=") {
+			return true
+		}
+	}
+	return false
 }
 
 // envOverrides is a request's environment (field) for the engine, over
@@ -245,12 +264,12 @@ func envOverrides(field string, env, base []string) ([]string, error) {
 
 // exposedPorts are the ports of ExposedPorts not in bound, each on a
 // random host port.
-func exposedPorts(exposed network.PortSet, bound []engine.PortMapping) []engine.PortMapping {
+func exposedPorts(exposed network.PortSet, bound []engine.PortMapping) ([]engine.PortMapping, error) {
 	var out []engine.PortMapping
 	for port := range exposed {
 		proto := string(port.Proto())
 		if proto != "tcp" && proto != "udp" {
-			continue
+			return nil, errdefs.Invalid(fmt.Errorf("Config.ExposedPorts %s with PublishAllPorts: burrow publishes tcp and udp ports", port))
 		}
 		taken := false
 		for _, b := range bound {
@@ -260,7 +279,7 @@ func exposedPorts(exposed network.PortSet, bound []engine.PortMapping) []engine.
 			out = append(out, engine.PortMapping{ContainerPort: port.Num(), Protocol: proto})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // mounts adds Binds, Mounts, Tmpfs and the anonymous Volumes.

@@ -297,6 +297,7 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"HostConfig":{"AutoRemove":true,"RestartPolicy":{"Name":"always"}}`, "HostConfig.AutoRemove"},
 		{`"NetworkingConfig":{"EndpointsConfig":{"default":{"Aliases":["web"]}}}`, "Aliases"},
 		{`"NetworkingConfig":{"EndpointsConfig":{"other":{}}}`, "EndpointsConfig.other"},
+		{`"ExposedPorts":{"9/sctp":{}},"HostConfig":{"PublishAllPorts":true}`, "Config.ExposedPorts"},
 	} {
 		_, err := createFrom(t, "", `{"Image":"i",`+tc.json+`}`)
 		if !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), tc.field) {

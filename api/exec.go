@@ -107,7 +107,11 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errdefs.Conflict(fmt.Errorf("container %s is not running", c.Name)))
 		return
 	}
-	env, err := envOverrides("Env", b.Env, c.Inspect().Config.Env)
+	var base []string
+	if hasBareNames(b.Env) {
+		base = c.Inspect().Config.Env
+	}
+	env, err := envOverrides("Env", b.Env, base)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -227,7 +227,35 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if err := p.security(hc); err != nil {
 		return nil, err
 	}
+	if c.LogDriver, c.LogSizeMax, err = logConfig(hc.LogConfig); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// logConfig is HostConfig.LogConfig as the engine's log driver and size
+// bound. docker's json-file and local are burrow's k8s-file (logs reads
+// each); passthrough, which hands the container the service's own stdio,
+// is refused.
+func logConfig(lc container.LogConfig) (string, int64, error) {
+	t := lc.Type
+	if t == "local" {
+		t = engine.LogK8sFile
+	}
+	if t == engine.LogPassthrough {
+		return "", 0, errdefs.Invalid(errors.New("HostConfig.LogConfig.Type passthrough: a container of the API service keeps its log"))
+	}
+	driver, err := engine.ParseLogDriver(t)
+	if err != nil {
+		return "", 0, fmt.Errorf("HostConfig.LogConfig.Type: %w", err)
+	}
+	var max int64
+	for k, v := range lc.Config {
+		if max, err = engine.ParseLogOpt(k + "=" + v); err != nil {
+			return "", 0, fmt.Errorf("HostConfig.LogConfig.Config: %w", err)
+		}
+	}
+	return driver, max, nil
 }
 
 // hasBareNames tells whether env holds a name without a value, which

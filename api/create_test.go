@@ -135,6 +135,12 @@ func TestCreateTranslation(t *testing.T) {
 			return len(c.Ports) == 1 && c.Ports[0] == engine.PortMapping{HostIP: "::1", HostPort: 81, ContainerPort: 80, Protocol: "tcp"}
 		}},
 		{"no HostConfig", `{"Image":"i"}`, func(c engine.Config) bool { return c.Image == "i" }},
+		{"json-file with max-size", `{"Image":"i","HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":"10m"}}}}`, func(c engine.Config) bool {
+			return c.LogDriver == engine.LogK8sFile && c.LogSizeMax == 10_000_000
+		}},
+		{"no log", `{"Image":"i","HostConfig":{"LogConfig":{"Type":"none"}}}`, func(c engine.Config) bool {
+			return c.LogDriver == engine.LogNone
+		}},
 	} {
 		c, err := createFrom(t, "", tc.body)
 		if err != nil {
@@ -279,7 +285,8 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"HostConfig":{"Links":["a:b"]}`, "HostConfig.Links"},
 		{`"HostConfig":{"Annotations":{"a":"b"}}`, "HostConfig.Annotations"},
 		{`"HostConfig":{"LogConfig":{"Type":"syslog"}}`, "HostConfig.LogConfig.Type"},
-		{`"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":"1m"}}}`, "HostConfig.LogConfig.Config"},
+		{`"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-file":"3"}}}`, "HostConfig.LogConfig.Config"},
+		{`"HostConfig":{"LogConfig":{"Type":"passthrough"}}`, "HostConfig.LogConfig.Type"},
 		{`"HostConfig":{"MemorySwappiness":60}`, "HostConfig.MemorySwappiness"},
 		{`"HostConfig":{"OomKillDisable":true}`, "HostConfig.OomKillDisable"},
 		{`"HostConfig":{"CgroupParent":"x"}`, "HostConfig.CgroupParent"},

@@ -167,7 +167,7 @@ func inspectResponse(d engine.InspectData, c *engine.Config, volumePath func(str
 			AutoRemove: d.HostConfig.AutoRemove, Privileged: d.HostConfig.Privileged, ReadonlyRootfs: d.HostConfig.ReadonlyRootfs,
 			NetworkMode: container.NetworkMode(d.HostConfig.NetworkMode), PortBindings: ports,
 			CapAdd: d.HostConfig.CapAdd, CapDrop: d.HostConfig.CapDrop,
-			LogConfig: container.LogConfig{Type: "k8s-file", Config: map[string]string{}},
+			LogConfig: inspectLogConfig(c),
 			Resources: container.Resources{Memory: d.HostConfig.Memory, NanoCPUs: d.HostConfig.NanoCpus},
 		},
 		Mounts: mountPoints(c.Mounts, volumePath),
@@ -242,4 +242,16 @@ func hasLabels(labels map[string]string, filters []string) bool {
 		}
 	}
 	return true
+}
+
+// inspectLogConfig is the container's log driver as docker shows it.
+func inspectLogConfig(c *engine.Config) container.LogConfig {
+	lc := container.LogConfig{Type: c.LogDriver, Config: map[string]string{}}
+	if lc.Type == "" {
+		lc.Type = engine.LogK8sFile
+	}
+	if c.LogSizeMax > 0 {
+		lc.Config["max-size"] = strconv.FormatInt(c.LogSizeMax, 10)
+	}
+	return lc
 }

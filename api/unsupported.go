@@ -26,8 +26,6 @@ func refuseUnsupported(req *createRequest) error {
 		{len(cfg.Shell) > 0, "Config.Shell"},
 		{cfg.StopSignal != "", "Config.StopSignal"},
 		{cfg.StopTimeout != nil, "Config.StopTimeout"},
-		{!knownLogDriver(hc.LogConfig.Type), "HostConfig.LogConfig.Type (burrow keeps its own log, which logs reads)"},
-		{len(hc.LogConfig.Config) > 0, "HostConfig.LogConfig.Config"},
 		{hc.VolumeDriver != "" && hc.VolumeDriver != "local", "HostConfig.VolumeDriver"},
 		{len(hc.Annotations) > 0, "HostConfig.Annotations"},
 		{hc.CgroupnsMode != "" && !hc.CgroupnsMode.IsPrivate(), "HostConfig.CgroupnsMode"},
@@ -69,12 +67,6 @@ func refuseUnsupported(req *createRequest) error {
 // burrow runs none anyway.
 func healthDisabled(h *container.HealthConfig) bool {
 	return len(h.Test) == 0 || (len(h.Test) == 1 && h.Test[0] == "NONE")
-}
-
-// knownLogDriver tells the log drivers whose logs `logs` can read, which
-// burrow's own log stands for.
-func knownLogDriver(t string) bool {
-	return t == "" || t == "json-file" || t == "k8s-file" || t == "local"
 }
 
 // refuseEndpoints refuses NetworkingConfig entries that ask for more than

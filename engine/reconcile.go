@@ -283,19 +283,8 @@ func (e *Engine) launchView(r *Record) {
 
 // parentOf is the parent PID of pid, 0 when unknown.
 func parentOf(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
+	if st := readStat(pid); st != nil {
+		return st.ppid
 	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 2 {
-		return 0
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
+	return 0
 }

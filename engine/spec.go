@@ -1,15 +1,19 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/moby/sys/user"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/limits"
-	"github.com/burrow-containers/burrow/network"
 	"github.com/burrow-containers/burrow/sandbox"
 )
 
@@ -35,92 +39,6 @@ var (
 
 // DefaultPath is the PATH a container gets when its image sets none.
 const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-// Config is what a user asks of a container, CLI and API alike.
-type Config struct {
-	Image  string // image reference; empty with Rootfs
-	Rootfs string // a plain directory used as root instead of an image
-
-	Name       string
-	Command    []string // replaces the image's Cmd when non-empty
-	Entrypoint *string  // replaces the image's Entrypoint when set ("" clears it)
-	Env        []string // K=V, after the image's
-	Workdir    string
-	User       string // uid[:gid] or name[:group]
-	Hostname   string
-
-	CapAdd, CapDrop []string
-	NoNewPrivileges bool
-	// Seccomp is "" (the default profile), "unconfined" or a profile path.
-	Seccomp string `json:",omitempty"`
-	// Mask and Unmask add to and take from the masked paths (ALL: every
-	// default one), as podman's --security-opt mask=/unmask=.
-	Mask   []string `json:",omitempty"`
-	Unmask []string `json:",omitempty"`
-	// Limits are the cgroup limits (-m, --cpus, --pids-limit, ...);
-	// StopTimeout is --stop-timeout in seconds (nil: containers.conf's).
-	StopTimeout *uint `json:",omitempty"`
-	// Cgroups is --cgroups (enabled, disabled; "": containers.conf's),
-	// settled at create.
-	Cgroups string `json:",omitempty"`
-	// CgroupsDisabled (--cgroups=disabled) runs without any.
-	Limits          limits.Limits `json:",omitempty"`
-	CgroupsDisabled bool          `json:",omitempty"`
-	// CgroupManager is how the container gets its cgroup, chosen when it
-	// is created and kept for its starts, updates and cleanups:
-	// limits.Systemd, limits.Cgroupfs, or "" (systemd: older records).
-	CgroupManager string `json:",omitempty"`
-	OOMScoreAdj   *int   `json:",omitempty"`
-	Privileged    bool
-	ReadOnly      bool
-
-	Interactive bool // keep stdin attached
-	TTY         bool
-	Remove      bool // remove the container when it exits
-	// Restart is the restart policy: "", "no", "always", "unless-stopped"
-	// or "on-failure", with RestartMax tries at most for on-failure (0:
-	// no bound). ParseRestartPolicy checks it.
-	Restart string `json:",omitempty"`
-	// Network is the network mode: "" (slirp4netns), "none" or "host";
-	// "bridge" with Networks.
-	Network           string `json:",omitempty"`
-	AllowHostLoopback bool   `json:",omitempty"`
-
-	// Networks are the networks made by network create that the
-	// container joins, in interface order.
-	Networks []network.Attachment `json:",omitempty"`
-
-	// NetworkRate caps what the container sends, bytes per second (0: no cap).
-	NetworkRate uint64   `json:",omitempty"`
-	DNS         []string `json:",omitempty"` // --dns servers, instead of slirp4netns' forwarder
-	AddHosts    []string `json:",omitempty"` // --add-host HOST:IP lines for /etc/hosts
-	// Ports are the published ports (-p); a HostPort of 0 is a random one,
-	// chosen at start. PublishAll (-P) adds the image's exposed ports.
-	Ports      []PortMapping `json:",omitempty"`
-	PublishAll bool          `json:",omitempty"`
-	// Mounts are -v, --mount and --tmpfs (and image VOLUMEs, added at
-	// create); VolumesFrom copies another container's.
-	Mounts      []MountSpec `json:",omitempty"`
-	VolumesFrom []string    `json:",omitempty"`
-	RestartMax  int         `json:",omitempty"`
-	// UserNS is the user namespace mode (--userns, ParseUserNS): ""
-	// (burrow's own), keep-id[:uid=U,gid=G] or nomap. UIDMap and GIDMap
-	// (--uidmap, --gidmap) map container IDs to IDs of burrow's user
-	// namespace instead. Either gives the container a user namespace of
-	// its own (docs/userns.md).
-	UserNS string                 `json:",omitempty"`
-	UIDMap []specs.LinuxIDMapping `json:",omitempty"`
-	GIDMap []specs.LinuxIDMapping `json:",omitempty"`
-	// LogDriver is where the output goes (--log-driver, ParseLogDriver):
-	// LogK8sFile ("" in older records), LogNone or LogPassthrough.
-	// LogSizeMax (--log-opt max-size) bounds the log in bytes; 0:
-	// containers.conf's log_size_max, else no bound.
-	LogDriver  string `json:",omitempty"`
-	LogSizeMax int64  `json:",omitempty"`
-	// Labels are the container's labels (the API's Config.Labels), kept
-	// for inspect and list filters.
-	Labels map[string]string `json:",omitempty"`
-}
 
 // capabilities resolves the container's capability set from the defaults,
 // --privileged, --cap-add and --cap-drop (both accepting ALL).
@@ -258,4 +176,245 @@ func defaultDevices() []specs.LinuxDevice {
 		out = append(out, specs.LinuxDevice{Path: "/dev/" + n, Type: "c"})
 	}
 	return out
+}
+
+// applyMasks adds the user's masked paths and removes the unmasked ones
+// (ALL: every default masked and read-only path).
+func applyMasks(masked, readonly, mask, unmask []string) ([]string, []string, error) {
+	out := append([]string{}, masked...)
+	for _, m := range mask {
+		if !filepath.IsAbs(m) {
+			return nil, nil, errdefs.Invalid(fmt.Errorf("invalid mask=%s: paths must be absolute", m))
+		}
+		out = append(out, filepath.Clean(m))
+	}
+	for _, u := range unmask {
+		if u == "ALL" {
+			return nil, nil, nil
+		}
+		var kept []string
+		for _, m := range out {
+			if ok, _ := filepath.Match(u, m); !ok && m != filepath.Clean(u) {
+				kept = append(kept, m)
+			}
+		}
+		out = kept
+		var ro []string
+		for _, r := range readonly {
+			if ok, _ := filepath.Match(u, r); !ok && r != filepath.Clean(u) {
+				ro = append(ro, r)
+			}
+		}
+		readonly = ro
+	}
+	return out, readonly, nil
+}
+
+func mountDepth(p string) int { return strings.Count(filepath.Clean(p), "/") }
+
+func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec, error) {
+	c := &ctr.Config
+	args := processArgs(c, img)
+	if len(args) == 0 {
+		return nil, errdefs.Invalid(errors.New("no command specified: the image has no CMD or ENTRYPOINT; give one after the image name"))
+	}
+	var imgEnv []string
+	workdir, userSpec := "/", ""
+	if img != nil {
+		imgEnv = img.Env
+		if img.WorkingDir != "" {
+			workdir = img.WorkingDir
+		}
+		userSpec = img.User
+	}
+	if c.Workdir != "" {
+		workdir = c.Workdir
+	}
+	if !filepath.IsAbs(workdir) {
+		return nil, errdefs.Invalid(fmt.Errorf("working directory %q is not absolute", workdir))
+	}
+	if m := ctr.idmaps; m != nil && m.KeepID {
+		// As podman: keep-id runs the process as the user by default.
+		userSpec = fmt.Sprintf("%d:%d", m.UID, m.GID)
+	}
+	if c.User != "" {
+		userSpec = c.User
+	}
+	execUser, err := resolveUser(rootfs, userSpec)
+	if err != nil {
+		return nil, err
+	}
+	var userFiles []specs.Mount
+	if m := ctr.idmaps; m != nil && m.KeepID {
+		var home string
+		if userFiles, home, err = ctr.keepIDUser(rootfs, m.UID, m.GID); err != nil {
+			return nil, err
+		}
+		if execUser.Uid == int(m.UID) {
+			execUser.Home = home
+		}
+	}
+	hostname := c.Hostname
+	if hostname == "" {
+		hostname = stringid.TruncateID(ctr.ID)
+	}
+	env := imgEnv
+	if !hasEnv(env, "PATH") {
+		env = append([]string{"PATH=" + DefaultPath}, env...)
+	}
+	if c.TTY && !hasEnv(env, "TERM") {
+		env = append(env, "TERM=xterm")
+	}
+	env = append(env, "container=burrow", "HOSTNAME="+hostname)
+	if !hasEnv(env, "HOME") {
+		env = append(env, "HOME="+execUser.Home)
+	}
+	env = mergeEnv(env, c.Env, os.LookupEnv)
+
+	caps, err := capabilities(c)
+	if err != nil {
+		return nil, err
+	}
+	pcaps := &specs.LinuxCapabilities{Bounding: caps}
+	if execUser.Uid == 0 {
+		pcaps.Effective, pcaps.Permitted = caps, caps
+	} else {
+		// As podman: a non-root user gets only the capabilities added for it.
+		added, _ := capabilities(&Config{CapAdd: c.CapAdd, CapDrop: []string{"ALL"}})
+		pcaps.Effective, pcaps.Permitted, pcaps.Ambient, pcaps.Inheritable = added, added, added, added
+	}
+	var gids []uint32
+	for _, g := range execUser.Sgids {
+		gids = append(gids, uint32(g))
+	}
+
+	etc, err := ctr.writeEtcFiles(hostname)
+	if err != nil {
+		return nil, err
+	}
+	etc = append(etc, userFiles...)
+	if m := ctr.idmaps; m != nil {
+		// The container's root owns its /etc files, as under podman.
+		u, _ := mapID(m.UIDs, 0)
+		g, _ := mapID(m.GIDs, 0)
+		for _, f := range etc {
+			if err := os.Lchown(f.Source, u, g); err != nil {
+				return nil, fmt.Errorf("handing %s to the container's root: %w", f.Destination, err)
+			}
+		}
+	}
+	mounts := append(defaultMounts(c.Privileged), etc...)
+	if limits.CgroupV2() && !c.CgroupsDisabled {
+		// The container's own cgroup (its namespace's root), read-only
+		// unless privileged, as podman's.
+		opts := []string{"nosuid", "noexec", "nodev", "ro"}
+		if c.Privileged {
+			opts = opts[:3]
+		}
+		mounts = append(mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts})
+	}
+	namespaces := ctr.engine.containerNamespaces(ctr.ID, c)
+	spec := &specs.Spec{
+		Version:  specs.Version,
+		Hostname: hostname,
+		Root:     &specs.Root{Path: rootfs, Readonly: c.ReadOnly},
+		Process: &specs.Process{
+			Terminal:        c.TTY,
+			Args:            args,
+			Env:             env,
+			Cwd:             workdir,
+			User:            specs.User{UID: uint32(execUser.Uid), GID: uint32(execUser.Gid), AdditionalGids: gids},
+			Capabilities:    pcaps,
+			NoNewPrivileges: c.NoNewPrivileges,
+			OOMScoreAdj:     c.OOMScoreAdj,
+		},
+		Mounts: mounts,
+		Linux: &specs.Linux{
+			Namespaces: namespaces,
+			Devices:    defaultDevices(),
+		},
+	}
+	if m := ctr.idmaps; m != nil {
+		spec.Linux.UIDMappings, spec.Linux.GIDMappings = m.UIDs, m.GIDs
+	}
+	if !c.Privileged {
+		spec.Linux.MaskedPaths = DefaultMaskedPaths
+		spec.Linux.ReadonlyPaths = DefaultReadonlyPaths
+	}
+	if spec.Linux.MaskedPaths, spec.Linux.ReadonlyPaths, err = applyMasks(spec.Linux.MaskedPaths, spec.Linux.ReadonlyPaths, c.Mask, c.Unmask); err != nil {
+		return nil, err
+	}
+	if spec.Linux.Seccomp, err = seccompProfile(c, spec); err != nil {
+		return nil, err
+	}
+	return spec, nil
+}
+
+// containerNamespaces are the namespaces a container of c gets.
+func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespace {
+	ns := []specs.LinuxNamespace{
+		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
+		{Type: specs.IPCNamespace},
+	}
+	if n, ok := e.networkNamespace(id, c); ok {
+		ns = append(ns, n)
+	}
+	if limits.CgroupV2() {
+		ns = append(ns, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	}
+	if nestedUserNS(c) {
+		ns = append(ns, specs.LinuxNamespace{Type: specs.UserNamespace})
+	}
+	return ns
+}
+
+// resolveUser turns a user spec into IDs with the container's own
+// /etc/passwd and /etc/group, never following links out of rootfs.
+func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
+	u, err := sandbox.LookupUser(rootfs, spec)
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("resolving user %q in the container: %w", spec, err))
+	}
+	return u, nil
+}
+
+// writeEtcFiles writes /etc/hostname, /etc/hosts and /etc/resolv.conf for
+// the container into its run directory and returns their bind mounts.
+func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
+	hosts, resolv := ctr.engine.etcFiles(ctr.ID, &ctr.Config, hostname, ctr.Name)
+	files := map[string]string{
+		"hostname":    hostname + "\n",
+		"hosts":       hosts,
+		"resolv.conf": resolv,
+	}
+	var mounts []specs.Mount
+	dir := filepath.Join(ctr.engine.ctrDir(ctr.ID), "etc")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"hostname", "hosts", "resolv.conf"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", name, err)
+		}
+		mounts = append(mounts, specs.Mount{Destination: "/etc/" + name, Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec"}})
+	}
+	return mounts, nil
+}
+
+// resolvConf is the host's resolv.conf without loopback name servers, which
+// a container's own network namespace cannot reach.
+func resolvConf() string {
+	b, _ := os.ReadFile("/etc/resolv.conf")
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" && (strings.HasPrefix(f[1], "127.") || f[1] == "::1") {
+			continue
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n") + "\n"
 }

@@ -1,0 +1,94 @@
+package engine
+
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/burrow-containers/burrow/limits"
+	"github.com/burrow-containers/burrow/network"
+)
+
+// Config is what a user asks of a container, CLI and API alike.
+type Config struct {
+	Image  string // image reference; empty with Rootfs
+	Rootfs string // a plain directory used as root instead of an image
+
+	Name       string
+	Command    []string // replaces the image's Cmd when non-empty
+	Entrypoint *string  // replaces the image's Entrypoint when set ("" clears it)
+	Env        []string // K=V, after the image's
+	Workdir    string
+	User       string // uid[:gid] or name[:group]
+	Hostname   string
+
+	CapAdd, CapDrop []string
+	NoNewPrivileges bool
+	// Seccomp is "" (the default profile), "unconfined" or a profile path.
+	Seccomp string `json:",omitempty"`
+	// Mask and Unmask add to and take from the masked paths (ALL: every
+	// default one), as podman's --security-opt mask=/unmask=.
+	Mask   []string `json:",omitempty"`
+	Unmask []string `json:",omitempty"`
+	// Limits are the cgroup limits (-m, --cpus, --pids-limit, ...);
+	// StopTimeout is --stop-timeout in seconds (nil: containers.conf's).
+	StopTimeout *uint `json:",omitempty"`
+	// Cgroups is --cgroups (enabled, disabled; "": containers.conf's),
+	// settled at create.
+	Cgroups string `json:",omitempty"`
+	// CgroupsDisabled (--cgroups=disabled) runs without any.
+	Limits          limits.Limits `json:",omitempty"`
+	CgroupsDisabled bool          `json:",omitempty"`
+	// CgroupManager is how the container gets its cgroup, chosen when it
+	// is created and kept for its starts, updates and cleanups:
+	// limits.Systemd, limits.Cgroupfs, or "" (systemd: older records).
+	CgroupManager string `json:",omitempty"`
+	OOMScoreAdj   *int   `json:",omitempty"`
+	Privileged    bool
+	ReadOnly      bool
+
+	Interactive bool // keep stdin attached
+	TTY         bool
+	Remove      bool // remove the container when it exits
+	// Restart is the restart policy: "", "no", "always", "unless-stopped"
+	// or "on-failure", with RestartMax tries at most for on-failure (0:
+	// no bound). ParseRestartPolicy checks it.
+	Restart string `json:",omitempty"`
+	// Network is the network mode: "" (slirp4netns), "none" or "host";
+	// "bridge" with Networks.
+	Network           string `json:",omitempty"`
+	AllowHostLoopback bool   `json:",omitempty"`
+
+	// Networks are the networks made by network create that the
+	// container joins, in interface order.
+	Networks []network.Attachment `json:",omitempty"`
+
+	// NetworkRate caps what the container sends, bytes per second (0: no cap).
+	NetworkRate uint64   `json:",omitempty"`
+	DNS         []string `json:",omitempty"` // --dns servers, instead of slirp4netns' forwarder
+	AddHosts    []string `json:",omitempty"` // --add-host HOST:IP lines for /etc/hosts
+	// Ports are the published ports (-p); a HostPort of 0 is a random one,
+	// chosen at start. PublishAll (-P) adds the image's exposed ports.
+	Ports      []PortMapping `json:",omitempty"`
+	PublishAll bool          `json:",omitempty"`
+	// Mounts are -v, --mount and --tmpfs (and image VOLUMEs, added at
+	// create); VolumesFrom copies another container's.
+	Mounts      []MountSpec `json:",omitempty"`
+	VolumesFrom []string    `json:",omitempty"`
+	RestartMax  int         `json:",omitempty"`
+	// UserNS is the user namespace mode (--userns, ParseUserNS): ""
+	// (burrow's own), keep-id[:uid=U,gid=G] or nomap. UIDMap and GIDMap
+	// (--uidmap, --gidmap) map container IDs to IDs of burrow's user
+	// namespace instead. Either gives the container a user namespace of
+	// its own (docs/userns.md).
+	UserNS string                 `json:",omitempty"`
+	UIDMap []specs.LinuxIDMapping `json:",omitempty"`
+	GIDMap []specs.LinuxIDMapping `json:",omitempty"`
+	// LogDriver is where the output goes (--log-driver, ParseLogDriver):
+	// LogK8sFile ("" in older records), LogNone or LogPassthrough.
+	// LogSizeMax (--log-opt max-size) bounds the log in bytes; 0:
+	// containers.conf's log_size_max, else no bound.
+	LogDriver  string `json:",omitempty"`
+	LogSizeMax int64  `json:",omitempty"`
+	// Labels are the container's labels (the API's Config.Labels), kept
+	// for inspect and list filters.
+	Labels map[string]string `json:",omitempty"`
+}

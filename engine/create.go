@@ -1,0 +1,307 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
+	"go.podman.io/storage/types"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// Create makes a container from c: its root filesystem (a new layer on the
+// image, or the given directory), its /etc files, its runtime spec and its
+// record, in state created. pull is called when the image is not in the
+// store; nil means fail. A failed Create leaves nothing behind, and so does
+// one cut off (reconcile.go).
+func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (*Container, error) {
+	ctr, img, err := e.prepare(ctx, newID(), c, pull)
+	if err != nil {
+		return nil, err
+	}
+	l, err := e.reserve(ctr, launchCreate)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	if err := e.materialize(ctx, ctr, img); err != nil {
+		e.discard(ctr)
+		return nil, err
+	}
+	if err := e.endLaunch(ctr); err != nil {
+		e.discard(ctr)
+		return nil, err
+	}
+	return ctr, nil
+}
+
+// prepare checks c and settles what it leaves to defaults, and finds (or
+// pulls) the image: all that a create does before it makes anything.
+func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc) (*Container, *cstorage.Image, error) {
+	if c.Image == "" && c.Rootfs == "" {
+		return nil, nil, errdefs.Invalid(errors.New("no image given: burrow run [OPTIONS] IMAGE [COMMAND [ARG...]]"))
+	}
+	if c.Name != "" && !validName(c.Name) {
+		return nil, nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", c.Name))
+	}
+	if err := e.resolveNetworks(&c); err != nil {
+		return nil, nil, err
+	}
+	warnings, err := e.applyCgroupsSetting(&c)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctr := &Container{Warnings: warnings, Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
+	ctr.State.Status = StatusCreated
+	if ctr.idmaps, err = userMappings(&c); err != nil {
+		return nil, nil, err
+	}
+	if c.Rootfs != "" {
+		if ctr.Config.Rootfs, err = filepath.Abs(c.Rootfs); err != nil {
+			return nil, nil, err
+		}
+		if st, err := os.Stat(ctr.Config.Rootfs); err != nil || !st.IsDir() {
+			return nil, nil, errdefs.Invalid(fmt.Errorf("--rootfs %s: not a directory", ctr.Config.Rootfs))
+		}
+		return ctr, nil, nil
+	}
+	img, err := e.LookupImage(c.Image)
+	if errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {
+		if err = pull(ctx, c.Image); err == nil {
+			img, err = e.LookupImage(c.Image)
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ctr.ImageID = img.ID
+	ctr.Image = imageName(c.Image, img.Names)
+	return ctr, img, nil
+}
+
+// claimName gives the container its name, as podman does: the one asked
+// for if it is free, else a generated one. The caller holds the lock.
+func (e *Engine) claimName(ctr *Container) error {
+	recs, err := e.records()
+	if err != nil {
+		return err
+	}
+	taken := map[string]bool{}
+	for _, r := range recs {
+		taken[r.Name] = true
+	}
+	if ctr.Name == "" {
+		// As podman: a generated name that is taken is drawn again.
+		ctr.generatedName = true
+		for i := 0; ; i++ {
+			ctr.Name = generateName()
+			if i >= 50 {
+				ctr.Name += "_" + ctr.ID[:6]
+			}
+			if !taken[ctr.Name] {
+				return nil
+			}
+		}
+	}
+	for _, r := range recs {
+		if r.Name == ctr.Name {
+			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, stringid.TruncateID(r.ID), ctr.Name))
+		}
+	}
+	return nil
+}
+
+// materialize makes a reserved container: its storage layer (mounted, and
+// left mounted for a start that follows), its spec and its complete record.
+func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.Image) error {
+	c := &ctr.Config
+	if img != nil {
+		if err := e.createStorage(ctr, img); err != nil {
+			return err
+		}
+	}
+	rootfs, err := e.mountRoot(&ctr.Record)
+	if err != nil {
+		return err
+	}
+	// The root stays mounted for a Start that follows at once (run);
+	// Release unmounts it otherwise (create).
+	ctr.rootfs = rootfs
+	ctr.madeEtcPoints = missingEtcMountPoints(rootfs)
+	var imgConfig *v1.ImageConfig
+	if img != nil {
+		cfg, err := e.ImageConfig(ctx, img)
+		if err != nil {
+			return err
+		}
+		imgConfig = &cfg.Config.ImageConfig
+		ctr.StopSignal = cfg.Config.StopSignal
+		if c.PublishAll {
+			c.Ports = append(c.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
+		}
+	}
+	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
+		return err
+	}
+	if err := e.addVolumesFrom(c); err != nil {
+		return err
+	}
+	var imgVolumes []string
+	if imgConfig != nil {
+		for v := range imgConfig.Volumes {
+			imgVolumes = append(imgVolumes, v)
+		}
+	}
+	userMounts, err := e.resolveMounts(ctr, rootfs, imgVolumes)
+	if err != nil {
+		return err
+	}
+	ctr.Spec.Mounts = append(ctr.Spec.Mounts, userMounts...)
+	// Parents before children, as podman: a volume on /etc must not hide
+	// the /etc/hosts bind made for the container.
+	sort.SliceStable(ctr.Spec.Mounts, func(i, j int) bool {
+		return mountDepth(ctr.Spec.Mounts[i].Destination) < mountDepth(ctr.Spec.Mounts[j].Destination)
+	})
+	ctr.Args = ctr.Spec.Process.Args
+	if err := writeJSON(filepath.Join(e.ctrDir(ctr.ID), "spec.json"), ctr.Spec); err != nil {
+		return err
+	}
+	// Complete, but still launching: what a reader adopts if this command
+	// is cut off after the process starts.
+	return e.updateRecord(&ctr.Record)
+}
+
+// updateRecord writes r under the engine lock.
+func (e *Engine) updateRecord(r *Record) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return e.writeRecord(r)
+}
+
+// createStorage makes the container's layer on img in the store.
+func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
+	store, err := e.Store()
+	if err != nil {
+		return err
+	}
+	var opts *cstorage.ContainerOptions
+	if m := ctr.idmaps; m != nil {
+		// The container's layers with the image's files owned by the IDs
+		// its users are in burrow's namespace.
+		opts = &cstorage.ContainerOptions{IDMappingOptions: types.IDMappingOptions{
+			UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
+		}}
+	}
+	_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+	// A generated name may be taken by another tool's container.
+	for i := 0; ctr.generatedName && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
+		ctr.Name = generateName() + "_" + ctr.ID[:6]
+		_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+	}
+	if err != nil {
+		if errors.Is(err, cstorage.ErrDuplicateName) {
+			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use in the store (by another tool: see podman ps -a): choose another with --name", ctr.Name))
+		}
+		return fmt.Errorf("creating container storage: %w", err)
+	}
+	ctr.Stored = true
+	crashPoint("storage")
+	return nil
+}
+
+// Release unmounts the root Create left mounted, for a container that is
+// not started now.
+func (e *Engine) Release(ctr *Container) error {
+	if ctr.rootfs == "" {
+		return nil
+	}
+	ctr.rootfs = ""
+	return e.unmountRoot(&ctr.Record)
+}
+
+// validName is podman's rule for container names.
+func validName(n string) bool {
+	for i, r := range n {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !alnum && (i == 0 || (r != '_' && r != '.' && r != '-')) {
+			return false
+		}
+	}
+	return n != ""
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", filepath.Base(path), err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// mountRoot returns the container's root: its storage layer mounted, or
+// the --rootfs directory.
+func (e *Engine) mountRoot(r *Record) (string, error) {
+	if !r.Stored {
+		return r.Config.Rootfs, nil
+	}
+	s, err := e.Store()
+	if err != nil {
+		return "", err
+	}
+	p, err := s.Mount(r.ID, "")
+	if err != nil {
+		return "", fmt.Errorf("mounting the root of container %s: %w", stringid.TruncateID(r.ID), err)
+	}
+	return p, nil
+}
+
+func (e *Engine) unmountRoot(r *Record) error {
+	if !r.Stored {
+		return nil
+	}
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	if _, err := s.Unmount(r.ID, true); err != nil && !errors.Is(err, cstorage.ErrLayerUnknown) && !errors.Is(err, cstorage.ErrContainerUnknown) {
+		return fmt.Errorf("unmounting the root of container %s: %w", stringid.TruncateID(r.ID), err)
+	}
+	return nil
+}
+
+// removeFiles deletes a container's storage, record and run files.
+func (e *Engine) removeFiles(r *Record) error {
+	var errs []error
+	if r.Stored {
+		e.unmountRoot(r)
+		s, err := e.Store()
+		if err != nil {
+			return err
+		}
+		if err := s.DeleteContainer(r.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
+			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", stringid.TruncateID(r.ID), err))
+		}
+	}
+	e.teardownNetwork(r.ID)
+	os.RemoveAll(e.runDir(r.ID))
+	if err := os.RemoveAll(e.ctrDir(r.ID)); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// signalInit sends sig to the container's init, making sure through a
+// pidfd that the PID still is that process.
+func signalInit(s *State, sig unix.Signal) error {
+	fd, err := unix.PidfdOpen(s.Pid, 0)
+	if err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return nil
+		}
+		return fmt.Errorf("opening process %d: %w", s.Pid, err)
+	}
+	defer unix.Close(fd)
+	if procStart(s.Pid) != s.PidStart {
+		return nil // gone, and the PID reused
+	}
+	if err := unix.PidfdSendSignal(fd, sig, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("sending %v to process %d: %w", sig, s.Pid, err)
+	}
+	return nil
+}
+
+// ParseSignal accepts a number or a name (KILL, SIGKILL, kill).
+func ParseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, errdefs.Invalid(fmt.Errorf("invalid signal %q: use a name such as TERM or a number", s))
+}
+
+// Kill sends sig to a running container's init.
+func (e *Engine) Kill(ctr *Container, sig unix.Signal) error {
+	if !ctr.Running() {
+		return errdefs.Conflict(fmt.Errorf("can only kill running containers: %s is %s", ctr.Name, ctr.State.Status))
+	}
+	return signalInit(&ctr.State, sig)
+}
+
+// waitNotRunning polls until the container no longer runs, or the deadline.
+func (e *Engine) waitNotRunning(ctx context.Context, ctr *Container, deadline time.Time) bool {
+	for {
+		r, err := e.readRecord(ctr.ID)
+		if err != nil {
+			return true // removed
+		}
+		e.refresh(r)
+		ctr.Record = *r
+		if r.State.Status != StatusRunning {
+			return true
+		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// Stop sends the container's stop signal (the image's StopSignal, or
+// SIGTERM), then SIGKILL after timeout, and returns once it has exited and
+// its exit is recorded. Stopping a container that is not running does
+// nothing, as in podman.
+func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration) (warning string, err error) {
+	if !ctr.Running() {
+		if ctr.Config.Restart != "" && ctr.Config.Restart != "no" {
+			// Between two runs of its restart policy: the user's stop
+			// must keep it from coming back.
+			return "", e.markStopped(ctr)
+		}
+		return "", nil
+	}
+	if err := e.markStopped(ctr); err != nil {
+		return "", err
+	}
+	crashPoint("stopping")
+	sig := unix.SIGTERM
+	if ctr.StopSignal != "" {
+		if s, err := ParseSignal(ctr.StopSignal); err == nil {
+			sig = s
+		}
+	}
+	if timeout > 0 {
+		if err := signalInit(&ctr.State, sig); err != nil {
+			return "", err
+		}
+		if e.waitNotRunning(ctx, ctr, time.Now().Add(timeout)) {
+			return "", e.Cleanup(ctr.ID)
+		}
+		warning = fmt.Sprintf("StopSignal %s failed to stop container %s in %v, resorting to SIGKILL", unix.SignalName(sig), ctr.Name, timeout)
+	}
+	if err := signalInit(&ctr.State, unix.SIGKILL); err != nil {
+		return warning, err
+	}
+	if !e.waitNotRunning(ctx, ctr, time.Now().Add(30*time.Second)) {
+		return warning, fmt.Errorf("container %s did not stop after SIGKILL", ctr.Name)
+	}
+	return warning, e.Cleanup(ctr.ID)
+}
+
+// markStopped records that the user stopped the container, so that its
+// restart policy does not bring it back.
+func (e *Engine) markStopped(ctr *Container) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(ctr.ID)
+	if err != nil {
+		return err
+	}
+	r.State.StoppedByUser = true
+	ctr.State.StoppedByUser = true
+	return e.writeRecord(r)
+}
+
+// StopTimeout is how long a stop of the container waits for its stop
+// signal before SIGKILL by default: its --stop-timeout, else
+// containers.conf's stop_timeout (10 s).
+func (e *Engine) StopTimeout(ctr *Container) time.Duration {
+	if t := ctr.Config.StopTimeout; t != nil {
+		return time.Duration(*t) * time.Second
+	}
+	if conf, err := e.conf(); err == nil && conf.Engine.StopTimeout > 0 {
+		return time.Duration(conf.Engine.StopTimeout) * time.Second
+	}
+	return 10 * time.Second
+}

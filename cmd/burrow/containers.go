@@ -307,89 +307,6 @@ func (r *RestartCmd) Run(g *globals) error {
 	})
 }
 
-// LogsCmd is `burrow logs`.
-type LogsCmd struct {
-	Follow     bool   `short:"f" help:"Follow the output until the container exits."`
-	Tail       int    `short:"n" default:"-1" help:"Only the last N lines (-1: all)."`
-	Since      string `help:"Only lines since this time (RFC 3339, Unix seconds, or a duration such as 10m)."`
-	Until      string `help:"Only lines before this time (same forms as --since)."`
-	Timestamps bool   `short:"t" help:"Show the time of each line."`
-	Container  string `arg:"" help:"Container whose log to show."`
-}
-
-// Run prints the log.
-func (l *LogsCmd) Run(g *globals) error {
-	o := engine.LogOptions{Follow: l.Follow, Tail: l.Tail, Timestamps: l.Timestamps}
-	var err error
-	if o.Since, err = parseTime(l.Since); err != nil {
-		return err
-	}
-	if o.Until, err = parseTime(l.Until); err != nil {
-		return err
-	}
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	c, err := eng.Get(l.Container)
-	if err != nil {
-		return err
-	}
-	return eng.Logs(g.ctx, c, o, os.Stdout, os.Stderr)
-}
-
-// parseTime accepts RFC 3339, Unix seconds or a duration back from now.
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	var secs float64
-	if _, err := fmt.Sscanf(s, "%f", &secs); err == nil {
-		return time.Unix(0, int64(secs*1e9)), nil
-	}
-	return time.Time{}, invalidf("invalid time %q: use RFC 3339 (2006-01-02T15:04:05Z), Unix seconds or a duration (10m)", s)
-}
-
-// InspectCmd is `burrow inspect`: containers, then images, as podman's.
-type InspectCmd struct {
-	Format  string   `short:"f" help:"Go template applied to each object, or json."`
-	Type    string   `short:"t" default:"all" enum:"all,container,image" help:"What to look for: all, container or image."`
-	Objects []string `arg:"" name:"name" help:"Containers or images to inspect."`
-}
-
-// Run prints the objects' details as a JSON array.
-func (i *InspectCmd) Run(g *globals) error {
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	if i.Type == "image" {
-		return inspectImages(g, eng, i.Objects, i.Format)
-	}
-	return printInspect(i.Objects, i.Format, func(name string) (any, error) {
-		c, err := eng.Get(name)
-		if err == nil {
-			return c.Inspect(), nil
-		}
-		if errdefs.Is(err, errdefs.ClassNotFound) && i.Type == "all" {
-			d, err := inspectImage(g, eng, name)
-			if errdefs.Is(err, errdefs.ClassNotFound) {
-				err = errdefs.NotFound(fmt.Errorf("no container or image %q: check `burrow ps -a` and `burrow images`", name))
-			}
-			return d, err
-		}
-		return nil, err
-	})
-}
-
 // ContainerCmd groups `burrow container ...`.
 type ContainerCmd struct {
 	Cleanup ContainerCleanupCmd `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
@@ -413,47 +330,6 @@ func (c *ContainerCleanupCmd) Run(g *globals) error {
 	}
 	defer eng.Close()
 	return eng.Cleanup(c.ID)
-}
-
-// ExecCmd is `burrow exec`.
-type ExecCmd struct {
-	Interactive bool     `short:"i" help:"Keep stdin attached."`
-	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
-	Detach      bool     `short:"d" help:"Run in the background."`
-	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to take it from the host)."`
-	User        string   `short:"u" help:"User to run as: UID[:GID] or name[:group]."`
-	Workdir     string   `short:"w" help:"Working directory inside the container."`
-	Privileged  bool     `help:"Give the process every capability (within the user namespace)."`
-	Args        []string `arg:"" passthrough:"partial" help:"CONTAINER COMMAND [ARG...]"`
-}
-
-// Run runs the command and exits with its code.
-func (x *ExecCmd) Run(g *globals) error {
-	if len(x.Args) < 2 {
-		return invalidf("burrow exec needs a container and a command: burrow exec CONTAINER COMMAND [ARG...]")
-	}
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	ctr, err := eng.Get(x.Args[0])
-	if err != nil {
-		return err
-	}
-	p, err := eng.Exec(g.ctx, ctr, engine.ExecConfig{
-		Command: x.Args[1:], Env: x.Env, User: x.User, Workdir: x.Workdir,
-		TTY: x.TTY, Interactive: x.Interactive, Detach: x.Detach, Privileged: x.Privileged,
-		Warn: func(s string) { warn("%s", s) },
-	}, userStreams(true))
-	if err != nil || x.Detach {
-		return err
-	}
-	code, err := foreground(p, x.TTY)
-	if err != nil {
-		return err
-	}
-	return exitCode(code)
 }
 
 // RenameCmd is `burrow rename`.
@@ -504,39 +380,6 @@ func (t *TopCmd) Run(g *globals) error {
 	return w.Flush()
 }
 
-// PauseCmd is `burrow pause`.
-type PauseCmd struct {
-	Containers []string `arg:"" name:"container" help:"Containers to pause."`
-}
-
-// Run pauses the containers.
-func (p *PauseCmd) Run(g *globals) error { return printEach(p.Containers, (*engine.Engine).Pause) }
-
-// UnpauseCmd is `burrow unpause`.
-type UnpauseCmd struct {
-	Containers []string `arg:"" name:"container" help:"Containers to unpause."`
-}
-
-// Run unpauses the containers.
-func (p *UnpauseCmd) Run(g *globals) error { return printEach(p.Containers, (*engine.Engine).Unpause) }
-
-// printEach applies op to each container named and prints the names of
-// those it succeeded on, as podman's pause and unpause do.
-func printEach(names []string, op func(*engine.Engine, *engine.Container) error) error {
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	return eachContainer(eng, names, func(c *engine.Container, given string) error {
-		if err := op(eng, c); err != nil {
-			return err
-		}
-		fmt.Println(given)
-		return nil
-	})
-}
-
 // ContainerPruneCmd is `burrow container prune`.
 type ContainerPruneCmd struct {
 	Force bool `short:"f" help:"Do not ask for confirmation."`
@@ -557,47 +400,6 @@ func (p *ContainerPruneCmd) Run(g *globals) error {
 		fmt.Println(id)
 	}
 	return err
-}
-
-// CpCmd is `burrow cp`.
-type CpCmd struct {
-	Src string `arg:"" help:"CONTAINER:PATH or a host path."`
-	Dst string `arg:"" help:"CONTAINER:PATH or a host path."`
-}
-
-// splitCopyArg tells CONTAINER:PATH from a host path (which may hold a
-// colon only after a slash, as in docker cp).
-func splitCopyArg(s string) (ctr, path string) {
-	if i := strings.IndexByte(s, ':'); i > 0 && !strings.Contains(s[:i], "/") && !strings.HasPrefix(s, ".") {
-		return s[:i], s[i+1:]
-	}
-	return "", s
-}
-
-// Run copies between the container and the host.
-func (c *CpCmd) Run(g *globals) error {
-	sc, sp := splitCopyArg(c.Src)
-	dc, dp := splitCopyArg(c.Dst)
-	if (sc == "") == (dc == "") {
-		return invalidf("burrow cp copies between a container and the host: one of the two must be CONTAINER:PATH")
-	}
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	if sc != "" {
-		ctr, err := eng.Get(sc)
-		if err != nil {
-			return err
-		}
-		return eng.CopyFrom(ctr, sp, dp)
-	}
-	ctr, err := eng.Get(dc)
-	if err != nil {
-		return err
-	}
-	return eng.CopyTo(ctr, sp, dp)
 }
 
 // PortCmd is `burrow port`.

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/template"
+)
+
+// printInspect prints what lookup finds for each name: a JSON array, or
+// the --format template per object. A name not found is an error (the
+// last one returned, earlier ones printed), as podman's inspect.
+func printInspect(names []string, format string, lookup func(name string) (any, error)) error {
+	var tmpl *template.Template
+	if format != "" && format != "json" {
+		var err error
+		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(format + "\n"); err != nil {
+			return invalidf("invalid --format template: %v", err)
+		}
+	}
+	out := []any{}
+	var last error
+	for _, name := range names {
+		d, err := lookup(name)
+		if err != nil {
+			if last != nil {
+				fmt.Fprintf(os.Stderr, "Error: %v\n", last)
+			}
+			last = err
+			continue
+		}
+		if tmpl != nil {
+			if err := tmpl.Execute(os.Stdout, jsonView(d)); err != nil {
+				return invalidf("--format: %v", err)
+			}
+			continue
+		}
+		out = append(out, d)
+	}
+	if tmpl == nil {
+		b, _ := json.MarshalIndent(out, "", "    ")
+		fmt.Println(string(b))
+	}
+	return last
+}

@@ -17,8 +17,8 @@ static void monitor_main(void) {
 	mon_cleanup(&m);   /* exit file, last packets, the cleanup command */
 }
 
-__attribute__((constructor)) static void burrow_monitor_init(void) {
-	const char *role = getenv("_BURROW_ROLE");
+/* Called by the binary's constructor (cmd/burrow/roles.go). */
+void burrow_role_monitor(const char *role) {
 	if (role && strcmp(role, "monitor") == 0)
 		monitor_main();
 }

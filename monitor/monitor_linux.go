@@ -23,12 +23,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/roles"
 	"github.com/burrow-containers/burrow/sandbox"
 )
-
-// RoleMonitor is the role of the burrow binary this package implements
-// (docs/roles.md), in C only: monitor_linux.c.
-const RoleMonitor = "monitor"
 
 // Packet kinds of attach connections, the first byte of every packet, as
 // packets.h defines them for the monitor.
@@ -193,7 +190,7 @@ func Spawn(o Options) (_ *Pending, err error) {
 // them), and the inputs of docs/monitor.md.
 func monitorEnv(o Options) []string {
 	env := append(environWithout("_BURROW_MON_"),
-		"_BURROW_ROLE="+RoleMonitor,
+		roles.Env+"="+roles.Monitor,
 		"_BURROW_MON_ID="+o.ID,
 		"_BURROW_MON_DIR="+o.Dir,
 		"_BURROW_MON_LOG="+o.Log.Path,

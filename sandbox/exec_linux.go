@@ -15,14 +15,10 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/burrow-containers/burrow/roles"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
-
-// RoleExec is the role of a process joining a running container: the C
-// constructor in nsenter_linux.c joins the namespaces of _BURROW_EXEC_PID
-// and forks, and the child runs ExecMain.
-const RoleExec = "exec"
 
 // ExecOptions tune Exec.
 type ExecOptions struct {
@@ -70,7 +66,7 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	c := &Container{}
 	cmd := exec.Command(exe)
 	cmd.Args = []string{"burrow-exec"}
-	cmd.Env = []string{EnvRole + "=" + RoleExec, "_BURROW_EXEC_PID=" + strconv.Itoa(pid)}
+	cmd.Env = []string{roles.Env + "=" + roles.Exec, "_BURROW_EXEC_PID=" + strconv.Itoa(pid)}
 	cmd.Dir = "/"
 	cmd.ExtraFiles = []*os.File{configR, childSock}
 	var closeAfterStart []*os.File

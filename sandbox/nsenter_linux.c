@@ -124,8 +124,7 @@ static void exec_enter(void) {
  * can neither ptrace them nor open their /proc/PID/exe (CVE-2019-5736;
  * sandbox/exe_linux.go). execve makes the container's process dumpable
  * again. */
-__attribute__((constructor)) static void burrow_exec_init(void) {
-	const char *role = getenv("_BURROW_ROLE");
+void burrow_role_exec(const char *role) {
 	if (!role || (strcmp(role, "exec") != 0 && strcmp(role, "init") != 0))
 		return;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

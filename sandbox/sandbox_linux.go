@@ -10,13 +10,6 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
-// EnvRole is the variable that selects the burrow binary's role; the
-// sandbox's child half runs as RoleInit.
-const (
-	EnvRole  = "_BURROW_ROLE"
-	RoleInit = "init"
-)
-
 // CloneFlags returns the clone flags for the spec's new namespaces, for the
 // parent half of the init protocol (the monitor's, in C). A namespace with
 // a path (joining an existing one) is not supported yet, but for the

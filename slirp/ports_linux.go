@@ -19,11 +19,8 @@ import (
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin/parent"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/roles"
 )
-
-// RolePort is the burrow binary's role that forwards published ports
-// (docs/roles.md): PortMain.
-const RolePort = "port"
 
 // Port is a published port.
 type Port struct {
@@ -72,7 +69,7 @@ func ForwardPorts(netns, logPath string, ports []Port) (hold *os.File, err error
 	}()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"burrow-port"}
-	cmd.Env = append(os.Environ(), "_BURROW_ROLE="+RolePort, "_BURROW_PORT_CONFIG="+string(cfg))
+	cmd.Env = append(os.Environ(), roles.Env+"="+roles.Port, "_BURROW_PORT_CONFIG="+string(cfg))
 	cmd.ExtraFiles = []*os.File{reportW, exitR}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if logPath != "" {

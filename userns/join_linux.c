@@ -179,8 +179,9 @@ static void pause_main(void) {
 		pause();
 }
 
-__attribute__((constructor)) static void burrow_userns_init(void) {
-	const char *role = getenv("_BURROW_ROLE");
+/* Called by the binary's constructor (cmd/burrow/roles.go), role being
+ * _BURROW_ROLE: the pause role, or the CLI's join. */
+void burrow_role_userns(const char *role) {
 	if (role && strcmp(role, "pause") == 0)
 		pause_main();
 	join_pause_process();

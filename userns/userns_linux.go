@@ -24,13 +24,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/roles"
 )
 
 // Environment variables of the protocol (docs/userns.md).
 const (
-	// EnvRole selects a non-CLI role of the binary; the constructor never
-	// joins for a role.
-	EnvRole = "_BURROW_ROLE"
 	// envReexec marks the re-exec after creating the pause process.
 	envReexec = "_BURROW_REEXEC"
 	// EnvNoJoin keeps the constructor from joining, for debugging (docs/roles.md).
@@ -222,7 +220,7 @@ func createPause(dir string, warn func(Warning)) error {
 	defer readyR.Close()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"burrow-pause"}
-	cmd.Env = append(os.Environ(), EnvRole+"=pause")
+	cmd.Env = append(os.Environ(), roles.Env+"="+roles.Pause)
 	cmd.ExtraFiles = []*os.File{syncR, readyW}
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{

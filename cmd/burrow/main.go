@@ -1,8 +1,9 @@
 // Command burrow is a rootless, daemonless container tool with podman's
 // command line. One binary plays several roles, chosen from the
-// environment before any command-line parsing (docs/roles.md):
+// environment before any command-line parsing (docs/roles.md; names in
+// package roles, the C roles started by the constructor in roles.go):
 //
-//	_BURROW_ROLE unset  the CLI (joins the user namespace in a C constructor)
+//	_BURROW_ROLE unset  the CLI (joins the user namespace in the constructor)
 //	_BURROW_ROLE=pause  holds the user and mount namespaces (C only, userns/join_linux.c)
 //	_BURROW_ROLE=monitor  a container's monitor (C only, monitor/monitor_linux.c)
 //	_BURROW_ROLE=exec  joins a running container (C constructor), then sandbox.ExecMain
@@ -17,10 +18,9 @@ import (
 
 	"go.podman.io/storage/pkg/reexec"
 
-	_ "github.com/burrow-containers/burrow/monitor" // the monitor role, a C constructor
+	"github.com/burrow-containers/burrow/roles"
 	"github.com/burrow-containers/burrow/sandbox"
 	"github.com/burrow-containers/burrow/slirp"
-	"github.com/burrow-containers/burrow/userns"
 )
 
 func main() {
@@ -29,14 +29,14 @@ func main() {
 	if reexec.Init() {
 		return
 	}
-	switch role := os.Getenv(userns.EnvRole); role {
+	switch role := os.Getenv(roles.Env); role {
 	case "":
 		os.Exit(runCLI(os.Args[1:]))
-	case sandbox.RoleInit:
+	case roles.Init:
 		sandbox.InitMain()
-	case sandbox.RoleExec:
+	case roles.Exec:
 		sandbox.ExecMain()
-	case slirp.RolePort:
+	case roles.Port:
 		slirp.PortMain()
 	default:
 		// "pause" never gets here: the constructor runs it and never returns.

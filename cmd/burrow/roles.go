@@ -1,0 +1,28 @@
+package main
+
+// The binary's one ELF constructor: it starts the roles written in C
+// (docs/roles.md) before the Go runtime does, from _BURROW_ROLE. It lives
+// here, in the binary, and not in the packages that hold those roles, so
+// that tests and other programs that link them never join burrow's user
+// namespace or turn into a monitor.
+//
+// The monitor role never returns; pause never returns; exec joins the
+// container's namespaces and forks (the child comes back to run
+// sandbox.ExecMain); init and exec make themselves undumpable; the CLI
+// (no role) joins burrow's user namespace.
+
+/*
+#include <stdlib.h>
+
+void burrow_role_userns(const char *role);
+void burrow_role_exec(const char *role);
+void burrow_role_monitor(const char *role);
+
+__attribute__((constructor)) static void burrow_roles(void) {
+	const char *role = getenv("_BURROW_ROLE");
+	burrow_role_userns(role);
+	burrow_role_exec(role);
+	burrow_role_monitor(role);
+}
+*/
+import "C"

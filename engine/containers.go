@@ -32,7 +32,16 @@ func (e *Engine) Get(nameOrID string) (*Container, error) {
 // settled is r once a launch of it that was cut off is repaired
 // (reconcile.go).
 func (e *Engine) settled(r *Record) (*Record, error) {
-	if r.State.Launch == nil || (e.runLocked(r.ID) && r.State.Launch.ownerAlive()) {
+	l := r.State.Launch
+	if l == nil || l.ownerAlive() {
+		return r, nil
+	}
+	if e.runLocked(r.ID) && e.startedInit(r.ID) == 0 {
+		if l.Kind == launchCreate {
+			// A run cut off before its process started, whose monitor is
+			// failing: it is going, and was never there for the user.
+			return nil, errdefs.NotFound(fmt.Errorf("no container with ID %s", r.ID))
+		}
 		return r, nil
 	}
 	e.repairLaunch(r.ID)

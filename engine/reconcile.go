@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -270,6 +271,26 @@ func (e *Engine) repairLaunchLocked(r *Record) (ended bool) {
 	return false
 }
 
+// awaitLaunch waits until no command is launching ctr any more, and
+// refreshes it.
+func (e *Engine) awaitLaunch(ctx context.Context, ctr *Container) error {
+	for {
+		c, err := e.Get(ctr.ID)
+		if err != nil {
+			return err
+		}
+		*ctr = *c
+		if ctr.State.Launch == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // launchView is how a reader sees a record some command is launching: as
 // running once the monitor has started the process.
 func (e *Engine) launchView(r *Record) {
@@ -277,7 +298,7 @@ func (e *Engine) launchView(r *Record) {
 		return
 	}
 	if pid := e.startedInit(r.ID); pid > 0 && procStart(pid) != 0 {
-		r.State.Status, r.State.Pid, r.State.PidStart = StatusRunning, pid, procStart(pid)
+		r.State.Status, r.State.Pid, r.State.PidStart, r.State.BootID = StatusRunning, pid, procStart(pid), bootID()
 	}
 }
 

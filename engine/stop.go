@@ -84,6 +84,13 @@ func (e *Engine) waitNotRunning(ctx context.Context, ctr *Container, deadline ti
 // its exit is recorded. Stopping a container that is not running does
 // nothing, as in podman.
 func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration) (warning string, err error) {
+	if ctr.State.Launch != nil {
+		// Being started (by a user, or its restart policy): stop what
+		// that start gives.
+		if err := e.awaitLaunch(ctx, ctr); err != nil {
+			return "", err
+		}
+	}
 	if !ctr.Running() {
 		if ctr.Config.Restart != "" && ctr.Config.Restart != "no" {
 			// Between two runs of its restart policy: the user's stop

@@ -22,7 +22,7 @@ type cache struct {
 }
 
 func openCache(eng *engine.Engine) *cache {
-	return &cache{dir: filepath.Join(eng.GraphRoot(), "burrow", "build-cache"), eng: eng}
+	return &cache{dir: eng.BuildCacheDir(), eng: eng}
 }
 
 // chain is the key of a step: the previous key and what the step depends on.

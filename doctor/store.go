@@ -1,9 +1,11 @@
 package doctor
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/burrow-containers/burrow/engine"
+	"github.com/docker/go-units"
 )
 
 // StoreChecks reports the storage driver in use and the store's
@@ -20,6 +22,7 @@ func StoreChecks(e *engine.Engine, repair bool) []Result {
 		driver.Message += ": slow and large"
 	}
 	out = append(out, driver)
+	out = append(out, tempCheck(e, repair))
 	problems, repaired, err := e.Check(repair)
 	switch {
 	case err != nil:
@@ -32,4 +35,18 @@ func StoreChecks(e *engine.Engine, repair bool) []Result {
 		out = append(out, Result{Check: "store consistency", Status: OK, Message: "layers, images, containers and burrow's records agree"})
 	}
 	return out
+}
+
+// tempCheck reports what copies killed half-way (a pull, a load) left in
+// the store's temporary directory, and removes it with repair.
+func tempCheck(e *engine.Engine, repair bool) Result {
+	dirs, size := e.StaleTemp()
+	switch {
+	case len(dirs) == 0:
+		return Result{Check: "temporary files", Status: OK, Message: "none left by interrupted pulls or loads"}
+	case repair:
+		e.RepairTemp()
+		return Result{Check: "temporary files", Status: Warn, Message: fmt.Sprintf("repaired: removed %d directories (%s) left by interrupted pulls or loads", len(dirs), units.HumanSize(float64(size)))}
+	}
+	return Result{Check: "temporary files", Status: Warn, Message: fmt.Sprintf("%d directories (%s) left by interrupted pulls or loads", len(dirs), units.HumanSize(float64(size))), Fix: "burrow system doctor --repair (the next pull removes them too)"}
 }

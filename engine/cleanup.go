@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -137,29 +138,45 @@ func ParseRestartPolicy(s string) (policy string, max int, err error) {
 	return "", 0, errdefs.Invalid(fmt.Errorf("invalid restart policy %q: use no, always, unless-stopped or on-failure[:N]", s))
 }
 
-func (e *Engine) tombstoneDir() string { return filepath.Join(e.opts.RunRoot, "burrow", "exited") }
+// Tombstones: the exit codes of containers removed at their exit (--rm),
+// kept for a while for a wait that is still polling (docker run --rm asks
+// for the code after the removal). One file for all, entries older than
+// tombstoneAge dropped at each write, so that many runs leave no files.
+const tombstoneAge = 10 * time.Minute
 
-// writeTombstone keeps the exit code of a container removed at its exit,
-// for an hour (tombstones are pruned as new ones are written).
-func (e *Engine) writeTombstone(id string, code int) {
-	dir := e.tombstoneDir()
-	if os.MkdirAll(dir, 0o700) != nil {
-		return
+type tombstone struct {
+	Code int       `json:"code"`
+	At   time.Time `json:"at"`
+}
+
+func (e *Engine) tombstonePath() string {
+	return filepath.Join(e.opts.RunRoot, "burrow", "exited.json")
+}
+
+func (e *Engine) readTombstones() map[string]tombstone {
+	m := map[string]tombstone{}
+	if b, err := os.ReadFile(e.tombstonePath()); err == nil {
+		json.Unmarshal(b, &m)
 	}
-	os.WriteFile(filepath.Join(dir, id), []byte(strconv.Itoa(code)), 0o600)
-	ents, _ := os.ReadDir(dir)
-	for _, ent := range ents {
-		if info, err := ent.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
-			os.Remove(filepath.Join(dir, ent.Name()))
+	return m
+}
+
+// writeTombstone records the exit code of a container removed at its
+// exit; the caller holds the engine lock.
+func (e *Engine) writeTombstone(id string, code int) {
+	m := e.readTombstones()
+	for k, t := range m {
+		if time.Since(t.At) > tombstoneAge {
+			delete(m, k)
 		}
 	}
+	m[id] = tombstone{Code: code, At: time.Now()}
+	writeJSON(e.tombstonePath(), m)
+	os.RemoveAll(filepath.Join(e.opts.RunRoot, "burrow", "exited")) // a file per container, before
+
 }
 
 func (e *Engine) readTombstone(id string) (int, bool) {
-	b, err := os.ReadFile(filepath.Join(e.tombstoneDir(), id))
-	if err != nil {
-		return 0, false
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	return n, err == nil
+	t, ok := e.readTombstones()[id]
+	return t.Code, ok
 }

@@ -57,6 +57,10 @@ func (e *Engine) storageContainer(ctr *Container, what string) (cstorage.Store, 
 // layer of the container's changes, its configuration with changes
 // applied, named ref (none when empty).
 func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o CommitOptions, opts images.PullOptions) (*cstorage.Image, error) {
+	opts, err := e.imageOpts(opts)
+	if err != nil {
+		return nil, err
+	}
 	s, sc, err := e.storageContainer(ctr, "committing")
 	if err != nil {
 		return nil, err
@@ -112,6 +116,10 @@ type NewImage struct {
 // Docker's extensions (healthcheck, onbuild, shell); opts.ManifestType
 // "docker" stores a Docker schema 2 manifest instead of an OCI one.
 func (e *Engine) StoreImage(ctx context.Context, n NewImage, opts images.PullOptions) (*cstorage.Image, error) {
+	opts, err := e.imageOpts(opts)
+	if err != nil {
+		return nil, err
+	}
 	s, err := e.Store()
 	if err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ type Engine struct {
 	limits     map[string]limits.Manager
 	mu         sync.Mutex // the lazily opened parts, for the API service's goroutines
 
+	tmp      string // this process's temporary directory (tempdir.go)
 	confOnce sync.Once
 	confVal  *config.Config
 	confErr  error
@@ -94,6 +95,9 @@ func (e *Engine) Store() (cstorage.Store, error) {
 
 // Close releases the store, if it was opened.
 func (e *Engine) Close() {
+	if e.tmp != "" {
+		os.RemoveAll(e.tmp)
+	}
 	if e.store != nil {
 		e.store.Shutdown(false)
 	}

@@ -41,6 +41,10 @@ func MatchImage(s ImageSummary, filters []ImageFilter) bool { return images.Matc
 
 // Pull pulls ref into the store.
 func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, error) {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return nil, err
+	}
 	s, err := e.Store()
 	if err != nil {
 		return nil, err
@@ -59,6 +63,10 @@ func (e *Engine) Puller(o PullOptions) PullFunc {
 // Push pushes the store's image to dest (a reference, with a transport or
 // a registry's).
 func (e *Engine) Push(ctx context.Context, image, dest string, o PullOptions) error {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return err
+	}
 	s, err := e.Store()
 	if err != nil {
 		return err
@@ -179,7 +187,11 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untag
 		}
 		return nil
 	}
-	return images.Remove(s, ref, force, inUse, removeUsers)
+	untagged, deleted, err = images.Remove(s, ref, force, inUse, removeUsers)
+	if deleted != "" {
+		e.pruneBuildCache()
+	}
+	return untagged, deleted, err
 }
 
 // DeleteImage deletes an image by ID, with no questions: for a build's
@@ -189,7 +201,9 @@ func (e *Engine) DeleteImage(id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.DeleteImage(id, true)
+	if _, err = s.DeleteImage(id, true); err == nil {
+		e.pruneBuildCache()
+	}
 	return err
 }
 
@@ -200,12 +214,20 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return images.Prune(ctx, s, all)
+	ids, err := images.Prune(ctx, s, all)
+	if len(ids) > 0 {
+		e.pruneBuildCache()
+	}
+	return ids, err
 }
 
 // Save writes the image to an archive at path (docker-archive or
 // oci-archive format).
 func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOptions) error {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return err
+	}
 	s, err := e.Store()
 	if err != nil {
 		return err
@@ -216,6 +238,10 @@ func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOpt
 // Load reads the images of an archive at path into the store and returns
 // their names.
 func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string, error) {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return nil, err
+	}
 	s, err := e.Store()
 	if err != nil {
 		return nil, err
@@ -226,6 +252,10 @@ func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string
 // Import makes an image of one layer from a root filesystem tarball ("-":
 // stdin) and names it ref ("" for none).
 func (e *Engine) Import(ctx context.Context, tarPath, ref string, io ImportOptions, o PullOptions) (*Image, error) {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return nil, err
+	}
 	s, err := e.Store()
 	if err != nil {
 		return nil, err

@@ -45,11 +45,15 @@ type PullOptions struct {
 	// Credentials, when set, are used instead of auth.json (the Docker
 	// API's X-Registry-Auth).
 	Credentials *types.DockerAuthConfig
+	// TempDir holds the big temporary files of a copy (layers on their way
+	// into the store); "" leaves them to containers/image ($TMPDIR or
+	// /var/tmp).
+	TempDir string
 }
 
 // systemContext builds the containers/image context for opts.
 func (o PullOptions) systemContext() (*types.SystemContext, error) {
-	sys := &types.SystemContext{AuthFilePath: o.AuthFile, DockerAuthConfig: o.Credentials}
+	sys := &types.SystemContext{AuthFilePath: o.AuthFile, DockerAuthConfig: o.Credentials, BigFilesTemporaryDir: o.TempDir}
 	if o.TLSVerify != types.OptionalBoolUndefined {
 		sys.DockerInsecureSkipTLSVerify = types.NewOptionalBool(o.TLSVerify == types.OptionalBoolFalse)
 	}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"go.podman.io/image/v5/tarball"
 	"go.podman.io/image/v5/types"
 	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
@@ -68,6 +71,34 @@ func copyToStore(ctx context.Context, dst, src types.ImageReference, opts PullOp
 		return nil, err
 	}
 	return storedImage(stored, what)
+}
+
+// copyToStoreAs copies src into the store under named; without a name
+// (import and load of unnamed images, as podman allows), under a temporary
+// one that is removed again, as the storage transport needs a name or an
+// ID to write to.
+func copyToStoreAs(ctx context.Context, store cstorage.Store, named reference.Named, src types.ImageReference, opts PullOptions, what string) (*cstorage.Image, error) {
+	tmp := named == nil
+	if tmp {
+		n, err := reference.ParseNormalizedNamed("localhost/burrow-unnamed-" + stringid.GenerateRandomID()[:16])
+		if err != nil {
+			return nil, err
+		}
+		named = reference.TagNameOnly(n)
+	}
+	dst, err := istorage.Transport.NewStoreReference(store, named, "")
+	if err != nil {
+		return nil, err
+	}
+	img, err := copyToStore(ctx, dst, src, opts, what)
+	if err != nil || !tmp {
+		return img, err
+	}
+	if err := store.RemoveNames(img.ID, []string{named.String()}); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	img.Names = slices.DeleteFunc(img.Names, func(n string) bool { return n == named.String() })
+	return img, nil
 }
 
 // storedImage is the image a copy into the store reported it stored.
@@ -208,13 +239,9 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 					}
 				}
 			}
-			dst, err := istorage.Transport.NewStoreReference(store, named, "")
+			img, err := copyToStoreAs(ctx, store, named, src, opts, "loading "+path)
 			if err != nil {
-				return loaded, err
-			}
-			img, err := copyToStore(ctx, dst, src, opts, "loading "+path)
-			if err != nil {
-				return loaded, err
+				return loaded, loadError(path, err)
 			}
 			if len(names) > 1 {
 				store.AddNames(img.ID, names[1:])
@@ -232,15 +259,14 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 	}
 	named, err := ociArchiveName(sys, src)
 	if err != nil {
+		if le := loadError(path, err); le != err {
+			return nil, le
+		}
 		return nil, errdefs.Invalid(fmt.Errorf("loading %s: neither a docker nor an OCI archive: %w", path, err))
 	}
-	dst, err := istorage.Transport.NewStoreReference(store, named, "")
+	img, err := copyToStoreAs(ctx, store, named, src, opts, "loading "+path)
 	if err != nil {
-		return nil, err
-	}
-	img, err := copyToStore(ctx, dst, src, opts, "loading "+path)
-	if err != nil {
-		return nil, err
+		return nil, loadError(path, err)
 	}
 	if named != nil {
 		return []string{named.String()}, nil
@@ -273,8 +299,12 @@ type ImportOptions struct {
 // ("-" reads stdin) and names it ref (none when empty).
 func Import(ctx context.Context, store cstorage.Store, tarPath, ref string, io ImportOptions, opts PullOptions) (*cstorage.Image, error) {
 	if tarPath != "-" {
-		if _, err := os.Stat(tarPath); err != nil {
+		st, err := os.Stat(tarPath)
+		if err != nil {
 			return nil, errdefs.NotFound(fmt.Errorf("importing %s: %w", tarPath, errors.Unwrap(err)))
+		}
+		if st.Size() == 0 {
+			return nil, errdefs.Invalid(fmt.Errorf("importing %s: the file is empty: give a tarball of a root filesystem", tarPath))
 		}
 	}
 	src, err := tarball.Transport.ParseReference(tarPath)
@@ -299,11 +329,15 @@ func Import(ctx context.Context, store cstorage.Store, tarPath, ref string, io I
 			return nil, err
 		}
 	}
-	dst, err := istorage.Transport.NewStoreReference(store, named, "")
-	if err != nil {
-		return nil, err
+	return copyToStoreAs(ctx, store, named, src, opts, "importing "+tarPath)
+}
+
+// loadError says what a user can do about an archive that cannot be read.
+func loadError(path string, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "unexpected EOF") {
+		return errdefs.Invalid(fmt.Errorf("loading %s: the archive is truncated or not an image archive: save the image again", path))
 	}
-	return copyToStore(ctx, dst, src, opts, "importing "+tarPath)
+	return err
 }
 
 // ApplyChanges applies Dockerfile-style instructions (--change) to an image

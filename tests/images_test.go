@@ -332,11 +332,21 @@ func TestPullInterrupted(t *testing.T) {
 	t.Parallel()
 	ref := testRef(t, "interrupted")
 	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
+	varTmp := userFilesIn(t, "/var/tmp")
+	graph, _ := storePaths(t)
 	p := startBurrow(t, "pull", "--tls-verify=false", ref)
 	p.waitFor(t, "Copying blob", 60*time.Second)
 	time.Sleep(150 * time.Millisecond)
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	p.exitCode(t, 30*time.Second)
+	// What it had copied so far is beside the store, not in /var/tmp, and
+	// doctor tells of it.
+	if now := userFilesIn(t, "/var/tmp"); now > varTmp {
+		t.Errorf("the killed pull left %d files of the user's in /var/tmp", now-varTmp)
+	}
+	if out := burrow(t, "system", "doctor").Stdout; !strings.Contains(out, "left by interrupted pulls") {
+		t.Errorf("doctor does not tell of the interrupted pull's files:\n%s", out)
+	}
 	r := burrow(t, "pull", "-q", "--tls-verify=false", ref)
 	if r.ExitCode != 0 {
 		t.Fatalf("pull after an interrupted one: %s", describe(r))
@@ -345,6 +355,25 @@ func TestPullInterrupted(t *testing.T) {
 		t.Errorf("the image pulled after an interruption has a layer of %q bytes", got)
 	}
 	must(t, "images")
+	// The next pull removed what the killed one left.
+	if ents, _ := os.ReadDir(filepath.Join(graph, "burrow", "tmp")); len(ents) != 0 {
+		t.Errorf("temporary directories left after the next pull: %d", len(ents))
+	}
+}
+
+// userFilesIn counts the entries of dir owned by the test user.
+func userFilesIn(t *testing.T, dir string) int {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	n := 0
+	for _, ent := range ents {
+		if info, err := ent.Info(); err == nil {
+			if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == os.Getuid() {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func TestConcurrentPullsAndRuns(t *testing.T) {

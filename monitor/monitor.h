@@ -49,6 +49,7 @@ struct mon_config {
 	int hold_fd, hold_count;  /* descriptors held for the container's life */
 	unsigned long clone_flags;
 	const char *uidmap, *gidmap, *netns;
+	const char *join; /* namespaces to enter before the clone, comma-separated paths */
 };
 
 /* An attach connection. Sends never block: what the socket does not take

@@ -55,6 +55,10 @@ type Options struct {
 	// beforehand, which the monitor enters for the clone ("" for none).
 	UIDMap, GIDMap []specs.LinuxIDMapping
 	NetNS          string
+	// Join are namespaces (their /proc/PID/ns files) the init is cloned
+	// in instead of new ones: a pod's IPC, UTS, PID or cgroup namespace,
+	// held by its infra container.
+	Join []string
 	// Hold are descriptors the monitor keeps open for the container's
 	// life and closes when it ends (the exit descriptors of the
 	// container's network helpers). The caller closes its own copies.
@@ -203,6 +207,9 @@ func monitorEnv(o Options) []string {
 	if o.CloneFlags&unix.CLONE_NEWUSER != 0 {
 		env = append(env, "_BURROW_MON_UIDMAP="+formatIDMap(o.UIDMap),
 			"_BURROW_MON_GIDMAP="+formatIDMap(o.GIDMap), "_BURROW_MON_NETNS="+o.NetNS)
+	}
+	if len(o.Join) > 0 {
+		env = append(env, "_BURROW_MON_JOIN="+strings.Join(o.Join, ","))
 	}
 	return env
 }

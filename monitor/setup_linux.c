@@ -53,6 +53,9 @@ static void read_config(struct monitor *m) {
 	c->uidmap = getenv("_BURROW_MON_UIDMAP");
 	c->gidmap = getenv("_BURROW_MON_GIDMAP");
 	c->netns = getenv("_BURROW_MON_NETNS");
+	c->join = getenv("_BURROW_MON_JOIN");
+	if (c->join && !*c->join)
+		c->join = NULL;
 	if (!c->dir || !c->id || c->spec_fd < 0) {
 		errno = EINVAL;
 		mon_die(m, "missing _BURROW_MON_DIR, _BURROW_MON_ID or _BURROW_MON_SPEC_FD");

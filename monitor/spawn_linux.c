@@ -40,10 +40,40 @@ static int write_id_map(pid_t pid, const char *file, const char *map) {
 	return w == (ssize_t)n ? 0 : -1;
 }
 
-/* clone_in_netns clones the container's init with flags from a helper
- * that first enters the network namespace at path; the init is our child
- * (CLONE_PARENT). Returns its PID, 0 in the init, -1 with errno set. */
-static pid_t clone_in_netns(const char *path, unsigned long flags) {
+/* enter_namespaces enters the namespaces whose files the comma-separated
+ * list names (setns takes each for what it is). Returns 0, or -1 with
+ * errno set. */
+static int enter_namespaces(const char *list) {
+	char path[4096];
+	while (list && *list) {
+		const char *end = strchr(list, ',');
+		size_t n = end ? (size_t)(end - list) : strlen(list);
+		if (n >= sizeof path) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(path, list, n);
+		path[n] = 0;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		int r = setns(fd, 0);
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		if (r < 0)
+			return -1;
+		list = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* clone_in_namespaces clones the container's init with flags from a
+ * helper that first enters the network namespace at netns (NULL: none)
+ * and the namespaces join lists (a pod's, held by its infra); the init is
+ * our child (CLONE_PARENT). Returns its PID, 0 in the init, -1 with errno
+ * set. */
+static pid_t clone_in_namespaces(const char *netns, const char *join, unsigned long flags) {
 	int rp[2];
 	if (pipe2(rp, O_CLOEXEC) < 0)
 		return -1;
@@ -52,8 +82,10 @@ static pid_t clone_in_netns(const char *path, unsigned long flags) {
 		return -1;
 	if (helper == 0) {
 		int32_t res;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		int fd = netns ? open(netns, O_RDONLY | O_CLOEXEC) : -1;
+		if (netns && (fd < 0 || setns(fd, CLONE_NEWNET) < 0)) {
+			res = -errno;
+		} else if (enter_namespaces(join) < 0) {
 			res = -errno;
 		} else {
 			pid_t pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
@@ -211,13 +243,17 @@ static void keep_parent_ends(struct monitor *m, struct spawn_fds *f) {
  * process entering it cannot come back (burrow's namespace does not own
  * the host's network namespace), so a helper enters it and clones the
  * init with CLONE_PARENT: the init is still our child. It waits until we
- * have written its ID maps. */
+ * have written its ID maps. The namespaces of a pod's infra that a member
+ * shares are entered by the same helper: a PID namespace applies only to
+ * the children of the process that enters it, and the monitor itself
+ * stays in burrow's. */
 void mon_spawn(struct monitor *m) {
 	const struct mon_config *c = &m->cfg;
 	struct spawn_fds f;
 	make_fds(m, &f);
-	if ((c->clone_flags & CLONE_NEWUSER) && c->netns && c->netns[0])
-		m->pid = clone_in_netns(c->netns, c->clone_flags);
+	const char *netns = (c->clone_flags & CLONE_NEWUSER) && c->netns && c->netns[0] ? c->netns : NULL;
+	if (netns || c->join)
+		m->pid = clone_in_namespaces(netns, c->join, c->clone_flags);
 	else
 		m->pid = (pid_t)syscall(SYS_clone, c->clone_flags | SIGCHLD, 0, NULL, NULL, 0);
 	if (m->pid < 0)

@@ -77,7 +77,7 @@ func initContainer() error {
 	}
 	nested := NestedUserNS(&spec)
 	newNet := hasNamespace(&spec, specs.NetworkNamespace)
-	if hasNamespace(&spec, specs.CgroupNamespace) {
+	if newNamespace(&spec, specs.CgroupNamespace) {
 		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
 			return setupErr("creating the cgroup namespace: %w", err)
 		}
@@ -163,7 +163,7 @@ func initContainer() error {
 	if err := createDevices(root, spec.Linux.Devices); err != nil {
 		return setupErr("creating devices: %w", err)
 	}
-	if spec.Hostname != "" && hasNamespace(&spec, specs.UTSNamespace) {
+	if spec.Hostname != "" && newNamespace(&spec, specs.UTSNamespace) {
 		if err := unix.Sethostname([]byte(spec.Hostname)); err != nil {
 			return setupErr("setting the hostname: %w", err)
 		}
@@ -289,6 +289,17 @@ func readConfig(fd int) ([]byte, []int, error) {
 		}
 		out = append(out, buf[:n]...)
 	}
+}
+
+// newNamespace tells whether the spec makes a namespace of type t (not one
+// joined by path, whose hostname or cgroup root belong to its owner).
+func newNamespace(spec *specs.Spec, t specs.LinuxNamespaceType) bool {
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == t && ns.Path == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func hasNamespace(spec *specs.Spec, t specs.LinuxNamespaceType) bool {

@@ -12,17 +12,22 @@ import (
 
 // CloneFlags returns the clone flags for the spec's new namespaces, for the
 // parent half of the init protocol (the monitor's, in C). A namespace with
-// a path (joining an existing one) is not supported yet, but for the
-// network. A user namespace (CLONE_NEWUSER) is the container's own, nested
-// in burrow's: the parent writes its ID maps (docs/userns.md).
+// a path is joined, not created: the network's by the init (setns), an
+// IPC, UTS, PID or cgroup one (a pod's) by the monitor before the clone.
+// Mount and user namespaces are always the container's own. A user
+// namespace (CLONE_NEWUSER) is nested in burrow's: the parent writes its
+// ID maps (docs/userns.md).
 func CloneFlags(spec *specs.Spec) (uintptr, error) {
 	var flags uintptr
 	if spec.Linux == nil {
 		return 0, errdefs.Invalid(errors.New("spec has no linux section"))
 	}
 	for _, ns := range spec.Linux.Namespaces {
-		if ns.Path != "" && ns.Type == specs.NetworkNamespace {
-			continue // joined by init (setns), not created
+		switch {
+		case ns.Path == "":
+		case ns.Type == specs.NetworkNamespace, ns.Type == specs.IPCNamespace, ns.Type == specs.UTSNamespace,
+			ns.Type == specs.PIDNamespace, ns.Type == specs.CgroupNamespace:
+			continue // joined, not created
 		}
 		if ns.Path != "" {
 			return 0, errdefs.Invalid(fmt.Errorf("joining the %s namespace at %s is not supported", ns.Type, ns.Path))

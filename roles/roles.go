@@ -15,4 +15,5 @@ const (
 	Init    = "init"    // a container's init (sandbox.InitMain)
 	Exec    = "exec"    // joins a running container (C, then sandbox.ExecMain)
 	Port    = "port"    // forwards a container's published ports (slirp.PortMain)
+	Infra   = "infra"   // the process of a pod's built-in infra container (C, infra)
 )

@@ -9,6 +9,7 @@
 //	_BURROW_ROLE=exec  joins a running container (C constructor), then sandbox.ExecMain
 //	_BURROW_ROLE=port  forwards a container's published ports (slirp.PortMain)
 //	_BURROW_ROLE=init   a container's init: builds its filesystem and execs its process (sandbox.InitMain)
+//	_BURROW_ROLE=infra  a pod's built-in infra process (C only, infra/pause_linux.c)
 //	argv[0] storage-*   containers/storage's own helpers (layer unpacking in a chroot), reexec.Init
 package main
 
@@ -18,6 +19,7 @@ import (
 
 	"go.podman.io/storage/pkg/reexec"
 
+	_ "github.com/burrow-containers/burrow/infra" // the infra role, in C (started in roles.go)
 	"github.com/burrow-containers/burrow/roles"
 	"github.com/burrow-containers/burrow/sandbox"
 	"github.com/burrow-containers/burrow/slirp"

@@ -6,7 +6,7 @@ package main
 // that tests and other programs that link them never join burrow's user
 // namespace or turn into a monitor.
 //
-// The monitor role never returns; pause never returns; exec joins the
+// The monitor role never returns; pause and infra never return; exec joins the
 // container's namespaces and forks (the child comes back to run
 // sandbox.ExecMain); init and exec make themselves undumpable; the CLI
 // (no role) joins burrow's user namespace.
@@ -17,12 +17,14 @@ package main
 void burrow_role_userns(const char *role);
 void burrow_role_exec(const char *role);
 void burrow_role_monitor(const char *role);
+void burrow_role_infra(const char *role);
 
 __attribute__((constructor)) static void burrow_roles(void) {
 	const char *role = getenv("_BURROW_ROLE");
 	burrow_role_userns(role);
 	burrow_role_exec(role);
 	burrow_role_monitor(role);
+	burrow_role_infra(role);
 }
 */
 import "C"

@@ -1,0 +1,4 @@
+package infra
+
+// #cgo CFLAGS: -Wall -Wextra
+import "C"

@@ -15,16 +15,21 @@ import (
 
 // Cleanup records the exit of a container whose process has ended,
 // unmounts its root, and then removes it when it was run with --rm or
-// restarts it as its restart policy says. It is what the monitor runs after
+// restarts it as its restart policy says; the last container of a pod
+// whose exit policy is stop stops the pod. It is what the monitor runs after
 // the exit (as `burrow container cleanup ID`) and what an attached CLI runs
 // itself; running it twice is harmless.
 func (e *Engine) Cleanup(id string) error {
+	pod := e.podOfMember(id) // read before a --rm takes the record
 	restart, err := e.recordExit(id)
 	// A container may exit before the command that started it has
 	// recorded it running: that command's record comes first.
 	for deadline := time.Now().Add(time.Minute); err == errLaunching && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 		restart, err = e.recordExit(id)
+	}
+	if err == nil && restart == nil {
+		e.applyExitPolicy(pod)
 	}
 	if err != nil || restart == nil {
 		return err

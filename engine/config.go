@@ -91,4 +91,9 @@ type Config struct {
 	// Labels are the container's labels (the API's Config.Labels), kept
 	// for inspect and list filters.
 	Labels map[string]string `json:",omitempty"`
+	// Pod is the ID of the pod the container belongs to (--pod; a name
+	// is resolved at create); PodInfra marks the pod's infra container,
+	// InfraBuiltin or InfraImage (pods.go).
+	Pod      string `json:",omitempty"`
+	PodInfra string `json:",omitempty"`
 }

@@ -53,6 +53,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if c.Name != "" && !validName(c.Name) {
 		return nil, nil, errdefs.Invalid(fmt.Errorf("invalid container name %q: use letters, digits and _.- (starting with a letter or digit)", c.Name))
 	}
+	if err := e.preparePodMember(&c); err != nil {
+		return nil, nil, err
+	}
 	if err := e.resolveNetworks(&c); err != nil {
 		return nil, nil, err
 	}
@@ -150,6 +153,9 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		}
 	}
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
+		return err
+	}
+	if err := e.podSpec(ctr.ID, c, ctr.Spec); err != nil {
 		return err
 	}
 	if err := e.addVolumesFrom(c); err != nil {

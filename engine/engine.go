@@ -46,6 +46,9 @@ type Options struct {
 	// CgroupManager is the cgroup manager of the containers made from now
 	// on (limits.Systemd or limits.Cgroupfs); a container keeps its own.
 	CgroupManager string
+	// InfraImage names the image of pods' built-in infra containers,
+	// made locally when missing (infraimage.go); "": DefaultInfraImage.
+	InfraImage string
 }
 
 // New reads the user's storage configuration.

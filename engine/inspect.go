@@ -106,6 +106,10 @@ type InspectData struct {
 	HostConfig      InspectHostConfig `json:"HostConfig"`
 	Mounts          []any             `json:"Mounts"`
 	NetworkSettings map[string]any    `json:"NetworkSettings"`
+	// Pod is the ID of the container's pod, "" for none; IsInfra marks
+	// the pod's infra container.
+	Pod     string `json:"Pod"`
+	IsInfra bool   `json:"IsInfra"`
 }
 
 // Inspect describes the container.
@@ -114,7 +118,7 @@ func (c *Container) Inspect() InspectData {
 	d := InspectData{
 		ID: c.ID, Created: c.Created, Args: []string{}, Image: c.ImageID, ImageName: c.Image,
 		Rootfs: c.Config.Rootfs, Name: c.Name, RestartCount: c.State.RestartCount, Mounts: []any{},
-		NetworkSettings: networkSettings(&c.Config),
+		NetworkSettings: networkSettings(&c.Config), Pod: c.Config.Pod, IsInfra: c.Config.PodInfra != "",
 	}
 	e.addNetworkSettings(c, d.NetworkSettings)
 	if len(c.Args) > 0 {

@@ -103,6 +103,9 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) 
 		}
 		spec.Root.Path = rootfs
 		e.refreshNetworkNamespace(spec, &ctr.Config)
+		if err := e.refreshPodSpec(ctr.ID, &ctr.Config, spec); err != nil {
+			return nil, err
+		}
 		return spec, nil
 	})
 	if err != nil {
@@ -118,6 +121,11 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) 
 // process runs, the record says so. On an error, what it made is undone.
 func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (*specs.Spec, error)) (_ *monitor.Client, err error) {
 	r := &ctr.Record
+	// A pod's container joins the namespaces of the pod's infra, which
+	// must run first.
+	if err := e.enterPod(r); err != nil {
+		return nil, err
+	}
 	// The namespaces and ID maps follow from the configuration: the init
 	// is cloned before the spec exists (Run).
 	early := &specs.Spec{Linux: &specs.Linux{Namespaces: e.containerNamespaces(r.ID, &r.Config)}}
@@ -163,7 +171,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	// The monitor holds the run lock from now on, for the container's life.
 	pending, err = monitor.Spawn(monitor.Options{
 		ID: r.ID, Dir: e.runDir(r.ID), Log: e.monitorLog(r.ID, &r.Config), CloneFlags: flags,
-		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early),
+		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early), Join: joinedNamespaces(early),
 		TTY: r.Config.TTY, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: append(hold, l.f),
 	})
 	closeAll(hold) // the monitor has its own copies now

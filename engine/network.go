@@ -190,6 +190,9 @@ func (e *Engine) sharedNetworkPath(c *Config) (string, error) {
 // The returned files keep slirp4netns and the port forwarder alive: the
 // monitor holds them for the container's life.
 func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
+	if err := e.setupPodShm(r); err != nil {
+		return nil, err
+	}
 	mode := networkMode(&r.Config)
 	if mode == NetworkBridge {
 		return e.setupBridgeNetwork(r)
@@ -252,10 +255,11 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
 }
 
 // teardownNetwork releases what setupNetwork made and the monitor did not
-// take with it.
+// take with it (and a pod infra's /dev/shm).
 func (e *Engine) teardownNetwork(id string) {
 	e.detachNetworks(id) // netavark needs the container's namespace still
 	slirp.RemoveNetNS(e.netnsPath(id))
+	e.releasePodShm(id)
 }
 
 func closeAll(fs []*os.File) {

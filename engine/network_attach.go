@@ -313,6 +313,9 @@ func dedup(list []string) []string {
 // etcFiles is what a container's /etc/hosts and /etc/resolv.conf hold:
 // on networks, with its addresses there once attached.
 func (e *Engine) etcFiles(id string, c *Config, hostname, name string) (hosts, resolv string) {
+	if infra := podNetworkInfra(c); infra != "" {
+		return e.podEtcFiles(infra, name)
+	}
 	hosts, resolv = etcForNetwork(c, hostname, name)
 	if networkMode(c) == NetworkBridge {
 		hosts, resolv = bridgeEtc(c, e.endpoints(id), hostname, name, hosts, resolv)

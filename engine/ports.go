@@ -29,5 +29,13 @@ func (p PortMapping) HostAddr() string {
 }
 
 // Ports are the container's published ports. Publishing comes with
-// networking; until then a container has none.
-func (c *Container) Ports() []PortMapping { return c.Config.Ports }
+// networking; until then a container has none. A pod's member that shares
+// the pod's network has the pod's, published by its infra.
+func (c *Container) Ports() []PortMapping {
+	if id := podNetworkInfra(&c.Config); id != "" && c.engine != nil {
+		if r, err := c.engine.readRecord(id); err == nil {
+			return r.Config.Ports
+		}
+	}
+	return c.Config.Ports
+}

@@ -148,6 +148,9 @@ func (e *Engine) tryReserve(ctr *Container, kind string) (_ *lease, busy bool, e
 		if err := e.claimName(ctr); err != nil {
 			return nil, false, err
 		}
+		if err := e.joinPodLocked(&ctr.Record); err != nil {
+			return nil, false, err
+		}
 	} else {
 		r, err := e.readRecord(ctr.ID)
 		if err != nil {

@@ -19,11 +19,16 @@ type RemoveOptions struct {
 	Timeout *time.Duration
 	// Volumes removes the container's anonymous volumes too (rm -v).
 	Volumes bool
+	// podRemoval: pod rm at work, which may remove the pod's infra.
+	podRemoval bool
 }
 
 // Remove deletes a container: its storage, record and log. A running
 // container is refused unless o.Force, which stops it first.
 func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) error {
+	if err := e.checkRemovable(ctr, o); err != nil {
+		return err
+	}
 	if ctr.Running() {
 		if !o.Force {
 			return errdefs.Conflict(fmt.Errorf("cannot remove container %s as it is running: stop it first or use rm -f", ctr.Name))
@@ -58,7 +63,8 @@ func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) er
 	return nil
 }
 
-// Prune removes every container that is not running and returns their IDs.
+// Prune removes every container that is not running, but pods' infra
+// containers (pod prune removes those), and returns their IDs.
 func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 	ctrs, err := e.List()
 	if err != nil {
@@ -67,7 +73,7 @@ func (e *Engine) Prune(ctx context.Context) ([]string, error) {
 	var removed []string
 	var errs []error
 	for _, c := range ctrs {
-		if c.Running() {
+		if c.Running() || c.Config.PodInfra != "" {
 			continue
 		}
 		if err := e.Remove(ctx, c, RemoveOptions{}); err != nil {

@@ -365,7 +365,7 @@ func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespac
 	if nestedUserNS(c) {
 		ns = append(ns, specs.LinuxNamespace{Type: specs.UserNamespace})
 	}
-	return ns
+	return e.podNamespaces(c, ns)
 }
 
 // resolveUser turns a user spec into IDs with the container's own

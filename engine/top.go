@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/sandbox"
 )
 
 // Process is one process of a container, for top.
@@ -76,8 +77,17 @@ func (e *Engine) Top(ctr *Container) ([]Process, error) {
 		procs = append(procs, p)
 		hostPIDs = append(hostPIDs, st.ppid)
 	}
+	// Users by name, as podman's top, from the container's /etc/passwd
+	// (its UIDs are burrow's unless it has a user namespace of its own).
+	var names map[int]string
+	if !nestedUserNS(&ctr.Config) {
+		names = sandbox.UserNames(fmt.Sprintf("/proc/%d/root", ctr.State.Pid))
+	}
 	for i := range procs {
 		procs[i].PPID = nsPID[hostPIDs[i]] // 0 for the init, whose parent is outside
+		if uid, err := strconv.Atoi(procs[i].User); err == nil && names[uid] != "" {
+			procs[i].User = names[uid]
+		}
 	}
 	return procs, nil
 }

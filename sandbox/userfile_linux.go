@@ -39,6 +39,28 @@ func LookupUser(root, spec string) (*user.ExecUser, error) {
 	return user.GetExecUser(spec, &user.ExecUser{Home: "/"}, passwd, group)
 }
 
+// UserNames maps the UIDs of the users in /etc/passwd under root (as
+// LookupUser opens it) to their names; empty when there is none.
+func UserNames(root string) map[int]string {
+	out := map[int]string{}
+	dir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return out
+	}
+	defer dir.Close()
+	passwd, err := readInRoot(dir, "/etc/passwd")
+	if err != nil || passwd == nil {
+		return out
+	}
+	users, _ := user.ParsePasswd(passwd)
+	for _, u := range users {
+		if _, ok := out[u.Uid]; !ok {
+			out[u.Uid] = u.Name
+		}
+	}
+	return out
+}
+
 // readInRoot reads the regular file at name inside root; a missing file is
 // a nil reader, as user.GetExecUser takes it.
 func readInRoot(root *os.File, name string) (io.Reader, error) {

@@ -58,6 +58,7 @@ type CLI struct {
 	Container  ContainerCmd  `cmd:"" help:"Manage containers."`
 	Volume     VolumeCmd     `cmd:"" help:"Manage volumes."`
 	Network    NetworkCmd    `cmd:"" help:"Manage networks (podman's: podman sees them)."`
+	Pod        PodCmd        `cmd:"" help:"Manage pods: containers that share their network, IPC and UTS namespaces."`
 	Unshare    UnshareCmd    `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
 	System     SystemCmd     `cmd:"" help:"Check and manage burrow's host setup."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
@@ -161,7 +162,7 @@ func runCLI(args []string) int {
 	if lvl, perr := logrus.ParseLevel(cli.LogLevel); perr == nil {
 		logrus.SetLevel(lvl)
 	}
-	engineOptions = engine.Options{CgroupManager: cli.CgroupManager}
+	engineOptions = engine.Options{CgroupManager: cli.CgroupManager, InfraImage: infraImageName()}
 	err = kctx.Run(&globals{ctx: context.Background()})
 	var code exitCode
 	if errors.As(err, &code) {

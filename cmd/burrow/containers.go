@@ -46,8 +46,13 @@ func (c *CreateCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
+	undoPod, err := newPodFor(g.ctx, eng, &cfg, c.puller(eng))
+	if err != nil {
+		return err
+	}
 	ctr, err := eng.Create(g.ctx, cfg, c.puller(eng))
 	if err != nil {
+		undoPod()
 		return err
 	}
 	if err := eng.Release(ctr); err != nil {
@@ -195,6 +200,7 @@ type RmCmd struct {
 	Ignore     bool     `short:"i" help:"Ignore the error when a container does not exist."`
 	Time       *int     `short:"t" name:"time" help:"Seconds to wait for the stop signal before SIGKILL with --force (default: the container's stop timeout, 10)."`
 	Volumes    bool     `short:"v" help:"Remove the container's anonymous volumes too."`
+	Depend     bool     `name:"depend" help:"Remove the containers that depend on these first (for a pod's infra: the whole pod)."`
 	Containers []string `arg:"" optional:"" name:"container" help:"Containers to remove."`
 }
 
@@ -224,6 +230,11 @@ func (r *RmCmd) Run(g *globals) error {
 		}
 		o.Timeout = &t
 	}
+	if r.All || r.Depend {
+		if names, err = removeDependents(g, eng, names, o); err != nil {
+			return err
+		}
+	}
 	err = eachContainer(eng, names, func(c *engine.Container, given string) error {
 		if err := eng.Remove(g.ctx, c, o); err != nil {
 			return err
@@ -243,6 +254,60 @@ func (r *RmCmd) Run(g *globals) error {
 		return withExit(err, 2)
 	}
 	return err
+}
+
+// removeDependents removes what depends on the named containers (rm
+// --depend, --all): a pod's infra takes its whole pod, and a container
+// those that share its network namespace. It prints the IDs of the
+// containers it removed and returns the names left to remove.
+func removeDependents(g *globals, eng *engine.Engine, names []string, o engine.RemoveOptions) ([]string, error) {
+	removed := map[string]bool{}
+	var rest []string
+	for _, n := range names {
+		c, err := eng.Get(n)
+		switch {
+		case err != nil:
+			rest = append(rest, n) // reported by the removal
+		case removed[c.ID]:
+		case c.Config.PodInfra != "":
+			p, err := eng.GetPod(c.Config.Pod)
+			if err != nil {
+				return nil, err
+			}
+			ids, err := eng.RemovePod(g.ctx, p, engine.PodRemoveOptions{Force: o.Force, Timeout: o.Timeout})
+			for _, id := range ids {
+				removed[id] = true
+				fmt.Println(id)
+			}
+			if err != nil {
+				return nil, err
+			}
+		default:
+			rest = append(rest, n)
+		}
+	}
+	names, rest = rest, nil
+	ctrs, err := eng.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		c, err := eng.Get(n)
+		if err == nil && removed[c.ID] {
+			continue
+		}
+		for _, d := range ctrs {
+			if err == nil && d.Config.Network == "container:"+c.ID && !removed[d.ID] {
+				if err := eng.Remove(g.ctx, d, o); err != nil {
+					return nil, err
+				}
+				removed[d.ID] = true
+				fmt.Println(d.ID)
+			}
+		}
+		rest = append(rest, n)
+	}
+	return rest, nil
 }
 
 // existing are those of names that name a container (--ignore).

@@ -22,8 +22,9 @@ type PsCmd struct {
 	Quiet   bool     `short:"q" help:"Print only the IDs."`
 	Latest  bool     `short:"l" help:"Show only the latest container created."`
 	NoTrunc bool     `name:"no-trunc" help:"Do not truncate IDs and commands."`
-	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited= (repeatable)."`
-	Format  string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names ...) or json."`
+	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited=, pod= (repeatable)."`
+	Format  string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names .Pod .PodName ...) or json."`
+	Pod     bool     `short:"p" name:"pod" help:"Show the pod of each container (its ID and name)."`
 }
 
 // psRow is a container as ps's templates and JSON see it (podman's names).
@@ -44,6 +45,9 @@ type psRow struct {
 	State      string   `json:"State"`
 	Status     string   `json:"Status"`
 	Created    int64    `json:"Created"`
+	IsInfra    bool     `json:"IsInfra"`
+	Pod        string   `json:"Pod"`
+	PodName    string   `json:"PodName"`
 
 	noTrunc bool
 	created time.Time
@@ -53,9 +57,10 @@ type psRow struct {
 // templates have strings.
 type psTemplateRow struct {
 	ID, Image, ImageID, Command, CreatedHuman, CreatedAt, RunningFor, Status, State, Ports, Names string
+	Pod, PodName                                                                                  string
 	Pid, ExitCode                                                                                 int
 	Created                                                                                       time.Time
-	AutoRemove, Exited                                                                            bool
+	AutoRemove, Exited, IsInfra                                                                   bool
 }
 
 func newPsRow(c *engine.Container, now time.Time) psRow {
@@ -63,7 +68,7 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 		AutoRemove: c.Config.Remove, Command: c.Args, ExitCode: c.State.ExitCode, ID: c.ID,
 		Image: c.Image, ImageID: c.ImageID, Names: []string{c.Name}, State: c.State.Status,
 		Created: c.Created.Unix(), created: c.Created, Ports: []string{},
-		CreatedAt: units.HumanDuration(now.Sub(c.Created)) + " ago",
+		CreatedAt: units.HumanDuration(now.Sub(c.Created)) + " ago", Pod: c.Config.Pod, IsInfra: c.Config.PodInfra != "",
 	}
 	if r.Image == "" {
 		r.Image = c.Config.Rootfs
@@ -95,9 +100,9 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 }
 
 func (r psRow) template() psTemplateRow {
-	id, cmd := r.ID, strings.Join(r.Command, " ")
+	id, cmd, pod := r.ID, strings.Join(r.Command, " "), r.Pod
 	if !r.noTrunc {
-		id = stringid.TruncateID(id)
+		id, pod = stringid.TruncateID(id), stringid.TruncateID(pod)
 		if len(cmd) > 20 {
 			cmd = cmd[:17] + "..."
 		}
@@ -107,6 +112,7 @@ func (r psRow) template() psTemplateRow {
 		CreatedAt: r.created.Format("2006-01-02 15:04:05.999999999 -0700 MST"), RunningFor: r.CreatedAt,
 		Status: r.Status, State: r.State, Ports: strings.Join(r.Ports, ", "), Names: strings.Join(r.Names, ","),
 		Pid: r.Pid, ExitCode: r.ExitCode, Created: r.created, AutoRemove: r.AutoRemove, Exited: r.Exited,
+		Pod: pod, PodName: r.PodName, IsInfra: r.IsInfra,
 	}
 }
 
@@ -138,7 +144,15 @@ var templateFuncs = template.FuncMap{
 
 // Run lists the containers.
 func (p *PsCmd) Run(g *globals) error {
-	filters, err := engine.ParseFilters(p.Filter)
+	var podFilters, other []string
+	for _, f := range p.Filter {
+		if v, ok := strings.CutPrefix(f, "pod="); ok {
+			podFilters = append(podFilters, v)
+		} else {
+			other = append(other, f)
+		}
+	}
+	filters, err := engine.ParseFilters(other)
 	if err != nil {
 		return err
 	}
@@ -158,6 +172,10 @@ func (p *PsCmd) Run(g *globals) error {
 	ctrs, err := eng.List()
 	if err != nil {
 		return err
+	}
+	podNames := eng.PodNames()
+	if len(podFilters) > 0 {
+		filters = append(filters, inPods(podFilters, podNames))
 	}
 	// As podman: a status or exited filter looks at every container, not
 	// only running ones.
@@ -179,6 +197,9 @@ func (p *PsCmd) Run(g *globals) error {
 	for _, c := range sel {
 		r := newPsRow(c, now)
 		r.noTrunc = p.NoTrunc
+		if p.Pod {
+			r.PodName = podNames[c.Config.Pod]
+		}
 		rows = append(rows, r)
 	}
 	switch {
@@ -199,12 +220,36 @@ func (p *PsCmd) Run(g *globals) error {
 		w.Flush()
 	default:
 		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+		head := "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES"
+		if p.Pod {
+			head += "\tPOD ID\tPODNAME"
+		}
+		fmt.Fprintln(w, head)
 		for _, r := range rows {
 			t := r.template()
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Image, t.Command, t.CreatedHuman, t.Status, t.Ports, t.Names)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s", t.ID, t.Image, t.Command, t.CreatedHuman, t.Status, t.Ports, t.Names)
+			if p.Pod {
+				fmt.Fprintf(w, "\t%s\t%s", t.Pod, t.PodName)
+			}
+			fmt.Fprintln(w)
 		}
 		w.Flush()
 	}
 	return nil
+}
+
+// inPods is ps --filter pod=: containers of the pods the values name,
+// by name or ID prefix.
+func inPods(values []string, podNames map[string]string) engine.Filter {
+	return func(c *engine.Container) bool {
+		if c.Config.Pod == "" {
+			return false
+		}
+		for _, v := range values {
+			if podNames[c.Config.Pod] == v || strings.HasPrefix(c.Config.Pod, v) {
+				return true
+			}
+		}
+		return false
+	}
 }

@@ -35,6 +35,7 @@ type RunCmd struct {
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
+	Pod         string   `name:"pod" help:"Run in this pod (sharing its namespaces), or new:NAME to make the pod first."`
 	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to take it from the host)."`
 	Workdir     string   `short:"w" help:"Working directory inside the container."`
 	User        string   `short:"u" help:"User to run as: UID[:GID] or name[:group]."`
@@ -68,9 +69,16 @@ func (r *RunCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
+	undoPod, err := newPodFor(g.ctx, eng, &cfg, r.puller(eng))
+	if err != nil {
+		return err
+	}
 	if r.Detach {
 		ctr, _, err := eng.Run(g.ctx, cfg, r.puller(eng), engine.StartOptions{})
 		if err != nil {
+			if ctr == nil {
+				undoPod()
+			}
 			if ctr != nil && cfg.Remove {
 				eng.Remove(g.ctx, ctr, engine.RemoveOptions{Force: true, Timeout: new(time.Duration)})
 			}
@@ -88,6 +96,9 @@ func (r *RunCmd) Run(g *globals) error {
 		printWarnings(ctr.Warnings)
 	}
 	if err != nil {
+		if ctr == nil {
+			undoPod()
+		}
 		return err
 	}
 	code, err := foreground(p, cfg.TTY)
@@ -106,7 +117,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 	cfg := engine.Config{
 		Name: r.Name, Env: r.Env, Workdir: r.Workdir, User: r.User, Hostname: r.Hostname,
 		Entrypoint: r.Entrypoint, CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
-		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm,
+		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm, Pod: r.Pod,
 	}
 	var err error
 	if cfg.Network, cfg.AllowHostLoopback, cfg.Networks, err = engine.ParseNetworks(r.Network, r.NetAlias, r.IP, r.MACAddress); err != nil {

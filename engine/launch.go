@@ -167,6 +167,10 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	if err != nil {
 		return nil, err
 	}
+	if err := e.setupPodShm(r); err != nil {
+		closeAll(hold)
+		return nil, err
+	}
 	crashPoint("network")
 	// The monitor holds the run lock from now on, for the container's life.
 	pending, err = monitor.Spawn(monitor.Options{

@@ -190,9 +190,6 @@ func (e *Engine) sharedNetworkPath(c *Config) (string, error) {
 // The returned files keep slirp4netns and the port forwarder alive: the
 // monitor holds them for the container's life.
 func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
-	if err := e.setupPodShm(r); err != nil {
-		return nil, err
-	}
 	mode := networkMode(&r.Config)
 	if mode == NetworkBridge {
 		return e.setupBridgeNetwork(r)

@@ -161,8 +161,8 @@ func (e *Engine) enterPod(r *Record) error {
 }
 
 // setupPodShm mounts the pod's /dev/shm when an infra that shares IPC
-// starts: the infra's namespaces are made with its network, and released
-// with it (teardownNetwork).
+// starts, after its network: it is released with the network
+// (teardownNetwork), when the infra exits or its start fails.
 func (e *Engine) setupPodShm(r *Record) error {
 	if r.Config.PodInfra == "" {
 		return nil

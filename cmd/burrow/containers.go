@@ -219,6 +219,9 @@ func (r *RmCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	if names, err = r.removeExternals(eng, names); err != nil {
+		return err
+	}
 	if r.Ignore {
 		names = existing(eng, names)
 	}

@@ -25,6 +25,9 @@ type PsCmd struct {
 	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited=, pod= (repeatable)."`
 	Format  string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names .Pod .PodName ...) or json."`
 	Pod     bool     `short:"p" name:"pod" help:"Show the pod of each container (its ID and name)."`
+
+	// External adds the store's containers of other tools (buildah's, podman's).
+	External bool `help:"Show the store's containers burrow did not make (buildah's, podman's), in state storage."`
 }
 
 // psRow is a container as ps's templates and JSON see it (podman's names).
@@ -201,6 +204,11 @@ func (p *PsCmd) Run(g *globals) error {
 			r.PodName = podNames[c.Config.Pod]
 		}
 		rows = append(rows, r)
+	}
+	if p.External {
+		if rows, err = withExternal(eng, rows, now); err != nil {
+			return err
+		}
 	}
 	switch {
 	case p.Format == "json":

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sirupsen/logrus"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/common/pkg/config"
 	cstorage "go.podman.io/storage"
@@ -87,6 +88,13 @@ func (e *Engine) Store() (cstorage.Store, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.store == nil {
+		warning, err := storage.ChooseDriver(&e.opts, false)
+		if err != nil {
+			return nil, err
+		}
+		if warning != "" {
+			logrus.Warn(warning)
+		}
 		s, err := storage.OpenWith(e.opts)
 		if err != nil {
 			return nil, err

@@ -155,7 +155,7 @@ type tombstone struct {
 }
 
 func (e *Engine) tombstonePath() string {
-	return filepath.Join(e.opts.RunRoot, "burrow", "exited.json")
+	return filepath.Join(e.stateDir(), "exited.json")
 }
 
 func (e *Engine) readTombstones() map[string]tombstone {
@@ -177,7 +177,7 @@ func (e *Engine) writeTombstone(id string, code int) {
 	}
 	m[id] = tombstone{Code: code, At: time.Now()}
 	writeJSON(e.tombstonePath(), m)
-	os.RemoveAll(filepath.Join(e.opts.RunRoot, "burrow", "exited")) // a file per container, before
+	os.RemoveAll(filepath.Join(e.stateDir(), "exited")) // a file per container, before
 
 }
 

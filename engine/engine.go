@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/sirupsen/logrus"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 	"go.podman.io/common/pkg/config"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
@@ -50,9 +50,21 @@ type Options struct {
 	// InfraImage names the image of pods' built-in infra containers,
 	// made locally when missing (infraimage.go); "": DefaultInfraImage.
 	InfraImage string
+	// GraphRoot, RunRoot, StorageDriver and StorageOpts replace what
+	// storage.conf says (podman's --root, --runroot, --storage-driver,
+	// --storage-opt); as podman's, a graph root or a driver of their own
+	// drop storage.conf's driver options, and a single "" option clears
+	// them.
+	GraphRoot, RunRoot, StorageDriver string
+	StorageOpts                       []string
+	// TmpDir holds the containers' run state (monitor sockets, exit files,
+	// network namespaces) instead of <run root>/burrow (podman's --tmpdir).
+	TmpDir string
+	// VolumePath holds the volumes instead of <graph root>/volumes.
+	VolumePath string
 }
 
-// New reads the user's storage configuration.
+// New reads the user's storage configuration, with o's settings over it.
 func New(o Options) (*Engine, error) {
 	runtimeDir := os.Getenv("XDG_RUNTIME_DIR")
 	opts, err := storage.Options()
@@ -62,7 +74,28 @@ func New(o Options) (*Engine, error) {
 	if !limits.ValidKind(o.CgroupManager) {
 		return nil, errdefs.Invalid(fmt.Errorf("--cgroup-manager: invalid cgroup manager %q: use systemd or cgroupfs", o.CgroupManager))
 	}
+	o.applyStorage(&opts)
 	return &Engine{opts: opts, runtimeDir: runtimeDir, settings: o}, nil
+}
+
+// applyStorage puts the command line's storage settings over storage.conf's,
+// as podman does.
+func (o Options) applyStorage(opts *types.StoreOptions) {
+	if o.GraphRoot != "" {
+		opts.GraphRoot, opts.GraphDriverOptions = o.GraphRoot, []string{}
+	}
+	if o.RunRoot != "" {
+		opts.RunRoot = o.RunRoot
+	}
+	if o.StorageDriver != "" {
+		opts.GraphDriverName, opts.GraphDriverOptions = o.StorageDriver, []string{}
+	}
+	switch {
+	case len(o.StorageOpts) == 1 && o.StorageOpts[0] == "":
+		opts.GraphDriverOptions = []string{}
+	case len(o.StorageOpts) > 0:
+		opts.GraphDriverOptions = o.StorageOpts
+	}
 }
 
 // Limits is how resource limits apply on this host with the cgroup
@@ -88,7 +121,7 @@ func (e *Engine) Store() (cstorage.Store, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.store == nil {
-		warning, err := storage.ChooseDriver(&e.opts, false)
+		warning, err := storage.ChooseDriver(&e.opts, e.settings.StorageDriver != "")
 		if err != nil {
 			return nil, err
 		}

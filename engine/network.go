@@ -153,7 +153,7 @@ func resolvePorts(ports []PortMapping) error {
 }
 
 func (e *Engine) netnsPath(id string) string {
-	return filepath.Join(e.opts.RunRoot, "burrow", "netns", id)
+	return filepath.Join(e.stateDir(), "netns", id)
 }
 
 // networkMode is the container's network mode, slirp4netns by default;

@@ -91,7 +91,15 @@ func (e *Engine) ctrDir(id string) string { return filepath.Join(e.containersDir
 // runDir holds what a reboot should wipe: the monitor's socket, pid and
 // exit files.
 func (e *Engine) runDir(id string) string {
-	return filepath.Join(e.opts.RunRoot, "burrow", id)
+	return filepath.Join(e.stateDir(), id)
+}
+
+// stateDir holds the containers' run state: <run root>/burrow, or --tmpdir.
+func (e *Engine) stateDir() string {
+	if e.settings.TmpDir != "" {
+		return e.settings.TmpDir
+	}
+	return filepath.Join(e.opts.RunRoot, "burrow")
 }
 
 // LogPath is where a container's output is kept (k8s-file format).

@@ -58,7 +58,12 @@ type Volume struct {
 }
 
 // The volumes live where podman keeps its own: <graph root>/volumes/NAME/_data.
-func (e *Engine) volumesDir() string { return filepath.Join(e.opts.GraphRoot, "volumes") }
+func (e *Engine) volumesDir() string {
+	if e.settings.VolumePath != "" {
+		return e.settings.VolumePath
+	}
+	return filepath.Join(e.opts.GraphRoot, "volumes")
+}
 
 func (e *Engine) volumeMeta(name string) string {
 	return filepath.Join(e.volumesDir(), name, "burrow-volume.json")

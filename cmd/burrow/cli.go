@@ -8,15 +8,11 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
-	"github.com/sirupsen/logrus"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/userns"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
 
 type helpFlag bool
 
@@ -30,10 +26,8 @@ func (h helpFlag) BeforeReset(ctx *kong.Context) error {
 
 // CLI is burrow's command line. Help is --help only: -h is --hostname, as in podman.
 type CLI struct {
-	Help     helpFlag `help:"Show help." name:"help"`
-	LogLevel string   `name:"log-level" default:"warn" enum:"debug,info,warn,error" help:"Log messages of the libraries burrow uses at this level and above (debug, info, warn, error)."`
-	// CgroupManager is podman's global option.
-	CgroupManager string `name:"cgroup-manager" enum:"systemd,cgroupfs," default:"" help:"How new containers get their cgroup: systemd (a scope from your systemd instance) or cgroupfs (made directly in the delegated cgroup burrow runs in); default: containers.conf's cgroup_manager, else systemd."`
+	Help helpFlag `help:"Show help." name:"help"`
+	GlobalFlags
 
 	Run        RunCmd        `cmd:"" help:"Run a command in a new container."`
 	Create     CreateCmd     `cmd:"" help:"Create a container without starting it."`
@@ -79,7 +73,7 @@ type CLI struct {
 	Logout     LogoutCmd     `cmd:"" help:"Log out of a registry."`
 	Image      ImageCmd      `cmd:"" help:"Manage images."`
 	Info       InfoCmd       `cmd:"" help:"Show how burrow is set up on this host."`
-	Version    VersionCmd    `cmd:"" help:"Show burrow's version."`
+	Version    VersionCmd    `cmd:"" help:"Display the version information."`
 }
 
 // exitCode carries a container's exit code out of a command.
@@ -135,7 +129,7 @@ func runCLI(args []string) int {
 	var cli CLI
 	exit := -1
 	parser, err := kong.New(&cli,
-		kong.Name("burrow"),
+		kong.Name(progName()),
 		kong.Description("Rootless containers, podman-style, without a daemon."),
 		kong.NoDefaultHelp(),
 		kong.Exit(func(code int) { exit = code }),
@@ -148,6 +142,14 @@ func runCLI(args []string) int {
 		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 		return 125
 	}
+	root, args := splitRootOnly(args, func(flag string) bool {
+		f := findFlag(parser.Model.Node, flag)
+		return f != nil && !f.IsBool()
+	})
+	if root.version {
+		fmt.Printf("%s version %s\n", progName(), version)
+		return 0
+	}
 	kctx, err := parser.Parse(args)
 	if exit >= 0 {
 		return exit // --help printed
@@ -157,33 +159,35 @@ func runCLI(args []string) int {
 		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 		return 125
 	}
-	// The storage and image libraries log through logrus; only cmd/ decides
-	// what reaches the user.
-	if lvl, perr := logrus.ParseLevel(cli.LogLevel); perr == nil {
-		logrus.SetLevel(lvl)
+	err = cli.GlobalFlags.apply()
+	if err == nil && root.remote != "" {
+		err = errRemote(root.remote)
 	}
-	engineOptions = engine.Options{CgroupManager: cli.CgroupManager, InfraImage: infraImageName()}
-	err = kctx.Run(&globals{ctx: context.Background()})
+	if err == nil {
+		err = kctx.Run(&globals{ctx: context.Background()})
+	}
+	return exitStatus(err)
+}
+
+// exitStatus prints err for the user and returns the exit code: the
+// container's own, one the command chose, or the class's.
+func exitStatus(err error) int {
 	var code exitCode
+	if err == nil {
+		return 0
+	}
 	if errors.As(err, &code) {
 		return int(code)
 	}
-	if err != nil {
+	var bare bareError
+	if errors.As(err, &bare) {
+		fmt.Fprintln(os.Stderr, bare.msg)
+	} else {
 		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
-		var ee *exitError
-		if errors.As(err, &ee) {
-			return ee.code
-		}
-		return errdefs.ExitCode(err)
 	}
-	return 0
-}
-
-// VersionCmd prints the version.
-type VersionCmd struct{}
-
-// Run prints the version.
-func (VersionCmd) Run() error {
-	fmt.Printf("burrow version %s\n", version)
-	return nil
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return errdefs.ExitCode(err)
 }

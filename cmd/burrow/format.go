@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"text/template"
+
+	"go.podman.io/common/pkg/report"
 )
 
 // printInspect prints what lookup finds for each name: a JSON array, or
@@ -42,4 +44,26 @@ func printInspect(names []string, format string, lookup func(name string) (any, 
 		fmt.Println(string(b))
 	}
 	return last
+}
+
+// formatOne prints one object (info, version) as --format says, the way
+// podman's report package reads it: "json" (or {{json .}}) for indented
+// JSON, else a Go template with \t and \n understood and a newline added.
+func formatOne(format string, v any) error {
+	if report.IsJSON(format) {
+		b, err := json.MarshalIndent(v, "", "    ")
+		if err != nil {
+			return err
+		}
+		fmt.Println(string(b))
+		return nil
+	}
+	tmpl, err := report.NewTemplate("format").Parse(format)
+	if err != nil {
+		return invalidf("template parsing error: %v", err)
+	}
+	if err := tmpl.Execute(os.Stdout, v); err != nil {
+		return invalidf("template: %v", err)
+	}
+	return nil
 }

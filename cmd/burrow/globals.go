@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/sirupsen/logrus"
+
+	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// GlobalFlags are podman's persistent options: given before or after the
+// command, they apply to every command.
+type GlobalFlags struct {
+	LogLevel string `name:"log-level" placeholder:"warn" help:"Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)."`
+	Debug    bool   `short:"D" name:"debug" hidden:"" help:"Docker compatibility, same as --log-level=debug."`
+	// Config is Docker's --config, which podman accepts and ignores.
+	Config string `name:"config" hidden:"" help:"Ignored (Docker compatibility)."`
+
+	CgroupManager string   `name:"cgroup-manager" enum:"systemd,cgroupfs," default:"" help:"Cgroup manager of new containers: systemd (a scope from your systemd instance) or cgroupfs (made in the delegated cgroup burrow runs in); default: containers.conf's cgroup_manager, else systemd."`
+	Root          string   `name:"root" help:"Path to the root directory in which data, including images, is stored."`
+	RunRoot       string   `name:"runroot" help:"Path to the 'run directory' where all state information is stored."`
+	StorageDriver string   `name:"storage-driver" help:"Select which storage driver is used to manage storage of images and containers."`
+	StorageOpt    []string `name:"storage-opt" sep:"none" help:"Used to pass an option to the storage driver."`
+	TmpDir        string   `name:"tmpdir" help:"Path to the tmp directory for burrow's state content (default: under the run root)."`
+	VolumePath    string   `name:"volumepath" help:"Path to the volume directory in which volume data is stored."`
+	EventsBackend string   `name:"events-backend" help:"Events backend to use (file, journald, none): burrow records no events yet."`
+	Noout         bool     `name:"noout" help:"Do not output to stdout."`
+}
+
+// logLevels are podman's names of logrus's levels.
+var logLevels = []string{"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}
+
+// apply sets up logging and the engine's options from the flags. Its
+// errors are podman's: a bad log level exits 1 with a bare message.
+func (f *GlobalFlags) apply() error {
+	level := f.LogLevel
+	switch {
+	case f.Debug && level != "":
+		return withExit(bareError{"Setting --log-level and --debug is not allowed"}, 1)
+	case f.Debug:
+		level = "debug"
+	case level == "":
+		level = "warn"
+	}
+	lvl, err := logrus.ParseLevel(level)
+	if err != nil || !contains(logLevels, level) {
+		return withExit(bareError{fmt.Sprintf("Log Level %q is not supported, choose from: %s", level, strings.Join(logLevels, ", "))}, 1)
+	}
+	logrus.SetLevel(lvl)
+	logrus.Infof("%s filtering at log level %s", filepath.Base(os.Args[0]), lvl)
+	if f.Config != "" {
+		logrus.Warn("The --config flag is ignored by Podman. Exists for Docker compatibility")
+	}
+	switch f.EventsBackend {
+	case "", "file", "none":
+	case "journald":
+		return errdefs.Unavailable(errors.New("--events-backend journald: burrow keeps no events in the journal; use file or none"))
+	default:
+		return invalidf("unknown events backend %q: use file, journald or none", f.EventsBackend)
+	}
+	if f.Noout {
+		if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+			os.Stdout = null
+		}
+	}
+	engineOptions = engine.Options{
+		CgroupManager: f.CgroupManager, GraphRoot: f.Root, RunRoot: f.RunRoot,
+		StorageDriver: f.StorageDriver, StorageOpts: f.StorageOpt, TmpDir: f.TmpDir, VolumePath: f.VolumePath,
+		InfraImage: infraImageName(),
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// bareError is printed as it is, without "Error: " (podman prints a bad
+// log level so).
+type bareError struct{ msg string }
+
+func (e bareError) Error() string { return e.msg }
+
+// rootOnly are podman's options of the root command alone: they must come
+// before the command (`podman version --remote` is an unknown flag).
+type rootOnly struct {
+	version bool
+	remote  string // the remote option given, "" for none
+}
+
+// rootOnlyFlags maps podman's root-only options to whether they take a
+// value.
+var rootOnlyFlags = map[string]bool{
+	"-v": false, "--version": false,
+	"-r": false, "--remote": false,
+	"-c": true, "--connection": true, "--url": true, "--identity": true, "--ssh": true,
+}
+
+// splitRootOnly takes the root-only options out of the arguments before the
+// command. takesValue tells which of the other global options take a value
+// (to step over it).
+func splitRootOnly(args []string, takesValue func(flag string) bool) (rootOnly, []string) {
+	var r rootOnly
+	out := make([]string, 0, len(args))
+	i := 0
+	for ; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			break
+		}
+		name, _, hasValue := strings.Cut(a, "=")
+		val, ok := rootOnlyFlags[name]
+		if !ok {
+			out = append(out, a)
+			if !hasValue && takesValue(name) && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+			continue
+		}
+		switch name {
+		case "-v", "--version":
+			r.version = true
+		case "--identity", "--ssh":
+			// how to reach a remote service: nothing without one
+		default:
+			r.remote = name
+		}
+		if val && !hasValue && i+1 < len(args) {
+			i++
+		}
+	}
+	return r, append(out, args[i:]...)
+}
+
+// errRemote says why burrow cannot do what --remote, --url and
+// --connection ask.
+func errRemote(flag string) error {
+	return errdefs.Unavailable(fmt.Errorf("%s: burrow has no remote client: run burrow on the machine that holds the containers (ssh there), or point a Docker client at its `burrow system service` socket", flag))
+}
+
+// findFlag is the global option of the command line's root spelled flag
+// ("--root", "-D"), nil when there is none.
+func findFlag(root *kong.Node, flag string) *kong.Flag {
+	for _, f := range root.Flags {
+		if "--"+f.Name == flag || (f.Short != 0 && "-"+string(f.Short) == flag) {
+			return f
+		}
+	}
+	return nil
+}

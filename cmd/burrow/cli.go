@@ -14,16 +14,6 @@ import (
 	"github.com/burrow-containers/burrow/userns"
 )
 
-type helpFlag bool
-
-func (h helpFlag) BeforeReset(ctx *kong.Context) error {
-	if err := kong.DefaultHelpPrinter(kong.HelpOptions{Compact: true, ValueFormatter: kong.DefaultHelpValueFormatter}, ctx); err != nil {
-		return err
-	}
-	ctx.Kong.Exit(0)
-	return nil
-}
-
 // CLI is burrow's command line. Help is --help only: -h is --hostname, as in podman.
 type CLI struct {
 	Help helpFlag `help:"Show help." name:"help"`
@@ -74,6 +64,7 @@ type CLI struct {
 	Image      ImageCmd      `cmd:"" help:"Manage images."`
 	Info       InfoCmd       `cmd:"" help:"Show how burrow is set up on this host."`
 	Version    VersionCmd    `cmd:"" help:"Display the version information."`
+	HelpCmd    HelpCmd       `cmd:"" name:"help" help:"Help about any command."`
 }
 
 // exitCode carries a container's exit code out of a command.
@@ -146,8 +137,12 @@ func runCLI(args []string) int {
 		f := findFlag(parser.Model.Node, flag)
 		return f != nil && !f.IsBool()
 	})
-	if root.version {
+	switch {
+	case root.version:
 		fmt.Printf("%s version %s\n", progName(), version)
+		return 0
+	case root.help:
+		printHelp(os.Stdout, parser.Model.Node)
 		return 0
 	}
 	kctx, err := parser.Parse(args)
@@ -156,7 +151,7 @@ func runCLI(args []string) int {
 	}
 	if err != nil {
 		// Usage errors are the tool's: 125, as podman.
-		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		fmt.Fprintf(os.Stderr, "Error: %v\n", usageError(err))
 		return 125
 	}
 	err = cli.GlobalFlags.apply()

@@ -96,15 +96,37 @@ func (e bareError) Error() string { return e.msg }
 // before the command (`podman version --remote` is an unknown flag).
 type rootOnly struct {
 	version bool
+	help    bool   // -h: the root's help (a command's -h is its own: run -h is --hostname)
 	remote  string // the remote option given, "" for none
 }
 
-// rootOnlyFlags maps podman's root-only options to whether they take a
-// value.
-var rootOnlyFlags = map[string]bool{
-	"-v": false, "--version": false,
-	"-r": false, "--remote": false,
-	"-c": true, "--connection": true, "--url": true, "--identity": true, "--ssh": true,
+// rootOnlyFlag is one of podman's root-only options.
+type rootOnlyFlag struct {
+	short, long string
+	value       bool // takes a value
+	help        string
+}
+
+// rootOnlyFlags are podman's root-only options: burrow refuses the remote
+// ones (it has no remote client) and reads the rest.
+var rootOnlyFlags = []rootOnlyFlag{
+	{short: "c", long: "connection", value: true, help: "Connection to a remote service: burrow has none (refused)"},
+	{short: "h", long: "", help: "Help for this command"},
+	{long: "identity", value: true, help: "SSH identity file of a remote service: burrow has none"},
+	{short: "r", long: "remote", help: "Access a remote service: burrow has none (refused; see system service)"},
+	{long: "ssh", value: true, help: "SSH mode of a remote service: burrow has none"},
+	{long: "url", value: true, help: "URL of a remote service: burrow has none (refused)"},
+	{short: "v", long: "version", help: "Version for " + progName()},
+}
+
+// lookupRootOnly is the root-only option spelled name ("-v", "--url").
+func lookupRootOnly(name string) (rootOnlyFlag, bool) {
+	for _, f := range rootOnlyFlags {
+		if (f.short != "" && name == "-"+f.short) || (f.long != "" && name == "--"+f.long) {
+			return f, true
+		}
+	}
+	return rootOnlyFlag{}, false
 }
 
 // splitRootOnly takes the root-only options out of the arguments before the
@@ -120,7 +142,7 @@ func splitRootOnly(args []string, takesValue func(flag string) bool) (rootOnly, 
 			break
 		}
 		name, _, hasValue := strings.Cut(a, "=")
-		val, ok := rootOnlyFlags[name]
+		f, ok := lookupRootOnly(name)
 		if !ok {
 			out = append(out, a)
 			if !hasValue && takesValue(name) && i+1 < len(args) {
@@ -129,15 +151,17 @@ func splitRootOnly(args []string, takesValue func(flag string) bool) (rootOnly, 
 			}
 			continue
 		}
-		switch name {
-		case "-v", "--version":
+		switch f.long {
+		case "version":
 			r.version = true
-		case "--identity", "--ssh":
+		case "":
+			r.help = true
+		case "identity", "ssh":
 			// how to reach a remote service: nothing without one
 		default:
-			r.remote = name
+			r.remote = "--" + f.long
 		}
-		if val && !hasValue && i+1 < len(args) {
+		if f.value && !hasValue && i+1 < len(args) {
 			i++
 		}
 	}

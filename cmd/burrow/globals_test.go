@@ -21,6 +21,7 @@ func TestSplitRootOnly(t *testing.T) {
 		{args: []string{"--url", "tcp://x", "ps"}, remote: "--url", rest: []string{"ps"}},
 		{args: []string{"--log-level=error", "--remote", "ps"}, remote: "--remote", rest: []string{"--log-level=error", "ps"}},
 		{args: []string{"-c", "conn", "--connection=x", "ps", "-c"}, remote: "--connection", rest: []string{"ps", "-c"}},
+		{args: []string{"-h"}, rest: []string{}},
 	}
 	for _, c := range cases {
 		r, rest := splitRootOnly(c.args, takesValue)

@@ -379,7 +379,8 @@ func (r *RestartCmd) Run(g *globals) error {
 type ContainerCmd struct {
 	Cleanup ContainerCleanupCmd `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
 	Inspect InspectCmd          `cmd:"" help:"Show a container's details."`
-	Ls      PsCmd               `cmd:"" aliases:"list,ps" help:"List containers."`
+	List    PsCmd               `cmd:"" aliases:"ls" help:"List containers."`
+	Ps      PsCmd               `cmd:"" help:"List containers."`
 	Prune   ContainerPruneCmd   `cmd:"" help:"Remove all containers that are not running."`
 	Rm      RmCmd               `cmd:"" help:"Remove containers."`
 }

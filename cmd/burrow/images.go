@@ -274,7 +274,7 @@ func (c *HistoryCmd) Run(g *globals) error {
 // ImageCmd groups `burrow image ...`.
 type ImageCmd struct {
 	Inspect ImageInspectCmd `cmd:"" help:"Show images' details."`
-	Ls      ImagesCmd       `cmd:"" aliases:"list" help:"List images."`
+	List    ImagesCmd       `cmd:"" aliases:"ls" help:"List images."`
 	Rm      RmiCmd          `cmd:"" help:"Remove images."`
 	Tag     TagCmd          `cmd:"" help:"Add names to an image."`
 	History HistoryCmd      `cmd:"" help:"Show an image's history."`

@@ -58,6 +58,9 @@ type Volume struct {
 }
 
 // The volumes live where podman keeps its own: <graph root>/volumes/NAME/_data.
+// VolumePath is where volumes are kept.
+func (e *Engine) VolumePath() string { return e.volumesDir() }
+
 func (e *Engine) volumesDir() string {
 	if e.settings.VolumePath != "" {
 		return e.settings.VolumePath

@@ -3,10 +3,13 @@ package storage
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/homedir"
 	"go.podman.io/storage/types"
+	"golang.org/x/sys/unix"
 )
 
 // DefaultOptions returns the store options podman would use for this user:
@@ -47,39 +50,71 @@ func OpenWith(opts types.StoreOptions) (cstorage.Store, error) {
 	return s, nil
 }
 
-// StoreInfo describes an open store, for `burrow info`.
+// StoreInfo describes an open store, for `burrow info`: podman's fields.
 type StoreInfo struct {
-	GraphDriverName string            `json:"graphDriverName"`
-	GraphRoot       string            `json:"graphRoot"`
-	RunRoot         string            `json:"runRoot"`
-	GraphOptions    []string          `json:"graphOptions,omitempty"`
-	GraphStatus     map[string]string `json:"graphStatus,omitempty"`
-	ImageCount      int               `json:"imageCount"`
-	ContainerCount  int               `json:"containerCount"`
+	ConfigFile      string `json:"configFile"`
+	GraphDriverName string `json:"graphDriverName"`
+	// GraphOptions are the driver's options, "overlay.mount_program" ->
+	// "/usr/bin/fuse-overlayfs".
+	GraphOptions       map[string]any    `json:"graphOptions"`
+	GraphRoot          string            `json:"graphRoot"`
+	GraphRootAllocated uint64            `json:"graphRootAllocated"`
+	GraphRootUsed      uint64            `json:"graphRootUsed"`
+	GraphStatus        map[string]string `json:"graphStatus"`
+	ImageCopyTmpDir    string            `json:"imageCopyTmpDir"`
+	ImageStore         struct {
+		Number int `json:"number"`
+	} `json:"imageStore"`
+	RunRoot string `json:"runRoot"`
 }
 
 // Info reports the store's driver, locations and counts. Counts that
 // cannot be read are reported as -1.
 func Info(s cstorage.Store) StoreInfo {
 	info := StoreInfo{
+		ConfigFile:      configFile(),
 		GraphDriverName: s.GraphDriverName(),
+		GraphOptions:    map[string]any{},
 		GraphRoot:       s.GraphRoot(),
+		GraphStatus:     map[string]string{},
+		ImageCopyTmpDir: "/var/tmp",
 		RunRoot:         s.RunRoot(),
-		GraphOptions:    s.GraphOptions(),
-		ImageCount:      -1,
-		ContainerCount:  -1,
+	}
+	info.ImageStore.Number = -1
+	if d := os.Getenv("TMPDIR"); d != "" {
+		info.ImageCopyTmpDir = d
+	}
+	for _, o := range s.GraphOptions() {
+		k, v, _ := strings.Cut(o, "=")
+		info.GraphOptions[k] = v
+	}
+	var st unix.Statfs_t
+	if unix.Statfs(info.GraphRoot, &st) == nil {
+		info.GraphRootAllocated = st.Blocks * uint64(st.Bsize)
+		info.GraphRootUsed = (st.Blocks - st.Bfree) * uint64(st.Bsize)
 	}
 	if status, err := s.Status(); err == nil {
-		info.GraphStatus = map[string]string{}
 		for _, kv := range status {
 			info.GraphStatus[kv[0]] = kv[1]
 		}
 	}
 	if imgs, err := s.Images(); err == nil {
-		info.ImageCount = len(imgs)
-	}
-	if ctrs, err := s.Containers(); err == nil {
-		info.ContainerCount = len(ctrs)
+		info.ImageStore.Number = len(imgs)
 	}
 	return info
+}
+
+// configFile is the storage.conf that applies to the user, as podman
+// reports it: $CONTAINERS_STORAGE_CONF, else the user's own (which may not
+// exist) for a rootless user, else the system's.
+func configFile() string {
+	if f := os.Getenv("CONTAINERS_STORAGE_CONF"); f != "" {
+		return f
+	}
+	if os.Geteuid() != 0 || os.Getenv("_CONTAINERS_ROOTLESS_UID") != "" {
+		if dir, err := homedir.GetConfigHome(); err == nil {
+			return filepath.Join(dir, "containers", "storage.conf")
+		}
+	}
+	return "/etc/containers/storage.conf"
 }

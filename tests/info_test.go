@@ -37,7 +37,9 @@ type infoJSON struct {
 		GraphDriverName string `json:"graphDriverName"`
 		GraphRoot       string `json:"graphRoot"`
 		RunRoot         string `json:"runRoot"`
-		ImageCount      int    `json:"imageCount"`
+		ImageStore      struct {
+			Number int `json:"number"`
+		} `json:"imageStore"`
 	} `json:"store"`
 }
 
@@ -84,8 +86,8 @@ func TestInfoJSON(t *testing.T) {
 	if !filepath.IsAbs(info.Store.GraphRoot) || !filepath.IsAbs(info.Store.RunRoot) {
 		t.Errorf("store.graphRoot %q / store.runRoot %q are not absolute paths", info.Store.GraphRoot, info.Store.RunRoot)
 	}
-	if info.Store.ImageCount < 1 {
-		t.Errorf("store.imageCount = %d after pulling an image", info.Store.ImageCount)
+	if info.Store.ImageStore.Number < 1 {
+		t.Errorf("store.imageStore.number = %d after pulling an image", info.Store.ImageStore.Number)
 	}
 	found := false
 	for _, h := range info.Host.Helpers {

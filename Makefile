@@ -18,7 +18,7 @@ DEADCODE_VERSION := v0.53.0
 STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
 DEADCODE := $(TOOLS)/deadcode-$(DEADCODE_VERSION)
 
-.PHONY: all build unit lint test test-vm integration demo bench clean install
+.PHONY: all build unit lint test test-podman test-vm integration demo bench clean install
 
 all: build
 
@@ -56,6 +56,11 @@ test:
 	hack/testbed.sh integration || rc=1; \
 	hack/testbed.sh stop; \
 	exit $$rc
+
+# podman's own system tests against bin/burrow, with a floor of passes
+# (hack/test-podman.sh, hack/podman-floor.txt). As root.
+test-podman: build
+	hack/test-podman.sh
 
 # cgroup v2 limits in a guest with systemd (see hack/test-vm.sh).
 test-vm:

@@ -5,6 +5,8 @@
 #   hack/testbed.sh deps         as root: the Debian packages (build and test)
 #   hack/testbed.sh setup        as root: packages, test users, host
 #                                preparation; then as anyone: build, registry, images
+#   hack/testbed.sh users        as root: packages, test users, host preparation
+#                                only (prints the test user's name)
 #   hack/testbed.sh integration  run tests/ as the test users (root) or as yourself
 #   hack/testbed.sh demo         pull and run a container as the test user
 #   hack/testbed.sh bench        hack/bench.sh as the test user
@@ -511,11 +513,12 @@ stop() {
 case ${1:-} in
 deps) [ "$(id -u)" = 0 ] && install_packages || check_user_prereqs ;;
 setup) setup ;;
+users) [ "$(id -u)" = 0 ] || die "users: run as root"; install_packages; make_users; prepare_host; echo "$TEST_USER" ;;
 build) build ;;
 integration) integration ;;
 demo) demo ;;
 bench) bench ;;
 stop) stop ;;
 registry-start) registry_start ;;
-*) die "usage: $0 setup|build|integration|demo|bench|stop" ;;
+*) die "usage: $0 setup|users|build|integration|demo|bench|stop" ;;
 esac

@@ -145,6 +145,20 @@ func (e *Engine) TagImage(img *Image, names ...string) error {
 	return images.Tag(s, img, names...)
 }
 
+// Untag removes names from the image ref names (every name without
+// names), as podman's untag.
+func (e *Engine) Untag(ref string, names ...string) error {
+	img, err := e.LookupImage(ref)
+	if err != nil {
+		return err
+	}
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	return images.Untag(s, img, names...)
+}
+
 // RemoveImage removes the image ref names as podman's rmi does: a name
 // that is one of several only loses that name; an image that containers
 // use is refused unless force, which removes those containers first. It

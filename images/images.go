@@ -89,7 +89,7 @@ func Pull(ctx context.Context, store cstorage.Store, ref string, opts PullOption
 	if err != nil {
 		return nil, err
 	}
-	ref = strings.TrimPrefix(ref, "docker://")
+	ref = stripTagOfDigested(strings.TrimPrefix(ref, "docker://"))
 	resolved, err := shortnames.Resolve(sys, ref)
 	if err != nil {
 		return nil, errdefs.Invalid(fmt.Errorf("pulling %q: %w", ref, err))
@@ -122,6 +122,19 @@ func Pull(ctx context.Context, store cstorage.Store, ref string, opts PullOption
 	return nil, err
 }
 
+// stripTagOfDigested drops the tag of a reference that has a digest too
+// (name:tag@sha256:...), as podman does: the digest alone names the image.
+func stripTagOfDigested(ref string) string {
+	base, dgst, ok := strings.Cut(ref, "@")
+	if !ok {
+		return ref
+	}
+	if i := strings.LastIndex(base, ":"); i > strings.LastIndex(base, "/") {
+		base = base[:i]
+	}
+	return base + "@" + dgst
+}
+
 func pullOne(ctx context.Context, store cstorage.Store, pc *signature.PolicyContext, sys *types.SystemContext, named reference.Named, opts PullOptions) (*cstorage.Image, error) {
 	src, err := docker.NewReference(named)
 	if err != nil {
@@ -135,6 +148,7 @@ func pullOne(ctx context.Context, store cstorage.Store, pc *signature.PolicyCont
 	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage, ReportResolvedReference: &stored}
 	if !opts.Quiet && opts.Out != nil {
 		copts.ReportWriter = opts.Out
+		fmt.Fprintf(opts.Out, "Trying to pull %s...\n", named.String())
 	}
 	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
 		return nil, classifyPullError(fmt.Errorf("pulling %q: %w", named.String(), err), named)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opencontainers/go-digest"
 	"go.podman.io/image/v5/docker/reference"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/stringid"
@@ -28,6 +29,17 @@ type Summary struct {
 	// Intermediate: no name, and its layers are part of another image (a
 	// build step's image); listings hide these unless asked, as podman's.
 	Intermediate bool
+	// Labels are the image's configured labels.
+	Labels map[string]string
+	// History is every name the image has had, newest first (podman's
+	// names history).
+	History []string
+	// Containers counts the store's containers made from the image.
+	Containers int
+	// ReadOnly: the image is in a read-only additional store.
+	ReadOnly bool
+	// ManifestList: the image is a manifest list (`manifest create`).
+	ManifestList bool
 }
 
 // List returns the store's images, newest first.
@@ -53,16 +65,30 @@ func List(ctx context.Context, store cstorage.Store) ([]Summary, error) {
 			under[id] += 2
 		}
 	}
+	users := map[string]int{}
+	if ctrs, err := store.Containers(); err == nil {
+		for _, c := range ctrs {
+			users[c.ImageID]++
+		}
+	}
 	out := make([]Summary, 0, len(imgs))
 	for i := range imgs {
 		img := &imgs[i]
-		s := Summary{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created}
+		s := Summary{ID: img.ID, Names: img.Names, Digest: img.Digest.String(), Created: img.Created,
+			History: img.NamesHistory, Containers: users[img.ID], ReadOnly: img.ReadOnly, Labels: map[string]string{}}
 		if len(img.Names) == 0 {
 			s.Intermediate = img.TopLayer != "" && under[img.TopLayer] > 1
 			s.Dangling = !s.Intermediate
 		}
-		if cfg, err := Config(ctx, store, img); err == nil && cfg.Created != nil {
-			s.Created = *cfg.Created
+		if isManifestList(store, img) {
+			s.ManifestList = true
+		} else if cfg, err := Config(ctx, store, img); err == nil {
+			if cfg.Created != nil {
+				s.Created = *cfg.Created
+			}
+			if cfg.Config.Labels != nil {
+				s.Labels = cfg.Config.Labels
+			}
 		}
 		if n, err := store.ImageSize(img.ID); err == nil {
 			s.Size = n
@@ -120,6 +146,18 @@ func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, remov
 		return nil, "", err
 	}
 	byName := !strings.HasPrefix(img.ID, ref)
+	if named, err := reference.ParseNormalizedNamed(ref); err == nil {
+		if _, digested := named.(reference.Digested); digested && hasTag(img.Names) {
+			// A reference by digest to an image that keeps a tag: podman
+			// only drops that reference.
+			if hasName(img, named.String()) {
+				if err := store.RemoveNames(img.ID, []string{named.String()}); err != nil {
+					return nil, "", err
+				}
+			}
+			return []string{ref}, "", nil
+		}
+	}
 	if byName && len(img.Names) > 1 {
 		n := img.Names[0]
 		for _, x := range img.Names {
@@ -190,4 +228,60 @@ func Prune(ctx context.Context, store cstorage.Store, all bool) ([]string, error
 			return removed, nil
 		}
 	}
+}
+
+// hasTag tells whether one of names is by tag (not by digest).
+func hasTag(names []string) bool {
+	for _, n := range names {
+		if !strings.Contains(n, "@") {
+			return true
+		}
+	}
+	return false
+}
+
+// Untag removes names from an image as podman's untag does: each name is
+// normalized as tag normalizes it (a name with both a tag and a digest
+// keeps the digest); a name the image does not have is an error. Without
+// names, every name goes.
+func Untag(store cstorage.Store, img *cstorage.Image, names ...string) error {
+	if len(names) == 0 {
+		if err := store.RemoveNames(img.ID, img.Names); err != nil {
+			return fmt.Errorf("untagging image %s: %w", stringid.TruncateID(img.ID), err)
+		}
+		return nil
+	}
+	var drop []string
+	for _, n := range names {
+		named, err := normalizeAny(n)
+		if err != nil {
+			return err
+		}
+		if !hasName(img, named.String()) {
+			return errdefs.Invalid(fmt.Errorf("%s: tag not known", named.String()))
+		}
+		drop = append(drop, named.String())
+	}
+	if err := store.RemoveNames(img.ID, drop); err != nil {
+		return fmt.Errorf("untagging image %s: %w", stringid.TruncateID(img.ID), err)
+	}
+	return nil
+}
+
+// normalizeAny is NormalizeName for a name that may be by digest: one with
+// both a tag and a digest keeps the digest alone, as podman's.
+func normalizeAny(name string) (reference.Named, error) {
+	base, dgst, byDigest := strings.Cut(name, "@")
+	if !byDigest {
+		return NormalizeName(name)
+	}
+	named, err := NormalizeName(base)
+	if err != nil {
+		return nil, err
+	}
+	d, err := digest.Parse(dgst)
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid image name %q: %w", name, err))
+	}
+	return reference.WithDigest(reference.TrimNamed(named), d)
 }

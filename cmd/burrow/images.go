@@ -1,12 +1,11 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"text/tabwriter"
-	"text/template"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -16,131 +15,24 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
-// imageRow is an image as `burrow images` templates and JSON see it.
-type imageRow struct {
-	ID           string   `json:"Id"`
-	Names        []string `json:"Names"`
-	Digest       string   `json:"Digest"`
-	Created      int64    `json:"Created"`
-	CreatedAt    string   `json:"CreatedAt"`
-	Size         int64    `json:"Size"`
-	Dangling     bool     `json:"Dangling"`
-	Repository   string   `json:"-"`
-	Tag          string   `json:"-"`
-	CreatedSince string   `json:"-"`
-	SizeHuman    string   `json:"-"`
-}
-
-// ImagesCmd is `burrow images`.
-type ImagesCmd struct {
-	All     bool     `short:"a" help:"Show all images, the intermediate images of builds too."`
-	Quiet   bool     `short:"q" help:"Print only the IDs."`
-	NoTrunc bool     `name:"no-trunc" help:"Do not truncate IDs."`
-	Filter  []string `sep:"none" help:"Filter: reference=PATTERN, dangling=true|false, intermediate=true|false, id=PREFIX (repeatable)."`
-	Format  string   `help:"Go template (.ID .Repository .Tag .Digest .CreatedSince .Size ...) or json."`
-}
-
-// Run lists the images.
-func (c *ImagesCmd) Run(g *globals) error {
-	filters, err := engine.ParseImageFilters(c.Filter)
-	if err != nil {
-		return err
-	}
-	var tmpl *template.Template
-	if c.Format != "" && c.Format != "json" {
-		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(strings.TrimPrefix(c.Format, "table ") + "\n"); err != nil {
-			return invalidf("invalid --format template: %v", err)
-		}
-	}
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	list, err := eng.Images(g.ctx)
-	if err != nil {
-		return err
-	}
-	var rows []imageRow
-	now := time.Now()
-	for _, s := range list {
-		base := imageRow{ID: s.ID, Names: s.Names, Digest: s.Digest, Created: s.Created.Unix(),
-			CreatedAt: s.Created.Format(time.RFC3339), Size: s.Size, Dangling: s.Dangling,
-			CreatedSince: units.HumanDuration(now.Sub(s.Created)) + " ago", SizeHuman: units.HumanSizeWithPrecision(float64(s.Size), 3)}
-		if base.Names == nil {
-			base.Names = []string{}
-		}
-		if (s.Intermediate && !c.All) || !engine.MatchImage(s, filters) {
-			continue
-		}
-		// One row per name, as podman's table; <none> for an unnamed image.
-		names := s.Names
-		if len(names) == 0 || c.Format == "json" {
-			names = []string{""}
-		}
-		for _, n := range names {
-			r := base
-			r.Repository, r.Tag = "<none>", "<none>"
-			if n != "" {
-				if i := strings.LastIndex(n, ":"); i > strings.LastIndex(n, "/") {
-					r.Repository, r.Tag = n[:i], n[i+1:]
-				} else {
-					r.Repository = n
-				}
-			}
-			rows = append(rows, r)
-		}
-	}
-	short := func(id string) string {
-		if c.NoTrunc {
-			return "sha256:" + id
-		}
-		return stringid.TruncateID(id)
-	}
-	switch {
-	case c.Format == "json":
-		if rows == nil {
-			rows = []imageRow{}
-		}
-		b, _ := json.MarshalIndent(rows, "", "  ")
-		fmt.Println(string(b))
-	case c.Quiet:
-		seen := map[string]bool{}
-		for _, r := range rows {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				fmt.Println(short(r.ID))
-			}
-		}
-	case tmpl != nil:
-		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-		for _, r := range rows {
-			r.ID = short(r.ID)
-			if err := tmpl.Execute(w, r); err != nil {
-				return invalidf("--format: %v", err)
-			}
-		}
-		w.Flush()
-	default:
-		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
-		for _, r := range rows {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, short(r.ID), r.CreatedSince, r.SizeHuman)
-		}
-		w.Flush()
-	}
-	return nil
-}
-
 // RmiCmd is `burrow rmi`.
 type RmiCmd struct {
 	Force  bool     `short:"f" help:"Remove images used by containers (removing those containers) and images with several names."`
 	All    bool     `short:"a" help:"Remove all images."`
+	Ignore bool     `short:"i" help:"Ignore errors if a specified image does not exist."`
 	Images []string `arg:"" optional:"" name:"image" help:"Images to remove."`
 }
 
-// Run removes the images.
+// Run removes the images, printing each name untagged and each ID deleted,
+// as podman: exit 1 when an image is not known (none with -f or --ignore),
+// 2 when one is in use.
 func (c *RmiCmd) Run(g *globals) error {
+	if c.All && len(c.Images) > 0 {
+		return invalidf("when using the --all switch, you may not pass any images names or IDs")
+	}
+	if !c.All && len(c.Images) == 0 {
+		return invalidf("image name or ID must be specified")
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -148,24 +40,21 @@ func (c *RmiCmd) Run(g *globals) error {
 	defer eng.Close()
 	refs := c.Images
 	if c.All {
-		list, err := eng.Images(g.ctx)
-		if err != nil {
+		if refs, err = allImageNames(g, eng); err != nil {
 			return err
 		}
-		for _, s := range list {
-			refs = append(refs, s.ID)
-		}
-	} else if len(refs) == 0 {
-		return invalidf("give at least one image, or --all")
 	}
-	var last error
-	for i, ref := range refs {
+	var errs []error
+	for _, ref := range refs {
 		untagged, deleted, err := eng.RemoveImage(g.ctx, ref, c.Force)
-		if err != nil {
-			if i < len(refs)-1 || last != nil {
-				fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		if errdefs.Is(err, errdefs.ClassNotFound) {
+			if c.Force || c.Ignore {
+				continue
 			}
-			last = err
+			err = errdefs.NotFound(fmt.Errorf("%s: image not known", ref))
+		}
+		if err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		for _, n := range untagged {
@@ -175,15 +64,49 @@ func (c *RmiCmd) Run(g *globals) error {
 			fmt.Println("Deleted: " + deleted)
 		}
 	}
-	switch {
-	case last == nil:
-		return nil
-	case errdefs.Is(last, errdefs.ClassNotFound):
-		return withExit(last, 1)
-	case errdefs.Is(last, errdefs.ClassConflict):
-		return withExit(last, 2)
+	return rmiResult(errs)
+}
+
+// allImageNames is what rmi --all removes: every name of every image (so
+// that an image with several goes too), then each image by ID.
+func allImageNames(g *globals, eng *engine.Engine) ([]string, error) {
+	list, err := eng.Images(g.ctx)
+	if err != nil {
+		return nil, err
 	}
-	return last
+	var refs []string
+	for _, s := range list {
+		if len(s.Names) > 1 {
+			refs = append(refs, s.Names[1:]...)
+		}
+		refs = append(refs, s.ID)
+	}
+	return refs, nil
+}
+
+// rmiResult is podman's rmi outcome of errs: several are listed in one
+// error; the exit code is the last one's (1 not known, 2 in use).
+func rmiResult(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	last := errs[len(errs)-1]
+	err := last
+	if len(errs) > 1 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d errors occurred:", len(errs))
+		for _, e := range errs {
+			fmt.Fprintf(&b, "\n\t* %v", e)
+		}
+		err = errors.New(b.String())
+	}
+	switch {
+	case errdefs.Is(last, errdefs.ClassNotFound):
+		return withExit(err, 1)
+	case errdefs.Is(last, errdefs.ClassConflict):
+		return withExit(err, 2)
+	}
+	return err
 }
 
 // TagCmd is `burrow tag`.
@@ -273,10 +196,12 @@ func (c *HistoryCmd) Run(g *globals) error {
 
 // ImageCmd groups `burrow image ...`.
 type ImageCmd struct {
+	Exists  ImageExistsCmd  `cmd:"" help:"Check if an image exists in local storage."`
 	Inspect ImageInspectCmd `cmd:"" help:"Show images' details."`
 	List    ImagesCmd       `cmd:"" aliases:"ls" help:"List images."`
 	Rm      RmiCmd          `cmd:"" help:"Remove images."`
 	Tag     TagCmd          `cmd:"" help:"Add names to an image."`
+	Untag   UntagCmd        `cmd:"" help:"Remove a name from a local image."`
 	History HistoryCmd      `cmd:"" help:"Show an image's history."`
 	Pull    PullCmd         `cmd:"" help:"Pull an image."`
 	Push    PushCmd         `cmd:"" help:"Push an image."`

@@ -52,6 +52,7 @@ type CLI struct {
 	Images     ImagesCmd     `cmd:"" help:"List images."`
 	Rmi        RmiCmd        `cmd:"" help:"Remove images."`
 	Tag        TagCmd        `cmd:"" help:"Add names to an image."`
+	Untag      UntagCmd      `cmd:"" help:"Remove a name from a local image."`
 	History    HistoryCmd    `cmd:"" help:"Show an image's history."`
 	Save       SaveCmd       `cmd:"" help:"Write an image to an archive."`
 	Load       LoadCmd       `cmd:"" help:"Read images from an archive."`

@@ -378,6 +378,7 @@ func (r *RestartCmd) Run(g *globals) error {
 // ContainerCmd groups `burrow container ...`.
 type ContainerCmd struct {
 	Cleanup ContainerCleanupCmd `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
+	Exists  ContainerExistsCmd  `cmd:"" help:"Check if a container exists in local storage."`
 	Inspect InspectCmd          `cmd:"" help:"Show a container's details."`
 	List    PsCmd               `cmd:"" aliases:"ls" help:"List containers."`
 	Ps      PsCmd               `cmd:"" help:"List containers."`

@@ -249,6 +249,16 @@ func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOpt
 	return images.Save(ctx, s, image, path, format, o)
 }
 
+// SaveImages writes images to an archive or directory at path, as podman's
+// save (images.SaveImages).
+func (e *Engine) SaveImages(ctx context.Context, names []string, path string, so images.SaveOptions, o PullOptions) error {
+	s, err := e.Store()
+	if err != nil {
+		return err
+	}
+	return images.SaveImages(ctx, s, names, path, so, o)
+}
+
 // Load reads the images of an archive at path into the store and returns
 // their names.
 func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string, error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,10 +15,8 @@ import (
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker"
-	dockerarchive "go.podman.io/image/v5/docker/archive"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/manifest"
-	ociarchive "go.podman.io/image/v5/oci/archive"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/tarball"
 	"go.podman.io/image/v5/types"
@@ -165,129 +162,6 @@ func hasName(img *cstorage.Image, n string) bool {
 	return false
 }
 
-// Save writes a stored image to an archive: format "docker-archive" (the
-// default) or "oci-archive".
-func Save(ctx context.Context, store cstorage.Store, image, path, format string, opts PullOptions) error {
-	img, err := Lookup(store, image)
-	if err != nil {
-		return err
-	}
-	var named reference.NamedTagged
-	if !strings.HasPrefix(img.ID, image) {
-		if n, err := NormalizeName(image); err == nil && hasName(img, n.String()) {
-			named, _ = n.(reference.NamedTagged)
-		} else if len(img.Names) > 0 {
-			if n, err := reference.ParseNormalizedNamed(img.Names[0]); err == nil {
-				named, _ = reference.TagNameOnly(n).(reference.NamedTagged)
-			}
-		}
-	}
-	var dst types.ImageReference
-	switch format {
-	case "", "docker-archive":
-		dst, err = dockerarchive.NewReference(path, named)
-	case "oci-archive":
-		name := ""
-		if named != nil {
-			name = named.String()
-		}
-		dst, err = ociarchive.NewReference(path, name)
-	default:
-		return errdefs.Invalid(fmt.Errorf("unknown archive format %q: use docker-archive or oci-archive", format))
-	}
-	if err != nil {
-		return errdefs.Invalid(fmt.Errorf("saving to %s: %w", path, err))
-	}
-	src, err := storeRef(store, img, nil)
-	if err != nil {
-		return err
-	}
-	// A failed save leaves no half archive behind.
-	if err := copyImage(ctx, dst, src, opts, fmt.Sprintf("saving %s to %s", image, path), nil); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
-}
-
-// Load reads the images of a docker-archive or oci-archive file into the
-// store and returns their names (or IDs, for unnamed ones).
-func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptions) ([]string, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, errdefs.NotFound(fmt.Errorf("loading %s: %w", path, errors.Unwrap(err)))
-	}
-	sys, err := opts.systemContext()
-	if err != nil {
-		return nil, err
-	}
-	var loaded []string
-	if rd, err := dockerarchive.NewReader(sys, path); err == nil {
-		defer rd.Close()
-		lists, err := rd.List()
-		if err != nil {
-			return nil, fmt.Errorf("loading %s: %w", path, err)
-		}
-		for _, refs := range lists {
-			src := refs[0]
-			var named reference.Named
-			var names []string
-			for _, r := range refs {
-				if n := r.DockerReference(); n != nil {
-					names = append(names, n.String())
-					if named == nil {
-						named = n
-					}
-				}
-			}
-			img, err := copyToStoreAs(ctx, store, named, src, opts, "loading "+path)
-			if err != nil {
-				return loaded, loadError(path, err)
-			}
-			if len(names) > 1 {
-				store.AddNames(img.ID, names[1:])
-			}
-			if len(names) == 0 {
-				names = []string{img.ID}
-			}
-			loaded = append(loaded, names...)
-		}
-		return loaded, nil
-	}
-	src, err := ociarchive.NewReference(path, "")
-	if err != nil {
-		return nil, errdefs.Invalid(fmt.Errorf("loading %s: neither a docker nor an OCI archive", path))
-	}
-	named, err := ociArchiveName(sys, src)
-	if err != nil {
-		if le := loadError(path, err); le != err {
-			return nil, le
-		}
-		return nil, errdefs.Invalid(fmt.Errorf("loading %s: neither a docker nor an OCI archive: %w", path, err))
-	}
-	img, err := copyToStoreAs(ctx, store, named, src, opts, "loading "+path)
-	if err != nil {
-		return nil, loadError(path, err)
-	}
-	if named != nil {
-		return []string{named.String()}, nil
-	}
-	return []string{img.ID}, nil
-}
-
-// ociArchiveName is the name an OCI archive's single image carries in its
-// org.opencontainers.image.ref.name annotation, nil when none.
-func ociArchiveName(sys *types.SystemContext, ref types.ImageReference) (reference.Named, error) {
-	desc, err := ociarchive.LoadManifestDescriptorWithContext(sys, ref)
-	if err != nil {
-		return nil, err
-	}
-	if n := desc.Annotations[imgspecv1.AnnotationRefName]; n != "" {
-		if named, err := NormalizeName(n); err == nil {
-			return named, nil
-		}
-	}
-	return nil, nil
-}
 
 // ImportOptions describe the image made from a root filesystem tarball.
 type ImportOptions struct {
@@ -332,13 +206,6 @@ func Import(ctx context.Context, store cstorage.Store, tarPath, ref string, io I
 	return copyToStoreAs(ctx, store, named, src, opts, "importing "+tarPath)
 }
 
-// loadError says what a user can do about an archive that cannot be read.
-func loadError(path string, err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "unexpected EOF") {
-		return errdefs.Invalid(fmt.Errorf("loading %s: the archive is truncated or not an image archive: save the image again", path))
-	}
-	return err
-}
 
 // ApplyChanges applies Dockerfile-style instructions (--change) to an image
 // configuration: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE,

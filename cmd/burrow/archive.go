@@ -2,21 +2,29 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
 	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/images"
 )
 
 // SaveCmd is `burrow save`.
 type SaveCmd struct {
-	Output string `short:"o" help:"File to write (default: stdout, which must not be a terminal)."`
-	Format string `default:"docker-archive" enum:"docker-archive,oci-archive" help:"Archive format: docker-archive or oci-archive."`
-	Quiet  bool   `short:"q" help:"No progress output."`
-	Image  string `arg:"" help:"Image to save."`
+	Output       string   `short:"o" help:"File to write (default: stdout, which must not be a terminal)."`
+	Format       string   `default:"docker-archive" enum:"docker-archive,oci-archive,oci-dir,docker-dir" help:"Save image to oci-archive, oci-dir (directory with oci manifest type), docker-archive, docker-dir (directory with v2s2 manifest type)."`
+	MultiImage   bool     `short:"m" name:"multi-image-archive" help:"Interpret additional arguments as images not tags and create a multi-image-archive (only for docker-archive)."`
+	Uncompressed bool     `name:"uncompressed" help:"Accept uncompressed layers when copying OCI images."`
+	Compress     bool     `name:"compress" help:"Compress tarball image layers when saving to a directory using the 'dir' transport (default: same compression as source)."`
+	Quiet        bool     `short:"q" help:"No progress output."`
+	Images       []string `arg:"" name:"image" help:"Image to save (and more names of it, or more images with -m)."`
 }
 
 // Run writes the archive.
@@ -41,7 +49,8 @@ func (c *SaveCmd) Run(g *globals) error {
 	}
 	defer eng.Close()
 	o := engine.PullOptions{Quiet: c.Quiet || c.Output == "", Out: os.Stderr}
-	if err := eng.Save(g.ctx, c.Image, out, c.Format, o); err != nil {
+	so := images.SaveOptions{Format: c.Format, MultiImage: c.MultiImage, Uncompressed: c.Uncompressed}
+	if err := eng.SaveImages(g.ctx, c.Images, out, so, o); err != nil {
 		return err
 	}
 	if c.Output == "" {
@@ -65,6 +74,14 @@ type LoadCmd struct {
 // Run loads the archive.
 func (c *LoadCmd) Run(g *globals) error {
 	in := c.Input
+	if strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://") {
+		file, err := download(g.ctx, in)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(file)
+		in = file
+	}
 	if in == "" {
 		if term.IsTerminal(int(os.Stdin.Fd())) {
 			return invalidf("no archive given: use -i FILE or redirect stdin")
@@ -155,4 +172,31 @@ func (c *ExportCmd) Run(g *globals) error {
 		return f.Close()
 	}
 	return eng.Export(ctr, w)
+}
+
+// download fetches an archive for load -i URL into a temporary file, as
+// podman's load does; the caller removes the file.
+func download(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", invalidf("loading %s: %v", url, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("downloading %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", errdefs.NotFound(fmt.Errorf("downloading %s: %s", url, resp.Status))
+	}
+	f, err := os.CreateTemp("", "burrow-load-")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("downloading %s: %w", url, err)
+	}
+	return f.Name(), f.Close()
 }

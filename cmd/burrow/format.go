@@ -32,7 +32,7 @@ func printInspect(names []string, format string, lookup func(name string) (any, 
 			continue
 		}
 		if tmpl != nil {
-			if err := tmpl.Execute(os.Stdout, jsonView(d)); err != nil {
+			if err := tmpl.Execute(os.Stdout, withIDAlias(jsonView(d))); err != nil {
 				return invalidf("--format: %v", err)
 			}
 			continue
@@ -66,4 +66,17 @@ func formatOne(format string, v any) error {
 		return invalidf("template: %v", err)
 	}
 	return nil
+}
+
+// withIDAlias lets a template of an inspected object say {{.ID}}, as
+// podman's (whose Go field is ID) and {{.Id}}, as the JSON key.
+func withIDAlias(v any) any {
+	if m, ok := v.(map[string]any); ok {
+		if id, ok := m["Id"]; ok {
+			if _, taken := m["ID"]; !taken {
+				m["ID"] = id
+			}
+		}
+	}
+	return v
 }

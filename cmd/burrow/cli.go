@@ -63,6 +63,7 @@ type CLI struct {
 	Login      LoginCmd      `cmd:"" help:"Log in to a registry."`
 	Logout     LogoutCmd     `cmd:"" help:"Log out of a registry."`
 	Image      ImageCmd      `cmd:"" help:"Manage images."`
+	Manifest   ManifestCmd   `cmd:"" help:"Manipulate manifest lists and image indexes."`
 	Info       InfoCmd       `cmd:"" help:"Show how burrow is set up on this host."`
 	Version    VersionCmd    `cmd:"" help:"Display the version information."`
 	HelpCmd    HelpCmd       `cmd:"" name:"help" help:"Help about any command."`

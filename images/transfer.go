@@ -162,7 +162,6 @@ func hasName(img *cstorage.Image, n string) bool {
 	return false
 }
 
-
 // ImportOptions describe the image made from a root filesystem tarball.
 type ImportOptions struct {
 	Changes []string // Dockerfile-style: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE
@@ -205,7 +204,6 @@ func Import(ctx context.Context, store cstorage.Store, tarPath, ref string, io I
 	}
 	return copyToStoreAs(ctx, store, named, src, opts, "importing "+tarPath)
 }
-
 
 // ApplyChanges applies Dockerfile-style instructions (--change) to an image
 // configuration: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE,

@@ -252,6 +252,10 @@ func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOpt
 // SaveImages writes images to an archive or directory at path, as podman's
 // save (images.SaveImages).
 func (e *Engine) SaveImages(ctx context.Context, names []string, path string, so images.SaveOptions, o PullOptions) error {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return err
+	}
 	s, err := e.Store()
 	if err != nil {
 		return err

@@ -33,12 +33,6 @@ type (
 	StoreInfo = storage.StoreInfo
 )
 
-// ParseImageFilters checks `images --filter` values.
-func ParseImageFilters(specs []string) ([]ImageFilter, error) { return images.ParseFilters(specs) }
-
-// MatchImage tells whether an image passes every filter.
-func MatchImage(s ImageSummary, filters []ImageFilter) bool { return images.Match(s, filters) }
-
 // Pull pulls ref into the store.
 func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, error) {
 	o, err := e.imageOpts(o)

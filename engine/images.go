@@ -21,8 +21,6 @@ type (
 	PullOptions = images.PullOptions
 	// ImageSummary is an image as `images` lists it.
 	ImageSummary = images.Summary
-	// ImageFilter is one --filter of `images`.
-	ImageFilter = images.Filter
 	// ImageInspect is what `image inspect` shows.
 	ImageInspect = images.InspectData
 	// ImageHistoryEntry is one line of `history`.

@@ -46,7 +46,9 @@ type PodCmd struct {
 // infraImageName is the image of built-in infra containers, named as
 // podman names its own: localhost/podman-pause:VERSION-BUILT, as `version
 // --format '{{.Server.Version}}-{{.Server.Built}}'` would say.
-func infraImageName() string { return "localhost/podman-pause:" + version + "-0" }
+func infraImageName() string {
+	return fmt.Sprintf("localhost/podman-pause:%s-%d", version, currentVersion().Built)
+}
 
 // podNetFlags are the network flags of pod create (and the pod of run
 // --pod new:NAME): the pod's network, held by its infra.

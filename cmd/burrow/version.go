@@ -59,14 +59,9 @@ func currentVersion() *versionInfo {
 		APIVersion: api.MaxAPIVersion, Version: version, GoVersion: runtime.Version(),
 		OsArch: runtime.GOOS + "/" + runtime.GOARCH, Os: runtime.GOOS,
 	}
-	// The commit's time when the build recorded it (-buildvcs), else the
-	// binary's own.
+	// The commit's time when the build recorded it (-buildvcs), else 0, as
+	// podman builds without one report.
 	built := time.Unix(0, 0)
-	if exe, err := os.Executable(); err == nil {
-		if st, err := os.Stat(exe); err == nil {
-			built = st.ModTime()
-		}
-	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			switch s.Key {

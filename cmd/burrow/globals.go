@@ -3,12 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/syslog"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/sirupsen/logrus"
+	lsyslog "github.com/sirupsen/logrus/hooks/syslog"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -31,6 +33,15 @@ type GlobalFlags struct {
 	VolumePath    string   `name:"volumepath" help:"Path to the volume directory in which volume data is stored."`
 	EventsBackend string   `name:"events-backend" help:"Events backend to use (file, journald, none): burrow records no events yet."`
 	Noout         bool     `name:"noout" help:"Do not output to stdout."`
+	Syslog        bool     `name:"syslog" help:"Output logging information to syslog as well as the console."`
+
+	// podman's options for parts burrow does not have (tests/podman-compat.md).
+	Conmon           string   `name:"conmon" help:"Path of the conmon binary: ignored, burrow's own monitor does conmon's work."`
+	RuntimeFlag      []string `name:"runtime-flag" sep:"none" help:"Global flags for the OCI runtime: refused, burrow is its own runtime."`
+	HooksDir         []string `name:"hooks-dir" sep:"none" help:"OCI hooks directory: refused, burrow runs no OCI hooks."`
+	Namespace        string   `name:"namespace" help:"libpod namespace: refused, burrow has no namespaces of containers."`
+	NetworkCmdPath   string   `name:"network-cmd-path" help:"Path of slirp4netns: refused, burrow runs the one on PATH."`
+	NetworkConfigDir string   `name:"network-config-dir" help:"Directory of the network files: refused, burrow uses podman's default one."`
 }
 
 // logLevels are podman's names of logrus's levels.
@@ -64,6 +75,16 @@ func (f *GlobalFlags) apply() error {
 	default:
 		return invalidf("unknown events backend %q: use file, journald or none", f.EventsBackend)
 	}
+	if err := f.refuseMissing(); err != nil {
+		return err
+	}
+	if f.Syslog {
+		if hook, err := lsyslog.NewSyslogHook("", "", syslog.LOG_INFO, "burrow"); err == nil {
+			logrus.AddHook(hook)
+		} else {
+			logrus.Warnf("--syslog: %v", err)
+		}
+	}
 	if f.Noout {
 		if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
 			os.Stdout = null
@@ -73,6 +94,31 @@ func (f *GlobalFlags) apply() error {
 		CgroupManager: f.CgroupManager, GraphRoot: f.Root, RunRoot: f.RunRoot,
 		StorageDriver: f.StorageDriver, StorageOpts: f.StorageOpt, TmpDir: f.TmpDir, VolumePath: f.VolumePath,
 		InfraImage: infraImageName(),
+	}
+	return nil
+}
+
+// refuseMissing refuses podman's options for parts burrow does not have
+// where podman's result would depend on them; --conmon changes nothing
+// burrow does (its monitor is its own).
+func (f *GlobalFlags) refuseMissing() error {
+	if f.Conmon != "" {
+		logrus.Debugf("--conmon %s ignored: burrow's own monitor does conmon's work", f.Conmon)
+	}
+	refuse := func(flag, why string) error {
+		return errdefs.Unavailable(fmt.Errorf("%s: %s", flag, why))
+	}
+	switch {
+	case len(f.RuntimeFlag) > 0:
+		return refuse("--runtime-flag", "burrow is its own runtime and takes no runtime flags")
+	case len(f.HooksDir) > 0:
+		return refuse("--hooks-dir", "burrow runs no OCI hooks")
+	case f.Namespace != "":
+		return refuse("--namespace", "burrow has no namespaces of containers: all of a user's containers are in one view")
+	case f.NetworkCmdPath != "":
+		return refuse("--network-cmd-path", "burrow runs the slirp4netns (or pasta) on PATH: put the one you want first on PATH")
+	case f.NetworkConfigDir != "":
+		return refuse("--network-config-dir", "burrow keeps networks where podman keeps them by default")
 	}
 	return nil
 }

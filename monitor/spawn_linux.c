@@ -161,7 +161,9 @@ static void exec_init(struct monitor *m, struct spawn_fds *f) {
 	sigprocmask(SIG_UNBLOCK, &m->mask, NULL);
 	if (chdir("/") < 0)
 		_exit(125);
-	char *envp[] = {"_BURROW_ROLE=init", NULL};
+	/* HOME set: no package init asks the C library for a home directory
+	 * (sandbox/exec_linux.go says why). */
+	char *envp[] = {"_BURROW_ROLE=init", "HOME=/", NULL};
 	execle("/proc/self/exe", "burrow-init", (char *)NULL, envp);
 	_exit(125);
 }

@@ -66,7 +66,13 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	c := &Container{}
 	cmd := exec.Command(exe)
 	cmd.Args = []string{"burrow-exec"}
-	cmd.Env = []string{roles.Env + "=" + roles.Exec, "_BURROW_EXEC_PID=" + strconv.Itoa(pid)}
+	// HOME is set so that no package's init (go.podman.io/image's
+	// openshift, through homedir.Get) asks the C library for the user's
+	// home: in the container's mount namespace that reads the container's
+	// /etc/passwd and /etc/nsswitch.conf, which may be a FIFO to hang on
+	// or name an NSS module from the image. The container's process gets
+	// its environment from the plan, not from this one.
+	cmd.Env = []string{roles.Env + "=" + roles.Exec, "_BURROW_EXEC_PID=" + strconv.Itoa(pid), "HOME=/"}
 	cmd.Dir = "/"
 	cmd.ExtraFiles = []*os.File{configR, childSock}
 	var closeAfterStart []*os.File

@@ -111,7 +111,27 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 	}
 	names, err := rt.Load(ctx, path, &libimage.LoadOptions{CopyOptions: opts.copyOptions()})
 	if err != nil {
-		return nil, errdefs.Invalid(err)
+		return nil, loadError(path, err)
 	}
 	return names, nil
+}
+
+// loadError says in one line what a user can do about an archive that
+// cannot be read: libimage lists each format it tried, on lines of their
+// own.
+func loadError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "unexpected EOF") {
+		return errdefs.Invalid(fmt.Errorf("loading %s: the archive is truncated or not an image archive: save the image again", path))
+	}
+	if first, rest, ok := strings.Cut(msg, ":\n"); ok {
+		var reasons []string
+		for _, l := range strings.Split(rest, "\n") {
+			if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "*")); l != "" {
+				reasons = append(reasons, l)
+			}
+		}
+		msg = first + ": " + strings.Join(reasons, "; ")
+	}
+	return errdefs.Invalid(errors.New(msg))
 }

@@ -94,9 +94,14 @@ func TestLimitsCgroupfsRefused(t *testing.T) {
 	if r := burrow(t, "--cgroup-manager", "cgroupfs", "run", "--rm", img, "echo", "plain"); r.ExitCode != 0 || r.Stdout != "plain\n" || r.Stderr != "" {
 		t.Errorf("cgroupfs: a plain run on a host without cgroup limits: %s", describe(r))
 	}
+	// info reports as podman's does (the manager asked for, and no
+	// controllers to use); doctor says why.
 	r = burrow(t, "--cgroup-manager", "cgroupfs", "info", "--format", "json")
-	if r.ExitCode != 0 || !strings.Contains(r.Stdout, `"cgroupManager": "none: `) {
-		t.Errorf("cgroupfs: info does not say why there is no manager: %s", describe(r))
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, `"cgroupManager": "cgroupfs"`) || !strings.Contains(r.Stdout, `"cgroupControllers": []`) {
+		t.Errorf("cgroupfs: info does not report the manager without controllers: %s", describe(r))
+	}
+	if r := burrow(t, "--cgroup-manager", "cgroupfs", "system", "doctor"); !strings.Contains(r.Stdout, "limits (-m, --cpus, --pids-limit) cannot be applied") {
+		t.Errorf("cgroupfs: doctor does not say why limits cannot be applied: %s", describe(r))
 	}
 	requireBurrowError(t, burrow(t, "--cgroup-manager", "bogus", "run", "--rm", img, "true"), true)
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/burrow-containers/burrow/errdefs"
 	securejoin "github.com/cyphar/filepath-securejoin"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
@@ -29,6 +30,7 @@ import (
 // keep. The container is removed in every case; the exit code is returned.
 func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func(changes io.Reader) error) (code int, err error) {
 	c.Remove, c.Interactive, c.TTY = false, false, false
+	c.BuildBy = &Launch{Kind: "build", Pid: os.Getpid(), Start: procStart(os.Getpid())}
 	ctr, conn, err := e.Run(ctx, c, nil, StartOptions{Attach: true})
 	if ctr != nil {
 		defer func() {
@@ -222,4 +224,30 @@ func copyTarWithout(w io.Writer, r io.Reader, drop []string) error {
 			return err
 		}
 	}
+}
+
+// orphanedStep tells whether r is the container of a build's RUN step
+// whose build command is gone.
+func orphanedStep(r *Record) bool {
+	return r.Config.BuildBy != nil && !r.Config.BuildBy.ownerAlive()
+}
+
+// removeOrphanedStep removes the exited container of a RUN step whose
+// build was killed after the step ended, before it read the changes and
+// removed the container. It tells whether the container is gone.
+func (e *Engine) removeOrphanedStep(id string) bool {
+	unlock, err := e.lock()
+	if err != nil {
+		return false
+	}
+	defer unlock()
+	r, err := e.readRecord(id)
+	if err != nil {
+		return errdefs.Is(err, errdefs.ClassNotFound)
+	}
+	if !orphanedStep(r) || r.State.Status == StatusRunning || r.State.Launch != nil {
+		return false
+	}
+	e.teardownNetwork(r.ID)
+	return e.discardLocked(r) == nil
 }

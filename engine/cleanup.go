@@ -83,7 +83,7 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 		// start; the exit is recorded whatever happens here.
 		e.Limits(r.Config.CgroupManager).Exited(r.ID, r.State.Cgroup)
 	}
-	if r.Config.Remove {
+	if r.Config.Remove || orphanedStep(r) {
 		// The exit code outlives the container a little, for a Wait that
 		// is still polling (docker run --rm asks for it after removal).
 		e.writeTombstone(r.ID, r.State.ExitCode)

@@ -130,7 +130,9 @@ func (e *Engine) StoreImage(ctx context.Context, n NewImage, opts images.PullOpt
 			return nil, err
 		}
 	}
-	dir, err := os.MkdirTemp(s.RunRoot(), "burrow-commit-")
+	// Beside the store, in this process's temporary directory: a commit
+	// or a build killed here leaves nothing the next command keeps.
+	dir, err := os.MkdirTemp(opts.TempDir, "commit-")
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +187,7 @@ func (e *Engine) StoreImage(ctx context.Context, n NewImage, opts images.PullOpt
 		return nil, err
 	}
 
+	crashPoint("committing")
 	// The base's layers are in the store already: the copy reuses them by
 	// digest and stores only the new one.
 	src, err := layout.NewReference(dir, "")

@@ -48,6 +48,11 @@ type Config struct {
 	Interactive bool // keep stdin attached
 	TTY         bool
 	Remove      bool // remove the container when it exits
+	// BuildBy is the build command whose RUN step the container is: it
+	// reads the container's changes after the exit, then removes it. Once
+	// that command is gone (killed), nobody will: the container is
+	// removed at its exit, or by the next listing when it has exited.
+	BuildBy *Launch `json:",omitempty"`
 	// Restart is the restart policy: "", "no", "always", "unless-stopped"
 	// or "on-failure", with RestartMax tries at most for on-failure (0:
 	// no bound). ParseRestartPolicy checks it.

@@ -61,6 +61,9 @@ func (e *Engine) List() ([]*Container, error) {
 		if r, err = e.settled(r); err != nil {
 			continue // removed: its creation was cut off
 		}
+		if orphanedStep(r) && r.State.Status != StatusRunning && e.removeOrphanedStep(r.ID) {
+			continue
+		}
 		e.refresh(r)
 		out = append(out, &Container{Record: *r, engine: e})
 	}

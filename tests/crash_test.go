@@ -263,3 +263,80 @@ func TestCrashStopAndRemove(t *testing.T) {
 		})
 	}
 }
+
+// TestCrashCommitAndBuild: a commit or a build killed while it stores the
+// new image leaves no image, no step container, no temporary directory the
+// next image command keeps, and a store that passes its check.
+func TestCrashCommitAndBuild(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	graph, _ := storePaths(t)
+	t.Run("commit", func(t *testing.T) {
+		name := ctrName(t)
+		ref := "localhost/crash-commit-" + randHex()[:8]
+		t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name); burrow(t, "rmi", "-f", ref) })
+		must(t, "run", "--name", name, img, "sh", "-c", "echo committed > /made")
+		r := burrowCrashing(t, "committing", "commit", name, ref)
+		if r.ExitCode != -1 && r.ExitCode != 137 {
+			t.Fatalf("the crash point was not reached:\n%s", describe(r))
+		}
+		if r := burrow(t, "image", "exists", ref); r.ExitCode != 1 {
+			t.Errorf("a commit killed before it stored the image left one named %s: %s", ref, describe(r))
+		}
+		must(t, "commit", "-q", name, ref)
+		if got := mustRun(t, ref, nil, "cat", "/made"); got != "committed\n" {
+			t.Errorf("the commit after the killed one holds %q", got)
+		}
+		requireNoDeadTemp(t, graph)
+		requireStoreConsistent(t)
+	})
+	t.Run("build", func(t *testing.T) {
+		token := "crash-" + randHex()[:10]
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "Containerfile"), []byte("FROM "+img+"\nRUN echo "+token+" > /built\n"), 0o644)
+		tag := "localhost/crash-build-" + randHex()[:8]
+		t.Cleanup(func() { burrow(t, "rmi", "-f", tag) })
+		r := burrowCrashing(t, "committing", "build", "-t", tag, dir)
+		if r.ExitCode != -1 && r.ExitCode != 137 {
+			t.Fatalf("the crash point was not reached:\n%s", describe(r))
+		}
+		// The RUN step's container ended; the build that would have read
+		// and removed it is gone: the next listing removes it.
+		if out := must(t, "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}"); strings.Contains(out, token) {
+			t.Errorf("the killed build's step container is still listed:\n%s", out)
+		}
+		if r := burrow(t, "image", "exists", tag); r.ExitCode != 1 {
+			t.Errorf("a killed build left an image named %s", tag)
+		}
+		must(t, "build", "-q", "-t", tag, dir)
+		if got := mustRun(t, tag, nil, "cat", "/built"); got != token+"\n" {
+			t.Errorf("the build after the killed one holds %q", got)
+		}
+		requireNoDeadTemp(t, graph)
+		requireStoreConsistent(t)
+	})
+}
+
+// requireNoDeadTemp requires that no temporary directory of a process that
+// is gone is left beside the store (named PID-START).
+func requireNoDeadTemp(t *testing.T, graph string) {
+	t.Helper()
+	ents, _ := os.ReadDir(filepath.Join(graph, "burrow", "tmp"))
+	for _, e := range ents {
+		pid, _, _ := strings.Cut(e.Name(), "-")
+		if _, err := os.Stat("/proc/" + pid); err != nil {
+			t.Errorf("a temporary directory of a process that is gone is left: %s", e.Name())
+		}
+	}
+}
+
+// requireStoreConsistent requires doctor's store check to pass.
+func requireStoreConsistent(t *testing.T) {
+	t.Helper()
+	out := burrow(t, "system", "doctor").Stdout
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "store consistency") && !strings.HasPrefix(line, "OK") {
+			t.Errorf("doctor finds the store damaged:\n%s", out)
+		}
+	}
+}

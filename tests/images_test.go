@@ -357,14 +357,8 @@ func TestPullInterrupted(t *testing.T) {
 	must(t, "images")
 	// The next pull removed what the killed one left. Parallel tests may
 	// be copying images right now: only directories of processes that are
-	// gone count (they are named PID-START).
-	ents, _ := os.ReadDir(filepath.Join(graph, "burrow", "tmp"))
-	for _, e := range ents {
-		pid, _, _ := strings.Cut(e.Name(), "-")
-		if _, err := os.Stat("/proc/" + pid); err != nil {
-			t.Errorf("a temporary directory of a process that is gone is left after the next pull: %s", e.Name())
-		}
-	}
+	// gone count.
+	requireNoDeadTemp(t, graph)
 }
 
 // userFilesIn counts the entries of dir owned by the test user.

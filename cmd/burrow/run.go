@@ -36,6 +36,7 @@ type RunCmd struct {
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
 	Name        string   `help:"Name of the container."`
 	Pod         string   `name:"pod" help:"Run in this pod (sharing its namespaces), or new:NAME to make the pod first."`
+	Label       []string `short:"l" name:"label" sep:"none" help:"Set a label K=V (repeatable)."`
 	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to take it from the host)."`
 	Workdir     string   `short:"w" help:"Working directory inside the container."`
 	User        string   `short:"u" help:"User to run as: UID[:GID] or name[:group]."`
@@ -120,6 +121,9 @@ func (r *RunCmd) config() (engine.Config, error) {
 		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm, Pod: r.Pod,
 	}
 	var err error
+	if cfg.Labels, err = parseLabels(r.Label); err != nil {
+		return cfg, err
+	}
 	if cfg.Network, cfg.AllowHostLoopback, cfg.Networks, err = engine.ParseNetworks(r.Network, r.NetAlias, r.IP, r.MACAddress); err != nil {
 		return cfg, err
 	}

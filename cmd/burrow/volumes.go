@@ -102,7 +102,8 @@ func (c *VolumeLsCmd) Run(g *globals) error {
 // VolumeInspectCmd is `burrow volume inspect`.
 type VolumeInspectCmd struct {
 	Format string   `short:"f" help:"Go template, or json."`
-	Names  []string `arg:"" name:"volume" help:"Volumes to inspect."`
+	All    bool     `short:"a" help:"Inspect every volume."`
+	Names  []string `arg:"" optional:"" name:"volume" help:"Volumes to inspect."`
 }
 
 // Run prints the volumes' details.
@@ -112,9 +113,24 @@ func (c *VolumeInspectCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
+	names := c.Names
+	switch {
+	case c.All && len(names) > 0:
+		return invalidf("--all and volume names cannot be combined")
+	case c.All:
+		vols, err := eng.Volumes()
+		if err != nil {
+			return err
+		}
+		for _, v := range vols {
+			names = append(names, v.Name)
+		}
+	case len(names) == 0:
+		return invalidf("give at least one volume name, or --all")
+	}
 	var out []any
 	var last error
-	for _, n := range c.Names {
+	for _, n := range names {
 		v, err := eng.GetVolume(n)
 		if err != nil {
 			if last != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -154,6 +155,7 @@ func (c *Container) Inspect() InspectData {
 		StopSignal: c.StopSignal, User: c.Config.User, Labels: map[string]string{},
 		Cmd: c.Config.Command,
 	}
+	maps.Copy(d.Config.Labels, c.Config.Labels)
 	if c.StopSignal == "" {
 		d.Config.StopSignal = "SIGTERM"
 	}

@@ -44,6 +44,12 @@ func (e *Engine) preparePodMember(c *Config) error {
 		return err
 	}
 	c.Pod = p.ID
+	if nestedUserNS(c) && p.InfraID != "" {
+		// The pod's namespaces belong to burrow's user namespace: a
+		// container in one of its own could not mount its /dev/mqueue
+		// or set up its network there.
+		return errdefs.Invalid(fmt.Errorf("cannot set user namespace mode when joining pod with infra container: pod %s's containers share its user namespace; drop --userns, --uidmap and --gidmap", p.Name))
+	}
 	if p.shares("net") && c.Network == "" && len(c.Networks) == 0 {
 		switch {
 		case len(c.Ports) > 0 || c.PublishAll:

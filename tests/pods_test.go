@@ -239,6 +239,7 @@ func TestPodBadInput(t *testing.T) {
 		{[]string{"run", "--rm", "--name", name, "--pod", pod, "-p", "8080:80", busyboxImage(t), "true"}, "published ports are the pod's"},
 		{[]string{"create", "--name", name, "--pod", pod, "--dns", "192.0.2.1", busyboxImage(t)}, "pod create"},
 		{[]string{"run", "--rm", "--name", name, "--pod", pod, "--hostname", "other", busyboxImage(t), "true"}, "cannot set hostname when joining the pod UTS namespace"},
+		{[]string{"run", "--rm", "--name", name, "--pod", pod, "--userns", "keep-id", busyboxImage(t), "true"}, "cannot set user namespace mode when joining pod with infra container"},
 		{[]string{"pod", "create", "--name", pod}, "in use"},
 		{[]string{"pod", "create", "--name", name, "--share", "bogus"}, "invalid kernel namespace to share: bogus"},
 		{[]string{"pod", "create", "--name", name, "--exit-policy", "never"}, "invalid pod exit policy"},

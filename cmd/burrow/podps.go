@@ -37,7 +37,7 @@ type PodPsCmd struct {
 type podRow struct {
 	ID, Name, Status, Created, InfraID, Cgroup      string
 	ContainerIds, ContainerNames, ContainerStatuses string
-	Networks                                        []string
+	Networks                                        string // comma-separated, as podman's
 	NumberOfContainers                              int
 	Labels                                          map[string]string
 	created                                         time.Time
@@ -73,7 +73,7 @@ func newPodRow(p *engine.Pod, noTrunc bool, now time.Time) podRow {
 	r := podRow{
 		ID: trunc(p.ID), Name: p.Name, Status: p.State(), Created: units.HumanDuration(now.Sub(p.Created)) + " ago",
 		InfraID: trunc(p.InfraID), NumberOfContainers: len(p.Containers), Labels: p.Labels, created: p.Created,
-		Networks: podNetworks(p),
+		Networks: strings.Join(podNetworks(p), ","),
 	}
 	if r.Labels == nil {
 		r.Labels = map[string]string{}
@@ -85,6 +85,13 @@ func newPodRow(p *engine.Pod, noTrunc bool, now time.Time) podRow {
 	r.ContainerIds, r.ContainerNames, r.ContainerStatuses = strings.Join(ids, ","), strings.Join(names, ","), strings.Join(states, ",")
 	return r
 }
+
+// Id is the pod's ID under the name podman's ListPodsReport gives it, which
+// templates use as often as .ID.
+func (r podRow) Id() string { return r.ID }
+
+// InfraId is the infra's ID under podman's other name.
+func (r podRow) InfraId() string { return r.InfraID }
 
 func containerState(c *engine.Container) string {
 	if c.Paused() {
@@ -191,6 +198,9 @@ func podFilterFor(k, v string) (podFilter, error) {
 
 // Run lists the pods.
 func (c *PodPsCmd) Run(g *globals) error {
+	if c.Quiet && c.Format != "" {
+		return invalidf("quiet and format cannot be used together: drop one of them")
+	}
 	filters, err := parsePodFilters(c.Filter)
 	if err != nil {
 		return err
@@ -313,7 +323,7 @@ func (c *PodPsCmd) printTable(pods []*engine.Pod, now time.Time) {
 func podTableHeading(format string) string {
 	names := map[string]string{
 		"ID": "POD ID", "InfraID": "INFRA ID", "NumberOfContainers": "# OF CONTAINERS", "ContainerIds": "IDS",
-		"ContainerNames": "NAMES", "ContainerStatuses": "STATUS",
+		"ContainerNames": "NAMES", "ContainerStatuses": "STATUS", "Id": "POD ID", "InfraId": "INFRA ID",
 	}
 	var parts []string
 	for _, f := range strings.Split(format, "\t") {

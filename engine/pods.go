@@ -573,14 +573,25 @@ type InspectPodData struct {
 }
 
 // InspectPodInfraConfig is the network of a pod, held by its infra.
+// Its fields are podman's, in podman's order, so that tools reading them
+// find each one (burrow has no --dns-search, --dns-option, --no-hosts or
+// network options yet: those are podman's values without them).
 type InspectPodInfraConfig struct {
-	PortBindings map[string][]InspectHostPort `json:"PortBindings"`
-	HostNetwork  bool                         `json:"HostNetwork"`
-	DNSServer    []string                     `json:"DNSServer"`
-	HostAdd      []string                     `json:"HostAdd"`
-	Networks     []string                     `json:"Networks"`
-	PidNS        string                       `json:"pid_ns,omitempty"`
-	UTSNS        string                       `json:"uts_ns,omitempty"`
+	PortBindings       map[string][]InspectHostPort `json:"PortBindings"`
+	HostNetwork        bool                         `json:"HostNetwork"`
+	StaticIP           string                       `json:"StaticIP"`
+	StaticMAC          string                       `json:"StaticMAC"`
+	NoManageResolvConf bool                         `json:"NoManageResolvConf"`
+	DNSServer          []string                     `json:"DNSServer"`
+	DNSSearch          []string                     `json:"DNSSearch"`
+	DNSOption          []string                     `json:"DNSOption"`
+	NoManageHosts      bool                         `json:"NoManageHosts"`
+	HostAdd            []string                     `json:"HostAdd"`
+	Networks           []string                     `json:"Networks"`
+	NetworkOptions     map[string][]string          `json:"NetworkOptions"`
+	PidNS              string                       `json:"pid_ns,omitempty"`
+	UserNS             string                       `json:"userns,omitempty"`
+	UTSNS              string                       `json:"uts_ns,omitempty"`
 }
 
 // InspectHostPort is one host side of a published port.
@@ -613,7 +624,7 @@ func (p *Pod) Inspect() InspectPodData {
 	if infra := p.Infra(); infra != nil {
 		ic := &InspectPodInfraConfig{
 			PortBindings: map[string][]InspectHostPort{}, HostNetwork: networkMode(&infra.Config) == NetworkHost,
-			DNSServer: infra.Config.DNS, HostAdd: infra.Config.AddHosts, PidNS: "private", UTSNS: "private",
+			DNSServer: infra.Config.DNS, HostAdd: infra.Config.AddHosts, PidNS: "private", UserNS: "host", UTSNS: "private",
 		}
 		for _, pm := range infra.Config.Ports {
 			k := pm.ContainerPortProto()
@@ -621,6 +632,12 @@ func (p *Pod) Inspect() InspectPodData {
 		}
 		for _, a := range infra.Config.Networks {
 			ic.Networks = append(ic.Networks, a.Network)
+			if ic.StaticIP == "" && len(a.IPs) > 0 {
+				ic.StaticIP = a.IPs[0]
+			}
+			if ic.StaticMAC == "" {
+				ic.StaticMAC = a.MAC
+			}
 		}
 		d.InfraConfig = ic
 	}

@@ -247,6 +247,8 @@ func TestPodBadInput(t *testing.T) {
 		{[]string{"pod", "create", "--name", name, "--infra-image", testRegistry(t) + "/no-such-image:latest"}, "no-such-image"},
 		{[]string{"rm", "-f", podID[:12] + "-infra"}, "cannot be removed without removing the pod"},
 		{[]string{"pod", "ps", "-q", "--format", "{{.Name}}"}, "quiet and format cannot be used together"},
+		{[]string{"pod", "stop", "--latest", pod}, "cannot be combined"},
+		{[]string{"pod", "inspect"}, "give a pod name or ID, or --latest"},
 	} {
 		r := burrow(t, c.args...)
 		requireBurrowError(t, r, false)
@@ -402,6 +404,51 @@ func TestPodLogs(t *testing.T) {
 	}
 	if out := must(t, "pod", "logs", "--names", "-c", b, pod); strings.TrimSpace(out) != b+" hello-from-b" {
 		t.Errorf("pod logs --names -c: %q", out)
+	}
+	// -n is --names, as podman's (not --tail, as container logs's).
+	if out := must(t, "pod", "logs", "-n", "--tail", "1", "-c", a, pod); strings.TrimSpace(out) != a+" hello-from-a" {
+		t.Errorf("pod logs -n --tail 1 -c: %q", out)
+	}
+}
+
+// --latest, which podman users type for the pod they just made, picks the
+// pod created last for every pod command. Not parallel: the other pod
+// tests make pods all the time.
+func TestPodLatest(t *testing.T) {
+	_, olderID := createPod(t)
+	pod, podID := createPod(t)
+	idFile := filepath.Join(t.TempDir(), "pod-id")
+	if err := os.WriteFile(idFile, []byte(olderID+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := must(t, "pod", "inspect", "-l", "--format", "{{.Name}}"); strings.TrimSpace(got) != pod {
+		t.Errorf("pod inspect -l: %q, want the pod made last, %s", got, pod)
+	}
+	if got := must(t, "pod", "start", "-l"); strings.TrimSpace(got) != podID {
+		t.Errorf("pod start -l printed %q, want %s", got, podID)
+	}
+	if got := must(t, "pod", "top", "-l"); !strings.Contains(got, "/pause") {
+		t.Errorf("pod top -l, want the built-in infra's /pause:\n%s", got)
+	}
+	if got := must(t, "pod", "stats", "-l", "--no-stream", "--no-reset"); !strings.Contains(got, podID[:12]+"-infra") {
+		t.Errorf("pod stats -l, want the infra of %s:\n%s", pod, got)
+	}
+	if got := must(t, "pod", "ps", "--filter", "id="+podID, "--format", "{{.Id}} {{.InfraId}} {{.Status}}"); strings.TrimSpace(got) != podID[:12]+" "+inspectPod(t, pod).InfraContainerID[:12]+" Running" {
+		t.Errorf("pod ps with podman's .Id and .InfraId: %q", got)
+	}
+	// --pod-id-file names the older pod; the one made last is untouched.
+	if got := must(t, "pod", "start", "--pod-id-file", idFile); strings.TrimSpace(got) != olderID {
+		t.Errorf("pod start --pod-id-file printed %q, want %s", got, olderID)
+	}
+	if got := must(t, "pod", "stop", "-t", "0", "--pod-id-file", idFile); strings.TrimSpace(got) != olderID {
+		t.Errorf("pod stop --pod-id-file printed %q, want %s", got, olderID)
+	}
+	waitPodState(t, pod, "Running")
+	if got := must(t, "pod", "rm", "-f", "-t", "0", "-l"); strings.TrimSpace(got) != podID {
+		t.Errorf("pod rm -f -l printed %q, want %s", got, podID)
+	}
+	if r := burrow(t, "pod", "exists", pod); r.ExitCode != 1 {
+		t.Errorf("pod rm -l left %s: %s", pod, describe(r))
 	}
 }
 

@@ -218,17 +218,49 @@ func newPodFor(ctx context.Context, eng *engine.Engine, cfg *engine.Config, pull
 	}, nil
 }
 
-// selectPods returns the named pods, or with all every pod.
-func selectPods(eng *engine.Engine, all bool, names []string) ([]string, error) {
-	if !all {
-		if len(names) == 0 {
-			return nil, invalidf("give at least one pod name or ID, or --all")
+// podSelection is how a pod command names its pods: by name or ID, by
+// --pod-id-file, every pod (--all) or the one made last (--latest).
+type podSelection struct {
+	All       bool     `short:"a" help:"Every pod."`
+	Latest    bool     `short:"l" help:"The pod created last."`
+	PodIDFile []string `name:"pod-id-file" sep:"none" help:"The pod whose ID this file holds (repeatable)."`
+	Pods      []string `arg:"" optional:"" name:"pod" help:"Pods, by name or ID."`
+}
+
+// names are the pods selected, by ID or as the user named them; ignore
+// skips --pod-id-file files that do not exist.
+func (s *podSelection) names(eng *engine.Engine, ignore bool) ([]string, error) {
+	names := s.Pods
+	for _, f := range s.PodIDFile {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			if ignore && os.IsNotExist(err) {
+				continue
+			}
+			return nil, fmt.Errorf("reading --pod-id-file: %w", err)
 		}
-		return names, nil
+		names = append(names, strings.TrimSpace(string(b)))
 	}
-	if len(names) > 0 {
-		return nil, invalidf("--all and pod names cannot be combined")
+	given := len(s.Pods) + len(s.PodIDFile)
+	switch {
+	case s.All && s.Latest || (s.All || s.Latest) && given > 0:
+		return nil, invalidf("--all, --latest and pods (names, IDs or --pod-id-file) cannot be combined: give one of them")
+	case s.Latest:
+		p, err := latestPod(eng)
+		if err != nil {
+			return nil, err
+		}
+		return []string{p.ID}, nil
+	case s.All:
+		return allPods(eng)
+	case given == 0:
+		return nil, invalidf("give at least one pod name or ID, or --all or --latest")
 	}
+	return names, nil
+}
+
+// allPods are the IDs of every pod, oldest first.
+func allPods(eng *engine.Engine) ([]string, error) {
 	pods, err := eng.ListPods()
 	if err != nil {
 		return nil, err
@@ -238,6 +270,38 @@ func selectPods(eng *engine.Engine, all bool, names []string) ([]string, error) 
 		out = append(out, p.ID)
 	}
 	return out, nil
+}
+
+// latestPod is the pod created last, as podman's --latest.
+func latestPod(eng *engine.Engine) (*engine.Pod, error) {
+	pods, err := eng.ListPods()
+	if err != nil {
+		return nil, err
+	}
+	if len(pods) == 0 {
+		return nil, errdefs.NotFound(fmt.Errorf("no pods to find with --latest: create one with burrow pod create"))
+	}
+	latest := pods[0]
+	for _, p := range pods[1:] {
+		if !p.Created.Before(latest.Created) {
+			latest = p
+		}
+	}
+	return latest, nil
+}
+
+// onePod is the pod of the commands that take one: named, or with latest
+// the pod created last.
+func onePod(eng *engine.Engine, latest bool, name string) (*engine.Pod, error) {
+	switch {
+	case latest && name != "":
+		return nil, invalidf("--latest and a pod name cannot be combined: give one of them")
+	case latest:
+		return latestPod(eng)
+	case name == "":
+		return nil, invalidf("give a pod name or ID, or --latest")
+	}
+	return eng.GetPod(name)
 }
 
 // eachPod runs fn on every named pod, printing an error line for each
@@ -259,16 +323,20 @@ func eachPod(eng *engine.Engine, names []string, fn func(p *engine.Pod) error) e
 	return last
 }
 
-// podAction is the body of the pod commands that act on pods by name or
-// --all and print each pod's ID.
-func podAction(all bool, names []string, fn func(eng *engine.Engine, p *engine.Pod) error) error {
+// podAction is the body of the pod commands that act on the pods sel
+// names and print each pod's ID.
+func podAction(sel *podSelection, ignore bool, fn func(eng *engine.Engine, p *engine.Pod) error) error {
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	if names, err = selectPods(eng, all, names); err != nil {
+	names, err := sel.names(eng, ignore)
+	if err != nil {
 		return err
+	}
+	if len(names) == 0 { // only --pod-id-file files that are gone, with --ignore
+		return nil
 	}
 	return eachPod(eng, names, func(p *engine.Pod) error {
 		if err := fn(eng, p); err != nil {
@@ -281,27 +349,25 @@ func podAction(all bool, names []string, fn func(eng *engine.Engine, p *engine.P
 
 // PodStartCmd is `burrow pod start`.
 type PodStartCmd struct {
-	All  bool     `short:"a" help:"Start every pod."`
-	Pods []string `arg:"" optional:"" name:"pod" help:"Pods to start."`
+	podSelection
 }
 
 // Run starts the pods.
 func (c *PodStartCmd) Run(g *globals) error {
-	return podAction(c.All, c.Pods, func(eng *engine.Engine, p *engine.Pod) error { return eng.StartPod(p) })
+	return podAction(&c.podSelection, false, func(eng *engine.Engine, p *engine.Pod) error { return eng.StartPod(p) })
 }
 
 // PodStopCmd is `burrow pod stop`.
 type PodStopCmd struct {
-	All    bool     `short:"a" help:"Stop every pod."`
-	Time   *int     `short:"t" name:"time" help:"Seconds to wait for the stop signal before SIGKILL (default: each container's stop timeout, 10)."`
-	Ignore bool     `short:"i" help:"Ignore the error when a pod does not exist."`
-	Pods   []string `arg:"" optional:"" name:"pod" help:"Pods to stop."`
+	Time   *int `short:"t" name:"time" help:"Seconds to wait for the stop signal before SIGKILL (default: each container's stop timeout, 10)."`
+	Ignore bool `short:"i" help:"Ignore the error when a pod does not exist."`
+	podSelection
 }
 
 // Run stops the pods.
 func (c *PodStopCmd) Run(g *globals) error {
 	timeout := seconds(c.Time)
-	err := podAction(c.All, c.Pods, func(eng *engine.Engine, p *engine.Pod) error {
+	err := podAction(&c.podSelection, c.Ignore, func(eng *engine.Engine, p *engine.Pod) error {
 		warnings, err := eng.StopPod(g.ctx, p, timeout)
 		for _, w := range warnings {
 			warn("%s", w)
@@ -329,9 +395,8 @@ func seconds(t *int) *time.Duration {
 
 // PodKillCmd is `burrow pod kill`.
 type PodKillCmd struct {
-	All    bool     `short:"a" help:"Signal every pod."`
-	Signal string   `short:"s" default:"KILL" help:"Signal to send (name or number)."`
-	Pods   []string `arg:"" optional:"" name:"pod" help:"Pods to signal."`
+	Signal string `short:"s" default:"KILL" help:"Signal to send (name or number)."`
+	podSelection
 }
 
 // Run signals the pods' containers.
@@ -340,18 +405,17 @@ func (c *PodKillCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	return podAction(c.All, c.Pods, func(eng *engine.Engine, p *engine.Pod) error { return eng.KillPod(p, sig) })
+	return podAction(&c.podSelection, false, func(eng *engine.Engine, p *engine.Pod) error { return eng.KillPod(p, sig) })
 }
 
 // PodRestartCmd is `burrow pod restart`.
 type PodRestartCmd struct {
-	All  bool     `short:"a" help:"Restart every pod."`
-	Pods []string `arg:"" optional:"" name:"pod" help:"Pods to restart."`
+	podSelection
 }
 
 // Run stops and starts the pods.
 func (c *PodRestartCmd) Run(g *globals) error {
-	return podAction(c.All, c.Pods, func(eng *engine.Engine, p *engine.Pod) error {
+	return podAction(&c.podSelection, false, func(eng *engine.Engine, p *engine.Pod) error {
 		warnings, err := eng.StopPod(g.ctx, p, nil)
 		for _, w := range warnings {
 			warn("%s", w)
@@ -368,54 +432,36 @@ func (c *PodRestartCmd) Run(g *globals) error {
 
 // PodPauseCmd is `burrow pod pause`.
 type PodPauseCmd struct {
-	All  bool     `short:"a" help:"Pause every pod."`
-	Pods []string `arg:"" optional:"" name:"pod" help:"Pods to pause."`
+	podSelection
 }
 
 // Run pauses the pods' containers.
 func (c *PodPauseCmd) Run(g *globals) error {
-	return podAction(c.All, c.Pods, func(eng *engine.Engine, p *engine.Pod) error { return eng.PausePod(p, true) })
+	return podAction(&c.podSelection, false, func(eng *engine.Engine, p *engine.Pod) error { return eng.PausePod(p, true) })
 }
 
 // PodUnpauseCmd is `burrow pod unpause`.
 type PodUnpauseCmd struct {
-	All  bool     `short:"a" help:"Unpause every pod."`
-	Pods []string `arg:"" optional:"" name:"pod" help:"Pods to unpause."`
+	podSelection
 }
 
 // Run thaws the pods' containers.
 func (c *PodUnpauseCmd) Run(g *globals) error {
-	return podAction(c.All, c.Pods, func(eng *engine.Engine, p *engine.Pod) error { return eng.PausePod(p, false) })
+	return podAction(&c.podSelection, false, func(eng *engine.Engine, p *engine.Pod) error { return eng.PausePod(p, false) })
 }
 
 // PodRmCmd is `burrow pod rm`.
 type PodRmCmd struct {
-	All       bool     `short:"a" help:"Remove every pod."`
-	Force     bool     `short:"f" help:"Stop running containers first."`
-	Ignore    bool     `short:"i" help:"Ignore the error when a pod does not exist."`
-	Time      *int     `short:"t" name:"time" help:"Seconds to wait for the stop signal before SIGKILL with --force (default: each container's stop timeout, 10)."`
-	PodIDFile []string `name:"pod-id-file" sep:"none" help:"Remove the pod whose ID this file holds (repeatable)."`
-	Pods      []string `arg:"" optional:"" name:"pod" help:"Pods to remove."`
+	Force  bool `short:"f" help:"Stop running containers first."`
+	Ignore bool `short:"i" help:"Ignore the error when a pod does not exist."`
+	Time   *int `short:"t" name:"time" help:"Seconds to wait for the stop signal before SIGKILL with --force (default: each container's stop timeout, 10)."`
+	podSelection
 }
 
 // Run removes the pods. Exit codes as podman's: 1 when a pod does not
 // exist (but with -f or --ignore).
 func (c *PodRmCmd) Run(g *globals) error {
-	names := c.Pods
-	for _, f := range c.PodIDFile {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			if c.Ignore && os.IsNotExist(err) {
-				continue
-			}
-			return fmt.Errorf("reading --pod-id-file: %w", err)
-		}
-		names = append(names, strings.TrimSpace(string(b)))
-	}
-	if len(c.PodIDFile) > 0 && len(names) == 0 {
-		return nil
-	}
-	err := podAction(c.All, names, func(eng *engine.Engine, p *engine.Pod) error {
+	err := podAction(&c.podSelection, c.Ignore, func(eng *engine.Engine, p *engine.Pod) error {
 		_, err := eng.RemovePod(g.ctx, p, engine.PodRemoveOptions{Force: c.Force, Timeout: seconds(c.Time)})
 		return err
 	})
@@ -474,7 +520,8 @@ func (c *PodPruneCmd) Run(g *globals) error {
 // PodInspectCmd is `burrow pod inspect`.
 type PodInspectCmd struct {
 	Format string   `short:"f" help:"Go template applied to each pod (podman's fields: .ID .Name .State .InfraContainerID .SharedNamespaces .Containers ...), or json."`
-	Pods   []string `arg:"" name:"pod" help:"Pods to inspect."`
+	Latest bool     `short:"l" help:"The pod created last."`
+	Pods   []string `arg:"" optional:"" name:"pod" help:"Pods to inspect."`
 }
 
 // Run prints the pods' details: one pod as a JSON object, several as an
@@ -492,8 +539,16 @@ func (c *PodInspectCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
+	names := c.Pods
+	if c.Latest || len(names) == 0 { // names joined: onePod refuses them with --latest
+		p, err := onePod(eng, c.Latest, strings.Join(names, " "))
+		if err != nil {
+			return err
+		}
+		names = []string{p.ID}
+	}
 	var out []engine.InspectPodData
-	err = eachPod(eng, c.Pods, func(p *engine.Pod) error {
+	err = eachPod(eng, names, func(p *engine.Pod) error {
 		d := p.Inspect()
 		if tmpl != nil {
 			if err := tmpl.Execute(os.Stdout, d); err != nil {
@@ -506,7 +561,7 @@ func (c *PodInspectCmd) Run(g *globals) error {
 	})
 	if tmpl == nil && len(out) > 0 {
 		var b []byte
-		if len(c.Pods) == 1 {
+		if len(names) == 1 {
 			b, _ = json.MarshalIndent(out[0], "", "     ")
 		} else {
 			b, _ = json.MarshalIndent(out, "", "     ")
@@ -518,7 +573,8 @@ func (c *PodInspectCmd) Run(g *globals) error {
 
 // PodTopCmd is `burrow pod top`.
 type PodTopCmd struct {
-	Pod         string   `arg:"" help:"Pod whose processes to list."`
+	Latest      bool     `short:"l" help:"The pod created last."`
+	Pod         string   `arg:"" optional:"" help:"Pod whose processes to list."`
 	Descriptors []string `arg:"" optional:"" help:"ps(1) format descriptors (not supported yet: the default columns are printed)."`
 }
 
@@ -532,7 +588,7 @@ func (c *PodTopCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	p, err := eng.GetPod(c.Pod)
+	p, err := onePod(eng, c.Latest, c.Pod)
 	if err != nil {
 		return err
 	}
@@ -562,12 +618,13 @@ func (c *PodTopCmd) Run(g *globals) error {
 type PodLogsCmd struct {
 	Container  string `short:"c" name:"container" help:"Only this container of the pod."`
 	Follow     bool   `short:"f" help:"Follow the output until the containers exit."`
-	Tail       int    `short:"n" default:"-1" help:"Only the last N lines of each container (-1: all)."`
+	Tail       int    `default:"-1" help:"Only the last N lines of each container (-1: all)."`
 	Since      string `help:"Only lines since this time (RFC 3339, Unix seconds, or a duration such as 10m)."`
 	Until      string `help:"Only lines before this time (same forms as --since)."`
 	Timestamps bool   `short:"t" help:"Show the time of each line."`
-	Names      bool   `help:"Prefix each line with its container's name instead of its ID."`
-	Pod        string `arg:"" help:"Pod whose containers' output to show."`
+	Names      bool   `short:"n" help:"Prefix each line with its container's name instead of its ID."`
+	Latest     bool   `short:"l" help:"The pod created last."`
+	Pod        string `arg:"" optional:"" help:"Pod whose containers' output to show."`
 }
 
 // Run prints the logs of the pod's containers, each line prefixed with
@@ -586,7 +643,7 @@ func (c *PodLogsCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	p, err := eng.GetPod(c.Pod)
+	p, err := onePod(eng, c.Latest, c.Pod)
 	if err != nil {
 		return err
 	}
@@ -606,7 +663,9 @@ func (c *PodLogsCmd) Run(g *globals) error {
 // PodStatsCmd is `burrow pod stats`.
 type PodStatsCmd struct {
 	All      bool     `short:"a" help:"Every pod (the default without names)."`
+	Latest   bool     `short:"l" help:"The pod created last."`
 	NoStream bool     `name:"no-stream" help:"Print once and exit."`
+	NoReset  bool     `name:"no-reset" help:"Do not clear the screen between updates (burrow never does)."`
 	Format   string   `help:"json for JSON output."`
 	Pods     []string `arg:"" optional:"" name:"pod" help:"Pods (default: all)."`
 }
@@ -625,7 +684,8 @@ func (c *PodStatsCmd) Run(g *globals) error {
 	}
 	defer eng.Close()
 	for {
-		names, err := selectPods(eng, c.All || len(c.Pods) == 0, c.Pods)
+		sel := podSelection{All: c.All || !c.Latest && len(c.Pods) == 0, Latest: c.Latest, Pods: c.Pods}
+		names, err := sel.names(eng, false)
 		if err != nil {
 			return err
 		}

@@ -157,6 +157,9 @@ func (e *Engine) RemovePod(ctx context.Context, p *Pod, o PodRemoveOptions) ([]s
 		return removed, err
 	}
 	if infra := p.Infra(); infra != nil {
+		// The anonymous volumes of pod create -v go with the pod: no name
+		// could find them again.
+		ro.Volumes = true
 		if err := e.Remove(ctx, infra, ro); err != nil {
 			return removed, err
 		}

@@ -59,11 +59,38 @@ func (e *Engine) preparePodMember(c *Config) error {
 		}
 		c.Network = "container:" + p.InfraID
 	}
+	if err := e.addPodMounts(c, p); err != nil {
+		return err
+	}
 	if p.shares("uts") {
 		if c.Hostname != "" && c.Hostname != p.hostname() {
 			return errdefs.Invalid(fmt.Errorf("invalid config provided: cannot set hostname when joining the pod UTS namespace: invalid configuration: pod %s shares its hostname (%s); set it with pod create --hostname", p.Name, p.hostname()))
 		}
 		c.Hostname = p.hostname()
+	}
+	return nil
+}
+
+// addPodMounts gives a member the volumes and binds of pod create -v,
+// which its infra holds, as podman's: the same mounts, where a mount of
+// the member's own would be a second at one place.
+func (e *Engine) addPodMounts(c *Config, p *PodRecord) error {
+	if p.InfraID == "" {
+		return nil
+	}
+	infra, err := e.Get(p.InfraID)
+	if err != nil {
+		return fmt.Errorf("pod %s's infra: %w", p.Name, err)
+	}
+	for _, m := range infra.Config.Mounts {
+		if m.Type == "tmpfs" {
+			continue
+		}
+		if slices.ContainsFunc(c.Mounts, func(o MountSpec) bool { return filepath.Clean(o.Destination) == filepath.Clean(m.Destination) }) {
+			return errdefs.Invalid(fmt.Errorf("%q: duplicate mount destination: pod %s mounts it for all its containers (pod create -v); drop this container's mount there", m.Destination, p.Name))
+		}
+		m.Anonymous, m.Chown = false, false // the infra's
+		c.Mounts = append(c.Mounts, m)
 	}
 	return nil
 }

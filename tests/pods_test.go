@@ -411,6 +411,43 @@ func TestPodLogs(t *testing.T) {
 	}
 }
 
+// pod create -v mounts into every member, as podman's: a host directory,
+// a named volume the members share, and an anonymous volume that goes
+// with the pod (a named one stays).
+func TestPodVolumes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("from-the-host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vol := ctrName(t) + "-vol"
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
+	pod, _ := createPod(t, "-v", dir+":/data:ro", "-v", vol+":/shared", "-v", "/scratch")
+	got := inPod(t, pod, "cat /data/f; touch /data/g 2>/dev/null && echo writable; echo a > /shared/a; echo b > /scratch/b")
+	if got != "from-the-host\n" {
+		t.Errorf("a member of a pod made with -v %s:/data:ro: %q, want the host's file, read-only", dir, got)
+	}
+	if got := inPod(t, pod, "cat /shared/a /scratch/b"); got != "a\nb\n" {
+		t.Errorf("the next member sees %q in the pod's volumes, want what the first wrote", got)
+	}
+	r := burrow(t, "run", "--rm", "--pod", pod, "-v", dir+":/data", busyboxImage(t), "true")
+	requireBurrowError(t, r, false)
+	if !strings.Contains(r.Stderr, `"/data": duplicate mount destination`) {
+		t.Errorf("a member's own mount where the pod mounts: %s", describe(r))
+	}
+	anon := strings.TrimSpace(must(t, "inspect", "--format", `{{range .Mounts}}{{if eq .Destination "/scratch"}}{{.Name}}{{end}}{{end}}`, inspectPod(t, pod).InfraContainerID))
+	if anon == "" {
+		t.Fatalf("the infra has no volume at /scratch")
+	}
+	must(t, "pod", "rm", "-f", "-t", "0", pod)
+	if r := burrow(t, "volume", "inspect", anon); r.ExitCode == 0 {
+		t.Errorf("pod rm left the pod's anonymous volume %s: %s", anon, describe(r))
+	}
+	if r := burrow(t, "volume", "inspect", vol); r.ExitCode != 0 {
+		t.Errorf("pod rm removed the named volume %s: %s", vol, describe(r))
+	}
+}
+
 // --latest, which podman users type for the pod they just made, picks the
 // pod created last for every pod command. Not parallel: the other pod
 // tests make pods all the time.

@@ -100,6 +100,7 @@ type PodCreateCmd struct {
 	InfraCommand string   `name:"infra-command" help:"Command of the infra container, a JSON array or one path (replaces the image's entrypoint)."`
 	InfraName    string   `name:"infra-name" help:"Name of the infra container (default: the pod ID's first 12 digits, -infra)."`
 	Label        []string `short:"l" name:"label" sep:"none" help:"Set a label K=V (repeatable)."`
+	Volume       []string `short:"v" name:"volume" sep:"none" help:"Mount HOST-DIR:CONTAINER-DIR[:ro], VOLUME:CONTAINER-DIR or an anonymous volume at CONTAINER-DIR in every container of the pod (repeatable)."`
 	Hostname     string   `help:"Hostname of the pod's containers that share its UTS namespace (default: the pod's name)."`
 	ExitPolicy   string   `name:"exit-policy" help:"When the last container exits: continue (the pod runs on, the default) or stop (the pod stops)."`
 	PodIDFile    string   `name:"pod-id-file" help:"Write the pod's ID to this file."`
@@ -163,13 +164,20 @@ func (c *PodCreateCmd) options() (engine.PodOptions, error) {
 	if o.Labels, err = parseLabels(c.Label); err != nil {
 		return o, err
 	}
+	for _, v := range c.Volume {
+		m, err := engine.ParseVolume(v)
+		if err != nil {
+			return o, err
+		}
+		o.Mounts = append(o.Mounts, m)
+	}
 	if c.InfraCommand != "" {
 		if err := json.Unmarshal([]byte(c.InfraCommand), &o.InfraCommand); err != nil {
 			o.InfraCommand = []string{c.InfraCommand}
 		}
 	}
-	if !c.Infra && (c.InfraImage != "" || c.InfraCommand != "" || c.InfraName != "") {
-		return o, invalidf("--infra-image, --infra-command and --infra-name need an infra container: drop --infra=false")
+	if !c.Infra && (c.InfraImage != "" || c.InfraCommand != "" || c.InfraName != "" || len(c.Volume) > 0) {
+		return o, invalidf("--infra-image, --infra-command, --infra-name and -v need an infra container: drop --infra=false")
 	}
 	return o, nil
 }

@@ -470,6 +470,14 @@ func TestPodLatest(t *testing.T) {
 	if got := must(t, "pod", "stats", "-l", "--no-stream", "--no-reset"); !strings.Contains(got, podID[:12]+"-infra") {
 		t.Errorf("pod stats -l, want the infra of %s:\n%s", pod, got)
 	}
+	// pod stats's JSON and templates are podman's PodStatsReport.
+	var stats []struct{ Pod, CID, Name, CPU, MemUsage, PIDS string }
+	if err := json.Unmarshal([]byte(must(t, "pod", "stats", "-l", "--no-stream", "--format", "json")), &stats); err != nil || len(stats) != 1 || stats[0].Pod != podID[:12] || stats[0].Name != podID[:12]+"-infra" || stats[0].MemUsage == "" {
+		t.Errorf("pod stats --format json, want the infra of %s as podman's report: %+v (%v)", podID[:12], stats, err)
+	}
+	if got := strings.Fields(must(t, "pod", "stats", "-l", "--no-stream", "--format", `table {{.Pod}}\t{{.Name}}`)); strings.Join(got, " ") != "POD NAME "+podID[:12]+" "+podID[:12]+"-infra" {
+		t.Errorf("pod stats --format 'table {{.Pod}}\\t{{.Name}}': %q", got)
+	}
 	if got := must(t, "pod", "ps", "--filter", "id="+podID, "--format", "{{.Id}} {{.InfraId}} {{.Status}}"); strings.TrimSpace(got) != podID[:12]+" "+inspectPod(t, pod).InfraContainerID[:12]+" Running" {
 		t.Errorf("pod ps with podman's .Id and .InfraId: %q", got)
 	}

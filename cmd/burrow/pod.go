@@ -9,14 +9,12 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"text/template"
 	"time"
 
-	units "github.com/docker/go-units"
 	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/engine"
@@ -666,79 +664,6 @@ func (c *PodLogsCmd) Run(g *globals) error {
 		return errdefs.NotFound(fmt.Errorf("pod %s has no container %q: see burrow ps --pod --filter pod=%s", p.Name, c.Container, p.Name))
 	}
 	return podLogs(g.ctx, eng, ctrs, o, c.Names)
-}
-
-// PodStatsCmd is `burrow pod stats`.
-type PodStatsCmd struct {
-	All      bool     `short:"a" help:"Every pod (the default without names)."`
-	Latest   bool     `short:"l" help:"The pod created last."`
-	NoStream bool     `name:"no-stream" help:"Print once and exit."`
-	NoReset  bool     `name:"no-reset" help:"Do not clear the screen between updates (burrow never does)."`
-	Format   string   `help:"json for JSON output."`
-	Pods     []string `arg:"" optional:"" name:"pod" help:"Pods (default: all)."`
-}
-
-// podStat is a container's resource use with its pod, for JSON.
-type podStat struct {
-	Pod string `json:"pod"`
-	engine.Stat
-}
-
-// Run prints the resource use of the pods' running containers.
-func (c *PodStatsCmd) Run(g *globals) error {
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	for {
-		sel := podSelection{All: c.All || !c.Latest && len(c.Pods) == 0, Latest: c.Latest, Pods: c.Pods}
-		names, err := sel.names(eng, false)
-		if err != nil {
-			return err
-		}
-		var ctrs []*engine.Container
-		podOf := map[string]string{}
-		if err := eachPod(eng, names, func(p *engine.Pod) error {
-			for _, ctr := range p.Containers {
-				if ctr.Running() {
-					ctrs = append(ctrs, ctr)
-					podOf[ctr.ID] = p.ID
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		stats := eng.Stats(ctrs, time.Second)
-		if c.Format == "json" {
-			out := []podStat{}
-			for _, st := range stats {
-				out = append(out, podStat{Pod: podOf[st.ID], Stat: st})
-			}
-			b, _ := json.MarshalIndent(out, "", "  ")
-			fmt.Println(string(b))
-		} else {
-			w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "POD\tCID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET IO\tBLOCK IO\tPIDS")
-			for _, st := range stats {
-				limit, pct := "unlimited", "--"
-				if st.MemLimit > 0 {
-					limit = units.BytesSize(float64(st.MemLimit))
-					pct = strconv.FormatFloat(100*float64(st.MemUsage)/float64(st.MemLimit), 'f', 2, 64) + "%"
-				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%.2f%%\t%s / %s\t%s\t%s / %s\t%s / %s\t%d\n", stringid.TruncateID(podOf[st.ID]),
-					stringid.TruncateID(st.ID), st.Name, st.CPUPercent, units.BytesSize(float64(st.MemUsage)), limit, pct,
-					units.HumanSize(float64(st.NetInput)), units.HumanSize(float64(st.NetOutput)),
-					units.HumanSize(float64(st.BlockInput)), units.HumanSize(float64(st.BlockOutput)), st.Pids)
-			}
-			w.Flush()
-		}
-		if c.NoStream {
-			return nil
-		}
-		fmt.Println()
-	}
 }
 
 // podLogs prints the containers' logs, each line prefixed with its

@@ -206,7 +206,8 @@ func (c *PodPsCmd) Run(g *globals) error {
 		return err
 	}
 	var tmpl *template.Template
-	format, table := c.Format, strings.HasPrefix(c.Format, "table ")
+	format := podFormat(c.Format)
+	table := strings.HasPrefix(format, "table ")
 	if format != "" && format != "json" {
 		if tmpl, err = template.New("format").Funcs(templateFuncs).Parse(strings.TrimPrefix(format, "table ") + "\n"); err != nil {
 			return invalidf("invalid --format template: %v", err)
@@ -247,7 +248,7 @@ func (c *PodPsCmd) Run(g *globals) error {
 	case tmpl != nil:
 		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 		if table && !c.NoHeading {
-			fmt.Fprintln(w, podTableHeading(strings.TrimPrefix(format, "table ")))
+			fmt.Fprintln(w, podTableHeading(strings.TrimPrefix(format, "table "), podTableHeadings))
 		}
 		for _, p := range sel {
 			if err := tmpl.Execute(w, newPodRow(p, c.NoTrunc, now)); err != nil {
@@ -318,13 +319,15 @@ func (c *PodPsCmd) printTable(pods []*engine.Pod, now time.Time) {
 	w.Flush()
 }
 
-// podTableHeading is the heading of a table format: podman's names of its
-// fields.
-func podTableHeading(format string) string {
-	names := map[string]string{
-		"ID": "POD ID", "InfraID": "INFRA ID", "NumberOfContainers": "# OF CONTAINERS", "ContainerIds": "IDS",
-		"ContainerNames": "NAMES", "ContainerStatuses": "STATUS", "Id": "POD ID", "InfraId": "INFRA ID",
-	}
+// podTableHeadings are podman's column names of pod ps's fields.
+var podTableHeadings = map[string]string{
+	"ID": "POD ID", "InfraID": "INFRA ID", "NumberOfContainers": "# OF CONTAINERS", "ContainerIds": "IDS",
+	"ContainerNames": "NAMES", "ContainerStatuses": "STATUS", "Id": "POD ID", "InfraId": "INFRA ID",
+}
+
+// podTableHeading is the heading of a table template of the pod commands:
+// each field's column name from names, or the field's name in capitals.
+func podTableHeading(format string, names map[string]string) string {
 	var parts []string
 	for _, f := range strings.Split(format, "\t") {
 		f = strings.TrimSpace(f)
@@ -336,4 +339,10 @@ func podTableHeading(format string) string {
 		parts = append(parts, strings.ToUpper(f))
 	}
 	return strings.Join(parts, "\t")
+}
+
+// podFormat is a --format as the shell gave it, its \t and \n written out
+// as podman's templates take them.
+func podFormat(f string) string {
+	return strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(f)
 }

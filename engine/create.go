@@ -202,13 +202,17 @@ func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
 	if err != nil {
 		return err
 	}
-	var opts *cstorage.ContainerOptions
+	// A --rm container is volatile, as podman makes it: its records in
+	// the store are written without fsync and its overlay mount skips
+	// syncs, since it is gone at its exit anyway (and a crash leaves
+	// nothing worth keeping).
+	opts := &cstorage.ContainerOptions{Volatile: ctr.Config.Remove}
 	if m := ctr.idmaps; m != nil {
 		// The container's layers with the image's files owned by the IDs
 		// its users are in burrow's namespace.
-		opts = &cstorage.ContainerOptions{IDMappingOptions: types.IDMappingOptions{
+		opts.IDMappingOptions = types.IDMappingOptions{
 			UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
-		}}
+		}
 	}
 	_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
 	// A generated name may be taken by another tool's container.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -202,7 +201,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	if err != nil {
 		return nil, fmt.Errorf("cloning the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
-	b, err := json.Marshal(spec)
+	b, err := sandbox.EncodeInit(spec)
 	if err == nil {
 		err = pending.SendSpec(b, trees...)
 	}

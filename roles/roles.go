@@ -12,8 +12,8 @@ const Env = "_BURROW_ROLE"
 const (
 	Pause   = "pause"   // holds burrow's user and mount namespaces (C, userns)
 	Monitor = "monitor" // a container's monitor (C, monitor)
-	Init    = "init"    // a container's init (sandbox.InitMain)
-	Exec    = "exec"    // joins a running container (C, then sandbox.ExecMain)
+	Init    = "init"    // a container's init (C, sandbox)
+	Exec    = "exec"    // joins a running container (C, sandbox)
 	Port    = "port"    // forwards a container's published ports (slirp.PortMain)
 	Infra   = "infra"   // the process of a pod's built-in infra container (C, infra)
 )

@@ -4,13 +4,11 @@ package sandbox
 import "C"
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -40,9 +38,9 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	if p == nil || len(p.Args) == 0 {
 		return nil, errors.New("no command given to exec")
 	}
-	config, err := json.Marshal(execConfig{Process: p, Seccomp: opts.Seccomp})
+	config, err := EncodeExec(p, opts.Seccomp)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("preparing the process to exec: %w", err)
 	}
 	configR, configW, err := os.Pipe()
 	if err != nil {
@@ -66,11 +64,11 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	c := &Container{}
 	cmd := exec.Command(exe)
 	cmd.Args = []string{"burrow-exec"}
-	// HOME is set so that no package's init (go.podman.io/image's
-	// openshift, through homedir.Get) asks the C library for the user's
-	// home: in the container's mount namespace that reads the container's
+	// The exec role is C and runs no package init; HOME is set all the
+	// same, so that none ever asks the C library for the user's home (in
+	// the container's mount namespace that reads the container's
 	// /etc/passwd and /etc/nsswitch.conf, which may be a FIFO to hang on
-	// or name an NSS module from the image. The container's process gets
+	// or name an NSS module from the image). The container's process gets
 	// its environment from the plan, not from this one.
 	cmd.Env = []string{roles.Env + "=" + roles.Exec, "_BURROW_EXEC_PID=" + strconv.Itoa(pid), "HOME=/"}
 	cmd.Dir = "/"
@@ -132,70 +130,6 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	// Detached too, the caller waits (or exits and leaves the relay, which
 	// exits with the process, to whoever reaps orphans).
 	return c, nil
-}
-
-// execConfig is what Exec sends its child on fd 3.
-type execConfig struct {
-	Process *specs.Process      `json:"process"`
-	Seccomp *specs.LinuxSeccomp `json:"seccomp,omitempty"`
-}
-
-// ExecMain is the child half of Exec, already inside the container's
-// namespaces and root. It never returns.
-func ExecMain() {
-	runtime.LockOSThread()
-	err := execProcess()
-	ie, ok := err.(*initError)
-	if !ok {
-		ie = &initError{kind: kindSetup, err: err}
-	}
-	sendMsg(socketFd, message{Type: msgError, Kind: ie.kind, Message: ie.Error()})
-	switch ie.kind {
-	case kindNotFound:
-		os.Exit(127)
-	case kindCannotInvoke:
-		os.Exit(126)
-	}
-	os.Exit(125)
-}
-
-func execProcess() error {
-	unix.CloseOnExec(socketFd)
-	f := os.NewFile(configFd, "config")
-	var cfg execConfig
-	err := json.NewDecoder(f).Decode(&cfg)
-	f.Close()
-	if err != nil || cfg.Process == nil {
-		return setupErr("reading the process to exec: %v", err)
-	}
-	p := *cfg.Process
-	if p.Terminal {
-		if err := setupTerminal(&p, int(p.User.UID)); err != nil {
-			return setupErr("setting up the terminal: %w", err)
-		}
-	}
-	cwd := p.Cwd
-	if cwd == "" {
-		cwd = "/"
-	}
-	if err := enterWorkdir(cwd); err != nil {
-		return err
-	}
-	path, err := lookPath(p.Args[0], envValue(p.Env, "PATH"))
-	if err != nil {
-		return err
-	}
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return setupErr("marking descriptors close-on-exec: %w", err)
-	}
-	if err := loadSeccomp(cfg.Seccomp); err != nil {
-		return setupErr("%w", err)
-	}
-	if err := finalizeCredentials(&p); err != nil {
-		return setupErr("%w", err)
-	}
-	err = unix.Exec(path, p.Args, p.Env)
-	return execError(p.Args[0], err)
 }
 
 // Stdio is what the container's process reads and writes when the spec asks

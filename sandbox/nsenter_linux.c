@@ -1,11 +1,15 @@
-// The pre-runtime half of `burrow exec`. A multithreaded process cannot
-// join a mount namespace, and joining a PID namespace only applies to
-// children, so this runs as an ELF constructor before the Go runtime
-// starts: it joins the namespaces of the container's init and forks. The
-// child goes on into Go (sandbox.ExecMain) inside the container; the
-// parent stays behind as a relay that forwards signals to the child and
-// exits with its status. Protocol: sandbox/doc.go.
+// The roles that enter a container, run from an ELF constructor before the
+// Go runtime would start, which they never do: the container's init
+// (init_linux.c), and `burrow exec`. A multithreaded process cannot join a
+// mount namespace, and joining a PID namespace only applies to children:
+// exec joins the namespaces of the container's init and forks. The child
+// runs the plan it reads on fd 3 inside the container (process_linux.c);
+// the parent stays behind as a relay that forwards signals to the child
+// and exits with its status. Protocol: sandbox/doc.go.
 #define _GNU_SOURCE
+#include "child.h"
+#include "plan.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
@@ -94,10 +98,11 @@ static void exec_enter(void) {
 		/* A session of its own, without the caller's controlling
 		 * terminal: the process may not open the user's terminal and
 		 * type into it (TIOCSTI). Signals reach it through the relay;
-		 * a terminal of its own, when asked for, is made in Go. */
+		 * a terminal of its own, when asked for, is made from the
+		 * plan. */
 		if (setsid() < 0)
 			exec_fail("leaving the caller's session", NULL);
-		return; /* into Go, inside the container */
+		exec_child_main();
 	}
 
 	/* The relay holds none of the protocol's descriptors, so the caller
@@ -123,7 +128,8 @@ static void exec_enter(void) {
  * exec the container's process: not dumpable, a process in the container
  * can neither ptrace them nor open their /proc/PID/exe (CVE-2019-5736;
  * sandbox/exe_linux.go). execve makes the container's process dumpable
- * again. */
+ * again. Called by the binary's constructor (cmd/burrow/roles.go); neither
+ * role returns: the Go runtime never starts in the container. */
 void burrow_role_exec(const char *role) {
 	if (!role || (strcmp(role, "exec") != 0 && strcmp(role, "init") != 0))
 		return;
@@ -131,4 +137,17 @@ void burrow_role_exec(const char *role) {
 		_exit(125);
 	if (strcmp(role, "exec") == 0)
 		exec_enter();
+	else
+		init_main();
+}
+
+void exec_child_main(void) {
+	struct plan p;
+	int trees[PLAN_MAX_TREES];
+	size_t ntrees;
+	fcntl(CHILD_SOCKET_FD, F_SETFD, FD_CLOEXEC);
+	plan_read(CHILD_PLAN_FD, &p, trees, &ntrees);
+	if (p.terminal)
+		child_terminal(&p);
+	child_exec(&p);
 }

@@ -7,15 +7,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Message types of the init protocol.
+// Message types of the init protocol, which the C children send
+// (process_linux.c, init_linux.c) and the monitor answers.
 const (
 	msgPty   = "pty"   // child → parent, carries the pty master as SCM_RIGHTS
-	msgReady = "ready" // child → parent: namespaces and filesystem are set up
-	msgStart = "start" // parent → child: go on and exec the process
 	msgError = "error" // child → parent: setting up or exec failed
 )
 
-// Error kinds carried by an error message.
+// Error kinds carried by an error message (child.h's KIND_).
 const (
 	kindSetup        = "setup"
 	kindNotFound     = "notfound"
@@ -26,18 +25,6 @@ type message struct {
 	Type    string `json:"type"`
 	Kind    string `json:"kind,omitempty"`
 	Message string `json:"message,omitempty"`
-}
-
-func sendMsg(fd int, m message, fds ...int) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	var oob []byte
-	if len(fds) > 0 {
-		oob = unix.UnixRights(fds...)
-	}
-	return unix.Sendmsg(fd, b, oob, nil, 0)
 }
 
 // recvMsg reads one message; io.EOF-like end of stream is reported as a

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -9,74 +10,101 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// loadSeccomp compiles an OCI seccomp section with libseccomp and loads it
-// on the calling thread (the one that execs). It runs while the thread
-// still has CAP_SYS_ADMIN in burrow's user namespace, so no_new_privs is
-// not forced on processes that did not ask for it.
-func loadSeccomp(s *specs.LinuxSeccomp) error {
+// compileSeccomp compiles an OCI seccomp section with libseccomp into the
+// classic BPF program the kernel loads (struct sock_filter[]), which the C
+// init and exec child load as they are, just before their exec: while the
+// thread still has CAP_SYS_ADMIN in burrow's user namespace, so that
+// no_new_privs is not forced on processes that did not ask for it. nil
+// for no filter.
+func compileSeccomp(s *specs.LinuxSeccomp) ([]byte, error) {
 	if s == nil {
-		return nil
+		return nil, nil
 	}
 	def, err := seccompAction(s.DefaultAction, s.DefaultErrnoRet)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f, err := libseccomp.NewFilter(def)
 	if err != nil {
-		return fmt.Errorf("creating the seccomp filter: %w", err)
+		return nil, fmt.Errorf("creating the seccomp filter: %w", err)
 	}
 	defer f.Release()
-	if err := f.SetNoNewPrivsBit(false); err != nil {
-		return err
-	}
 	for _, a := range s.Architectures {
 		arch, err := libseccomp.GetArchFromString(strings.ToLower(strings.TrimPrefix(string(a), "SCMP_ARCH_")))
 		if err != nil {
 			continue // an architecture this libseccomp does not know
 		}
 		if err := f.AddArch(arch); err != nil {
-			return fmt.Errorf("adding architecture %s to the seccomp filter: %w", a, err)
+			return nil, fmt.Errorf("adding architecture %s to the seccomp filter: %w", a, err)
 		}
 	}
 	for _, rule := range s.Syscalls {
-		act, err := seccompAction(rule.Action, rule.ErrnoRet)
-		if err != nil {
-			return err
-		}
-		if act == def {
-			continue
-		}
-		conds, split, err := seccompConditions(rule.Args)
-		if err != nil {
-			return err
-		}
-		for _, name := range rule.Names {
-			sc, err := libseccomp.GetSyscallFromName(name)
-			if err != nil {
-				continue // not a syscall of this kernel's architecture
-			}
-			switch {
-			case len(conds) == 0:
-				err = f.AddRule(sc, act)
-			case split:
-				// Conditions on the same argument: one rule each, as runc.
-				for _, c := range conds {
-					if err = f.AddRuleConditional(sc, act, []libseccomp.ScmpCondition{c}); err != nil {
-						break
-					}
-				}
-			default:
-				err = f.AddRuleConditional(sc, act, conds)
-			}
-			if err != nil {
-				return fmt.Errorf("adding the seccomp rule for %s: %w", name, err)
-			}
+		if err := addSeccompRule(f, def, rule); err != nil {
+			return nil, err
 		}
 	}
-	if err := f.Load(); err != nil {
-		return fmt.Errorf("loading the seccomp filter: %w", err)
+	return exportBPF(f)
+}
+
+// addSeccompRule adds one rule of the profile to f, whose default action
+// is def.
+func addSeccompRule(f *libseccomp.ScmpFilter, def libseccomp.ScmpAction, rule specs.LinuxSyscall) error {
+	act, err := seccompAction(rule.Action, rule.ErrnoRet)
+	if err != nil {
+		return err
+	}
+	if act == def {
+		return nil
+	}
+	conds, split, err := seccompConditions(rule.Args)
+	if err != nil {
+		return err
+	}
+	for _, name := range rule.Names {
+		sc, err := libseccomp.GetSyscallFromName(name)
+		if err != nil {
+			continue // not a syscall of this kernel's architecture
+		}
+		switch {
+		case len(conds) == 0:
+			err = f.AddRule(sc, act)
+		case split:
+			// Conditions on the same argument: one rule each, as runc.
+			for _, c := range conds {
+				if err = f.AddRuleConditional(sc, act, []libseccomp.ScmpCondition{c}); err != nil {
+					break
+				}
+			}
+		default:
+			err = f.AddRuleConditional(sc, act, conds)
+		}
+		if err != nil {
+			return fmt.Errorf("adding the seccomp rule for %s: %w", name, err)
+		}
 	}
 	return nil
+}
+
+// exportBPF is f's program, through a memory file: libseccomp 2.5 writes
+// it to a descriptor only.
+func exportBPF(f *libseccomp.ScmpFilter) ([]byte, error) {
+	fd, err := unix.MemfdCreate("seccomp", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("compiling the seccomp filter: %w", err)
+	}
+	mf := os.NewFile(uintptr(fd), "seccomp")
+	defer mf.Close()
+	if err := f.ExportBPF(mf); err != nil {
+		return nil, fmt.Errorf("compiling the seccomp filter: %w", err)
+	}
+	b, err := os.ReadFile(fdPath(fd))
+	if err != nil {
+		return nil, fmt.Errorf("compiling the seccomp filter: %w", err)
+	}
+	if len(b) == 0 || len(b)%8 != 0 {
+		return nil, fmt.Errorf("compiling the seccomp filter: libseccomp made a program of %d bytes", len(b))
+	}
+	return b, nil
 }
 
 func seccompAction(a specs.LinuxSeccompAction, errno *uint) (libseccomp.ScmpAction, error) {

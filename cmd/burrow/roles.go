@@ -6,10 +6,11 @@ package main
 // that tests and other programs that link them never join burrow's user
 // namespace or turn into a monitor.
 //
-// The monitor role never returns; pause and infra never return; exec joins the
-// container's namespaces and forks (the child comes back to run
-// sandbox.ExecMain); init and exec make themselves undumpable; the CLI
-// (no role) joins burrow's user namespace.
+// The monitor, pause, infra, init and exec roles never return: the Go runtime
+// never starts in them (init and exec make themselves undumpable, exec
+// joins the container's namespaces and forks, and both run a plan the CLI
+// prepared, sandbox/plan.h); the CLI (no role) joins burrow's user
+// namespace.
 
 /*
 #include <stdlib.h>

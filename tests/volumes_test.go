@@ -154,3 +154,29 @@ func TestVolumeChownAndUnshare(t *testing.T) {
 		t.Errorf("burrow unshare id -u: %q", got)
 	}
 }
+
+// A mount target that is a dangling link in the image (an image's
+// /etc/resolv.conf may point at a file made only at boot) is made where the
+// link points, inside the container's root: for a file bind, relative
+// link, and a directory bind, absolute link, across a second link.
+func TestBindMountTargetDanglingLink(t *testing.T) {
+	t.Parallel()
+	base := ctrName(t)
+	runDetached(t, base, nil, "sh", "-c", "mkdir -p /etc/app && ln -s ../../var/made/conf.txt /etc/app/conf.txt && ln -s /opt/made /opt-link && ln -s /opt-link/dir /dir-link")
+	must(t, "wait", base)
+	ref := "localhost/dangling-target-" + randHex()[:8] + ":v1"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
+	must(t, "commit", "-q", base, ref)
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "conf"), []byte("from host\n"), 0o644)
+	os.Mkdir(filepath.Join(src, "d"), 0o755)
+	os.WriteFile(filepath.Join(src, "d", "inside.txt"), nil, 0o644)
+	r := runRm(t, ref, []string{"-v", filepath.Join(src, "conf") + ":/etc/app/conf.txt:ro", "-v", filepath.Join(src, "d") + ":/dir-link:ro"},
+		"sh", "-c", "cat /etc/app/conf.txt /var/made/conf.txt; ls /opt/made/dir")
+	if r.ExitCode != 0 || r.Stdout != "from host\nfrom host\ninside.txt\n" {
+		t.Fatalf("binds on dangling links: want the file at the link's target and the directory behind two links, got:\n%s", describe(r))
+	}
+	if _, err := os.Stat("/opt/made"); err == nil {
+		t.Errorf("/opt/made appeared on the host")
+	}
+}

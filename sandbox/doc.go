@@ -4,15 +4,21 @@
 // filesystem, with its mounts, devices, masked and read-only paths,
 // capabilities, no_new_privs and user.
 //
-// The container's init is the child half of a protocol (InitMain, the "init"
-// role of the burrow binary); the parent half is the container's monitor
-// (monitor/monitor_linux.c, in C), which clones the init with the namespaces
-// CloneFlags names. They talk over two inherited descriptors:
+// The container's init is the child half of a protocol (the "init" role of
+// the burrow binary, in C: init_linux.c); the parent half is the
+// container's monitor (monitor/monitor_linux.c, in C), which clones the
+// init with the namespaces CloneFlags names. They talk over two inherited
+// descriptors:
 //
-//	fd 3  the spec as JSON, parent to child, closed after writing
+//	fd 3  the plan (EncodeInit, plan.h), parent to child, closed after writing
 //	fd 4  a SOCK_SEQPACKET socket for messages both ways (see message)
 //
-// Through a socket on fd 3 the spec may come with mount trees (SCM_RIGHTS):
+// The plan is the OCI spec with every decision taken in the CLI: mount
+// options parsed into flags and attributes, capabilities into numbers, the
+// seccomp profile compiled by libseccomp into the kernel's program; the C
+// children only make the system calls, and no Go runtime starts in a
+// container. Through a socket on fd 3 the plan may come with mount trees
+// (SCM_RIGHTS):
 // the root filesystem's, made after the init's mount namespace was, or, for
 // a container with a user namespace of its own, the root's and every bind
 // source's (OpenTrees), which the init attaches instead of walking paths.
@@ -28,10 +34,11 @@
 // "exec" role): a C constructor (nsenter_linux.c) waits until fd 3 is
 // readable (the caller first places the process, ExecOptions.Place: the
 // container's cgroup, which the fork then inherits), joins the namespaces
-// of the container's init before the Go runtime starts and forks; the child,
-// now inside the container's PID namespace and root, reads an OCI Process
-// on fd 3 and reports on the fd 4 socket exactly as init does, without the
-// ready/start handshake. The fork's parent relays signals and the status.
+// of the container's init and forks; the child, now inside the
+// container's PID namespace and root, reads the process's plan
+// (EncodeExec) on fd 3 and reports on the fd 4 socket exactly as init does
+// (process_linux.c), without the ready/start handshake. The fork's parent
+// relays signals and the status.
 //
 // Both the init and the exec child lead a session of their own, so the
 // process never has the caller's controlling terminal (it could type into

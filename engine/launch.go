@@ -162,7 +162,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		}
 	}()
 	crashPoint("reserved")
-	hold, err := e.setupNetwork(r)
+	hold, networkReady, err := e.setupNetwork(r)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,6 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		closeAll(hold)
 		return nil, err
 	}
-	crashPoint("network")
 	// The monitor holds the run lock from now on, for the container's life.
 	pending, err = monitor.Spawn(monitor.Options{
 		ID: r.ID, Dir: e.runDir(r.ID), Log: e.monitorLog(r.ID, &r.Config), CloneFlags: flags,
@@ -187,6 +186,14 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	if err != nil {
 		return nil, err
 	}
+	// The network helpers started with the monitor and the init; a port
+	// in use still fails the start before the container is made (ready).
+	if networkReady != nil {
+		if err := networkReady(); err != nil {
+			return nil, err
+		}
+	}
+	crashPoint("network")
 	if spec, err = ready(); err != nil {
 		return nil, err
 	}

@@ -186,31 +186,35 @@ func (e *Engine) sharedNetworkPath(c *Config) (string, error) {
 	return fmt.Sprintf("/proc/%d/ns/net", other.State.Pid), nil
 }
 
-// setupNetwork makes the container's network before its process starts.
+// setupNetwork starts the container's network before its process starts.
 // The returned files keep slirp4netns and the port forwarder alive: the
-// monitor holds them for the container's life.
-func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
+// monitor holds them for the container's life. ready waits until the
+// network is up and the ports published (the helpers start meanwhile, with
+// the container's monitor and init); it is nil when there is nothing to
+// wait for.
+func (e *Engine) setupNetwork(r *Record) (hold []*os.File, ready func() error, err error) {
 	mode := networkMode(&r.Config)
 	if mode == NetworkBridge {
-		return e.setupBridgeNetwork(r)
+		hold, err := e.setupBridgeNetwork(r)
+		return hold, nil, err
 	}
 	if !userMode(mode) {
 		if len(r.Config.Ports) > 0 || r.Config.NetworkRate > 0 {
-			return nil, errdefs.Invalid(fmt.Errorf("publishing ports and --network-rate need --network slirp4netns or pasta, not %s", r.Config.Network))
+			return nil, nil, errdefs.Invalid(fmt.Errorf("publishing ports and --network-rate need --network slirp4netns or pasta, not %s", r.Config.Network))
 		}
 		if networkMode(&r.Config) == "container" {
 			// The other container must run; its namespace is joined by
 			// /proc path when this one starts.
 			if _, err := e.sharedNetworkPath(&r.Config); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
 	netns := e.netnsPath(r.ID)
 	slirp.RemoveNetNS(netns)
 	if err := slirp.NewNetNS(netns); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -220,35 +224,54 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, err error) {
 		}
 	}()
 	logPath := filepath.Join(e.ctrDir(r.ID), "network.log")
-	opts := slirp.Options{AllowHostLoopback: r.Config.AllowHostLoopback, LogPath: logPath}
+	opts := slirp.Options{AllowHostLoopback: r.Config.AllowHostLoopback, LogPath: logPath, CacheDir: filepath.Join(e.opts.RunRoot, "burrow")}
+	up := func() error { return nil }
 	if mode == NetworkPasta {
 		if err := slirp.StartPasta(netns, opts); err != nil {
-			return nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
+			return nil, nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
 		}
 	} else {
-		h, err := slirp.Start(netns, opts)
+		h, slirpUp, err := slirp.Start(netns, opts)
 		if err != nil {
-			return nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
+			return nil, nil, fmt.Errorf("setting up the network of %s: %w", r.Name, err)
 		}
 		hold = append(hold, h)
-	}
-	if r.Config.NetworkRate > 0 {
-		if err := slirp.LimitRate(netns, r.Config.NetworkRate); err != nil {
-			return nil, err
+		up = func() error {
+			if err := slirpUp(); err != nil {
+				return fmt.Errorf("setting up the network of %s: %w", r.Name, err)
+			}
+			return nil
 		}
 	}
+	published := func() error { return nil }
 	if len(r.Config.Ports) > 0 {
 		var ports []slirp.Port
 		for _, p := range r.Config.Ports {
 			ports = append(ports, slirp.Port{HostIP: p.HostIP, HostPort: int(p.HostPort), ContainerPort: int(p.ContainerPort), Protocol: p.Protocol})
 		}
-		h, err := slirp.ForwardPorts(netns, logPath, ports)
+		h, p, err := slirp.StartForwarding(netns, logPath, ports)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		hold = append(hold, h)
+		published = p
 	}
-	return hold, nil
+	ready = func() error {
+		upErr := up()
+		// Waited for even when the network failed: the forwarder's
+		// report (a port in use) is the one a user can act on.
+		if err := published(); err != nil {
+			return err
+		}
+		if upErr != nil {
+			return upErr
+		}
+		if r.Config.NetworkRate > 0 {
+			return slirp.LimitRate(netns, r.Config.NetworkRate)
+		}
+		return nil
+	}
+	return hold, ready, nil
 }
 
 // teardownNetwork releases what setupNetwork made and the monitor did not

@@ -46,24 +46,40 @@ type portConfig struct {
 // os.TempDir (short paths) and stops when the returned file and its copies
 // are closed.
 func ForwardPorts(netns, logPath string, ports []Port) (hold *os.File, err error) {
+	hold, published, err := StartForwarding(netns, logPath, ports)
+	if err != nil {
+		return nil, err
+	}
+	if err := published(); err != nil {
+		hold.Close()
+		return nil, err
+	}
+	return hold, nil
+}
+
+// StartForwarding is ForwardPorts returning as soon as the helper is
+// started, with published, which waits for its report: the caller starts
+// the container meanwhile, and calls published before its process runs.
+func StartForwarding(netns, logPath string, ports []Port) (hold *os.File, published func() error, err error) {
 	stateDir := os.TempDir()
 	cfg, err := json.Marshal(portConfig{NetNS: netns, StateDir: stateDir, Ports: ports})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	reportR, reportW, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer reportR.Close()
 	defer reportW.Close()
 	exitR, exitW, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		reportR.Close()
+		return nil, nil, err
 	}
 	defer exitR.Close()
 	defer func() {
 		if err != nil {
+			reportR.Close()
 			exitW.Close()
 		}
 	}()
@@ -79,27 +95,30 @@ func ForwardPorts(netns, logPath string, ports []Port) (hold *os.File, err error
 		}
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting the port forwarder: %w", err)
+		return nil, nil, fmt.Errorf("starting the port forwarder: %w", err)
 	}
-	reportW.Close()
 	pid := cmd.Process.Pid
 	cmd.Process.Release()
-	line, rerr := bufio.NewReader(reportR).ReadString('\n')
-	line = strings.TrimSpace(line)
-	if line == "ok" {
-		return exitW, nil
+	published = func() error {
+		defer reportR.Close()
+		line, rerr := bufio.NewReader(reportR).ReadString('\n')
+		line = strings.TrimSpace(line)
+		if line == "ok" {
+			return nil
+		}
+		var ws syscall.WaitStatus
+		syscall.Wait4(pid, &ws, 0, nil)
+		if msg, ok := strings.CutPrefix(line, "error "); ok {
+			num, text, _ := strings.Cut(msg, " ")
+			n, _ := strconv.Atoi(num)
+			return errdefs.WithClass(errdefs.Class(n), errors.New(text))
+		}
+		if rerr != nil {
+			return fmt.Errorf("the port forwarder exited without publishing the ports (see %s)", logPath)
+		}
+		return fmt.Errorf("unexpected report from the port forwarder: %q", line)
 	}
-	var ws syscall.WaitStatus
-	syscall.Wait4(pid, &ws, 0, nil)
-	if msg, ok := strings.CutPrefix(line, "error "); ok {
-		num, text, _ := strings.Cut(msg, " ")
-		n, _ := strconv.Atoi(num)
-		return nil, errdefs.WithClass(errdefs.Class(n), errors.New(text))
-	}
-	if rerr != nil {
-		return nil, fmt.Errorf("the port forwarder exited without publishing the ports (see %s)", logPath)
-	}
-	return nil, fmt.Errorf("unexpected report from the port forwarder: %q", line)
+	return exitW, published, nil
 }
 
 // PortMain is the port role: both halves of rootlesskit's builtin port

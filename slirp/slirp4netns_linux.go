@@ -24,6 +24,10 @@ type Options struct {
 	MTU int
 	// LogPath receives slirp4netns' messages.
 	LogPath string
+	// CacheDir keeps what was found out about the installed slirp4netns
+	// (its options), so that it is not asked at every start; "" for no
+	// cache. A directory of the user's, wiped at reboot.
+	CacheDir string
 }
 
 // Addresses of slirp4netns' default network.
@@ -42,24 +46,27 @@ func Binary() (string, error) {
 	return p, nil
 }
 
-// Start runs slirp4netns on the network namespace at netns and returns
-// once the container's interface is up. slirp4netns stops when the
-// returned file (its exit descriptor's other end) and every copy of it are
-// closed: hand it to the process whose life the network should follow.
-func Start(netns string, o Options) (hold *os.File, err error) {
+// Start runs slirp4netns on the network namespace at netns. It returns as
+// soon as slirp4netns is started, with ready, which waits until the
+// container's interface is up: the caller starts the container's monitor
+// and init meanwhile, and calls ready before the container's process may
+// run. slirp4netns stops when hold (its exit descriptor's other end) and
+// every copy of it are closed: hand it to the process whose life the
+// network should follow.
+func Start(netns string, o Options) (hold *os.File, ready func() error, err error) {
 	bin, err := Binary()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := TunUsable(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	features, err := rkslirp.DetectFeatures(bin)
+	features, err := detectFeatures(bin, o.CacheDir)
 	if err != nil {
-		return nil, fmt.Errorf("probing slirp4netns: %w", err)
+		return nil, nil, fmt.Errorf("probing slirp4netns: %w", err)
 	}
 	if !o.AllowHostLoopback && !features.SupportsDisableHostLoopback {
-		return nil, errdefs.Unavailable(errors.New("this slirp4netns cannot keep containers off the host's loopback (--disable-host-loopback): install slirp4netns 0.3 or newer"))
+		return nil, nil, errdefs.Unavailable(errors.New("this slirp4netns cannot keep containers off the host's loopback (--disable-host-loopback): install slirp4netns 0.3 or newer"))
 	}
 	mtu := o.MTU
 	if mtu == 0 {
@@ -67,17 +74,18 @@ func Start(netns string, o Options) (hold *os.File, err error) {
 	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer readyR.Close()
 	defer readyW.Close()
 	exitR, exitW, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		readyR.Close()
+		return nil, nil, err
 	}
 	defer exitR.Close()
 	defer func() {
 		if err != nil {
+			readyR.Close()
 			exitW.Close()
 		}
 	}()
@@ -99,31 +107,34 @@ func Start(netns string, o Options) (hold *os.File, err error) {
 		}
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting slirp4netns: %w", err)
+		return nil, nil, fmt.Errorf("starting slirp4netns: %w", err)
 	}
-	readyW.Close()
 	pid := cmd.Process.Pid
 	cmd.Process.Release()
-	done := make(chan error, 1)
-	go func() {
-		b, err := bufio.NewReader(readyR).ReadByte()
-		if err == nil && b != '1' {
-			err = fmt.Errorf("unexpected ready byte %q", b)
+	ready = func() error {
+		defer readyR.Close()
+		done := make(chan error, 1)
+		go func() {
+			b, err := bufio.NewReader(readyR).ReadByte()
+			if err == nil && b != '1' {
+				err = fmt.Errorf("unexpected ready byte %q", b)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				var ws syscall.WaitStatus
+				syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+				return fmt.Errorf("slirp4netns did not start (see %s): %w", o.LogPath, err)
+			}
+		case <-time.After(30 * time.Second):
+			syscall.Kill(pid, syscall.SIGKILL)
+			return fmt.Errorf("slirp4netns did not start within 30 s (see %s)", o.LogPath)
 		}
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			var ws syscall.WaitStatus
-			syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
-			return nil, fmt.Errorf("slirp4netns did not start (see %s): %w", o.LogPath, err)
-		}
-	case <-time.After(30 * time.Second):
-		syscall.Kill(pid, syscall.SIGKILL)
-		return nil, fmt.Errorf("slirp4netns did not start within 30 s (see %s)", o.LogPath)
+		return nil
 	}
-	return exitW, nil
+	return exitW, ready, nil
 }
 
 // hardening are the options that confine slirp4netns itself, which parses

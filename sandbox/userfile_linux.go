@@ -80,8 +80,12 @@ func readInRoot(root *os.File, name string) (io.Reader, error) {
 		return nil, fmt.Errorf("%s in the container is not a regular file", name)
 	}
 	// The handle is O_PATH: opening the file for reading happens only now
-	// that it is known to be a regular file (no FIFO to block on).
-	f, err := pathrs.Reopen(handle, unix.O_RDONLY|unix.O_NONBLOCK)
+	// that it is known to be a regular file (no FIFO to block on), through
+	// the handle's own magic link. The /proc it goes through is burrow's,
+	// where no container mounts anything: pathrs.Reopen's private procfs,
+	// against a /proc a container prepared, would cost a new procfs
+	// mount at every look-up.
+	f, err := os.OpenFile(fdPath(int(handle.Fd())), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s in the container: %w", name, err)
 	}

@@ -122,10 +122,16 @@ struct spawn_fds {
 	int user[2];                      /* released once the init's ID maps are written */
 };
 
+/* The container's init (sandbox/init_linux.c), when the binary links it:
+ * cmd/burrow/roles.go hands it over before the monitor starts. */
+static void (*init_entry)(void);
+
+void burrow_monitor_set_init(void (*entry)(void)) { init_entry = entry; }
+
 /* exec_init is the init's side of the clone: with a user namespace of its
  * own it waits for its ID maps and its spec, then it places its
- * descriptors (stdio, the spec on 3, the protocol socket on 4) and execs
- * burrow's init role. */
+ * descriptors (stdio, the spec on 3, the protocol socket on 4) and runs
+ * the init, here in the clone, or else by exec'ing burrow's init role. */
 static void exec_init(struct monitor *m, struct spawn_fds *f) __attribute__((noreturn));
 static void exec_init(struct monitor *m, struct spawn_fds *f) {
 	if (f->user[0] >= 0) {
@@ -161,6 +167,8 @@ static void exec_init(struct monitor *m, struct spawn_fds *f) {
 	sigprocmask(SIG_UNBLOCK, &m->mask, NULL);
 	if (chdir("/") < 0)
 		_exit(125);
+	if (init_entry)
+		init_entry(); /* never returns */
 	/* HOME set: no package init asks the C library for a home directory
 	 * (sandbox/exec_linux.go says why). */
 	char *envp[] = {"_BURROW_ROLE=init", "HOME=/", NULL};

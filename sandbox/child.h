@@ -75,8 +75,10 @@ void child_terminal(const struct plan *p);
  * oom_score_adj, descriptors, seccomp, credentials, then execve. */
 void child_exec(const struct plan *p) __attribute__((noreturn));
 
-/* init_main is the container's init (the "init" role). */
-void init_main(void) __attribute__((noreturn));
+/* burrow_init_main is the container's init: the "init" role, or called
+ * by the monitor in the clone it made, without an exec of the binary
+ * (cmd/burrow/roles.go hands it over). */
+void burrow_init_main(void) __attribute__((noreturn));
 
 /* exec_child_main is an exec's child, inside the container's namespaces. */
 void exec_child_main(void) __attribute__((noreturn));

@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,10 +49,15 @@ static void wait_start(void) {
 		child_fail(KIND_SETUP, 0, "waiting for start: the parent went away");
 }
 
-void init_main(void) {
+void burrow_init_main(void) {
 	struct plan p;
 	int trees[PLAN_MAX_TREES];
 	size_t ntrees;
+	/* Not dumpable until the exec: a process in the container can
+	 * neither ptrace this one nor open its /proc/PID/exe
+	 * (CVE-2019-5736). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail(KIND_SETUP, errno, "making the init undumpable");
 	fcntl(CHILD_SOCKET_FD, F_SETFD, FD_CLOEXEC);
 	/* A session of its own, whoever spawned it: no terminal can be the
 	 * process's controlling terminal but the pty made for it here. */

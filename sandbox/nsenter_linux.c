@@ -138,7 +138,7 @@ void burrow_role_exec(const char *role) {
 	if (strcmp(role, "exec") == 0)
 		exec_enter();
 	else
-		init_main();
+		burrow_init_main();
 }
 
 void exec_child_main(void) {

@@ -19,11 +19,16 @@ void burrow_role_userns(const char *role);
 void burrow_role_exec(const char *role);
 void burrow_role_monitor(const char *role);
 void burrow_role_infra(const char *role);
+void burrow_monitor_set_init(void (*entry)(void));
+void burrow_init_main(void);
 
 __attribute__((constructor)) static void burrow_roles(void) {
 	const char *role = getenv("_BURROW_ROLE");
 	burrow_role_userns(role);
 	burrow_role_exec(role);
+	// The monitor runs the container's init in the clone it makes,
+	// without exec'ing the binary once more.
+	burrow_monitor_set_init(burrow_init_main);
 	burrow_role_monitor(role);
 	burrow_role_infra(role);
 }

@@ -118,36 +118,39 @@ func openEngine() (*engine.Engine, error) {
 	return engine.New(engineOptions)
 }
 
-func runCLI(args []string) int {
-	var cli CLI
-	exit := -1
-	parser, err := kong.New(&cli,
+// cliOptions are kong's options for burrow's command line; exit receives
+// the code of an exit kong asks for (after printing help).
+func cliOptions(exit *int) []kong.Option {
+	return []kong.Option{
 		kong.Name(progName()),
 		kong.Description("Rootless containers, podman-style, without a daemon."),
 		kong.NoDefaultHelp(),
-		kong.Exit(func(code int) { exit = code }),
+		kong.Exit(func(code int) { *exit = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		// A flag's value may start with a hyphen, as in podman (whose
 		// flag parser takes the next argument): --memory-swap -1.
 		kong.WithHyphenPrefixedParameters(true),
-	)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
-		return 125
 	}
-	root, args := splitRootOnly(args, func(flag string) bool {
-		f := findFlag(parser.Model.Node, flag)
-		return f != nil && !f.IsBool()
-	})
+}
+
+func runCLI(args []string) int {
+	var cli CLI
+	exit := -1
+	root, args := splitRootOnly(args, globalTakesValue)
 	switch {
 	case root.version:
 		fmt.Printf("%s version %s\n", progName(), version)
 		return 0
 	case root.help:
+		parser, err := kong.New(&cli, cliOptions(&exit)...)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+			return 125
+		}
 		printHelp(os.Stdout, parser.Model.Node)
 		return 0
 	}
-	kctx, err := parser.Parse(args)
+	kctx, err := parseCLI(&cli, args, cliOptions(&exit)...)
 	if exit >= 0 {
 		return exit // --help printed
 	}

@@ -6,9 +6,9 @@ import (
 	"log/syslog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
-	"github.com/alecthomas/kong"
 	"github.com/sirupsen/logrus"
 	lsyslog "github.com/sirupsen/logrus/hooks/syslog"
 
@@ -220,13 +220,18 @@ func errRemote(flag string) error {
 	return errdefs.Unavailable(fmt.Errorf("%s: burrow has no remote client: run burrow on the machine that holds the containers (ssh there), or point a Docker client at its `burrow system service` socket", flag))
 }
 
-// findFlag is the global option of the command line's root spelled flag
-// ("--root", "-D"), nil when there is none.
-func findFlag(root *kong.Node, flag string) *kong.Flag {
-	for _, f := range root.Flags {
-		if "--"+f.Name == flag || (f.Short != 0 && "-"+string(f.Short) == flag) {
-			return f
+// globalTakesValue tells whether the global option spelled flag ("--root",
+// "-D") takes its value from the next argument when it is not given with
+// "=": read from GlobalFlags' tags, so that the command line is split
+// before kong builds its model (parser.go).
+func globalTakesValue(flag string) bool {
+	t := reflect.TypeOf(GlobalFlags{})
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, short := f.Tag.Get("name"), f.Tag.Get("short")
+		if (name != "" && flag == "--"+name) || (short != "" && flag == "-"+short) {
+			return f.Type.Kind() != reflect.Bool
 		}
 	}
-	return nil
+	return false
 }

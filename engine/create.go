@@ -94,13 +94,10 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 // claimName gives the container its name, as podman does: the one asked
 // for if it is free, else a generated one. The caller holds the lock.
 func (e *Engine) claimName(ctr *Container) error {
-	recs, err := e.records()
-	if err != nil {
-		return err
-	}
-	taken := map[string]bool{}
-	for _, r := range recs {
-		taken[r.Name] = true
+	if !e.namesValid() {
+		if err := e.rebuildNames(); err != nil {
+			return err
+		}
 	}
 	if ctr.Name == "" {
 		// As podman: a generated name that is taken is drawn again.
@@ -110,15 +107,13 @@ func (e *Engine) claimName(ctr *Container) error {
 			if i >= 50 {
 				ctr.Name += "_" + ctr.ID[:6]
 			}
-			if !taken[ctr.Name] {
+			if e.named(ctr.Name) == nil {
 				return nil
 			}
 		}
 	}
-	for _, r := range recs {
-		if r.Name == ctr.Name {
-			return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, stringid.TruncateID(r.ID), ctr.Name))
-		}
+	if r := e.named(ctr.Name); r != nil {
+		return errdefs.Conflict(fmt.Errorf("creating container %q: the name is already in use by %s: choose another with --name or remove that container (burrow rm %s)", ctr.Name, stringid.TruncateID(r.ID), ctr.Name))
 	}
 	return nil
 }
@@ -310,7 +305,7 @@ func (e *Engine) removeFiles(r *Record) error {
 	}
 	e.teardownNetwork(r.ID)
 	os.RemoveAll(e.runDir(r.ID))
-	if err := os.RemoveAll(e.ctrDir(r.ID)); err != nil {
+	if err := e.removeRecordDir(r); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -176,7 +176,7 @@ func (e *Engine) tryReserve(ctr *Container, kind string) (_ *lease, busy bool, e
 		l.release()
 		ctr.State.Launch = nil
 		if kind == launchCreate {
-			os.RemoveAll(e.ctrDir(ctr.ID))
+			e.removeRecordDir(&ctr.Record)
 			os.RemoveAll(e.runDir(ctr.ID))
 		}
 		return nil, false, err

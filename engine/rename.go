@@ -20,14 +20,13 @@ func (e *Engine) Rename(ctr *Container, name string) error {
 		return err
 	}
 	defer unlock()
-	recs, err := e.records()
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		if r.Name == name && r.ID != ctr.ID {
-			return errdefs.Conflict(fmt.Errorf("renaming container %s: the name %q is in use by %s", ctr.Name, name, stringid.TruncateID(r.ID)))
+	if !e.namesValid() {
+		if err := e.rebuildNames(); err != nil {
+			return err
 		}
+	}
+	if r := e.named(name); r != nil && r.ID != ctr.ID {
+		return errdefs.Conflict(fmt.Errorf("renaming container %s: the name %q is in use by %s", ctr.Name, name, stringid.TruncateID(r.ID)))
 	}
 	r, err := e.readRecord(ctr.ID)
 	if err != nil {

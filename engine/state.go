@@ -130,10 +130,20 @@ func (e *Engine) lock() (unlock func(), err error) {
 	return func() { f.Close() }, nil
 }
 
-// writeRecord stores r atomically: readers never see half a record.
+// writeRecord stores r atomically: readers never see half a record. Its
+// name's link is made first (nameindex.go). The caller holds the lock.
 func (e *Engine) writeRecord(r *Record) error {
 	dir := e.ctrDir(r.ID)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		valid := e.namesValid()
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		if valid {
+			e.stampNames()
+		}
+	}
+	if err := e.linkName(r.Name, r.ID); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(r, "", "  ")
@@ -184,11 +194,60 @@ func (e *Engine) records() ([]*Record, error) {
 	return out, nil
 }
 
-// find resolves a name, a full ID or a unique ID prefix, as podman does.
+// find resolves a name, a full ID or a unique ID prefix, as podman does:
+// through the names' links and the directories' names, reading the
+// records that match only.
 func (e *Engine) find(nameOrID string) (*Record, error) {
 	if nameOrID == "" {
 		return nil, errdefs.Invalid(errors.New("no container name or ID given"))
 	}
+	if !e.namesValid() {
+		return e.findByReading(nameOrID)
+	}
+	var byID *Record
+	if validID(nameOrID) {
+		byID, _ = e.readRecord(nameOrID)
+	}
+	byName := e.named(nameOrID)
+	switch {
+	case byID != nil && byName != nil && byName.Created.Before(byID.Created):
+		return byName, nil // the older one, as reading them all in order
+	case byID != nil:
+		return byID, nil
+	case byName != nil:
+		return byName, nil
+	}
+	ids, err := e.recordIDs()
+	if err != nil {
+		return nil, err
+	}
+	var byPrefix []*Record
+	for _, id := range ids {
+		if strings.HasPrefix(id, nameOrID) {
+			if r, err := e.readRecord(id); err == nil {
+				byPrefix = append(byPrefix, r)
+			}
+		}
+	}
+	return oneByPrefix(nameOrID, byPrefix)
+}
+
+// validID tells a full container ID: 64 hex digits.
+func validID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// findByReading is find through every record, oldest first, for a store
+// whose names' links are not there yet.
+func (e *Engine) findByReading(nameOrID string) (*Record, error) {
 	recs, err := e.records()
 	if err != nil {
 		return nil, err
@@ -202,6 +261,11 @@ func (e *Engine) find(nameOrID string) (*Record, error) {
 			byPrefix = append(byPrefix, r)
 		}
 	}
+	return oneByPrefix(nameOrID, byPrefix)
+}
+
+// oneByPrefix is the one record an ID prefix matches.
+func oneByPrefix(nameOrID string, byPrefix []*Record) (*Record, error) {
 	switch len(byPrefix) {
 	case 0:
 		return nil, errdefs.NotFound(fmt.Errorf("no container with name or ID %q found: check `burrow ps -a`", nameOrID))

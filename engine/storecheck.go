@@ -51,7 +51,7 @@ func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
 				problems = append(problems, fmt.Sprintf("container %s (%s): its storage is gone", r.Name, stringid.TruncateID(r.ID)))
 				if repair {
 					os.RemoveAll(e.runDir(r.ID))
-					os.RemoveAll(e.ctrDir(r.ID))
+					e.removeRecordDir(r)
 					repaired = append(repaired, "removed the record of "+r.Name)
 				}
 				continue

@@ -34,7 +34,7 @@ ENVFILE=$BASE/env
 MARKER=$BASE/hostile-marker
 TEST_USER=burrowtest$INSTANCE
 NOSUB_USER=burrowtest$INSTANCE-nosub
-PACKAGES="uidmap slirp4netns fuse-overlayfs passt netavark aardvark-dns podman-compose docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc libseccomp-dev pkg-config"
+PACKAGES="uidmap slirp4netns fuse-overlayfs passt netavark aardvark-dns podman-compose docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc bubblewrap libseccomp-dev pkg-config"
 
 log() { printf 'testbed: %s\n' "$*" >&2; }
 die() { printf 'testbed: error: %s\n' "$*" >&2; exit 1; }
@@ -491,9 +491,9 @@ demo() {
 bench() {
 	[ -f "$ENVFILE" ] || die "no test bed: run hack/testbed.sh setup first"
 	if [ "$(id -u)" = 0 ]; then
-		cp hack/bench.sh "$BIN/bench.sh"
+		cp hack/bench.sh hack/bench-start.sh "$BIN/"
 		chmod 0755 "$BIN/bench.sh"
-		EXTRA_ENV="BURROW_TESTBED_ENV=$ENVFILE BENCH_N=${BENCH_N:-20}" as_user "$TEST_USER" "$BIN/bench.sh"
+		EXTRA_ENV="BURROW_TESTBED_ENV=$ENVFILE BENCH_N=${BENCH_N:-20} BENCH_STORE_N=${BENCH_STORE_N:-1000}" as_user "$TEST_USER" "$BIN/bench.sh"
 	else
 		BURROW_TESTBED_ENV=$ENVFILE hack/bench.sh
 	fi

@@ -43,6 +43,9 @@ type CLI struct {
 	Volume     VolumeCmd     `cmd:"" help:"Manage volumes."`
 	Network    NetworkCmd    `cmd:"" help:"Manage networks (podman's: podman sees them)."`
 	Pod        PodCmd        `cmd:"" help:"Manage pods: containers that share their network, IPC and UTS namespaces."`
+	Kube       KubeCmd       `cmd:"" help:"Run Kubernetes YAML, and write it of containers, pods and volumes."`
+	Play       PlayCmd       `cmd:"" hidden:"" help:"Run Kubernetes YAML (podman's older play kube)."`
+	Generate   GenerateCmd   `cmd:"" hidden:"" help:"Write Kubernetes YAML (podman's older generate kube)."`
 	Unshare    UnshareCmd    `cmd:"" help:"Run a command in burrow's user namespace (as root there)."`
 	System     SystemCmd     `cmd:"" help:"Check and manage burrow's host setup."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`

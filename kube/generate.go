@@ -297,7 +297,9 @@ func commandArgs(cfg engine.Config, img ImageInfo) (command, args []string) {
 	case cfg.Entrypoint != nil && *cfg.Entrypoint == "":
 		return esc(cfg.Command), nil
 	case cfg.Entrypoint != nil:
-		return esc([]string{*cfg.Entrypoint}), esc(cfg.Command)
+		// All of it as the command, as kube play reads it back: the
+		// entrypoint and the command after it.
+		return esc(append([]string{*cfg.Entrypoint}, cfg.Command...)), nil
 	case len(cfg.Command) == 0 || slices.Equal(cfg.Command, img.Cmd):
 		return nil, nil
 	case len(img.Entrypoint) == 0:

@@ -138,7 +138,7 @@ func TestGenerateContainer(t *testing.T) {
 		t.Errorf("pod: %+v", pod)
 	}
 	c := pod.Spec.Containers[0]
-	if c.Name != "myweb" || strings.Join(c.Command, " ") != "/bin/sh" || strings.Join(c.Args, "|") != "-c|echo $$(HOME) $$$" || c.WorkingDir != "/srv" {
+	if c.Name != "myweb" || strings.Join(c.Command, "|") != "/bin/sh|-c|echo $$(HOME) $$$" || c.Args != nil || c.WorkingDir != "/srv" {
 		t.Errorf("container: %+v", c)
 	}
 	if !reflect.DeepEqual(c.Env, []corev1.EnvVar{{Name: "MINE", Value: "1"}, {Name: "HOSTVAR", Value: "fromhost"}}) {
@@ -199,7 +199,7 @@ func TestGenerateCommandArgs(t *testing.T) {
 		{"the image's cmd given again", engine.Config{Command: []string{"serve"}}, img, "", ""},
 		{"args to the image's entrypoint", engine.Config{Command: []string{"debug"}}, img, "", "debug"},
 		{"a command of an image without entrypoint", engine.Config{Command: []string{"top"}}, noEntry, "top", ""},
-		{"an entrypoint", engine.Config{Entrypoint: &sh, Command: []string{"-c", "x"}}, img, "sh", "-c x"},
+		{"an entrypoint", engine.Config{Entrypoint: &sh, Command: []string{"-c", "x"}}, img, "sh -c x", ""},
 		{"an entrypoint alone drops the image's cmd", engine.Config{Entrypoint: &sh}, img, "sh", ""},
 		{"a cleared entrypoint", engine.Config{Entrypoint: &empty, Command: []string{"ls", "/"}}, img, "ls /", ""},
 	} {

@@ -1,0 +1,336 @@
+package tests
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Kubernetes YAML both ways: kube play, kube down, kube generate. Pods are
+// named after the test (ctrName) and taken down when it ends.
+
+// writeYAML writes a YAML file in a directory of the test's and takes
+// what it makes down (with its volumes) when the test ends.
+func writeYAML(t *testing.T, yaml string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kube.yaml")
+	if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { burrow(t, "kube", "down", "--force", p) })
+	return p
+}
+
+// playReport is what kube play printed: its volumes, pods and containers.
+var playReport = regexp.MustCompile(`(Volumes:\n(?:[^\n]+\n)+)?Pod:\n([0-9a-f]{64})\nContainers?:\n((?:[0-9a-f]{64}\n)+)\n$`)
+
+// play runs kube play and returns the pod's ID.
+func play(t *testing.T, args ...string) string {
+	t.Helper()
+	r := burrow(t, append([]string{"kube", "play", "--tls-verify=false"}, args...)...)
+	m := playReport.FindStringSubmatch(r.Stdout)
+	if r.ExitCode != 0 || m == nil {
+		t.Fatalf("kube play %v: want exit 0 and podman's report, got:\n%s", args, describe(r))
+	}
+	return m[2]
+}
+
+func TestKubePlayDeployment(t *testing.T) {
+	t.Parallel()
+	name, claim := ctrName(t), ctrName(t)
+	port := freePort(t, "tcp")
+	yaml := fmt.Sprintf(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: %[1]s-config
+data:
+  GREETING: hello from a ConfigMap
+  site.conf: "listen=8080\n"
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: %[2]s
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %[1]s
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: %[1]s}}
+  template:
+    metadata:
+      labels: {app: %[1]s, tier: web}
+      annotations: {team: blue}
+    spec:
+      initContainers:
+      - name: setup
+        image: %[3]s
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c, "echo init > /www/index.html; chmod 666 /www/index.html; chmod 777 /data"]
+        volumeMounts: [{name: www, mountPath: /www}, {name: data, mountPath: /data}]
+      containers:
+      - name: server
+        image: %[3]s
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c]
+        args:
+        - echo "$(GREETING) as $(id -u) in $PWD" >> /www/index.html; cat /etc/site/site.conf >> /www/index.html; date > /data/stamp; exec httpd -f -p 8080 -h /www
+        workingDir: /tmp
+        env:
+        - name: GREETING
+          valueFrom: {configMapKeyRef: {name: %[1]s-config, key: GREETING}}
+        ports:
+        - {containerPort: 8080, hostPort: %[4]d, hostIP: 127.0.0.1}
+        securityContext: {runAsUser: 1000, readOnlyRootFilesystem: true}
+        volumeMounts:
+        - {name: www, mountPath: /www}
+        - {name: data, mountPath: /data}
+        - {name: site, mountPath: /etc/site}
+      volumes:
+      - {name: www, emptyDir: {}}
+      - {name: data, persistentVolumeClaim: {claimName: %[2]s}}
+      - {name: site, configMap: {name: %[1]s-config, items: [{key: site.conf, path: site.conf}]}}
+`, name, claim, busyboxImage(t), port)
+	file := writeYAML(t, yaml)
+	r := burrow(t, "kube", "play", file)
+	m := playReport.FindStringSubmatch(r.Stdout)
+	if r.ExitCode != 0 || m == nil || !strings.HasPrefix(r.Stdout, "Volumes:\n"+claim+"\nPod:\n") || strings.Count(m[3], "\n") != 1 {
+		t.Fatalf("kube play: want the claim's volume, the pod and its one container:\n%s", describe(r))
+	}
+	podID := m[2]
+	got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port))
+	if got != "init\nhello from a ConfigMap as 1000 in /tmp\nlisten=8080\n" {
+		t.Errorf("the page the pod serves on its hostPort: %q", got)
+	}
+	pod := name + "-pod"
+	p := inspectPod(t, pod)
+	if p.ID != podID || p.State != "Running" || p.Labels["tier"] != "web" || p.ExitPolicy != "stop" || len(p.Containers) != 2 {
+		t.Errorf("pod inspect: %+v", p)
+	}
+	if got := inspectField(t, pod+"-server", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}"); got != "1000 true" {
+		t.Errorf("the container's user and read-only root: %q", got)
+	}
+	// The claim is a named volume the container wrote to.
+	if out := mustRun(t, busyboxImage(t), []string{"-v", claim + ":/d"}, "cat", "/d/stamp"); strings.TrimSpace(out) == "" {
+		t.Errorf("the claim's volume holds no stamp")
+	}
+	r = burrow(t, "kube", "down", file)
+	if r.ExitCode != 0 || r.Stdout != "Pods stopped:\n"+podID+"\nPods removed:\n"+podID+"\nVolumes removed:\n"+pod+"-www\n" {
+		t.Errorf("kube down:\n%s", describe(r))
+	}
+	if r := burrow(t, "pod", "exists", pod); r.ExitCode != 1 {
+		t.Errorf("the pod is still there after kube down: %s", describe(r))
+	}
+	if r := burrow(t, "volume", "inspect", claim); r.ExitCode != 0 {
+		t.Errorf("kube down without --force removed the claim's volume: %s", describe(r))
+	}
+	r = burrow(t, "kube", "down", "--force", file)
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "Volumes removed:\n") || !strings.Contains(r.Stdout, claim+"\n") {
+		t.Errorf("kube down --force:\n%s", describe(r))
+	}
+	if r := burrow(t, "volume", "inspect", claim); r.ExitCode == 0 {
+		t.Errorf("kube down --force left the claim's volume")
+	}
+}
+
+func TestKubeGenerateRoundTrip(t *testing.T) {
+	t.Parallel()
+	port := freePort(t, "tcp")
+	pod, _ := createPod(t, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "--label", "tier=web")
+	vol := ctrName(t)
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
+	host := t.TempDir()
+	if err := os.WriteFile(filepath.Join(host, "index.html"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	web := ctrName(t)
+	runDetached(t, web, []string{"--pod", pod, "-e", "MODE=round trip", "-v", vol + ":/data", "-v", host + ":/www:ro",
+		"--restart", "always", "-w", "/www", "--cap-drop", "NET_RAW"},
+		"sh", "-c", "echo $MODE > /data/mode; exec httpd -f -p 8080 -h /www")
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); got != "from the host\n" {
+		t.Fatalf("the pod before: %q", got)
+	}
+	r := burrow(t, "kube", "generate", pod)
+	if r.ExitCode != 0 {
+		t.Fatalf("kube generate:\n%s", describe(r))
+	}
+	first := r.Stdout
+	for _, want := range []string{"kind: Pod\n", "  name: " + pod + "\n", "    tier: web\n", "    - name: MODE\n      value: round trip\n",
+		"    - containerPort: 8080\n      hostIP: 127.0.0.1\n      hostPort: " + fmt.Sprint(port) + "\n", "claimName: " + vol + "\n",
+		"      path: " + host + "\n", "  restartPolicy: Always\n", "        - NET_RAW\n"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("kube generate does not say %q:\n%s", want, first)
+		}
+	}
+	file := writeYAML(t, first)
+	r = burrow(t, "kube", "down", file)
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "Pods removed:\n") {
+		t.Fatalf("kube down of the generated YAML:\n%s", describe(r))
+	}
+	play(t, file)
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); got != "from the host\n" {
+		t.Errorf("the pod played from its YAML: %q", got)
+	}
+	if out := mustRun(t, busyboxImage(t), []string{"-v", vol + ":/d"}, "cat", "/d/mode"); out != "round trip\n" {
+		t.Errorf("the volume written by the played pod: %q", out)
+	}
+	p := inspectPod(t, pod)
+	if p.State != "Running" || p.Labels["tier"] != "web" || len(p.Containers) != 2 || p.Containers[1].Name != pod+"-"+web {
+		t.Errorf("the played pod: %+v", p)
+	}
+	second := must(t, "kube", "generate", pod)
+	strip := regexp.MustCompile(`(?m)^.*(creationTimestamp|SandboxID).*\n`)
+	if a, b := strip.ReplaceAllString(first, ""), strip.ReplaceAllString(second, ""); a != b {
+		t.Errorf("kube generate after the round trip differs:\n%s\n----\n%s", a, b)
+	}
+	// The same pod as a Deployment with a Service.
+	r = burrow(t, "kube", "generate", "--type", "deployment", "--service", pod)
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "kind: Deployment\n") || !strings.Contains(r.Stdout, "kind: Service\n") ||
+		!strings.Contains(r.Stdout, "  - name: tcp-8080\n    port: 8080\n") {
+		t.Errorf("kube generate --type deployment --service:\n%s", describe(r))
+	}
+}
+
+func TestKubeGenerateContainerAndVolume(t *testing.T) {
+	t.Parallel()
+	name, vol := ctrName(t), ctrName(t)
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
+	must(t, "volume", "create", vol)
+	must(t, "create", "--name", name, busyboxImage(t), "top")
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
+	r := burrow(t, "generate", "kube", name, vol)
+	if r.ExitCode != 0 {
+		t.Fatalf("generate kube:\n%s", describe(r))
+	}
+	y := r.Stdout
+	for _, want := range []string{"kind: PersistentVolumeClaim\n", "  name: " + vol + "\n", "kind: Pod\n", "  name: " + name + "-pod\n",
+		"    app: " + name + "-pod\n", "  - command:\n    - top\n", "    name: " + name + "\n", "io.podman.annotations.autoremove/" + name + `: "FALSE"`} {
+		if !strings.Contains(y, want) {
+			t.Errorf("generate kube does not say %q:\n%s", want, y)
+		}
+	}
+	if strings.Index(y, "PersistentVolumeClaim") > strings.Index(y, "kind: Pod") {
+		t.Errorf("the claim comes after the pod:\n%s", y)
+	}
+	out := filepath.Join(t.TempDir(), "out.yaml")
+	must(t, "kube", "generate", "-f", out, name)
+	if r := burrow(t, "kube", "generate", "-f", out, name); r.ExitCode != 125 {
+		t.Errorf("kube generate -f onto an existing file: %s", describe(r))
+	}
+	pod, _ := createPod(t)
+	r = burrow(t, "kube", "generate", pod)
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, "only has an infra container") {
+		t.Errorf("kube generate of an empty pod: %s", describe(r))
+	}
+	r = burrow(t, "kube", "generate", "no-such-thing-"+name)
+	requireBurrowError(t, r, true)
+}
+
+func TestKubePlayBadInputLeavesNothing(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	claim := name + "-claim"
+	head := fmt.Sprintf("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: %s}\n---\n", claim)
+	pod := func(spec string) string {
+		return head + fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n  containers:\n  - name: c\n    image: %s\n    imagePullPolicy: IfNotPresent\n", name, busyboxImage(t)) + spec
+	}
+	inUse, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inUse.Close()
+	busy := inUse.Addr().(*net.TCPAddr).Port
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"a syntax error names its line", head + "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n", "kube.yaml: yaml: line 9:"},
+		{"an unknown kind is named", head + "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\n", `kind "StatefulSet" is not supported`},
+		{"an unknown field is named", pod("    imagePullPolcy: Always\n"), `unknown field "spec.containers[0].imagePullPolcy"`},
+		{"a privileged container is refused", pod("    securityContext: {privileged: true}\n"), "privileged containers are refused"},
+		{"a missing ConfigMap is named", pod("    envFrom: [{configMapRef: {name: nope}}]\n"), `no ConfigMap "nope"`},
+		{"a hostPort in use fails the start, and what was made goes", pod(fmt.Sprintf("    command: [sleep, '1000']\n    ports: [{containerPort: 80, hostPort: %d, hostIP: 127.0.0.1}]\n", busy)), fmt.Sprint(busy)},
+		{"an init container that fails", pod("    command: [sleep, '1000']\n  initContainers:\n  - {name: i, image: " + busyboxImage(t) + ", imagePullPolicy: IfNotPresent, command: ['false']}\n"), "init container i exited with code 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := writeYAML(t, tc.yaml)
+			r := burrow(t, "kube", "play", file)
+			requireBurrowError(t, r, false)
+			if !strings.Contains(r.Stderr, tc.want) {
+				t.Errorf("kube play: want an error saying %q, got:\n%s", tc.want, describe(r))
+			}
+			if r := burrow(t, "pod", "exists", name); r.ExitCode != 1 {
+				t.Errorf("the pod is there after a failed kube play")
+			}
+			if id := containerIDByName(t, name+"-c"); id != "" {
+				t.Errorf("the container is there after a failed kube play")
+			}
+			if r := burrow(t, "volume", "inspect", claim); r.ExitCode == 0 {
+				t.Errorf("the claim's volume is there after a failed kube play")
+			}
+		})
+	}
+	// From stdin, the same refusal.
+	r := burrowStdin(t, "apiVersion: v1\nkind: Ingress\nmetadata: {name: i}\n", "kube", "play", "-")
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, `stdin:1: kind "Ingress"`) {
+		t.Errorf("kube play - of an Ingress: %s", describe(r))
+	}
+}
+
+func TestKubePlayReplaceAndStart(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	file := writeYAML(t, fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: %s}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: %s
+    imagePullPolicy: IfNotPresent
+    command: [sleep, "1000"]
+    resources: {requests: {cpu: 100m}}
+`, name, busyboxImage(t)))
+	first := play(t, "--start=false", file)
+	if p := inspectPod(t, name); p.State != "Created" || p.ID != first {
+		t.Errorf("a pod played with --start=false: %+v", p)
+	}
+	r := burrow(t, "kube", "play", file)
+	requireBurrowError(t, r, false)
+	if !strings.Contains(r.Stderr, "already exists") || !strings.Contains(r.Stderr, "--replace") {
+		t.Errorf("kube play of a pod that exists: %s", describe(r))
+	}
+	second := play(t, "--replace", file)
+	if p := inspectPod(t, name); second == first || p.ID != second || p.State != "Running" {
+		t.Errorf("kube play --replace: %+v (first %s)", p, first)
+	}
+	r = burrow(t, "play", "kube", "--down", file)
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "Pods removed:\n"+second+"\n") {
+		t.Errorf("play kube --down: %s", describe(r))
+	}
+}
+
+func TestKubePlayBuild(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	dir := buildContext(t, map[string]string{
+		name + "/Containerfile": "FROM " + busyboxImage(t) + "\nRUN echo built-here > /built\n",
+		"kube.yaml":             fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n  restartPolicy: Never\n  containers:\n  - name: c\n    image: localhost/%s:latest\n    imagePullPolicy: Never\n    command: [sh, -c, 'cat /built; sleep 1000']\n", name, name),
+	})
+	file := filepath.Join(dir, "kube.yaml")
+	t.Cleanup(func() {
+		burrow(t, "kube", "down", file)
+		burrow(t, "rmi", "-f", "localhost/"+name+":latest")
+	})
+	play(t, file)
+	waitLog(t, name+"-c", "built-here")
+}

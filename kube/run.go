@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -445,7 +446,10 @@ func (p *player) start(ctx context.Context, pod *PodPlan, id string, inits []*en
 			return err
 		}
 		if code != 0 {
-			return errdefs.Invalid(fmt.Errorf("%s: init container %s exited with code %d (burrow logs %s)", pod.Source, pod.InitContainers[i].Name, code, ctr.Name))
+			// The undo removes the container and its log: say what it
+			// wrote last now.
+			p.initOutput(ctx, pod.InitContainers[i].Name, ctr)
+			return errdefs.Invalid(fmt.Errorf("%s: init container %s exited with code %d", pod.Source, pod.InitContainers[i].Name, code))
 		}
 		if err := p.eng.Remove(ctx, ctr, engine.RemoveOptions{Volumes: true}); err != nil {
 			return err
@@ -462,6 +466,18 @@ func (p *player) start(ctx context.Context, pod *PodPlan, id string, inits []*en
 	}
 	return nil
 }
+
+// initOutput warns with the last lines a failed init container wrote.
+func (p *player) initOutput(ctx context.Context, name string, ctr *engine.Container) {
+	var out bytes.Buffer
+	if err := p.eng.Logs(ctx, ctr, engine.LogOptions{Tail: initTail}, &out, &out); err != nil || out.Len() == 0 {
+		return
+	}
+	p.warn(fmt.Sprintf("init container %s wrote last:\n%s", name, strings.TrimRight(out.String(), "\n")))
+}
+
+// initTail is how many lines of a failed init container's log are shown.
+const initTail = 10
 
 // undo removes what a failed kube play made: its pods, then its volumes.
 func (p *player) undo(ctx context.Context) {

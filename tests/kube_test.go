@@ -142,6 +142,84 @@ spec:
 	}
 }
 
+// A Job runs its pod once: a Secret's keys in its environment and as
+// files of a mode the YAML gives, its output on a hostPath, its
+// capabilities as securityContext says; then the pod has exited.
+func TestKubePlayJobWithSecretAndHostPath(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	out := t.TempDir()
+	made := filepath.Join(out, "made", "here")
+	yaml := fmt.Sprintf(`apiVersion: v1
+kind: Secret
+metadata: {name: %[1]s-creds}
+type: Opaque
+data:
+  password: czNjcmV0
+stringData:
+  user: admin
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: %[1]s}
+spec:
+  backoffLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: task
+        image: %[2]s
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c]
+        args:
+        - |
+          echo "$S_user:$PASSWORD" > /out/result
+          cat /creds/user >> /out/result; echo >> /out/result
+          stat -c %%a /creds/password >> /out/result
+          grep CapEff /proc/self/status >> /out/result
+          touch /made/stamp
+        env:
+        - name: PASSWORD
+          valueFrom: {secretKeyRef: {name: %[1]s-creds, key: password}}
+        envFrom: [{secretRef: {name: %[1]s-creds}, prefix: S_}]
+        securityContext:
+          capabilities: {drop: [ALL], add: [CHOWN]}
+        volumeMounts:
+        - {name: out, mountPath: /out}
+        - {name: made, mountPath: /made}
+        - {name: creds, mountPath: /creds}
+      volumes:
+      - {name: out, hostPath: {path: %[3]s, type: Directory}}
+      - {name: made, hostPath: {path: %[4]s, type: DirectoryOrCreate}}
+      - {name: creds, secret: {secretName: %[1]s-creds, defaultMode: 0400}}
+`, name, busyboxImage(t), out, made)
+	file := writeYAML(t, yaml)
+	play(t, file)
+	pod := name + "-pod"
+	waitPodState(t, pod, "Exited")
+	if got := inspectField(t, pod+"-task", "{{.State.ExitCode}}"); got != "0" {
+		t.Errorf("the Job's container exited with %s", got)
+	}
+	got, err := os.ReadFile(filepath.Join(out, "result"))
+	if err != nil {
+		t.Fatalf("the Job wrote nothing on its hostPath: %v", err)
+	}
+	if want := "admin:s3cret\nadmin\n400\nCapEff:\t0000000000000001\n"; string(got) != want {
+		t.Errorf("what the Job wrote: %q, want %q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(made, "stamp")); err != nil {
+		t.Errorf("the DirectoryOrCreate hostPath: %v", err)
+	}
+	r := burrow(t, "kube", "down", "--force", file)
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "Volumes removed:\n"+name+"-creds\n") {
+		t.Errorf("kube down --force of the Job:\n%s", describe(r))
+	}
+	if r := burrow(t, "pod", "exists", pod); r.ExitCode != 1 {
+		t.Errorf("the Job's pod is there after kube down: %s", describe(r))
+	}
+}
+
 func TestKubeGenerateRoundTrip(t *testing.T) {
 	t.Parallel()
 	port := freePort(t, "tcp")

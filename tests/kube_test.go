@@ -402,6 +402,47 @@ spec:
 	}
 }
 
+// --configmap takes ConfigMaps from a file of their own, --network
+// replaces the pods' network.
+func TestKubePlayConfigMapFileAndNetwork(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	dir := t.TempDir()
+	cms := filepath.Join(dir, "cms.yaml")
+	if err := os.WriteFile(cms, []byte(fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s-env}\ndata: {MODE: from-a-file}\n", name)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := writeYAML(t, fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: %[1]s}
+spec:
+  containers:
+  - name: c
+    image: %[2]s
+    imagePullPolicy: IfNotPresent
+    command: [sleep, "1000"]
+    envFrom: [{configMapRef: {name: %[1]s-env}}]
+`, name, busyboxImage(t)))
+	r := burrow(t, "kube", "play", file)
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, fmt.Sprintf(`no ConfigMap "%s-env"`, name)) {
+		t.Errorf("kube play without --configmap: %s", describe(r))
+	}
+	play(t, "--configmap", cms, "--network", "none", file)
+	ctr := name + "-c"
+	if got := must(t, "exec", ctr, "sh", "-c", "echo $MODE; ls /sys/class/net"); got != "from-a-file\nlo\n" {
+		t.Errorf("the environment and interfaces of a pod played with --configmap and --network none: %q", got)
+	}
+	r = burrow(t, "kube", "play", "--replace", "--configmap", file, file)
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, "is not a ConfigMap") {
+		t.Errorf("kube play --configmap of a Pod's file: %s", describe(r))
+	}
+	if got := inspectPod(t, name); got.State != "Running" {
+		t.Errorf("a refused --replace touched the pod: %+v", got)
+	}
+}
+
 func TestKubePlayBuild(t *testing.T) {
 	t.Parallel()
 	name := ctrName(t)

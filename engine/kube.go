@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/limits"
 )
 
 // What kube play and kube generate (package kube) need of the engine
@@ -192,4 +193,19 @@ func (e *Engine) SetPodExitPolicy(id, policy string) error {
 	}
 	e.applyExitPolicy(id)
 	return nil
+}
+
+// CheckLimits fails when a new container could not get limits l, as its
+// launch would decide but before anything is made: the host must be able
+// to enforce them, unless containers.conf says cgroups = "disabled", when
+// the create drops them with a warning instead (as for run).
+func (e *Engine) CheckLimits(l limits.Limits) error {
+	c := Config{Limits: l}
+	if _, err := e.applyCgroupsSetting(&c); err != nil {
+		return err
+	}
+	if c.CgroupsDisabled {
+		return nil
+	}
+	return e.Limits(c.CgroupManager).Check(c.Limits)
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/burrow-containers/burrow/limits"
 )
 
 // TestWriteInRootStaysInside: a volume a container could write holds
@@ -59,5 +61,24 @@ func TestWriteInRootStaysInside(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(vol, "a/b/c")); string(b) != "deep" {
 		t.Errorf("a/b/c holds %q", b)
+	}
+}
+
+// Under cgroups = "disabled" in containers.conf, limits pass kube play's
+// check whatever the host can do: the create drops them with a warning.
+func TestCheckLimitsFollowsCgroupsSetting(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "containers.conf")
+	if err := os.WriteFile(conf, []byte("[containers]\ncgroups = \"disabled\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CONTAINERS_CONF", conf)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	e := &Engine{}
+	if err := e.CheckLimits(limits.Limits{Memory: 64 << 20, PidsLimit: 10}); err != nil {
+		t.Errorf("CheckLimits under cgroups = \"disabled\": %v", err)
+	}
+	os.WriteFile(conf, []byte("[containers]\ncgroups = \"sometimes\"\n"), 0o644)
+	if err := (&Engine{}).CheckLimits(limits.Limits{PidsLimit: 10}); err == nil {
+		t.Errorf("CheckLimits with an invalid cgroups setting: no error")
 	}
 }

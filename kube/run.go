@@ -119,14 +119,14 @@ func (pod *PodPlan) all() []*Container {
 // limits refuses limits the host cannot apply, as run does; requests
 // apply where limits can, else they are named in a warning.
 func (p *player) limits(pod *PodPlan, c *Container) error {
-	m := p.eng.Limits(p.eng.CgroupManager())
-	if err := m.Check(c.Config.Limits); err != nil {
-		return fmt.Errorf("%s: container %s: resources.limits: %w", pod.Source, c.Name, err)
+	if err := p.eng.CheckLimits(c.Config.Limits); err != nil {
+		// The reason's hint names run's --cgroups, which kube play has not.
+		return fmt.Errorf("%s: container %s: resources.limits: %w (for kube play: drop the limits from the YAML, or set cgroups = \"disabled\" in containers.conf)", pod.Source, c.Name, err)
 	}
 	if !c.Requests.Requested() {
 		return nil
 	}
-	if err := m.Check(c.Requests); err != nil {
+	if err := p.eng.CheckLimits(c.Requests); err != nil {
 		p.warn(fmt.Sprintf("%s: container %s: resources.requests are not applied: %v", pod.Source, c.Name, err))
 		return nil
 	}
@@ -353,6 +353,9 @@ func (p *player) pod(ctx context.Context, pod *PodPlan) (PlayedPod, error) {
 		ctr, err := p.eng.Create(ctx, cfg, nil)
 		if err != nil {
 			return played, fmt.Errorf("%s: container %s: %w", pod.Source, c.Name, err)
+		}
+		for _, w := range ctr.Warnings {
+			p.warn(fmt.Sprintf("%s: container %s: %s", pod.Source, c.Name, w))
 		}
 		p.eng.Release(ctr)
 		if len(inits) < len(pod.InitContainers) {

@@ -443,6 +443,48 @@ spec:
 	}
 }
 
+// resources.limits follow run's rules: where the host cannot apply them
+// the play is refused with the reason and what to do, and nothing is made;
+// under cgroups = "disabled" in containers.conf the pod runs without them,
+// with a warning, as run does.
+func TestKubePlayLimitsRefusedOrDisabled(t *testing.T) {
+	t.Parallel()
+	if hostHasUserCgroups() {
+		t.Skip("this host can apply limits: the refusal does not happen here (make test-vm checks limits)")
+	}
+	name := ctrName(t)
+	file := writeYAML(t, fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: %s}
+spec:
+  containers:
+  - name: c
+    image: %s
+    imagePullPolicy: IfNotPresent
+    command: [sleep, "1000"]
+    resources: {limits: {memory: 64Mi, cpu: 500m}}
+`, name, busyboxImage(t)))
+	r := burrow(t, "kube", "play", file)
+	requireBurrowError(t, r, true)
+	if !strings.Contains(r.Stderr, "resources.limits") || !strings.Contains(r.Stderr, `cgroups = "disabled" in containers.conf`) {
+		t.Errorf("kube play of limits the host cannot apply: %s", describe(r))
+	}
+	if r := burrow(t, "pod", "exists", name); r.ExitCode != 1 {
+		t.Errorf("a refused kube play left the pod")
+	}
+	conf := filepath.Join(t.TempDir(), "containers.conf")
+	if err := os.WriteFile(conf, []byte("[containers]\ncgroups = \"disabled\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = burrowEnv(t, append(os.Environ(), "CONTAINERS_CONF="+conf), "kube", "play", file)
+	if r.ExitCode != 0 || !strings.Contains(r.Stderr, "Warning") || !strings.Contains(r.Stderr, "containers.conf") {
+		t.Errorf("kube play of limits under cgroups = \"disabled\": %s", describe(r))
+	}
+	if p := inspectPod(t, name); p.State != "Running" {
+		t.Errorf("the pod played without its limits: %+v", p)
+	}
+}
+
 func TestKubePlayBuild(t *testing.T) {
 	t.Parallel()
 	name := ctrName(t)

@@ -220,6 +220,47 @@ spec:
 	}
 }
 
+// What burrow runs differently from a cluster is said, not dropped: more
+// replicas than one, a Service, a field of the API burrow has no use for.
+// A DaemonSet is a pod of its own, as a Deployment is.
+func TestKubePlaySaysWhatItDoesNotDo(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	tmpl := func(kind, extra string) string {
+		return fmt.Sprintf(`apiVersion: apps/v1
+kind: %[1]s
+metadata: {name: %[2]s-%[3]s}
+spec:
+%[5]s  selector: {matchLabels: {app: %[2]s-%[3]s}}
+  template:
+    metadata: {labels: {app: %[2]s-%[3]s}}
+    spec:
+      containers:
+      - name: c
+        image: %[4]s
+        imagePullPolicy: IfNotPresent
+        command: [sleep, "1000"]
+        livenessProbe: {exec: {command: ["true"]}}
+`, kind, name, strings.ToLower(kind), busyboxImage(t), extra)
+	}
+	file := writeYAML(t, tmpl("Deployment", "  replicas: 3\n")+"---\n"+tmpl("DaemonSet", "")+
+		fmt.Sprintf("---\napiVersion: v1\nkind: Service\nmetadata: {name: %s}\nspec: {ports: [{port: 80}]}\n", name))
+	r := burrow(t, "kube", "play", file)
+	if r.ExitCode != 0 || strings.Count(r.Stdout, "Pod:\n") != 2 {
+		t.Fatalf("kube play of a Deployment and a DaemonSet:\n%s", describe(r))
+	}
+	for _, want := range []string{"asks for 3 replicas: burrow runs one", "burrow does not make Services", "livenessProbe"} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("kube play does not warn %q:\n%s", want, r.Stderr)
+		}
+	}
+	for _, pod := range []string{name + "-deployment-pod", name + "-daemonset-pod"} {
+		if p := inspectPod(t, pod); p.State != "Running" || len(p.Containers) != 2 {
+			t.Errorf("pod %s: %+v", pod, p)
+		}
+	}
+}
+
 func TestKubeGenerateRoundTrip(t *testing.T) {
 	t.Parallel()
 	port := freePort(t, "tcp")

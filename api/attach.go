@@ -13,27 +13,26 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/monitor"
 )
 
 // attachment is a client attached to a container that is not started yet:
 // the start hands it the monitor connection made before the process runs,
 // so no output is missed (docker run attaches, then starts).
 type attachment struct {
-	ready chan *monitor.Client
+	ready chan *engine.AttachConn
 }
 
 type attachState struct {
 	mu      sync.Mutex
 	pending map[string]*attachment
-	clients map[string]*monitor.Client
+	clients map[string]*engine.AttachConn
 }
 
 func (s *Server) attachments() *attachState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.att == nil {
-		s.att = &attachState{pending: map[string]*attachment{}, clients: map[string]*monitor.Client{}}
+		s.att = &attachState{pending: map[string]*attachment{}, clients: map[string]*engine.AttachConn{}}
 	}
 	return s.att
 }
@@ -76,7 +75,7 @@ func (s *Server) containerAttach(w http.ResponseWriter, r *http.Request) {
 	att := s.attachments()
 	var pending *attachment
 	if !c.Running() {
-		pending = &attachment{ready: make(chan *monitor.Client, 1)}
+		pending = &attachment{ready: make(chan *engine.AttachConn, 1)}
 		att.mu.Lock()
 		att.pending[c.ID] = pending
 		att.mu.Unlock()
@@ -86,7 +85,7 @@ func (s *Server) containerAttach(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer conn.Close()
-	var client *monitor.Client
+	var client *engine.AttachConn
 	started := false
 	if pending != nil {
 		// Until the start; a client that never starts it is let go.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/moby/moby/api/types/registry"
 
+	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/images"
 )
 
 // registryAuth decodes X-Registry-Auth (base64url JSON).
@@ -58,12 +58,12 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errdefs.Invalid(err))
 		return
 	}
-	o := images.PullOptions{}
+	o := engine.PullOptions{}
 	if loopbackRegistry(b.ServerAddress + "/x") {
 		o.TLSVerify = types.OptionalBoolFalse
 	}
 	// Checked only: the docker client keeps its credentials itself.
-	if err := images.CheckLogin(r.Context(), b.ServerAddress, b.Username, b.Password, o); err != nil {
+	if err := s.Engine.CheckLogin(r.Context(), b.ServerAddress, b.Username, b.Password, o); err != nil {
 		writeError(w, err)
 		return
 	}

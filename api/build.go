@@ -17,9 +17,9 @@ import (
 	buildtypes "github.com/moby/moby/api/types/build"
 
 	"github.com/burrow-containers/burrow/build"
+	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/extract"
-	"github.com/burrow-containers/burrow/images"
 )
 
 // streamWriter sends what a build prints as the API's JSON stream
@@ -118,7 +118,7 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 			o.Labels = append(o.Labels, k+"="+v)
 		}
 	}
-	o.Registry = images.PullOptions{Credentials: registryAuth(r)}
+	o.Registry = engine.PullOptions{Credentials: registryAuth(r)}
 	for _, t := range o.Tags {
 		if loopbackRegistry(t) {
 			o.Registry.TLSVerify = types.OptionalBoolFalse

@@ -19,8 +19,6 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/images"
-	"github.com/burrow-containers/burrow/limits"
 )
 
 // strOrList is a command as the API takes it: a list, or (from older
@@ -90,15 +88,11 @@ func readCreate(r *http.Request) (*createRequest, error) {
 // imageEnv is the environment of the image a create request names, nil
 // when it is not in the store (Create then says so).
 func (s *Server) imageEnv(ctx context.Context, req *createRequest) []string {
-	st, err := s.Engine.Store()
+	img, err := s.Engine.LookupImage(req.Config.Image)
 	if err != nil {
 		return nil
 	}
-	img, err := images.Lookup(st, req.Config.Image)
-	if err != nil {
-		return nil
-	}
-	cfg, err := images.Config(ctx, st, img)
+	cfg, err := s.Engine.ImageConfig(ctx, img)
 	if err != nil {
 		return nil
 	}
@@ -437,8 +431,8 @@ func mountSpec(m mount.Mount) (engine.MountSpec, bool, error) {
 }
 
 // resources are HostConfig's limits, for the engine.
-func resources(r *container.Resources) (limits.Limits, error) {
-	l := limits.Limits{
+func resources(r *container.Resources) (engine.Limits, error) {
+	l := engine.Limits{
 		Memory: r.Memory, MemorySwap: r.MemorySwap, MemoryReservation: r.MemoryReservation,
 		CPUs: float64(r.NanoCPUs) / 1e9, CPUQuota: r.CPUQuota, CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems,
 		BlkioWeight: r.BlkioWeight,
@@ -453,7 +447,7 @@ func resources(r *container.Resources) (limits.Limits, error) {
 	for _, t := range []struct {
 		field string
 		in    []*blkiodev.ThrottleDevice
-		out   *[]limits.Throttle
+		out   *[]engine.Throttle
 	}{
 		{"BlkioDeviceReadBps", r.BlkioDeviceReadBps, &l.DeviceReadBps},
 		{"BlkioDeviceWriteBps", r.BlkioDeviceWriteBps, &l.DeviceWriteBps},
@@ -464,7 +458,7 @@ func resources(r *container.Resources) (limits.Limits, error) {
 			if d == nil || !path.IsAbs(d.Path) {
 				return l, errdefs.Invalid(fmt.Errorf("HostConfig.%s: each needs a device Path", t.field))
 			}
-			*t.out = append(*t.out, limits.Throttle{Device: d.Path, Rate: d.Rate})
+			*t.out = append(*t.out, engine.Throttle{Device: d.Path, Rate: d.Rate})
 		}
 	}
 	return l, nil

@@ -15,7 +15,6 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/limits"
 )
 
 // createFrom runs a create request with body through readCreate and
@@ -85,7 +84,7 @@ func TestCreateFromDockerCLI(t *testing.T) {
 	if !reflect.DeepEqual(c.DNS, []string{"1.1.1.1"}) || !reflect.DeepEqual(c.AddHosts, []string{"h:1.2.3.4"}) {
 		t.Errorf("--dns, --add-host: %v %v", c.DNS, c.AddHosts)
 	}
-	if !reflect.DeepEqual(c.Limits, limits.Limits{Memory: 64 << 20, CPUs: 1.5, PidsLimit: 50}) {
+	if !reflect.DeepEqual(c.Limits, engine.Limits{Memory: 64 << 20, CPUs: 1.5, PidsLimit: 50}) {
 		t.Errorf("-m 64m --cpus 1.5 --pids-limit 50: %+v", c.Limits)
 	}
 	var binds, tmpfs int
@@ -255,7 +254,7 @@ func TestCreateMountsLabelsPorts(t *testing.T) {
 		t.Errorf("mounts:\n%+v\nwant\n%+v\nmake %v", c.Mounts, want, p.makeDirs)
 	}
 	if c.Limits.CPUQuota != 50000 || c.Limits.CPUPeriod != 100000 || c.Limits.CpusetCpus != "0" || c.Limits.MemoryReservation != 1<<20 ||
-		c.Limits.BlkioWeight != 300 || !reflect.DeepEqual(c.Limits.DeviceReadBps, []limits.Throttle{{Device: "/dev/vda", Rate: 1024}}) {
+		c.Limits.BlkioWeight != 300 || !reflect.DeepEqual(c.Limits.DeviceReadBps, []engine.Throttle{{Device: "/dev/vda", Rate: 1024}}) {
 		t.Errorf("resources: %+v", c.Limits)
 	}
 }

@@ -17,26 +17,20 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/images"
 )
 
 func (s *Server) imageList(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
 	specs, err := filterSpecs(r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	filters, err := images.ParseFilters(specs)
+	list, err := s.Engine.Images(r.Context())
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	list, err := images.List(r.Context(), st)
+	filters, err := engine.ParseImageFilters(specs, list)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -44,7 +38,7 @@ func (s *Server) imageList(w http.ResponseWriter, r *http.Request) {
 	all := boolParam(r, "all")
 	out := []imageSummary{}
 	for _, im := range list {
-		if (im.Intermediate && !all) || !images.Match(im, filters) {
+		if (im.Intermediate && !all) || !engine.MatchImage(im, filters) {
 			continue
 		}
 		out = append(out, newImageSummary(im))
@@ -59,7 +53,7 @@ type imageSummary struct {
 	VirtualSize int64
 }
 
-func newImageSummary(im images.Summary) imageSummary {
+func newImageSummary(im engine.ImageSummary) imageSummary {
 	tags := im.Names
 	if tags == nil {
 		tags = []string{}
@@ -79,18 +73,13 @@ func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) {
 			ref += ":" + tag
 		}
 	}
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	o := images.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
 	if loopbackRegistry(ref) {
 		o.TLSVerify = types.OptionalBoolFalse
 	}
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
-	img, err := images.Pull(r.Context(), st, ref, o)
+	img, err := s.Engine.Pull(r.Context(), ref, o)
 	if err != nil {
 		// Errors before any output get their status; docker clients also
 		// read an "error" line in the stream.
@@ -143,11 +132,7 @@ func (s *Server) imagePostRoute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) imageInspect(w http.ResponseWriter, r *http.Request, name string) {
-	st, img, ok := s.image(w, name)
-	if !ok {
-		return
-	}
-	d, err := images.Inspect(r.Context(), st, img)
+	d, err := s.Engine.InspectImage(r.Context(), name)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -162,7 +147,7 @@ type imageInspectBody struct {
 	VirtualSize int64
 }
 
-func imageInspectResponse(d *images.InspectData) imageInspectBody {
+func imageInspectResponse(d *engine.ImageInspect) imageInspectBody {
 	out := imageInspectBody{InspectResponse: image.InspectResponse{
 		ID: "sha256:" + d.ID, RepoTags: d.RepoTags, RepoDigests: d.RepoDigests, Config: &d.Config,
 		Architecture: d.Architecture, Os: d.Os, Size: d.Size, Author: d.Author,
@@ -175,32 +160,7 @@ func imageInspectResponse(d *images.InspectData) imageInspectBody {
 }
 
 func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	users := func(id string) []string {
-		var n []string
-		ctrs, _ := s.Engine.List()
-		for _, c := range ctrs {
-			if c.ImageID == id {
-				n = append(n, c.Name)
-			}
-		}
-		return n
-	}
-	untagged, deleted, err := images.Remove(st, r.PathValue("name"), boolParam(r, "force"), users, func(id string) error {
-		ctrs, _ := s.Engine.List()
-		for _, c := range ctrs {
-			if c.ImageID == id {
-				if err := s.Engine.Remove(r.Context(), c, engine.RemoveOptions{Force: true, Timeout: new(time.Duration)}); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	untagged, deleted, err := s.Engine.RemoveImage(r.Context(), r.PathValue("name"), boolParam(r, "force"))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -229,7 +189,7 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 		ref += ":" + q.Get("tag")
 	}
 	img, err := s.Engine.Commit(r.Context(), c, ref, engine.CommitOptions{Changes: q["changes"], Message: q.Get("comment"), Author: q.Get("author")},
-		images.PullOptions{Quiet: true})
+		engine.PullOptions{Quiet: true})
 	if err != nil {
 		writeError(w, err)
 		return
@@ -238,15 +198,11 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) imageTag(w http.ResponseWriter, r *http.Request, name string) {
-	st, img, ok := s.image(w, name)
-	if !ok {
-		return
-	}
 	ref := r.URL.Query().Get("repo")
 	if t := r.URL.Query().Get("tag"); t != "" {
 		ref += ":" + t
 	}
-	if err := images.Tag(st, img, ref); err != nil {
+	if err := s.Engine.Tag(name, ref); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -254,22 +210,17 @@ func (s *Server) imageTag(w http.ResponseWriter, r *http.Request, name string) {
 }
 
 func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
 	if t := r.URL.Query().Get("tag"); t != "" {
 		name += ":" + t
 	}
-	o := images.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
 	if loopbackRegistry(name) {
 		o.TLSVerify = types.OptionalBoolFalse
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
-	if err := images.Push(r.Context(), st, name, "", o); err != nil {
+	if err := s.Engine.Push(r.Context(), name, "", o); err != nil {
 		enc.Encode(errorMessage(err, 0))
 		return
 	}
@@ -277,11 +228,7 @@ func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) 
 }
 
 func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name string) {
-	st, img, ok := s.image(w, name)
-	if !ok {
-		return
-	}
-	hist, err := images.History(r.Context(), st, img)
+	hist, err := s.Engine.ImageHistory(r.Context(), name)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -291,7 +238,7 @@ func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name strin
 
 // historyResponse is GET /images/{name}/history: the image's own ID on
 // the newest entry, "<missing>" on the others.
-func historyResponse(hist []images.HistoryEntry) []image.HistoryResponseItem {
+func historyResponse(hist []engine.ImageHistoryEntry) []image.HistoryResponseItem {
 	out := []image.HistoryResponseItem{}
 	for i, h := range hist {
 		id := h.ID
@@ -304,11 +251,6 @@ func historyResponse(hist []images.HistoryEntry) []image.HistoryResponseItem {
 }
 
 func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
 	specs, err := filterSpecs(r)
 	if err != nil {
 		writeError(w, err)
@@ -326,7 +268,7 @@ func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ids, err := images.Prune(r.Context(), st, all)
+	ids, err := s.Engine.PruneImages(r.Context(), all)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -339,11 +281,6 @@ func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) imageGet(w http.ResponseWriter, r *http.Request, name string) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
 	tmp, err := os.MkdirTemp("", "burrow-save-")
 	if err != nil {
 		writeError(w, err)
@@ -351,7 +288,7 @@ func (s *Server) imageGet(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	defer os.RemoveAll(tmp)
 	file := filepath.Join(tmp, "image.tar")
-	if err := images.Save(r.Context(), st, name, file, "docker-archive", images.PullOptions{Quiet: true}); err != nil {
+	if err := s.Engine.Save(r.Context(), name, file, "docker-archive", engine.PullOptions{Quiet: true}); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -367,11 +304,6 @@ func (s *Server) imageGet(w http.ResponseWriter, r *http.Request, name string) {
 }
 
 func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
 	dir, err := s.uploadDir("load")
 	if err != nil {
 		writeError(w, err)
@@ -383,7 +315,7 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.overLimit(err, "the image archive"))
 		return
 	}
-	names, err := images.Load(r.Context(), st, file, images.PullOptions{Quiet: true})
+	names, err := s.Engine.Load(r.Context(), file, engine.PullOptions{Quiet: true})
 	if err != nil {
 		writeError(w, err)
 		return

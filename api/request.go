@@ -8,28 +8,9 @@ import (
 	"net/http"
 	"sort"
 
-	cstorage "go.podman.io/storage"
-
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/images"
 )
-
-// image finds the image a request names; on failure it has written the
-// error response.
-func (s *Server) image(w http.ResponseWriter, name string) (cstorage.Store, *cstorage.Image, bool) {
-	st, err := s.Engine.Store()
-	if err != nil {
-		writeError(w, err)
-		return nil, nil, false
-	}
-	img, err := images.Lookup(st, name)
-	if err != nil {
-		writeError(w, err)
-		return nil, nil, false
-	}
-	return st, img, true
-}
 
 func boolParam(r *http.Request, name string) bool {
 	v := r.URL.Query().Get(name)

@@ -16,7 +16,6 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
-	"github.com/burrow-containers/burrow/images"
 )
 
 // roundTrip writes v as a response and decodes the body into out, as a
@@ -126,11 +125,11 @@ func TestInspectResponse(t *testing.T) {
 
 func TestImageResponses(t *testing.T) {
 	var sum image.Summary
-	generic := roundTrip(t, newImageSummary(images.Summary{ID: "ee", Size: 7, Created: time.Unix(5, 0)}), &sum)
+	generic := roundTrip(t, newImageSummary(engine.ImageSummary{ID: "ee", Size: 7, Created: time.Unix(5, 0)}), &sum)
 	if sum.ID != "sha256:ee" || sum.Size != 7 || sum.Created != 5 || sum.RepoTags == nil || generic["VirtualSize"] != 7.0 {
 		t.Errorf("image summary: %+v %v", sum, generic)
 	}
-	hist := historyResponse([]images.HistoryEntry{{ID: "ff", CreatedBy: "RUN x", Size: 3}, {ID: "<missing>"}})
+	hist := historyResponse([]engine.ImageHistoryEntry{{ID: "ff", CreatedBy: "RUN x", Size: 3}, {ID: "<missing>"}})
 	if hist[0].ID != "sha256:ff" || hist[1].ID != "<missing>" || hist[0].CreatedBy != "RUN x" {
 		t.Errorf("history: %+v", hist)
 	}

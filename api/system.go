@@ -9,8 +9,6 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/api/types/system"
 	"golang.org/x/sys/unix"
-
-	"github.com/burrow-containers/burrow/limits"
 )
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
@@ -66,14 +64,12 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 			info.ContainersStopped++
 		}
 	}
-	if st, err := s.Engine.Store(); err == nil {
-		if imgs, err := st.Images(); err == nil {
-			info.Images = len(imgs)
-		}
-		info.Driver = st.GraphDriverName()
+	if st, err := s.Engine.StoreInfo(); err == nil {
+		info.Images = st.ImageStore.Number
+		info.Driver = st.GraphDriverName
 	}
 	info.Name, _ = os.Hostname()
-	if limits.CgroupV2() {
+	if s.Engine.Host().CgroupVersion == "v2" {
 		info.CgroupVersion = "2"
 	}
 	writeJSON(w, http.StatusOK, info)

@@ -74,7 +74,7 @@ func missingEtcMountPoints(rootfs string) []string {
 // layerChanges hands the changes of a storage container's layer to keep.
 // Empty files named in drop (mount points made for the run) are left out.
 func (e *Engine) layerChanges(id string, drop []string, keep func(io.Reader) error) error {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func spooledDiff(s cstorage.Store, from, to string, drop []string, keep func(io.
 // one), mounts it for change to alter, hands the changes to keep, and
 // removes the working layer.
 func (e *Engine) ChangeImage(imageID string, change func(rootfs string) error, keep func(changes io.Reader) error) (err error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (e *Engine) ChangeImage(imageID string, change func(rootfs string) error, k
 
 // WithImageRoot mounts the image's root filesystem read-only for fn.
 func (e *Engine) WithImageRoot(imageID string, fn func(root string) error) error {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func shortImageID(id string) string {
 // ImageChanges hands what the image toID changes against fromID (one of
 // its ancestors; "" for all of it) to keep, as one uncompressed layer.
 func (e *Engine) ImageChanges(fromID, toID string, keep func(changes io.Reader) error) error {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func (e *Engine) BuildCacheDir() string { return filepath.Join(e.burrowDir(), "b
 // images were removed: a removed image's steps are misses anyway, and
 // their files would pile up.
 func (e *Engine) pruneBuildCache() {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return
 	}

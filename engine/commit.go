@@ -42,7 +42,7 @@ func (e *Engine) storageContainer(ctr *Container, what string) (cstorage.Store, 
 	if !ctr.Stored {
 		return nil, nil, errdefs.Invalid(fmt.Errorf("%s %s: the container runs on a --rootfs directory, not an image layer", what, ctr.Name))
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -120,7 +120,7 @@ func (e *Engine) StoreImage(ctx context.Context, n NewImage, opts images.PullOpt
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}

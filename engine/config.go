@@ -7,6 +7,14 @@ import (
 	"github.com/burrow-containers/burrow/network"
 )
 
+// Resource limits, as package limits defines them.
+type (
+	// Limits are a container's cgroup limits.
+	Limits = limits.Limits
+	// Throttle is a device's I/O rate limit.
+	Throttle = limits.Throttle
+)
+
 // Config is what a user asks of a container, CLI and API alike.
 type Config struct {
 	Image  string // image reference; empty with Rootfs

@@ -112,9 +112,13 @@ func (e *Engine) Wait(ctx context.Context, ctr *Container) (int, error) {
 	}
 }
 
+// AttachConn is a connection to a container's monitor: its output, its
+// stdin, its terminal size.
+type AttachConn = monitor.Client
+
 // Attach connects to a running container's monitor (its output from now
 // on, its stdin, its terminal size).
-func (e *Engine) Attach(ctr *Container) (*monitor.Client, error) {
+func (e *Engine) Attach(ctr *Container) (*AttachConn, error) {
 	if !ctr.Running() {
 		return nil, errdefs.Conflict(fmt.Errorf("can only attach to running containers: %s is %s", ctr.Name, ctr.State.Status))
 	}

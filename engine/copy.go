@@ -32,7 +32,7 @@ func (e *Engine) withRoot(ctr *Container, fn func(rootfs string) error) error {
 	if !ctr.Stored {
 		return fn(ctr.Config.Rootfs)
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}

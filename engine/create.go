@@ -193,7 +193,7 @@ func (e *Engine) updateRecord(r *Record) error {
 
 // createStorage makes the container's layer on img in the store.
 func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
-	store, err := e.Store()
+	store, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func (e *Engine) mountRoot(r *Record) (string, error) {
 	if !r.Stored {
 		return r.Config.Rootfs, nil
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return "", err
 	}
@@ -280,7 +280,7 @@ func (e *Engine) unmountRoot(r *Record) error {
 	if !r.Stored {
 		return nil
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -295,7 +295,7 @@ func (e *Engine) removeFiles(r *Record) error {
 	var errs []error
 	if r.Stored {
 		e.unmountRoot(r)
-		s, err := e.Store()
+		s, err := e.store()
 		if err != nil {
 			return err
 		}

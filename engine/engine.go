@@ -25,8 +25,8 @@ import (
 // Engine manages containers in one store. The store is opened on first
 // use: listing, inspecting and signalling containers need only its paths.
 type Engine struct {
-	opts  types.StoreOptions
-	store cstorage.Store
+	opts   types.StoreOptions
+	opened cstorage.Store
 	// runtimeDir is the user's own XDG_RUNTIME_DIR ("" when unset), before
 	// the store's fallback replaces it: the systemd user bus lives there.
 	runtimeDir string
@@ -116,11 +116,12 @@ func (e *Engine) Limits(kind string) limits.Manager {
 	return e.limits[kind]
 }
 
-// Store opens the user's store (once) and returns it.
-func (e *Engine) Store() (cstorage.Store, error) {
+// store opens the user's store (once) and returns it. Only the engine
+// touches it: the CLI and the API go through the engine's operations.
+func (e *Engine) store() (cstorage.Store, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.store == nil {
+	if e.opened == nil {
 		warning, err := storage.ChooseDriver(&e.opts, e.settings.StorageDriver != "")
 		if err != nil {
 			return nil, err
@@ -132,9 +133,9 @@ func (e *Engine) Store() (cstorage.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		e.store = s
+		e.opened = s
 	}
-	return e.store, nil
+	return e.opened, nil
 }
 
 // Close releases the store, if it was opened.
@@ -142,8 +143,8 @@ func (e *Engine) Close() {
 	if e.tmp != "" {
 		os.RemoveAll(e.tmp)
 	}
-	if e.store != nil {
-		e.store.Shutdown(false)
+	if e.opened != nil {
+		e.opened.Shutdown(false)
 	}
 }
 

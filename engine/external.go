@@ -32,7 +32,7 @@ type ExternalContainer struct {
 // ExternalContainers lists the store's containers burrow has no record of,
 // oldest first.
 func (e *Engine) ExternalContainers() ([]ExternalContainer, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func externalContainer(s cstorage.Store, sc cstorage.Container) ExternalContaine
 // LookupExternal finds a container of the store that burrow has no record
 // of, by name, ID or unique ID prefix; not found when there is none.
 func (e *Engine) LookupExternal(nameOrID string) (*ExternalContainer, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (e *Engine) LookupExternal(nameOrID string) (*ExternalContainer, error) {
 // as `podman rm` does: a mounted one only with force (its user may be at
 // work in it).
 func (e *Engine) RemoveExternal(x *ExternalContainer, force bool) error {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}

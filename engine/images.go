@@ -21,6 +21,8 @@ type (
 	PullOptions = images.PullOptions
 	// ImageSummary is an image as `images` lists it.
 	ImageSummary = images.Summary
+	// ImageFilter is one filter of an image list.
+	ImageFilter = images.Filter
 	// ImageInspect is what `image inspect` shows.
 	ImageInspect = images.InspectData
 	// ImageHistoryEntry is one line of `history`.
@@ -31,13 +33,22 @@ type (
 	StoreInfo = storage.StoreInfo
 )
 
+// ParseImageFilters checks image list filters, as podman's images
+// --filter takes them; before, after and since name images of list.
+func ParseImageFilters(specs []string, list []ImageSummary) ([]ImageFilter, error) {
+	return images.ParseFiltersIn(specs, list)
+}
+
+// MatchImage tells whether an image passes every filter.
+func MatchImage(s ImageSummary, filters []ImageFilter) bool { return images.Match(s, filters) }
+
 // Pull pulls ref into the store.
 func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, error) {
 	o, err := e.imageOpts(o)
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +70,7 @@ func (e *Engine) Push(ctx context.Context, image, dest string, o PullOptions) er
 	if err != nil {
 		return err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -68,7 +79,7 @@ func (e *Engine) Push(ctx context.Context, image, dest string, o PullOptions) er
 
 // LookupImage finds the image a name, an ID or a unique ID prefix names.
 func (e *Engine) LookupImage(ref string) (*Image, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +88,7 @@ func (e *Engine) LookupImage(ref string) (*Image, error) {
 
 // Images lists the store's images, newest first.
 func (e *Engine) Images(ctx context.Context) ([]ImageSummary, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +97,7 @@ func (e *Engine) Images(ctx context.Context) ([]ImageSummary, error) {
 
 // InspectImage describes the image ref names.
 func (e *Engine) InspectImage(ctx context.Context, ref string) (*ImageInspect, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +110,7 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (*ImageInspect, e
 
 // ImageConfig is an image's configuration, with Docker's extensions.
 func (e *Engine) ImageConfig(ctx context.Context, img *Image) (*dockerspec.DockerOCIImage, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +119,7 @@ func (e *Engine) ImageConfig(ctx context.Context, img *Image) (*dockerspec.Docke
 
 // ImageHistory lists how the image ref names was made, newest first.
 func (e *Engine) ImageHistory(ctx context.Context, ref string) ([]ImageHistoryEntry, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +141,7 @@ func (e *Engine) Tag(ref string, names ...string) error {
 
 // TagImage adds names to img.
 func (e *Engine) TagImage(img *Image, names ...string) error {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -144,7 +155,7 @@ func (e *Engine) Untag(ref string, names ...string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -156,7 +167,7 @@ func (e *Engine) Untag(ref string, names ...string) error {
 // use is refused unless force, which removes those containers first. It
 // returns the names untagged and the ID deleted ("" when none).
 func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untagged []string, deleted string, err error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, "", err
 	}
@@ -203,7 +214,7 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untag
 // DeleteImage deletes an image by ID, with no questions: for a build's
 // own intermediate images.
 func (e *Engine) DeleteImage(id string) error {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -216,7 +227,7 @@ func (e *Engine) DeleteImage(id string) error {
 // PruneImages removes dangling images no container uses (with all, every
 // unused image) and returns their IDs.
 func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +245,7 @@ func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOpt
 	if err != nil {
 		return err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -248,7 +259,7 @@ func (e *Engine) SaveImages(ctx context.Context, names []string, path string, so
 	if err != nil {
 		return err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -262,7 +273,7 @@ func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +287,7 @@ func (e *Engine) Import(ctx context.Context, tarPath, ref string, io ImportOptio
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +312,7 @@ func (e *Engine) Logout(registry string, all bool, o PullOptions) error {
 
 // StoreInfo describes the store: its driver, places and counts.
 func (e *Engine) StoreInfo() (StoreInfo, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return StoreInfo{}, err
 	}

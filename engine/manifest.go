@@ -17,7 +17,7 @@ func (e *Engine) ManifestCreate(ctx context.Context, name string, add []string, 
 	if err != nil {
 		return "", err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return "", err
 	}
@@ -30,7 +30,7 @@ func (e *Engine) ManifestAdd(ctx context.Context, list, image string, mo Manifes
 	if err != nil {
 		return "", err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return "", err
 	}
@@ -39,7 +39,7 @@ func (e *Engine) ManifestAdd(ctx context.Context, list, image string, mo Manifes
 
 // ManifestInspect is a manifest list as JSON.
 func (e *Engine) ManifestInspect(name string, o PullOptions) ([]byte, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (e *Engine) ManifestInspect(name string, o PullOptions) ([]byte, error) {
 
 // ManifestRemoveInstance drops an instance from a manifest list.
 func (e *Engine) ManifestRemoveInstance(name, d string, o PullOptions) (string, error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return "", err
 	}
@@ -61,7 +61,7 @@ func (e *Engine) ManifestPush(ctx context.Context, name, dest string, all bool, 
 	if err != nil {
 		return "", err
 	}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return "", err
 	}
@@ -70,7 +70,7 @@ func (e *Engine) ManifestPush(ctx context.Context, name, dest string, all bool, 
 
 // ManifestRemove removes manifest lists.
 func (e *Engine) ManifestRemove(ctx context.Context, names []string, o PullOptions) (untagged, deleted []string, err error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, nil, err
 	}

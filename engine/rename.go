@@ -33,7 +33,7 @@ func (e *Engine) Rename(ctr *Container, name string) error {
 		return err
 	}
 	if r.Stored {
-		s, err := e.Store()
+		s, err := e.store()
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 // reports broken, container records whose storage is gone, and network
 // namespaces no container runs in. With repair, it removes what is broken.
 func (e *Engine) Check(repair bool) (problems, repaired []string, err error) {
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,7 +15,7 @@ import (
 func TestCheckFindsLostStorageContainers(t *testing.T) {
 	dir := t.TempDir()
 	e := &Engine{opts: types.StoreOptions{GraphRoot: dir + "/graph", RunRoot: dir + "/run", GraphDriverName: "vfs"}}
-	s, err := e.Store()
+	s, err := e.store()
 	if err != nil {
 		t.Skipf("no containers/storage store here: %v", err)
 	}

@@ -13,16 +13,11 @@ import (
 // Filter selects images of a listing.
 type Filter func(Summary) bool
 
-// ParseFilters reads filters as podman's --filter takes them, KEY=VALUE:
+// ParseFiltersIn reads filters as podman's --filter takes them, KEY=VALUE:
 // reference=PATTERN (the name or its last components, * wildcards),
 // dangling=true|false, intermediate=true|false, id=PREFIX, label=KEY[=VALUE],
-// readonly=, containers=, manifest= (true|false), until=TIMESTAMP. The
-// filters that name another image (before=, after=, since=) need
-// ParseFiltersIn.
-func ParseFilters(specs []string) ([]Filter, error) { return ParseFiltersIn(specs, nil) }
-
-// ParseFiltersIn is ParseFilters with before=IMAGE, after=IMAGE and
-// since=IMAGE looked up in list.
+// readonly=, containers=, manifest= (true|false), until=TIMESTAMP, and
+// before=, after= and since=IMAGE, the image looked up in list.
 func ParseFiltersIn(specs []string, list []Summary) ([]Filter, error) {
 	var out []Filter
 	for _, f := range specs {

@@ -27,7 +27,7 @@ func TestFilters(t *testing.T) {
 		{"id=sha256:abc", named, true},
 		{"id=def", named, false},
 	} {
-		f, err := ParseFilters([]string{tc.spec})
+		f, err := ParseFiltersIn([]string{tc.spec}, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.spec, err)
 		}
@@ -36,7 +36,7 @@ func TestFilters(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"reference", "size=1", "dangling=maybe"} {
-		if _, err := ParseFilters([]string{bad}); err == nil {
+		if _, err := ParseFiltersIn([]string{bad}, nil); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}
 	}

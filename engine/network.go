@@ -168,6 +168,11 @@ func networkMode(c *Config) string {
 	return c.Network
 }
 
+// NetworkMode is the container's network mode: NetworkSlirp,
+// NetworkPasta, NetworkNone, NetworkHost, NetworkBridge (on networks) or
+// "container".
+func (c *Container) NetworkMode() string { return networkMode(&c.Config) }
+
 // userMode tells the modes that get a namespace of their own with a
 // user-mode network (and so published ports).
 func userMode(mode string) bool { return mode == NetworkSlirp || mode == NetworkPasta }

@@ -22,8 +22,9 @@ import (
 // (Config.Networks), podman's name for it.
 const NetworkBridge = "bridge"
 
-// networkModes are the --network values that name a mode, not a network.
-func isNetworkMode(v string) bool {
+// IsNetworkMode tells the --network values that name a mode, not a
+// network.
+func IsNetworkMode(v string) bool {
 	name, _, _ := strings.Cut(v, ":")
 	switch name {
 	case "", "slirp4netns", "pasta", "none", "host", "private", "bridge", "container":
@@ -36,7 +37,7 @@ func isNetworkMode(v string) bool {
 // --mac-address: a mode (ParseNetwork), or networks by name, each
 // NAME[:alias=A,ip=IP,mac=MAC,interface_name=IF], or NAME,NAME,...
 func ParseNetworks(values, aliases []string, ip, mac string) (mode string, allowHostLoopback bool, nets []network.Attachment, err error) {
-	if len(values) <= 1 && (len(values) == 0 || isNetworkMode(values[0])) {
+	if len(values) <= 1 && (len(values) == 0 || IsNetworkMode(values[0])) {
 		v := ""
 		if len(values) == 1 {
 			v = values[0]
@@ -48,7 +49,7 @@ func ParseNetworks(values, aliases []string, ip, mac string) (mode string, allow
 		return mode, allowHostLoopback, nil, err
 	}
 	for _, v := range values {
-		if isNetworkMode(v) {
+		if IsNetworkMode(v) {
 			return "", false, nil, errdefs.Invalid(fmt.Errorf("--network %s cannot be combined with other networks: give it alone", v))
 		}
 		name, opts, hasOpts := strings.Cut(v, ":")
@@ -350,6 +351,20 @@ func (e *Engine) addNetworkSettings(c *Container, ns map[string]any) {
 	if len(c.Config.Networks) == 0 {
 		return
 	}
+	nets := map[string]any{}
+	for _, ep := range e.ContainerEndpoints(c) {
+		nets[ep.Network] = endpointSettings(ep)
+	}
+	ns["Networks"] = nets
+}
+
+// ContainerEndpoints are the container's places on its networks, in
+// interface order: with its addresses while it runs, else what its
+// configuration asks (network, aliases).
+func (e *Engine) ContainerEndpoints(c *Container) []NetworkEndpoint {
+	if len(c.Config.Networks) == 0 {
+		return nil
+	}
 	eps := map[string]network.Endpoint{}
 	if c.Running() {
 		for _, ep := range e.endpoints(c.ID) {
@@ -357,7 +372,7 @@ func (e *Engine) addNetworkSettings(c *Container, ns map[string]any) {
 		}
 	}
 	m, err := e.networks()
-	nets := map[string]any{}
+	var out []NetworkEndpoint
 	for _, a := range c.Config.Networks {
 		ep, ok := eps[a.Network]
 		if !ok {
@@ -369,9 +384,9 @@ func (e *Engine) addNetworkSettings(c *Container, ns map[string]any) {
 				}
 			}
 		}
-		nets[a.Network] = endpointSettings(ep)
+		out = append(out, ep)
 	}
-	ns["Networks"] = nets
+	return out
 }
 
 // endpointSettings is one network of inspect, in docker's shape.

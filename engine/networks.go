@@ -11,6 +11,22 @@ import (
 	"github.com/burrow-containers/burrow/network"
 )
 
+// Network types, as package network and libnetwork define them.
+type (
+	// Network is a network of podman's files.
+	Network = types.Network
+	// NetworkCreateOptions are network create's flags.
+	NetworkCreateOptions = network.CreateOptions
+	// NetworkAttachment is one network a container joins, with its
+	// aliases, addresses and interface there.
+	NetworkAttachment = network.Attachment
+	// NetworkEndpoint is a container's place on one network.
+	NetworkEndpoint = network.Endpoint
+)
+
+// DefaultNetwork is the network that always exists (podman's "podman").
+const DefaultNetwork = network.DefaultNetwork
+
 // CreateNetwork makes a network (network create); with ignoreExisting, a
 // network of that name is returned as it is.
 func (e *Engine) CreateNetwork(o network.CreateOptions, ignoreExisting bool) (types.Network, error) {

@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"io/fs"
+	"path/filepath"
+)
+
+// DiskUsage is what the containers and volumes take, for system df (the
+// images say their own sizes).
+type DiskUsage struct {
+	Containers []ContainerUsage
+	Volumes    []VolumeUsage
+}
+
+// ContainerUsage is a container and the bytes its own layer holds.
+type ContainerUsage struct {
+	Container *Container
+	Size      int64
+}
+
+// VolumeUsage is a volume, the bytes its data holds and how many
+// containers use it.
+type VolumeUsage struct {
+	Volume *Volume
+	Size   int64
+	Users  int
+}
+
+// DiskUsage measures the containers' layers and the volumes.
+func (e *Engine) DiskUsage() (*DiskUsage, error) {
+	s, err := e.store()
+	if err != nil {
+		return nil, err
+	}
+	out := &DiskUsage{}
+	ctrs, err := e.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range ctrs {
+		u := ContainerUsage{Container: c}
+		if c.Stored {
+			if sc, err := s.Container(c.ID); err == nil {
+				if n, err := s.DiffSize("", sc.LayerID); err == nil {
+					u.Size = n
+				}
+			}
+		}
+		out.Containers = append(out.Containers, u)
+	}
+	vols, err := e.Volumes()
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vols {
+		out.Volumes = append(out.Volumes, VolumeUsage{Volume: v, Size: VolumeSize(v), Users: len(e.VolumeUsers(v.Name))})
+	}
+	return out, nil
+}
+
+// VolumeSize is the bytes of the volume's files (what can be read of
+// them).
+func VolumeSize(v *Volume) int64 {
+	var n int64
+	filepath.WalkDir(v.Mountpoint, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}

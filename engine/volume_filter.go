@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// VolumeFilter selects volumes of a listing.
+type VolumeFilter func(*Volume) bool
+
+// ParseVolumeFilters reads volume filters as podman's volume ls and
+// dockerd take them, KEY=VALUE: name= (a substring), driver=, label=KEY
+// or KEY=VALUE, label!=, dangling=true|false (no container uses it),
+// until= (made before a time or a duration ago). Several values of one
+// key match any of them; different keys must all match.
+func (e *Engine) ParseVolumeFilters(specs []string) ([]VolumeFilter, error) {
+	byKey := map[string][]VolumeFilter{}
+	var keys []string
+	for _, f := range specs {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, errdefs.Invalid(fmt.Errorf("invalid volume filter %q: use KEY=VALUE (name, driver, label, label!, dangling, until)", f))
+		}
+		var fn VolumeFilter
+		switch k {
+		case "name":
+			fn = func(vol *Volume) bool { return strings.Contains(vol.Name, v) }
+		case "driver":
+			fn = func(vol *Volume) bool { return vol.Driver == v }
+		case "label":
+			fn = func(vol *Volume) bool { return hasLabel(vol.Labels, v) }
+		case "label!":
+			fn = func(vol *Volume) bool { return !hasLabel(vol.Labels, v) }
+		case "dangling":
+			want, err := parseBoolFilter("dangling", []string{v})
+			if err != nil {
+				return nil, err
+			}
+			fn = func(vol *Volume) bool { return (len(e.VolumeUsers(vol.Name)) == 0) == want }
+		case "until":
+			t, err := parseTimeFilter(k, v)
+			if err != nil {
+				return nil, err
+			}
+			fn = func(vol *Volume) bool { return vol.CreatedAt.Before(t) }
+		default:
+			return nil, errdefs.Invalid(fmt.Errorf("unsupported volume filter %q: burrow knows name, driver, label, label!, dangling and until", k))
+		}
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], fn)
+	}
+	var out []VolumeFilter
+	for _, k := range keys {
+		any := byKey[k]
+		out = append(out, func(vol *Volume) bool {
+			for _, f := range any {
+				if f(vol) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	return out, nil
+}
+
+// Matches tells whether the volume passes every filter.
+func (v *Volume) Matches(filters []VolumeFilter) bool {
+	for _, f := range filters {
+		if !f(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasLabel matches a label filter, as dockerd's: KEY is present,
+// KEY=VALUE has that value.
+func hasLabel(labels map[string]string, filter string) bool {
+	k, v, withValue := strings.Cut(filter, "=")
+	got, ok := labels[k]
+	return ok && (!withValue || got == v)
+}
+
+// parseTimeFilter reads the time of an until, before or since filter of
+// images and volumes: a Unix time (with fraction), an RFC 3339 time or
+// date, or a duration before now (10m).
+func parseTimeFilter(key, v string) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return time.Now().Add(-d), nil
+	}
+	if sec, frac, _ := strings.Cut(v, "."); sec != "" {
+		s, err1 := strconv.ParseInt(sec, 10, 64)
+		ns, err2 := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+		if err1 == nil && (frac == "" || err2 == nil) {
+			return time.Unix(s, ns), nil
+		}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errdefs.Invalid(fmt.Errorf("invalid filter %s=%s: use a Unix time, an RFC 3339 time or a duration (10m)", key, v))
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 
 	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
 )
 
 func (s *Server) containerStart(w http.ResponseWriter, r *http.Request) {
@@ -193,4 +195,84 @@ func filesystemChanges(changes []engine.Change) []container.FilesystemChange {
 		out = append(out, container.FilesystemChange{Path: ch.Path, Kind: kind})
 	}
 	return out
+}
+
+func (s *Server) containerPause(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Engine.Pause(c); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) containerUnpause(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Engine.Unpause(c); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) containerRename(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Engine.Rename(c, r.URL.Query().Get("name")); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) containerExport(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-tar")
+	if err := s.Engine.Export(c, w); err != nil {
+		// Before any byte the status still says so; after, the client
+		// sees a cut archive.
+		writeError(w, err)
+	}
+}
+
+// containerUpdate changes a running container's limits (POST
+// /containers/{id}/update); a restart policy is kept from its creation.
+func (s *Server) containerUpdate(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.container(w, r)
+	if !ok {
+		return
+	}
+	var u container.UpdateConfig
+	if err := json.NewDecoder(r.Body).Decode(&u); err != nil {
+		writeError(w, errdefs.Invalid(fmt.Errorf("reading the update request: %w", err)))
+		return
+	}
+	if u.RestartPolicy.Name != "" {
+		writeError(w, errdefs.Invalid(errors.New("RestartPolicy: burrow keeps a container's restart policy from its creation")))
+		return
+	}
+	if err := refuseResources(&u.Resources); err != nil {
+		writeError(w, err)
+		return
+	}
+	l, err := resources(&u.Resources)
+	if err == nil {
+		err = s.Engine.Update(c, l)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, container.UpdateResponse{Warnings: []string{}})
 }

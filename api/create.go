@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -184,14 +185,8 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if c.UserNS, err = engine.ParseUserNS(string(hc.UsernsMode)); err != nil {
 		return nil, fmt.Errorf("HostConfig.UsernsMode: %w", err)
 	}
-	switch {
-	case cfg.NetworkDisabled:
-		c.Network = engine.NetworkNone
-	case hc.NetworkMode == "", hc.NetworkMode == network.NetworkDefault, hc.NetworkMode == network.NetworkBridge:
-	default:
-		if c.Network, c.AllowHostLoopback, err = engine.ParseNetwork(string(hc.NetworkMode)); err != nil {
-			return nil, fmt.Errorf("HostConfig.NetworkMode: %w", err)
-		}
+	if c.Network, c.AllowHostLoopback, c.Networks, err = networking(cfg, hc, req.NetworkingConfig); err != nil {
+		return nil, err
 	}
 	if c.Ports, err = portMappings(hc.PortBindings); err != nil {
 		return nil, err
@@ -225,6 +220,94 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		return nil, err
 	}
 	return p, nil
+}
+
+// networking is a create request's network mode and networks. The
+// default mode ("", default, bridge) is burrow's default network, a
+// user-mode one of the container's own, unless EndpointsConfig names
+// networks: then the container is on those only, as dockerd connects it
+// to the endpoints given. A NetworkMode that names a network puts the
+// container on it first, with its endpoint's settings. host, none,
+// container:NAME, slirp4netns and pasta are the engine's modes.
+func networking(cfg *container.Config, hc *container.HostConfig, nc *network.NetworkingConfig) (mode string, loopback bool, nets []engine.NetworkAttachment, err error) {
+	eps := map[string]*network.EndpointSettings{}
+	if nc != nil && nc.EndpointsConfig != nil {
+		eps = nc.EndpointsConfig
+	}
+	m := string(hc.NetworkMode)
+	defaultMode := m == "" || m == network.NetworkDefault || m == network.NetworkBridge
+	var names []string
+	for name := range eps {
+		if !isDefaultNetwork(name) && name != m {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	field := func(name string) string { return "NetworkingConfig.EndpointsConfig." + name }
+	switch {
+	case cfg.NetworkDisabled:
+		if len(names) > 0 {
+			return "", false, nil, errdefs.Invalid(fmt.Errorf("%s: Config.NetworkDisabled leaves the container without networks", field(names[0])))
+		}
+		return engine.NetworkNone, false, nil, nil
+	case defaultMode && len(names) == 0:
+		for name, ep := range eps {
+			if err := onlyDefaults(field(name), ep, errBuiltinAlias); err != nil {
+				return "", false, nil, err
+			}
+		}
+		return "", false, nil, nil
+	case defaultMode:
+		for name := range eps {
+			if isDefaultNetwork(name) && name != "" {
+				return "", false, nil, errdefs.Invalid(fmt.Errorf("%s with other networks: burrow's default network is a user-mode one of the container's own; give the networks alone", field(name)))
+			}
+		}
+	case engine.IsNetworkMode(m):
+		if len(names) > 0 {
+			return "", false, nil, errdefs.Invalid(fmt.Errorf("%s: a container with NetworkMode %s has no other networks", field(names[0]), m))
+		}
+		if err := onlyDefaults(field(m), eps[m], fmt.Errorf("NetworkMode %s has no network-scoped aliases", m)); err != nil {
+			return "", false, nil, err
+		}
+		if mode, loopback, err = engine.ParseNetwork(m); err != nil {
+			return "", false, nil, fmt.Errorf("HostConfig.NetworkMode: %w", err)
+		}
+		return mode, loopback, nil, nil
+	default:
+		names = append([]string{m}, names...)
+	}
+	for _, name := range names {
+		a, err := endpointAttachment(name, field(name), eps[name])
+		if err != nil {
+			return "", false, nil, err
+		}
+		nets = append(nets, a)
+	}
+	return engine.NetworkBridge, false, nets, nil
+}
+
+// isDefaultNetwork tells the names of burrow's default network.
+func isDefaultNetwork(name string) bool {
+	return name == "" || name == network.NetworkDefault || name == network.NetworkBridge
+}
+
+// onlyDefaults refuses endpoint settings where there is no network to
+// apply them to: aliases (aliasErr), addresses, links, options.
+func onlyDefaults(field string, ep *network.EndpointSettings, aliasErr error) error {
+	if ep == nil {
+		return nil
+	}
+	a, err := endpointAttachment("", field, ep)
+	switch {
+	case err != nil:
+		return err
+	case len(a.Aliases) > 0:
+		return errdefs.Invalid(fmt.Errorf("%s.Aliases: %w", field, aliasErr))
+	case len(a.IPs) > 0 || a.MAC != "":
+		return errdefs.Invalid(fmt.Errorf("%s: an address or MAC needs a network made with POST /networks/create", field))
+	}
+	return nil
 }
 
 // logConfig is HostConfig.LogConfig as the engine's log driver and size

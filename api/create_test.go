@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"reflect"
@@ -158,7 +159,6 @@ func TestCreateRefusesWhatItCannotHonour(t *testing.T) {
 		{`{"Image":"i","HostConfig":{"PortBindings":{"80/sctp":[{"HostPort":"80"}]}}}`, "HostConfig.PortBindings"},
 		{`{"Image":"i","HostConfig":{"RestartPolicy":{"Name":"always","MaximumRetryCount":2}}}`, "HostConfig.RestartPolicy"},
 		{`{"Image":"i","HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}`, "HostConfig.RestartPolicy"},
-		{`{"Image":"i","HostConfig":{"NetworkMode":"mynet"}}`, "HostConfig.NetworkMode"},
 		{`{"Image":`, "create request"},
 	} {
 		_, err := createFrom(t, "", tc.body)
@@ -166,6 +166,46 @@ func TestCreateRefusesWhatItCannotHonour(t *testing.T) {
 			t.Errorf("%s: want a 400 naming %s, got %v", tc.body, tc.field, err)
 		}
 	}
+}
+
+// A network by name, in NetworkMode or in EndpointsConfig alone (as
+// testcontainers-go sends it), puts the container on it with its
+// endpoint's aliases and address; the default mode stays burrow's own.
+func TestCreateNetworks(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		mode       string
+		nets       string
+	}{
+		{"default", `{"Image":"i","NetworkingConfig":{"EndpointsConfig":{"bridge":{}}}}`, "", "[]"},
+		{"compose", `{"Image":"i","HostConfig":{"NetworkMode":"proj_default"},"NetworkingConfig":{"EndpointsConfig":{"proj_default":{"Aliases":["web","proj-web-1"]}}}}`,
+			engine.NetworkBridge, "[{proj_default [web proj-web-1] [] }]"},
+		{"testcontainers", `{"Image":"i","NetworkingConfig":{"EndpointsConfig":{"tcnet":{"Aliases":["db"],"NetworkID":"abc"}}}}`,
+			engine.NetworkBridge, "[{tcnet [db] [] }]"},
+		{"address", `{"Image":"i","HostConfig":{"NetworkMode":"a"},"NetworkingConfig":{"EndpointsConfig":{"b":{},"a":{"IPAMConfig":{"IPv4Address":"10.89.0.9"},"MacAddress":"02:00:00:00:00:01"}}}}`,
+			engine.NetworkBridge, "[{a [] [10.89.0.9] 02:00:00:00:00:01} {b [] [] }]"},
+		{"host", `{"Image":"i","HostConfig":{"NetworkMode":"host"},"NetworkingConfig":{"EndpointsConfig":{"host":{}}}}`, engine.NetworkHost, "[]"},
+	} {
+		c, err := createFrom(t, "", tc.body)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var nets []string
+		for _, a := range c.Networks {
+			nets = append(nets, fmt.Sprintf("{%s %v %v %s}", a.Network, orNone(a.Aliases), orNone(a.IPs), a.MAC))
+		}
+		if c.Network != tc.mode || fmt.Sprint(orNone(nets)) != tc.nets {
+			t.Errorf("%s: mode %q, networks %v; want %q, %s", tc.name, c.Network, nets, tc.mode, tc.nets)
+		}
+	}
+}
+
+func orNone(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 // What the SDKs send for an empty HostConfig and NetworkingConfig passes.
@@ -302,7 +342,11 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"HostConfig":{"Binds":["./rel:/x"]}`, "HostConfig.Binds"},
 		{`"HostConfig":{"AutoRemove":true,"RestartPolicy":{"Name":"always"}}`, "HostConfig.AutoRemove"},
 		{`"NetworkingConfig":{"EndpointsConfig":{"default":{"Aliases":["web"]}}}`, "Aliases"},
-		{`"NetworkingConfig":{"EndpointsConfig":{"other":{}}}`, "EndpointsConfig.other"},
+		{`"NetworkingConfig":{"EndpointsConfig":{"bridge":{},"other":{}}}`, "EndpointsConfig.bridge"},
+		{`"HostConfig":{"NetworkMode":"host"},"NetworkingConfig":{"EndpointsConfig":{"other":{}}}`, "EndpointsConfig.other"},
+		{`"HostConfig":{"NetworkMode":"app"},"NetworkingConfig":{"EndpointsConfig":{"app":{"Links":["db:d"]}}}`, "EndpointsConfig.app.Links"},
+		{`"HostConfig":{"NetworkMode":"app"},"NetworkingConfig":{"EndpointsConfig":{"app":{"DriverOpts":{"a":"b"}}}}`, "EndpointsConfig.app.DriverOpts"},
+		{`"NetworkingConfig":{"EndpointsConfig":{"bridge":{"IPAMConfig":{"IPv4Address":"10.0.2.9"}}}}`, "EndpointsConfig.bridge"},
 		{`"ExposedPorts":{"9/sctp":{}},"HostConfig":{"PublishAllPorts":true}`, "Config.ExposedPorts"},
 	} {
 		_, err := createFrom(t, "", `{"Image":"i",`+tc.json+`}`)

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -48,7 +51,7 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 		if limit > 0 && len(out) == limit {
 			break
 		}
-		out = append(out, containerSummary(c, now, s.volumePath))
+		out = append(out, containerSummary(c, now, s.volumePath, s.Engine.ContainerEndpoints(c)))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -58,7 +61,7 @@ func (s *Server) containerInspect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, inspectResponse(c.Inspect(), &c.Config, s.volumePath))
+	writeJSON(w, http.StatusOK, inspectResponse(c.Inspect(), c, s.volumePath, s.Engine.ContainerEndpoints(c)))
 }
 
 // volumePath is where a named volume's data is on the host ("" when it is
@@ -79,15 +82,17 @@ func dockerState(st string) container.ContainerState {
 	return container.ContainerState(st)
 }
 
-// containerSummary is a container as GET /containers/json lists it.
-func containerSummary(c *engine.Container, now time.Time, volumePath func(string) string) container.Summary {
+// containerSummary is a container as GET /containers/json lists it, eps
+// its places on its networks.
+func containerSummary(c *engine.Container, now time.Time, volumePath func(string) string, eps []engine.NetworkEndpoint) container.Summary {
 	sum := container.Summary{
 		ID: c.ID, Names: []string{"/" + c.Name}, Image: c.Image, ImageID: "sha256:" + c.ImageID,
 		Command: strings.Join(c.Args, " "), Created: c.Created.Unix(), State: dockerState(c.State.Status),
 		Status: "Created", Ports: []container.PortSummary{}, Labels: labelsOf(c.Config.Labels),
 		Mounts: mountPoints(c.Config.Mounts, volumePath),
 	}
-	sum.HostConfig.NetworkMode = "default"
+	sum.HostConfig.NetworkMode = apiNetworkMode(&c.Config)
+	sum.NetworkSettings = &container.NetworkSettingsSummary{Networks: networksOf(c, eps)}
 	switch c.State.Status {
 	case engine.StatusRunning:
 		sum.Status = "Up " + humanDuration(now.Sub(c.State.StartedAt))
@@ -140,8 +145,10 @@ type inspectBody struct {
 }
 
 // inspectResponse is a container as GET /containers/{id}/json shows it,
-// from the engine's inspection and the container's configuration.
-func inspectResponse(d engine.InspectData, c *engine.Config, volumePath func(string) string) inspectBody {
+// from the engine's inspection and the container's configuration; eps
+// are its places on its networks.
+func inspectResponse(d engine.InspectData, ctr *engine.Container, volumePath func(string) string, eps []engine.NetworkEndpoint) inspectBody {
+	c := &ctr.Config
 	ts := func(t time.Time) string {
 		if t.IsZero() {
 			return "0001-01-01T00:00:00Z"
@@ -165,17 +172,95 @@ func inspectResponse(d engine.InspectData, c *engine.Config, volumePath func(str
 		},
 		HostConfig: &container.HostConfig{
 			AutoRemove: d.HostConfig.AutoRemove, Privileged: d.HostConfig.Privileged, ReadonlyRootfs: d.HostConfig.ReadonlyRootfs,
-			NetworkMode: container.NetworkMode(d.HostConfig.NetworkMode), PortBindings: ports,
+			NetworkMode: container.NetworkMode(apiNetworkMode(c)), PortBindings: ports,
 			CapAdd: d.HostConfig.CapAdd, CapDrop: d.HostConfig.CapDrop,
 			LogConfig: inspectLogConfig(c),
 			Resources: container.Resources{Memory: d.HostConfig.Memory, NanoCPUs: d.HostConfig.NanoCpus},
 		},
 		Mounts: mountPoints(c.Mounts, volumePath),
 	}}
-	out.NetworkSettings = &inspectNetworkSettings{NetworkSettings: container.NetworkSettings{Ports: ports}}
+	out.NetworkSettings = &inspectNetworkSettings{NetworkSettings: container.NetworkSettings{Ports: ports, Networks: networksOf(ctr, eps)}}
 	out.NetworkSettings.IPAddress, _ = d.NetworkSettings["IPAddress"].(string)
 	out.NetworkSettings.Gateway, _ = d.NetworkSettings["Gateway"].(string)
+	for _, ep := range out.NetworkSettings.Networks {
+		if out.NetworkSettings.IPAddress == "" && ep.IPAddress.IsValid() {
+			out.NetworkSettings.IPAddress, out.NetworkSettings.Gateway = ep.IPAddress.String(), ep.Gateway.String()
+		}
+	}
 	return out
+}
+
+// apiNetworkMode is the container's NetworkMode as dockerd shows it:
+// bridge for burrow's default network, the first network's name for a
+// container on networks, else the engine's mode.
+func apiNetworkMode(c *engine.Config) string {
+	switch {
+	case c.Network == "":
+		return network.NetworkBridge
+	case c.Network == engine.NetworkBridge && len(c.Networks) > 0:
+		return c.Networks[0].Network
+	}
+	return c.Network
+}
+
+// networksOf is NetworkSettings.Networks: the container's networks, with
+// their addresses while it runs; burrow's default network as bridge, and
+// host and none under their names.
+func networksOf(c *engine.Container, eps []engine.NetworkEndpoint) map[string]*network.EndpointSettings {
+	out := map[string]*network.EndpointSettings{}
+	switch c.Config.Network {
+	case "":
+		b, _ := builtin(network.NetworkBridge)
+		es := &network.EndpointSettings{NetworkID: b.ID}
+		if c.Running() {
+			es.IPAddress, es.Gateway, es.IPPrefixLen = netip.MustParseAddr("10.0.2.100"), netip.MustParseAddr("10.0.2.2"), 24
+			es.EndpointID = endpointID(c.ID, b.Name)
+		}
+		out[b.Name] = es
+		return out
+	case network.NetworkHost, network.NetworkNone:
+		b, _ := builtin(c.Config.Network)
+		out[b.Name] = &network.EndpointSettings{NetworkID: b.ID}
+		return out
+	}
+	for _, ep := range eps {
+		es := &network.EndpointSettings{
+			NetworkID: ep.NetworkID, Aliases: append([]string{}, ep.Aliases...),
+			DNSNames: append([]string{c.Name}, ep.Aliases...),
+		}
+		if mac, err := net.ParseMAC(ep.MAC); err == nil {
+			es.MacAddress = network.HardwareAddr(mac)
+		}
+		for _, a := range ep.Addresses {
+			p, err := netip.ParsePrefix(a)
+			switch {
+			case err != nil:
+			case p.Addr().Is4() && !es.IPAddress.IsValid():
+				es.IPAddress, es.IPPrefixLen = p.Addr(), p.Bits()
+			case !p.Addr().Is4() && !es.GlobalIPv6Address.IsValid():
+				es.GlobalIPv6Address, es.GlobalIPv6PrefixLen = p.Addr(), p.Bits()
+			}
+		}
+		for _, g := range ep.Gateways {
+			if a, err := netip.ParseAddr(g); err == nil && a.Is4() {
+				es.Gateway = a
+			} else if err == nil {
+				es.IPv6Gateway = a
+			}
+		}
+		if len(ep.Addresses) > 0 {
+			es.EndpointID = endpointID(c.ID, ep.Network)
+		}
+		out[ep.Network] = es
+	}
+	return out
+}
+
+// endpointID names a container's attachment to a network, as dockerd's
+// endpoint IDs (burrow keeps none of its own).
+func endpointID(ctrID, network string) string {
+	sum := sha256.Sum256([]byte(ctrID + "/" + network))
+	return hex.EncodeToString(sum[:])
 }
 
 // portMap is the published ports in docker's shape: "80/tcp" to its

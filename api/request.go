@@ -26,28 +26,37 @@ func (s *Server) container(w http.ResponseWriter, r *http.Request) (*engine.Cont
 	return c, true
 }
 
-// filterSpecs reads the filters parameter, JSON as docker clients send it
-// ({"status":["running"]}, or the older {"status":{"running":true}}), as
-// KEY=VALUE specs.
-func filterSpecs(r *http.Request) ([]string, error) {
+// filterArgs reads the filters parameter, JSON as docker clients send it:
+// {"status":["running"]}, or the older {"status":{"running":true}}.
+func filterArgs(r *http.Request) (map[string][]string, error) {
 	raw := r.URL.Query().Get("filters")
 	if raw == "" {
-		return nil, nil
+		return map[string][]string{}, nil
 	}
 	var lists map[string][]string
-	if err := json.Unmarshal([]byte(raw), &lists); err != nil {
-		var sets map[string]map[string]bool
-		if err := json.Unmarshal([]byte(raw), &sets); err != nil {
-			return nil, errdefs.Invalid(fmt.Errorf("invalid filters %q: %w", raw, err))
-		}
-		lists = map[string][]string{}
-		for k, set := range sets {
-			for v, on := range set {
-				if on {
-					lists[k] = append(lists[k], v)
-				}
+	if err := json.Unmarshal([]byte(raw), &lists); err == nil {
+		return lists, nil
+	}
+	var sets map[string]map[string]bool
+	if err := json.Unmarshal([]byte(raw), &sets); err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid filters %q: %w", raw, err))
+	}
+	lists = map[string][]string{}
+	for k, set := range sets {
+		for v, on := range set {
+			if on {
+				lists[k] = append(lists[k], v)
 			}
 		}
+	}
+	return lists, nil
+}
+
+// filterSpecs is the filters parameter as KEY=VALUE specs, sorted.
+func filterSpecs(r *http.Request) ([]string, error) {
+	lists, err := filterArgs(r)
+	if err != nil {
+		return nil, err
 	}
 	var specs []string
 	for k, vs := range lists {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
@@ -14,7 +13,6 @@ import (
 // docker CLI, compose and the SDKs send, pass.
 func refuseUnsupported(req *createRequest) error {
 	cfg, hc := req.Config, req.HostConfig
-	r := &hc.Resources
 	for _, u := range []struct {
 		asked bool
 		field string
@@ -44,6 +42,21 @@ func refuseUnsupported(req *createRequest) error {
 		{hc.Umask != nil, "HostConfig.Umask"},
 		{!hc.Isolation.IsDefault(), "HostConfig.Isolation"},
 		{hc.Init != nil && *hc.Init, "HostConfig.Init"},
+	} {
+		if u.asked {
+			return errdefs.Invalid(fmt.Errorf("%s: burrow does not support it; leave it out", u.field))
+		}
+	}
+	return refuseResources(&hc.Resources)
+}
+
+// refuseResources names the first of the limits (of a create or an
+// update) that burrow cannot set.
+func refuseResources(r *container.Resources) error {
+	for _, u := range []struct {
+		asked bool
+		field string
+	}{
 		{r.CgroupParent != "", "HostConfig.CgroupParent"},
 		{len(r.BlkioWeightDevice) > 0, "HostConfig.BlkioWeightDevice"},
 		{r.CPURealtimePeriod != 0 || r.CPURealtimeRuntime != 0, "HostConfig.CpuRealtimePeriod and CpuRealtimeRuntime"},
@@ -60,44 +73,11 @@ func refuseUnsupported(req *createRequest) error {
 			return errdefs.Invalid(fmt.Errorf("%s: burrow does not support it; leave it out", u.field))
 		}
 	}
-	return refuseEndpoints(req)
+	return nil
 }
 
 // healthDisabled tells a health check that only turns the image's off:
 // burrow runs none anyway.
 func healthDisabled(h *container.HealthConfig) bool {
 	return len(h.Test) == 0 || (len(h.Test) == 1 && h.Test[0] == "NONE")
-}
-
-// refuseEndpoints refuses NetworkingConfig entries that ask for more than
-// the container's one network: aliases, addresses, links, options.
-func refuseEndpoints(req *createRequest) error {
-	if req.NetworkingConfig == nil {
-		return nil
-	}
-	for name, ep := range req.NetworkingConfig.EndpointsConfig {
-		if ep == nil {
-			continue
-		}
-		field := "NetworkingConfig.EndpointsConfig." + name
-		switch {
-		case name != "" && name != network.NetworkDefault && name != network.NetworkBridge && name != string(req.HostConfig.NetworkMode):
-			return errdefs.Invalid(fmt.Errorf("%s: burrow connects a container to its NetworkMode only", field))
-		case ep.IPAMConfig != nil && (ep.IPAMConfig.IPv4Address.IsValid() || ep.IPAMConfig.IPv6Address.IsValid() || len(ep.IPAMConfig.LinkLocalIPs) > 0):
-			return errdefs.Invalid(fmt.Errorf("%s.IPAMConfig: burrow chooses the address", field))
-		case len(ep.Aliases) > 0:
-			return errdefs.Invalid(fmt.Errorf("%s.Aliases: burrow has no network aliases", field))
-		case len(ep.Links) > 0:
-			return errdefs.Invalid(fmt.Errorf("%s.Links: burrow has no links", field))
-		case len(ep.DriverOpts) > 0:
-			return errdefs.Invalid(fmt.Errorf("%s.DriverOpts: burrow's network takes no options", field))
-		case len(ep.MacAddress) > 0:
-			return errdefs.Invalid(fmt.Errorf("%s.MacAddress: burrow chooses the address", field))
-		case ep.IPAddress.IsValid():
-			return errdefs.Invalid(fmt.Errorf("%s.IPAddress: burrow chooses the address", field))
-		case ep.GwPriority != 0:
-			return errdefs.Invalid(fmt.Errorf("%s.GwPriority: burrow's container has one network", field))
-		}
-	}
-	return nil
 }

@@ -350,6 +350,12 @@ func (p *Pending) Wait() (*Started, error) {
 	if pid, ok := strings.CutPrefix(line, "pid "); ok {
 		n, err := strconv.Atoi(pid)
 		if err == nil && n > 0 {
+			// A long-lived spawner (the API service) takes the
+			// monitor's end, so that no zombie stays behind it.
+			go func(pid int) {
+				var ws unix.WaitStatus
+				unix.Wait4(pid, &ws, 0, nil)
+			}(p.pid)
 			return &Started{Pid: n, MonitorPid: p.pid, Conn: p.client}, nil
 		}
 	}

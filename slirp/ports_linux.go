@@ -104,6 +104,7 @@ func StartForwarding(netns, logPath string, ports []Port) (hold *os.File, publis
 		line, rerr := bufio.NewReader(reportR).ReadString('\n')
 		line = strings.TrimSpace(line)
 		if line == "ok" {
+			go reapWhenDone(pid)
 			return nil
 		}
 		var ws syscall.WaitStatus

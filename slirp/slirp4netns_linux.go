@@ -132,9 +132,18 @@ func Start(netns string, o Options) (hold *os.File, ready func() error, err erro
 			syscall.Kill(pid, syscall.SIGKILL)
 			return fmt.Errorf("slirp4netns did not start within 30 s (see %s)", o.LogPath)
 		}
+		go reapWhenDone(pid)
 		return nil
 	}
 	return exitW, ready, nil
+}
+
+// reapWhenDone waits for a helper that runs on after its starter returns,
+// so that a long-lived starter (the API service) leaves no zombie behind
+// it; a CLI exits first, and the helper's end is init's to take.
+func reapWhenDone(pid int) {
+	var ws syscall.WaitStatus
+	syscall.Wait4(pid, &ws, 0, nil)
 }
 
 // hardening are the options that confine slirp4netns itself, which parses

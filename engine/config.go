@@ -109,4 +109,7 @@ type Config struct {
 	// InfraBuiltin or InfraImage (pods.go).
 	Pod      string `json:",omitempty"`
 	PodInfra string `json:",omitempty"`
+	// Healthcheck is the container's health check (--health-*, merged
+	// with the image's at create; nil: none). healthcheck.go runs it.
+	Healthcheck *HealthConfig `json:",omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/stringid"
@@ -57,6 +58,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 		return nil, nil, err
 	}
 	if err := e.resolveNetworks(&c); err != nil {
+		return nil, nil, err
+	}
+	if err := CheckHealthConfig(c.Healthcheck); err != nil {
 		return nil, nil, err
 	}
 	warnings, err := e.applyCgroupsSetting(&c)
@@ -136,16 +140,20 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 	ctr.rootfs = rootfs
 	ctr.madeEtcPoints = missingEtcMountPoints(rootfs)
 	var imgConfig *v1.ImageConfig
+	var imgHealth *dockerspec.HealthcheckConfig
 	if img != nil {
 		cfg, err := e.ImageConfig(ctx, img)
 		if err != nil {
 			return err
 		}
-		imgConfig = &cfg.Config.ImageConfig
+		imgConfig, imgHealth = &cfg.Config.ImageConfig, cfg.Config.Healthcheck
 		ctr.StopSignal = cfg.Config.StopSignal
 		if c.PublishAll {
 			c.Ports = append(c.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
 		}
+	}
+	if c.Healthcheck, err = mergeHealth(c.Healthcheck, imgHealth); err != nil {
+		return err
 	}
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
 		return err

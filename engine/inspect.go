@@ -26,6 +26,10 @@ type InspectState struct {
 	Error      string    `json:"Error"`
 	StartedAt  time.Time `json:"StartedAt"`
 	FinishedAt time.Time `json:"FinishedAt"`
+	// Health is what the health checks found (podman 5's name; 4's
+	// Healthcheck is the same), for a container with a check.
+	Health      *HealthState `json:"Health,omitempty"`
+	Healthcheck *HealthState `json:"Healthcheck,omitempty"`
 }
 
 // MonitorGoneMessage is inspect's State.Error for a container whose
@@ -45,6 +49,20 @@ type InspectConfig struct {
 	OpenStdin  bool              `json:"OpenStdin"`
 	StopSignal string            `json:"StopSignal"`
 	Labels     map[string]string `json:"Labels"`
+	// Healthcheck is the container's health check, in docker's shape
+	// (durations in nanoseconds); HealthcheckOnFailureAction its
+	// --health-on-failure.
+	Healthcheck                *InspectHealthcheck `json:"Healthcheck,omitempty"`
+	HealthcheckOnFailureAction string              `json:"HealthcheckOnFailureAction"`
+}
+
+// InspectHealthcheck is Config.Healthcheck of inspect.
+type InspectHealthcheck struct {
+	Test        []string      `json:"Test"`
+	Interval    time.Duration `json:"Interval,omitempty"`
+	Timeout     time.Duration `json:"Timeout,omitempty"`
+	StartPeriod time.Duration `json:"StartPeriod,omitempty"`
+	Retries     int           `json:"Retries,omitempty"`
 }
 
 // InspectHostConfig is the HostConfig of `burrow inspect`.
@@ -158,6 +176,15 @@ func (c *Container) Inspect() InspectData {
 	maps.Copy(d.Config.Labels, c.Config.Labels)
 	if c.StopSignal == "" {
 		d.Config.StopSignal = "SIGTERM"
+	}
+	d.Config.HealthcheckOnFailureAction = "none"
+	if h := c.Config.Healthcheck; h != nil {
+		d.Config.Healthcheck = &InspectHealthcheck{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+		if h.OnFailure != "" {
+			d.Config.HealthcheckOnFailureAction = h.OnFailure
+		}
+		d.State.Health = e.Health(c)
+		d.State.Healthcheck = d.State.Health
 	}
 	if s, err := e.loadSpec(c.ID); err == nil {
 		d.Config.Hostname = s.Hostname

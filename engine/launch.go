@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -175,6 +176,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		ID: r.ID, Dir: e.runDir(r.ID), Log: e.monitorLog(r.ID, &r.Config), CloneFlags: flags,
 		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early), Join: joinedNamespaces(early),
 		TTY: r.Config.TTY, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: append(hold, l.f),
+		HealthInterval: healthInterval(&r.Config),
 	})
 	closeAll(hold) // the monitor has its own copies now
 	if err != nil {
@@ -225,6 +227,9 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	crashPoint("started")
 	if err := e.recordStarted(r, started, cgroup); err != nil {
 		return nil, err
+	}
+	if err := e.resetHealth(r); err != nil {
+		fmt.Fprintf(os.Stderr, "Warning: %v\n", err)
 	}
 	return started.Conn, nil
 }

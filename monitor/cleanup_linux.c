@@ -85,11 +85,10 @@ static void last_packets(struct monitor *m) {
 	}
 }
 
-/* exec_cleanup hands over to `burrow container cleanup ID`: it records the
- * exit in the container's record, unmounts, and removes or restarts. Its
- * PID is the monitor's, so "monitor alive" covers the cleanup too. */
-static void exec_cleanup(struct monitor *m) __attribute__((noreturn));
-static void exec_cleanup(struct monitor *m) {
+/* mon_exec_burrow becomes `burrow CMD SUB ID` (the container's ID): the
+ * CLI, with stdio on /dev/null, none of the monitor's descriptors, signals
+ * or variables. */
+void mon_exec_burrow(struct monitor *m, const char *cmd, const char *sub) {
 	sigprocmask(SIG_UNBLOCK, &m->mask, NULL);
 	int devnull = open("/dev/null", O_RDWR);
 	dup2(devnull, 0);
@@ -107,7 +106,7 @@ static void exec_cleanup(struct monitor *m) {
 		}
 		e++;
 	}
-	execl("/proc/self/exe", "burrow", "container", "cleanup", m->cfg.id, (char *)NULL);
+	execl("/proc/self/exe", "burrow", cmd, sub, m->cfg.id, (char *)NULL);
 	_exit(0);
 }
 
@@ -119,5 +118,8 @@ void mon_cleanup(struct monitor *m) {
 		mon_client_drop(&m->clients[i]);
 	if (m->cleaned)
 		_exit(0);
-	exec_cleanup(m);
+	/* `burrow container cleanup ID` records the exit in the container's
+	 * record, unmounts, and removes or restarts. Its PID is the
+	 * monitor's, so "monitor alive" covers the cleanup too. */
+	mon_exec_burrow(m, "container", "cleanup");
 }

@@ -53,6 +53,7 @@ static void reap(struct monitor *m) {
 				m->exited = 1;
 				mon_oom_check(m);
 			}
+			mon_health_reaped(m, w);
 		}
 	}
 }
@@ -115,6 +116,9 @@ void mon_loop(struct monitor *m) {
 			}
 			timeout = (int)stall;
 		}
+		int health = mon_health_due(m);
+		if (health >= 0 && (timeout < 0 || health < timeout))
+			timeout = health;
 		struct pollfd pf[P_CLIENTS + MON_MAX_CLIENTS];
 		int reading = !mon_input_pending(m);
 		pf[P_SIG] = (struct pollfd){m->sfd, POLLIN, 0};

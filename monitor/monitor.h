@@ -9,6 +9,7 @@
  *   clients_linux.c    attach connections, never waited on
  *   log_linux.c        the k8s-file log and its rotation
  *   cleanup_linux.c    the exit file, the last packets, the cleanup command
+ *   health_linux.c     the container's health checks, every interval
  *
  * docs/monitor.md describes the protocol. Functions and globals that leave
  * their file start with mon_: every C file of the binary links together. */
@@ -50,6 +51,7 @@ struct mon_config {
 	unsigned long clone_flags;
 	const char *uidmap, *gidmap, *netns;
 	const char *join; /* namespaces to enter before the clone, comma-separated paths */
+	long long health_ms;      /* run `burrow healthcheck run ID` this often; 0: never */
 };
 
 /* An attach connection. Sends never block: what the socket does not take
@@ -79,6 +81,8 @@ struct monitor {
 	int oomfd, oom; /* memory.events of the container's cgroup; an OOM kill seen */
 	int exited, code;
 	int cleaned;    /* the spawner's client has run the cleanup */
+	pid_t health_pid;       /* the health check running, or 0 */
+	long long health_next;  /* when the next one is due (mon_now_ms) */
 	struct mon_client clients[MON_MAX_CLIENTS];
 };
 
@@ -119,5 +123,10 @@ void mon_log_chunk(struct monitor *m, int kind, const char *buf, size_t len);
 
 /* cleanup_linux.c */
 void mon_cleanup(struct monitor *m) __attribute__((noreturn));
+void mon_exec_burrow(struct monitor *m, const char *cmd, const char *sub) __attribute__((noreturn));
+
+/* health_linux.c */
+int mon_health_due(struct monitor *m);
+void mon_health_reaped(struct monitor *m, pid_t pid);
 
 #endif

@@ -66,6 +66,9 @@ type Options struct {
 	TTY    bool // the spec asks for a terminal
 	Stdin  bool // keep the container's stdin open for attach clients
 	Attach bool // return a connection attached from before the process starts
+	// HealthInterval, when positive, has the monitor run `burrow
+	// healthcheck run ID` that often while the container runs.
+	HealthInterval time.Duration
 }
 
 // LogOptions say where a container's output goes: to a log in the
@@ -203,6 +206,7 @@ func monitorEnv(o Options) []string {
 		"_BURROW_MON_CLONEFLAGS="+strconv.FormatUint(uint64(o.CloneFlags), 10),
 		"_BURROW_MON_TTY="+boolEnv(o.TTY),
 		"_BURROW_MON_STDIN="+boolEnv(o.Stdin),
+		"_BURROW_MON_HEALTH_MS="+strconv.FormatInt(o.HealthInterval.Milliseconds(), 10),
 	)
 	if o.CloneFlags&unix.CLONE_NEWUSER != 0 {
 		env = append(env, "_BURROW_MON_UIDMAP="+formatIDMap(o.UIDMap),

@@ -56,6 +56,7 @@ static void read_config(struct monitor *m) {
 	c->join = getenv("_BURROW_MON_JOIN");
 	if (c->join && !*c->join)
 		c->join = NULL;
+	c->health_ms = env_num("_BURROW_MON_HEALTH_MS", 0);
 	if (!c->dir || !c->id || c->spec_fd < 0) {
 		errno = EINVAL;
 		mon_die(m, "missing _BURROW_MON_DIR, _BURROW_MON_ID or _BURROW_MON_SPEC_FD");

@@ -70,6 +70,9 @@ type CLI struct {
 	Info       InfoCmd       `cmd:"" help:"Show how burrow is set up on this host."`
 	Version    VersionCmd    `cmd:"" help:"Display the version information."`
 	HelpCmd    HelpCmd       `cmd:"" name:"help" help:"Help about any command."`
+
+	// healthcheck run is also what a container's monitor runs.
+	Healthcheck HealthcheckCmd `cmd:"" help:"Run containers' health checks."`
 }
 
 // exitCode carries a container's exit code out of a command.

@@ -30,6 +30,7 @@ type RunCmd struct {
 	Tmpfs       []string `name:"tmpfs" sep:"none" help:"Mount a tmpfs at PATH[:OPTIONS]."`
 	VolumesFrom []string `name:"volumes-from" sep:"none" help:"Mount the volumes of CONTAINER[:ro|rw]."`
 	limitFlags
+	healthFlags
 	Cgroups     string   `name:"cgroups" enum:"enabled,disabled," default:"" help:"enabled, or disabled: run without a cgroup (and without limits); default: containers.conf's cgroups, else enabled."`
 	OOMScoreAdj *int     `name:"oom-score-adj" help:"Adjust the container's OOM score (-1000..1000; lowering it needs privilege)."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
@@ -122,6 +123,9 @@ func (r *RunCmd) config() (engine.Config, error) {
 	}
 	var err error
 	if cfg.Labels, err = parseLabels(r.Label); err != nil {
+		return cfg, err
+	}
+	if cfg.Healthcheck, err = r.health(); err != nil {
 		return cfg, err
 	}
 	if cfg.Network, cfg.AllowHostLoopback, cfg.Networks, err = engine.ParseNetworks(r.Network, r.NetAlias, r.IP, r.MACAddress); err != nil {

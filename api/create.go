@@ -219,7 +219,30 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if c.LogDriver, c.LogSizeMax, err = logConfig(hc.LogConfig); err != nil {
 		return nil, err
 	}
+	if c.Healthcheck, err = healthcheck(cfg.Healthcheck); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// healthcheck is Config.Healthcheck for the engine, which merges it with
+// the image's: an empty Test inherits the image's command, ["NONE"]
+// turns it off.
+func healthcheck(h *container.HealthConfig) (*engine.HealthConfig, error) {
+	if h == nil {
+		return nil, nil
+	}
+	if h.Interval < 0 || h.Timeout < 0 || h.StartPeriod < 0 || h.Retries < 0 {
+		return nil, errdefs.Invalid(errors.New("Config.Healthcheck: Interval, Timeout, StartPeriod and Retries cannot be negative"))
+	}
+	if h.StartInterval != 0 {
+		return nil, errdefs.Invalid(errors.New("Config.Healthcheck.StartInterval: burrow checks every Interval, in the start period too; leave it out"))
+	}
+	out := &engine.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+	if err := engine.CheckHealthConfig(out); err != nil {
+		return nil, fmt.Errorf("Config.Healthcheck: %w", err)
+	}
+	return out, nil
 }
 
 // networking is a create request's network mode and networks. The

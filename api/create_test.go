@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	dockercontainer "github.com/docker/docker/api/types/container"
 	"github.com/moby/moby/api/types/container"
@@ -140,6 +141,14 @@ func TestCreateTranslation(t *testing.T) {
 		}},
 		{"no log", `{"Image":"i","HostConfig":{"LogConfig":{"Type":"none"}}}`, func(c engine.Config) bool {
 			return c.LogDriver == engine.LogNone
+		}},
+		{"health check", `{"Image":"i","Healthcheck":{"Test":["CMD-SHELL","wget -q localhost"],"Interval":1000000000,"Timeout":2000000000,"StartPeriod":3000000000,"Retries":4}}`, func(c engine.Config) bool {
+			h := c.Healthcheck
+			return h != nil && fmt.Sprint(h.Test) == "[CMD-SHELL wget -q localhost]" && h.Interval == time.Second && h.Timeout == 2*time.Second &&
+				h.StartPeriod == 3*time.Second && h.Retries == 4
+		}},
+		{"image's health check off", `{"Image":"i","Healthcheck":{"Test":["NONE"]}}`, func(c engine.Config) bool {
+			return c.Healthcheck != nil && c.Healthcheck.Disabled()
 		}},
 	} {
 		c, err := createFrom(t, "", tc.body)
@@ -306,7 +315,10 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 	}
 	for _, tc := range []struct{ json, field string }{
 		{`"Domainname":"d"`, "Config.Domainname"},
-		{`"Healthcheck":{"Test":["CMD","true"]}`, "Config.Healthcheck"},
+		{`"Healthcheck":{"Test":["CMD"]}`, "Config.Healthcheck"},
+		{`"Healthcheck":{"Test":["true"]}`, "Config.Healthcheck"},
+		{`"Healthcheck":{"Test":["CMD","true"],"StartInterval":1000000}`, "Config.Healthcheck.StartInterval"},
+		{`"Healthcheck":{"Test":["CMD","true"],"Interval":-1}`, "Config.Healthcheck"},
 		{`"StopSignal":"USR1"`, "Config.StopSignal"},
 		{`"StopTimeout":3`, "Config.StopTimeout"},
 		{`"Shell":["/bin/bash","-c"]`, "Config.Shell"},

@@ -51,7 +51,7 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 		if limit > 0 && len(out) == limit {
 			break
 		}
-		out = append(out, containerSummary(c, now, s.volumePath, s.Engine.ContainerEndpoints(c)))
+		out = append(out, containerSummary(c, now, s.volumePath, s.extra(c)))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -61,7 +61,18 @@ func (s *Server) containerInspect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, inspectResponse(c.Inspect(), c, s.volumePath, s.Engine.ContainerEndpoints(c)))
+	writeJSON(w, http.StatusOK, inspectResponse(c.Inspect(), c, s.volumePath, s.extra(c)))
+}
+
+// ctrExtra is what a container's summary and inspection show beside its
+// record: its places on its networks, and its health.
+type ctrExtra struct {
+	endpoints []engine.NetworkEndpoint
+	health    *engine.HealthState
+}
+
+func (s *Server) extra(c *engine.Container) ctrExtra {
+	return ctrExtra{endpoints: s.Engine.ContainerEndpoints(c), health: s.Engine.Health(c)}
 }
 
 // volumePath is where a named volume's data is on the host ("" when it is
@@ -82,9 +93,8 @@ func dockerState(st string) container.ContainerState {
 	return container.ContainerState(st)
 }
 
-// containerSummary is a container as GET /containers/json lists it, eps
-// its places on its networks.
-func containerSummary(c *engine.Container, now time.Time, volumePath func(string) string, eps []engine.NetworkEndpoint) container.Summary {
+// containerSummary is a container as GET /containers/json lists it.
+func containerSummary(c *engine.Container, now time.Time, volumePath func(string) string, x ctrExtra) container.Summary {
 	sum := container.Summary{
 		ID: c.ID, Names: []string{"/" + c.Name}, Image: c.Image, ImageID: "sha256:" + c.ImageID,
 		Command: strings.Join(c.Args, " "), Created: c.Created.Unix(), State: dockerState(c.State.Status),
@@ -92,10 +102,13 @@ func containerSummary(c *engine.Container, now time.Time, volumePath func(string
 		Mounts: mountPoints(c.Config.Mounts, volumePath),
 	}
 	sum.HostConfig.NetworkMode = apiNetworkMode(&c.Config)
-	sum.NetworkSettings = &container.NetworkSettingsSummary{Networks: networksOf(c, eps)}
+	sum.NetworkSettings = &container.NetworkSettingsSummary{Networks: networksOf(c, x.endpoints)}
+	if x.health != nil {
+		sum.Health = &container.HealthSummary{Status: container.HealthStatus(x.health.Status), FailingStreak: x.health.FailingStreak}
+	}
 	switch c.State.Status {
 	case engine.StatusRunning:
-		sum.Status = "Up " + humanDuration(now.Sub(c.State.StartedAt))
+		sum.Status = "Up " + humanDuration(now.Sub(c.State.StartedAt)) + healthSuffix(x.health)
 	case engine.StatusExited:
 		sum.Status = fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, humanDuration(now.Sub(c.State.FinishedAt)))
 	}
@@ -145,9 +158,8 @@ type inspectBody struct {
 }
 
 // inspectResponse is a container as GET /containers/{id}/json shows it,
-// from the engine's inspection and the container's configuration; eps
-// are its places on its networks.
-func inspectResponse(d engine.InspectData, ctr *engine.Container, volumePath func(string) string, eps []engine.NetworkEndpoint) inspectBody {
+// from the engine's inspection and the container's configuration.
+func inspectResponse(d engine.InspectData, ctr *engine.Container, volumePath func(string) string, x ctrExtra) inspectBody {
 	c := &ctr.Config
 	ts := func(t time.Time) string {
 		if t.IsZero() {
@@ -179,7 +191,9 @@ func inspectResponse(d engine.InspectData, ctr *engine.Container, volumePath fun
 		},
 		Mounts: mountPoints(c.Mounts, volumePath),
 	}}
-	out.NetworkSettings = &inspectNetworkSettings{NetworkSettings: container.NetworkSettings{Ports: ports, Networks: networksOf(ctr, eps)}}
+	out.State.Health = healthOf(x.health)
+	out.Config.Healthcheck = healthConfigOf(c.Healthcheck)
+	out.NetworkSettings = &inspectNetworkSettings{NetworkSettings: container.NetworkSettings{Ports: ports, Networks: networksOf(ctr, x.endpoints)}}
 	out.NetworkSettings.IPAddress, _ = d.NetworkSettings["IPAddress"].(string)
 	out.NetworkSettings.Gateway, _ = d.NetworkSettings["Gateway"].(string)
 	for _, ep := range out.NetworkSettings.Networks {
@@ -188,6 +202,38 @@ func inspectResponse(d engine.InspectData, ctr *engine.Container, volumePath fun
 		}
 	}
 	return out
+}
+
+// healthSuffix is what a running container's Status says of its health,
+// as dockerd's.
+func healthSuffix(h *engine.HealthState) string {
+	switch {
+	case h == nil:
+		return ""
+	case h.Status == engine.HealthStarting:
+		return " (health: starting)"
+	}
+	return " (" + h.Status + ")"
+}
+
+// healthOf is State.Health.
+func healthOf(h *engine.HealthState) *container.Health {
+	if h == nil {
+		return nil
+	}
+	out := &container.Health{Status: container.HealthStatus(h.Status), FailingStreak: h.FailingStreak, Log: []*container.HealthcheckResult{}}
+	for _, r := range h.Log {
+		out.Log = append(out.Log, &container.HealthcheckResult{Start: r.Start, End: r.End, ExitCode: r.ExitCode, Output: r.Output})
+	}
+	return out
+}
+
+// healthConfigOf is Config.Healthcheck.
+func healthConfigOf(h *engine.HealthConfig) *container.HealthConfig {
+	if h == nil {
+		return nil
+	}
+	return &container.HealthConfig{Test: h.Test, Interval: max(h.Interval, 0), Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
 }
 
 // apiNetworkMode is the container's NetworkMode as dockerd shows it:

@@ -81,7 +81,7 @@ func volumeAt(name string) string { return "/vol/" + name + "/_data" }
 
 func TestContainerSummary(t *testing.T) {
 	var got container.Summary
-	roundTrip(t, containerSummary(testContainer(), time.Now(), volumeAt, nil), &got)
+	roundTrip(t, containerSummary(testContainer(), time.Now(), volumeAt, ctrExtra{}), &got)
 	if got.ID != strings.Repeat("ab", 32) || got.Names[0] != "/web" || got.State != container.StateRunning ||
 		got.Status != "Up 3 minutes" || got.Command != "httpd -f" || got.ImageID != "sha256:"+strings.Repeat("cd", 32) {
 		t.Errorf("summary: %+v", got)
@@ -105,7 +105,7 @@ func TestInspectResponse(t *testing.T) {
 		NetworkSettings: map[string]any{"IPAddress": "10.0.2.100", "Gateway": "10.0.2.2"},
 	}
 	var got container.InspectResponse
-	generic := roundTrip(t, inspectResponse(d, c, volumeAt, nil), &got)
+	generic := roundTrip(t, inspectResponse(d, c, volumeAt, ctrExtra{}), &got)
 	if got.Name != "/web" || got.Image != "sha256:"+c.ImageID || got.State.Pid != 42 || got.State.Status != container.StateRunning ||
 		got.Config.Env[0] != "A=1" || got.HostConfig.Memory != 1<<20 || got.HostConfig.NetworkMode != "bridge" {
 		t.Errorf("inspect: %+v %+v %+v", got, got.State, got.HostConfig)

@@ -18,7 +18,6 @@ func refuseUnsupported(req *createRequest) error {
 		field string
 	}{
 		{cfg.Domainname != "", "Config.Domainname"},
-		{cfg.Healthcheck != nil && !healthDisabled(cfg.Healthcheck), "Config.Healthcheck (burrow runs no health checks)"},
 		{cfg.ArgsEscaped, "Config.ArgsEscaped"},
 		{len(cfg.OnBuild) > 0, "Config.OnBuild"},
 		{len(cfg.Shell) > 0, "Config.Shell"},
@@ -74,10 +73,4 @@ func refuseResources(r *container.Resources) error {
 		}
 	}
 	return nil
-}
-
-// healthDisabled tells a health check that only turns the image's off:
-// burrow runs none anyway.
-func healthDisabled(h *container.HealthConfig) bool {
-	return len(h.Test) == 0 || (len(h.Test) == 1 && h.Test[0] == "NONE")
 }

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/docker/distribution/registry/api/errcode"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker"
@@ -182,19 +184,30 @@ func classifyPullError(err error, named reference.Named) error {
 	return err
 }
 
-// Lookup finds an image in store by ID, ID prefix or name; short names are
-// completed as podman does (localhost/, aliases, search registries), and a
-// missing tag means :latest.
+// Lookup finds an image in store by ID (with or without sha256:), ID
+// prefix, name or name@digest; short names are completed as podman does
+// (localhost/, aliases, search registries) and then as dockerd does
+// (docker.io/library/), so that the CLI finds what Docker clients named
+// through the API; a missing tag means :latest.
 func Lookup(store cstorage.Store, nameOrID string) (*cstorage.Image, error) {
 	if nameOrID == "" {
 		return nil, errdefs.Invalid(errors.New("no image given"))
 	}
-	if img, err := store.Image(nameOrID); err == nil {
+	if img, err := store.Image(strings.TrimPrefix(nameOrID, "sha256:")); err == nil {
 		return img, nil
 	}
-	candidates, err := shortnames.ResolveLocally(nil, strings.TrimPrefix(nameOrID, "docker://"))
+	ref := strings.TrimPrefix(nameOrID, "docker://")
+	if named, err := reference.ParseNormalizedNamed(ref); err == nil {
+		if d, ok := named.(reference.Digested); ok {
+			return byDigest(store, named, d.Digest())
+		}
+	}
+	candidates, err := shortnames.ResolveLocally(nil, ref)
 	if err != nil {
 		return nil, errdefs.Invalid(fmt.Errorf("invalid image reference %q: %w", nameOrID, err))
+	}
+	if named, err := reference.ParseNormalizedNamed(ref); err == nil {
+		candidates = append(candidates, reference.TagNameOnly(named))
 	}
 	for _, c := range candidates {
 		if img, err := store.Image(c.String()); err == nil {
@@ -202,6 +215,28 @@ func Lookup(store cstorage.Store, nameOrID string) (*cstorage.Image, error) {
 		}
 	}
 	return nil, errdefs.NotFound(fmt.Errorf("image %q not known: pull it with `burrow pull %s`", nameOrID, nameOrID))
+}
+
+// byDigest finds the image of a name@digest reference: one of the
+// repository's (or, for a short name, any repository's of that name) with
+// that manifest digest.
+func byDigest(store cstorage.Store, named reference.Named, d digest.Digest) (*cstorage.Image, error) {
+	imgs, err := store.Images()
+	if err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	repo := reference.Path(named)
+	for i := range imgs {
+		if !slices.Contains(imgs[i].Digests, d) && imgs[i].Digest != d {
+			continue
+		}
+		for _, n := range imgs[i].Names {
+			if nn, err := reference.ParseNormalizedNamed(n); err == nil && (nn.Name() == named.Name() || reference.Path(nn) == repo) {
+				return &imgs[i], nil
+			}
+		}
+	}
+	return nil, errdefs.NotFound(fmt.Errorf("image %q not known: pull it with `burrow pull %s`", named, named))
 }
 
 // Config reads the image's OCI configuration (entrypoint, cmd, env, ...).

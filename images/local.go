@@ -145,7 +145,7 @@ func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, remov
 	if err != nil {
 		return nil, "", err
 	}
-	byName := !strings.HasPrefix(img.ID, ref)
+	byName := !strings.HasPrefix(img.ID, strings.TrimPrefix(ref, "sha256:"))
 	if named, err := reference.ParseNormalizedNamed(ref); err == nil {
 		if _, digested := named.(reference.Digested); digested && hasTag(img.Names) {
 			// A reference by digest to an image that keeps a tag: podman

@@ -30,7 +30,7 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	labels, specs := labelFilters(specs)
-	filters, err := engine.ParseFilters(specs)
+	filters, err := s.Engine.ParseFilters(specs)
 	if err != nil {
 		writeError(w, err)
 		return

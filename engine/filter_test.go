@@ -1,10 +1,18 @@
 package engine
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/burrow-containers/burrow/network"
+)
 
 func TestParseFilters(t *testing.T) {
-	web := &Container{Record: Record{ID: "abc123", Name: "web-1", Image: "localhost/app:v1", ImageID: "fff111", State: State{Status: StatusRunning}}}
-	job := &Container{Record: Record{ID: "def456", Name: "job", Image: "quay.io/x/busybox:latest", ImageID: "eee222", State: State{Status: StatusExited, ExitCode: 3}}}
+	e := &Engine{}
+	web := &Container{Record: Record{ID: "abc123", Name: "web-1", Image: "localhost/app:v1", ImageID: "fff111", State: State{Status: StatusRunning},
+		Config: Config{Labels: map[string]string{"tier": "front", "app": "shop"}, Network: NetworkBridge, Networks: []network.Attachment{{Network: "shop_default"}},
+			Mounts: []MountSpec{{Type: "volume", Source: "shopdata", Destination: "/data"}}}}}
+	job := &Container{Record: Record{ID: "def456", Name: "job", Image: "127.0.0.1:5000/x/busybox:latest", ImageID: "eee222", State: State{Status: StatusExited, ExitCode: 3},
+		Config: Config{Labels: map[string]string{"app": "batch"}, Network: NetworkHost}}}
 	for _, tc := range []struct {
 		specs    []string
 		web, job bool
@@ -21,8 +29,20 @@ func TestParseFilters(t *testing.T) {
 		{[]string{"ancestor=eee2"}, false, true},
 		{[]string{"exited=3"}, false, true},
 		{[]string{"exited=0"}, false, false},
+		{[]string{"ancestor=x/busybox:latest"}, false, true},
+		{[]string{"label=app"}, true, true},
+		{[]string{"label=app=shop"}, true, false},
+		{[]string{"label=app=shop", "label=app=batch"}, false, false},
+		{[]string{"label=app", "label=tier"}, true, false},
+		{[]string{"label!=tier"}, false, true},
+		{[]string{"volume=shopdata"}, true, false},
+		{[]string{"volume=/data"}, true, false},
+		{[]string{"network=shop_default"}, true, false},
+		{[]string{"network=host"}, false, true},
+		{[]string{"health=none"}, true, true},
+		{[]string{"health=healthy"}, false, false},
 	} {
-		f, err := ParseFilters(tc.specs)
+		f, err := e.ParseFilters(tc.specs)
 		if err != nil {
 			t.Fatalf("%v: %v", tc.specs, err)
 		}
@@ -30,8 +50,8 @@ func TestParseFilters(t *testing.T) {
 			t.Errorf("%v: web %v job %v, want %v %v", tc.specs, web.Matches(f), job.Matches(f), tc.web, tc.job)
 		}
 	}
-	for _, bad := range []string{"status", "status=sleeping", "name=(", "exited=x", "colour=blue"} {
-		if _, err := ParseFilters([]string{bad}); err == nil {
+	for _, bad := range []string{"status", "status=sleeping", "name=(", "exited=x", "colour=blue", "health=fine", "until=yesterday"} {
+		if _, err := e.ParseFilters([]string{bad}); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}
 	}

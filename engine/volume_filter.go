@@ -2,11 +2,10 @@ package engine
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/images"
 )
 
 // VolumeFilter selects volumes of a listing.
@@ -42,13 +41,16 @@ func (e *Engine) ParseVolumeFilters(specs []string) ([]VolumeFilter, error) {
 			}
 			fn = func(vol *Volume) bool { return (len(e.VolumeUsers(vol.Name)) == 0) == want }
 		case "until":
-			t, err := parseTimeFilter(k, v)
+			t, err := images.FilterTime(k, v)
 			if err != nil {
 				return nil, err
 			}
 			fn = func(vol *Volume) bool { return vol.CreatedAt.Before(t) }
 		default:
 			return nil, errdefs.Invalid(fmt.Errorf("unsupported volume filter %q: burrow knows name, driver, label, label!, dangling and until", k))
+		}
+		if k == "label" || k == "label!" {
+			k = f // every label must match
 		}
 		if byKey[k] == nil {
 			keys = append(keys, k)
@@ -86,26 +88,4 @@ func hasLabel(labels map[string]string, filter string) bool {
 	k, v, withValue := strings.Cut(filter, "=")
 	got, ok := labels[k]
 	return ok && (!withValue || got == v)
-}
-
-// parseTimeFilter reads the time of an until, before or since filter of
-// images and volumes: a Unix time (with fraction), an RFC 3339 time or
-// date, or a duration before now (10m).
-func parseTimeFilter(key, v string) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	if sec, frac, _ := strings.Cut(v, "."); sec != "" {
-		s, err1 := strconv.ParseInt(sec, 10, 64)
-		ns, err2 := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
-		if err1 == nil && (frac == "" || err2 == nil) {
-			return time.Unix(s, ns), nil
-		}
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errdefs.Invalid(fmt.Errorf("invalid filter %s=%s: use a Unix time, an RFC 3339 time or a duration (10m)", key, v))
 }

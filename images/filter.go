@@ -162,6 +162,24 @@ func findSummary(list []Summary, ref string) (Summary, error) {
 	return Summary{}, errdefs.NotFound(fmt.Errorf("%s: image not known", ref))
 }
 
+// FilterTime reads the time of an until (since, before) filter of
+// containers, volumes and events, as parseTime, and also Unix seconds with
+// a fraction, as docker clients send them.
+func FilterTime(key, v string) (time.Time, error) {
+	if sec, frac, ok := strings.Cut(v, "."); ok {
+		s, err1 := strconv.ParseInt(sec, 10, 64)
+		ns, err2 := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+		if err1 == nil && err2 == nil {
+			return time.Unix(s, ns), nil
+		}
+	}
+	t, err := parseTime(v)
+	if err != nil {
+		return t, errdefs.Invalid(fmt.Errorf("invalid filter %s=%s: %w", key, v, err))
+	}
+	return t, nil
+}
+
 // parseTime reads a timestamp as podman's until= takes it: RFC 3339, a
 // date, Unix seconds, or a duration before now (10m).
 func parseTime(v string) (time.Time, error) {

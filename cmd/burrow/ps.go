@@ -22,7 +22,7 @@ type PsCmd struct {
 	Quiet   bool     `short:"q" help:"Print only the IDs."`
 	Latest  bool     `short:"l" help:"Show only the latest container created."`
 	NoTrunc bool     `name:"no-trunc" help:"Do not truncate IDs and commands."`
-	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited=, pod= (repeatable)."`
+	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited=, label=, label!=, before=, since=, until=, volume=, network=, health=, pod= (repeatable)."`
 	Format  string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names .Pod .PodName ...) or json."`
 	Pod     bool     `short:"p" name:"pod" help:"Show the pod of each container (its ID and name)."`
 
@@ -155,11 +155,8 @@ func (p *PsCmd) Run(g *globals) error {
 			other = append(other, f)
 		}
 	}
-	filters, err := engine.ParseFilters(other)
-	if err != nil {
-		return err
-	}
 	var tmpl *template.Template
+	var err error
 	format := p.Format
 	if format != "" && format != "json" {
 		format = strings.TrimPrefix(format, "table ")
@@ -172,6 +169,10 @@ func (p *PsCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
+	filters, err := eng.ParseFilters(other)
+	if err != nil {
+		return err
+	}
 	ctrs, err := eng.List()
 	if err != nil {
 		return err

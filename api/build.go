@@ -79,8 +79,17 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	var tags []string
+	for _, t := range q["t"] {
+		full, err := dockerRef("t", t)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		tags = append(tags, full)
+	}
 	o := build.Options{
-		ContextDir: dir, Tags: q["t"], Target: q.Get("target"), NoCache: queryBool(r, "nocache"),
+		ContextDir: dir, Tags: tags, Target: q.Get("target"), NoCache: queryBool(r, "nocache"),
 		Squash: queryBool(r, "squash"), Layers: true, Pull: "missing",
 	}
 	if queryBool(r, "pull") {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +55,11 @@ func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if p := r.URL.Query().Get("platform"); p != "" && p != runtime.GOOS && p != runtime.GOOS+"/"+runtime.GOARCH {
+		writeError(w, errdefs.Invalid(fmt.Errorf("platform %s: burrow runs %s/%s containers", p, runtime.GOOS, runtime.GOARCH)))
+		return
+	}
+	req.Config.Image = s.resolveImage(req.Config.Image)
 	var imageEnv []string
 	if hasBareNames(req.Config.Env) {
 		imageEnv = s.imageEnv(r.Context(), req)

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
+	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/types"
 
 	"github.com/moby/moby/api/types/common"
@@ -54,24 +56,35 @@ type imageSummary struct {
 }
 
 func newImageSummary(im engine.ImageSummary) imageSummary {
-	tags := im.Names
-	if tags == nil {
-		tags = []string{}
-	}
 	return imageSummary{Summary: image.Summary{
-		ID: "sha256:" + im.ID, RepoTags: tags, RepoDigests: []string{}, Created: im.Created.Unix(),
-		Size: im.Size, SharedSize: -1, Labels: map[string]string{}, Containers: -1,
+		ID: "sha256:" + im.ID, RepoTags: familiarAll(im.Names), RepoDigests: repoDigests(im.Names, im.Digest), Created: im.Created.Unix(),
+		Size: im.Size, SharedSize: -1, Labels: orEmpty(im.Labels), Containers: -1,
 	}, VirtualSize: im.Size}
 }
 
+// imageCreate pulls an image (fromImage), or imports one (fromSrc).
 func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) {
-	ref := r.URL.Query().Get("fromImage")
-	if tag := r.URL.Query().Get("tag"); tag != "" {
+	q := r.URL.Query()
+	if q.Get("fromSrc") != "" {
+		s.imageImport(w, r)
+		return
+	}
+	if q.Get("platform") != "" && q.Get("platform") != runtime.GOOS+"/"+runtime.GOARCH {
+		writeError(w, errdefs.Invalid(fmt.Errorf("platform %s: burrow pulls the images of %s/%s", q.Get("platform"), runtime.GOOS, runtime.GOARCH)))
+		return
+	}
+	ref := q.Get("fromImage")
+	if tag := q.Get("tag"); tag != "" {
 		if strings.HasPrefix(tag, "sha256:") {
 			ref += "@" + tag
 		} else {
 			ref += ":" + tag
 		}
+	}
+	ref, err := dockerRef("fromImage", ref)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
 	if loopbackRegistry(ref) {
@@ -132,7 +145,7 @@ func (s *Server) imagePostRoute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) imageInspect(w http.ResponseWriter, r *http.Request, name string) {
-	d, err := s.Engine.InspectImage(r.Context(), name)
+	d, err := s.Engine.InspectImage(r.Context(), s.resolveImage(name))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -149,7 +162,7 @@ type imageInspectBody struct {
 
 func imageInspectResponse(d *engine.ImageInspect) imageInspectBody {
 	out := imageInspectBody{InspectResponse: image.InspectResponse{
-		ID: "sha256:" + d.ID, RepoTags: d.RepoTags, RepoDigests: d.RepoDigests, Config: &d.Config,
+		ID: "sha256:" + d.ID, RepoTags: familiarAll(d.RepoTags), RepoDigests: familiarAll(d.RepoDigests), Config: &d.Config,
 		Architecture: d.Architecture, Os: d.Os, Size: d.Size, Author: d.Author,
 		RootFS: image.RootFS{Type: d.RootFS.Type, Layers: d.RootFS.Layers},
 	}, VirtualSize: d.Size}
@@ -160,14 +173,14 @@ func imageInspectResponse(d *engine.ImageInspect) imageInspectBody {
 }
 
 func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
-	untagged, deleted, err := s.Engine.RemoveImage(r.Context(), r.PathValue("name"), boolParam(r, "force"))
+	untagged, deleted, err := s.Engine.RemoveImage(r.Context(), s.resolveImage(r.PathValue("name")), boolParam(r, "force"))
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	out := []image.DeleteResponse{}
 	for _, u := range untagged {
-		out = append(out, image.DeleteResponse{Untagged: u})
+		out = append(out, image.DeleteResponse{Untagged: familiar(u)})
 	}
 	if deleted != "" {
 		out = append(out, image.DeleteResponse{Deleted: "sha256:" + deleted})
@@ -188,6 +201,12 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 	if ref != "" && q.Get("tag") != "" {
 		ref += ":" + q.Get("tag")
 	}
+	if ref != "" {
+		if ref, err = dockerRef("repo", ref); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
 	img, err := s.Engine.Commit(r.Context(), c, ref, engine.CommitOptions{Changes: q["changes"], Message: q.Get("comment"), Author: q.Get("author")},
 		engine.PullOptions{Quiet: true})
 	if err != nil {
@@ -202,7 +221,12 @@ func (s *Server) imageTag(w http.ResponseWriter, r *http.Request, name string) {
 	if t := r.URL.Query().Get("tag"); t != "" {
 		ref += ":" + t
 	}
-	if err := s.Engine.Tag(name, ref); err != nil {
+	ref, err := dockerRef("repo", ref)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := s.Engine.Tag(s.resolveImage(name), ref); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -220,7 +244,7 @@ func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) 
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
-	if err := s.Engine.Push(r.Context(), name, "", o); err != nil {
+	if err := s.Engine.Push(r.Context(), s.resolveImage(name), "", o); err != nil {
 		enc.Encode(errorMessage(err, 0))
 		return
 	}
@@ -228,7 +252,7 @@ func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) 
 }
 
 func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name string) {
-	hist, err := s.Engine.ImageHistory(r.Context(), name)
+	hist, err := s.Engine.ImageHistory(r.Context(), s.resolveImage(name))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -288,7 +312,7 @@ func (s *Server) imageGet(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	defer os.RemoveAll(tmp)
 	file := filepath.Join(tmp, "image.tar")
-	if err := s.Engine.Save(r.Context(), name, file, "docker-archive", engine.PullOptions{Quiet: true}); err != nil {
+	if err := s.Engine.Save(r.Context(), s.resolveImage(name), file, "docker-archive", engine.PullOptions{Quiet: true}); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -326,6 +350,62 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) {
 	for _, n := range names {
 		enc.Encode(textMessage("Loaded image: " + n + "\n"))
 	}
+}
+
+// imageImport makes an image of a root filesystem tarball (POST
+// /images/create?fromSrc=-, the body; a URL is refused), named repo:tag.
+func (s *Server) imageImport(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("fromSrc") != "-" {
+		writeError(w, errdefs.Invalid(fmt.Errorf("fromSrc %q: burrow imports the request's body (fromSrc=-), not a URL", q.Get("fromSrc"))))
+		return
+	}
+	ref := q.Get("repo")
+	if ref != "" {
+		if t := q.Get("tag"); t != "" {
+			ref += ":" + t
+		}
+		var err error
+		if ref, err = dockerRef("repo", ref); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	dir, err := s.uploadDir("import")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "rootfs.tar")
+	if err := s.receive(w, r, file); err != nil {
+		writeError(w, s.overLimit(err, "the root filesystem"))
+		return
+	}
+	img, err := s.Engine.Import(r.Context(), file, ref, engine.ImportOptions{Changes: q["changes"], Message: q.Get("message")}, engine.PullOptions{Quiet: true})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, statusMessage("sha256:"+img.ID))
+}
+
+// repoDigests are an image's name@digest forms, as dockerd shows them.
+func repoDigests(names []string, digest string) []string {
+	out := []string{}
+	if digest == "" {
+		return out
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		named, err := reference.ParseNormalizedNamed(n)
+		if err != nil || seen[named.Name()] {
+			continue
+		}
+		seen[named.Name()] = true
+		out = append(out, familiar(named.Name()+"@"+digest))
+	}
+	return out
 }
 
 // receive writes the request's body, within the upload limit, to file.

@@ -29,23 +29,29 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	labels, specs := labelFilters(specs)
+	for i, f := range specs {
+		// dockerd's default bridge is burrow's default network mode.
+		if f == "network=bridge" || f == "network=default" {
+			specs[i] = "network=" + engine.NetworkSlirp
+		}
+	}
 	filters, err := s.Engine.ParseFilters(specs)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	all := boolParam(r, "all")
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	// As dockerd: a status or exited filter, or a limit, looks at stopped
+	// ones too.
+	all := boolParam(r, "all") || limit > 0
 	for _, f := range specs {
-		// As docker: a status or exited filter looks at stopped ones too.
 		all = all || strings.HasPrefix(f, "status=") || strings.HasPrefix(f, "exited=")
 	}
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	out := []container.Summary{}
 	now := time.Now()
 	for i := len(ctrs) - 1; i >= 0; i-- { // newest first, as docker
 		c := ctrs[i]
-		if (!all && !c.Running()) || !c.Matches(filters) || !hasLabels(c.Config.Labels, labels) {
+		if (!all && !c.Running()) || !c.Matches(filters) {
 			continue
 		}
 		if limit > 0 && len(out) == limit {
@@ -96,7 +102,7 @@ func dockerState(st string) container.ContainerState {
 // containerSummary is a container as GET /containers/json lists it.
 func containerSummary(c *engine.Container, now time.Time, volumePath func(string) string, x ctrExtra) container.Summary {
 	sum := container.Summary{
-		ID: c.ID, Names: []string{"/" + c.Name}, Image: c.Image, ImageID: "sha256:" + c.ImageID,
+		ID: c.ID, Names: []string{"/" + c.Name}, Image: familiar(c.Image), ImageID: "sha256:" + c.ImageID,
 		Command: strings.Join(c.Args, " "), Created: c.Created.Unix(), State: dockerState(c.State.Status),
 		Status: "Created", Ports: []container.PortSummary{}, Labels: labelsOf(c.Config.Labels),
 		Mounts: mountPoints(c.Config.Mounts, volumePath),
@@ -178,7 +184,7 @@ func inspectResponse(d engine.InspectData, ctr *engine.Container, volumePath fun
 		},
 		Config: &container.Config{
 			Hostname: d.Config.Hostname, User: d.Config.User, Env: d.Config.Env, Cmd: d.Config.Cmd,
-			Image: d.Config.Image, WorkingDir: d.Config.WorkingDir, Entrypoint: d.Config.Entrypoint,
+			Image: familiar(d.Config.Image), WorkingDir: d.Config.WorkingDir, Entrypoint: d.Config.Entrypoint,
 			Tty: d.Config.Tty, OpenStdin: d.Config.OpenStdin, AttachStdout: true, AttachStderr: true,
 			StopSignal: d.Config.StopSignal, Labels: labelsOf(c.Labels),
 		},
@@ -348,31 +354,6 @@ func labelsOf(l map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return l
-}
-
-// labelFilters takes the label filters (KEY or KEY=VALUE) out of specs.
-func labelFilters(specs []string) (labels, rest []string) {
-	for _, f := range specs {
-		if l, ok := strings.CutPrefix(f, "label="); ok {
-			labels = append(labels, l)
-		} else {
-			rest = append(rest, f)
-		}
-	}
-	return labels, rest
-}
-
-// hasLabels tells whether labels match every filter, as docker's: KEY
-// is present, KEY=VALUE has that value.
-func hasLabels(labels map[string]string, filters []string) bool {
-	for _, f := range filters {
-		k, v, withValue := strings.Cut(f, "=")
-		got, ok := labels[k]
-		if !ok || (withValue && got != v) {
-			return false
-		}
-	}
-	return true
 }
 
 // inspectLogConfig is the container's log driver as docker shows it.

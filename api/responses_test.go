@@ -167,22 +167,41 @@ func mustPort(t *testing.T, s string) network.Port {
 	return p
 }
 
-func TestLabelFilters(t *testing.T) {
-	labels, rest := labelFilters([]string{"label=a", "name=x", "label=b=2"})
-	if fmt.Sprint(labels) != "[a b=2]" || fmt.Sprint(rest) != "[name=x]" {
-		t.Errorf("split: %v %v", labels, rest)
+// Names are stored as dockerd stores what API clients give (Docker Hub's
+// for a short name) and shown as dockerd shows them.
+func TestReferences(t *testing.T) {
+	for in, want := range map[string]string{
+		"busybox":                     "docker.io/library/busybox:latest",
+		"app:v1":                      "docker.io/library/app:v1",
+		"team/app":                    "docker.io/team/app:latest",
+		"localhost/app:v1":            "localhost/app:v1",
+		"127.0.0.1:5000/busybox":      "127.0.0.1:5000/busybox:latest",
+		"quay.io/x/y@sha256:" + hex64: "quay.io/x/y@sha256:" + hex64,
+	} {
+		if got, err := dockerRef("repo", in); err != nil || got != want {
+			t.Errorf("dockerRef(%q) = %q, %v; want %q", in, got, err, want)
+		}
 	}
-	l := map[string]string{"a": "1", "b": "2"}
-	for filters, want := range map[string]bool{"a": true, "a,b=2": true, "b=3": false, "c": false, "a=1,b=2": true, "": true} {
-		var f []string
-		if filters != "" {
-			f = strings.Split(filters, ",")
+	if _, err := dockerRef("repo", "Upper/Case"); !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), "repo") {
+		t.Errorf("an invalid name: %v", err)
+	}
+	for in, want := range map[string]string{
+		"docker.io/library/busybox:latest": "busybox:latest",
+		"docker.io/team/app:v1":            "team/app:v1",
+		"localhost/app:v1":                 "localhost/app:v1",
+		"127.0.0.1:5000/busybox:latest":    "127.0.0.1:5000/busybox:latest",
+	} {
+		if got := familiar(in); got != want {
+			t.Errorf("familiar(%q) = %q, want %q", in, got, want)
 		}
-		if hasLabels(l, f) != want {
-			t.Errorf("labels %v, filters %q: want %v", l, filters, want)
-		}
+	}
+	digests := repoDigests([]string{"docker.io/library/busybox:latest", "docker.io/library/busybox:1", "localhost/b:v1"}, "sha256:"+hex64)
+	if fmt.Sprint(digests) != "[busybox@sha256:"+hex64+" localhost/b@sha256:"+hex64+"]" {
+		t.Errorf("repoDigests: %v", digests)
 	}
 }
+
+const hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 func TestExecExpiry(t *testing.T) {
 	now := time.Now()

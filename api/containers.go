@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,9 +101,20 @@ func (s *Server) containerKill(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// containerWait answers POST /containers/{id}/wait once the condition
+// holds: not-running (the default: at once for a created or exited
+// container), next-exit (the next exit from now on, after a start if need
+// be) or removed (the container is gone, after its exit).
 func (s *Server) containerWait(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.container(w, r)
 	if !ok {
+		return
+	}
+	cond := container.WaitCondition(r.URL.Query().Get("condition"))
+	switch cond {
+	case "", container.WaitConditionNotRunning, container.WaitConditionNextExit, container.WaitConditionRemoved:
+	default:
+		writeError(w, errdefs.Invalid(fmt.Errorf("invalid condition %q: use not-running, next-exit or removed", cond)))
 		return
 	}
 	// The headers go out at once: clients wait for them before starting.
@@ -111,12 +123,43 @@ func (s *Server) containerWait(w http.ResponseWriter, r *http.Request) {
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	code, err := s.Engine.Wait(r.Context(), c)
+	code, err := s.waitFor(r.Context(), c, cond)
 	resp := container.WaitResponse{StatusCode: int64(code)}
 	if err != nil {
 		resp.Error = &container.WaitExitError{Message: err.Error()}
 	}
 	json.NewEncoder(w).Encode(resp)
+}
+
+// waitFor waits for a wait condition and returns the exit code.
+func (s *Server) waitFor(ctx context.Context, c *engine.Container, cond container.WaitCondition) (int, error) {
+	since := time.Now()
+	for {
+		if c.Running() {
+			code, err := s.Engine.Wait(ctx, c)
+			if err != nil || cond != container.WaitConditionRemoved {
+				return code, err
+			}
+		} else if cond == "" || cond == container.WaitConditionNotRunning ||
+			(cond == container.WaitConditionNextExit && c.State.Status == engine.StatusExited && c.State.FinishedAt.After(since)) {
+			return c.State.ExitCode, nil
+		}
+		select {
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		now, err := s.Engine.Get(c.ID)
+		if errdefs.Is(err, errdefs.ClassNotFound) {
+			// Removed (at its exit, or by rm): its last code.
+			code, _ := s.Engine.Wait(ctx, c)
+			return code, nil
+		}
+		if err != nil {
+			return -1, err
+		}
+		c = now
+	}
 }
 
 func (s *Server) containerRemove(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /version", s.version)
 	mux.HandleFunc("GET /info", s.info)
 	mux.HandleFunc("GET /events", s.events)
+	mux.HandleFunc("GET /system/df", s.systemDF)
 	mux.HandleFunc("GET /containers/json", s.containerList)
 	mux.HandleFunc("POST /containers/create", jsonBody(s.containerCreate))
 	mux.HandleFunc("GET /containers/{id}/json", s.containerInspect)

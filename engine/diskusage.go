@@ -3,11 +3,15 @@ package engine
 import (
 	"io/fs"
 	"path/filepath"
+
+	cstorage "go.podman.io/storage"
 )
 
 // DiskUsage is what the containers and volumes take, for system df (the
 // images say their own sizes).
 type DiskUsage struct {
+	// LayersSize is what the images' layers hold, each counted once.
+	LayersSize int64
 	Containers []ContainerUsage
 	Volumes    []VolumeUsage
 }
@@ -32,7 +36,7 @@ func (e *Engine) DiskUsage() (*DiskUsage, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &DiskUsage{}
+	out := &DiskUsage{LayersSize: imageLayersSize(s)}
 	ctrs, err := e.List()
 	if err != nil {
 		return nil, err
@@ -56,6 +60,28 @@ func (e *Engine) DiskUsage() (*DiskUsage, error) {
 		out.Volumes = append(out.Volumes, VolumeUsage{Volume: v, Size: VolumeSize(v), Users: len(e.VolumeUsers(v.Name))})
 	}
 	return out, nil
+}
+
+// imageLayersSize adds up the layers under the store's images, each once.
+func imageLayersSize(s cstorage.Store) int64 {
+	imgs, err := s.Images()
+	if err != nil {
+		return 0
+	}
+	seen := map[string]bool{}
+	var n int64
+	for _, img := range imgs {
+		for id := img.TopLayer; id != "" && !seen[id]; {
+			seen[id] = true
+			l, err := s.Layer(id)
+			if err != nil {
+				break
+			}
+			n += max(l.UncompressedSize, 0)
+			id = l.Parent
+		}
+	}
+	return n
 }
 
 // VolumeSize is the bytes of the volume's files (what can be read of

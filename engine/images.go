@@ -39,6 +39,14 @@ func ParseImageFilters(specs []string, list []ImageSummary) ([]ImageFilter, erro
 	return images.ParseFiltersIn(specs, list)
 }
 
+// MatchImageName tells whether an image name matches a reference filter:
+// the name or its last components, with * wildcards.
+func MatchImageName(pattern, name string) bool { return images.MatchReference(pattern, name) }
+
+// ParseFilterTime reads the time of an until, since or before filter: a
+// Unix time, an RFC 3339 time or date, or a duration before now.
+func ParseFilterTime(key, v string) (time.Time, error) { return images.FilterTime(key, v) }
+
 // MatchImage tells whether an image passes every filter.
 func MatchImage(s ImageSummary, filters []ImageFilter) bool { return images.Match(s, filters) }
 

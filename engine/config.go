@@ -112,4 +112,11 @@ type Config struct {
 	// Healthcheck is the container's health check (--health-*, merged
 	// with the image's at create; nil: none). healthcheck.go runs it.
 	Healthcheck *HealthConfig `json:",omitempty"`
+	// StopSignal replaces the image's STOPSIGNAL ("": the image's, else
+	// SIGTERM).
+	StopSignal string `json:",omitempty"`
+	// Expose are the container's exposed ports, PORT/PROTO (--expose and
+	// the API's ExposedPorts, with the image's EXPOSE added at create):
+	// what it says it listens on; -P publishes them.
+	Expose []string `json:",omitempty"`
 }

@@ -63,6 +63,11 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := CheckHealthConfig(c.Healthcheck); err != nil {
 		return nil, nil, err
 	}
+	if c.StopSignal != "" {
+		if _, err := ParseSignal(c.StopSignal); err != nil {
+			return nil, nil, fmt.Errorf("stop signal: %w", err)
+		}
+	}
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {
 		return nil, nil, err
@@ -148,9 +153,13 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		}
 		imgConfig, imgHealth = &cfg.Config.ImageConfig, cfg.Config.Healthcheck
 		ctr.StopSignal = cfg.Config.StopSignal
+		c.Expose = addExposed(c.Expose, cfg.Config.ExposedPorts)
 		if c.PublishAll {
 			c.Ports = append(c.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
 		}
+	}
+	if c.StopSignal != "" {
+		ctr.StopSignal = c.StopSignal
 	}
 	if c.Healthcheck, err = mergeHealth(c.Healthcheck, imgHealth); err != nil {
 		return err

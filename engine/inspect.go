@@ -54,6 +54,10 @@ type InspectConfig struct {
 	// --health-on-failure.
 	Healthcheck                *InspectHealthcheck `json:"Healthcheck,omitempty"`
 	HealthcheckOnFailureAction string              `json:"HealthcheckOnFailureAction"`
+	// ExposedPorts are the ports the container exposes ("80/tcp": {}).
+	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
+	// StopTimeout is how long a stop waits before killing, in seconds.
+	StopTimeout uint `json:"StopTimeout"`
 }
 
 // InspectHealthcheck is Config.Healthcheck of inspect.
@@ -129,6 +133,11 @@ type InspectData struct {
 	// the pod's infra container.
 	Pod     string `json:"Pod"`
 	IsInfra bool   `json:"IsInfra"`
+	// ResolvConfPath, HostnamePath and HostsPath are the files bound at
+	// /etc/resolv.conf, /etc/hostname and /etc/hosts.
+	ResolvConfPath string `json:"ResolvConfPath"`
+	HostnamePath   string `json:"HostnamePath"`
+	HostsPath      string `json:"HostsPath"`
 }
 
 // Inspect describes the container.
@@ -140,6 +149,8 @@ func (c *Container) Inspect() InspectData {
 		NetworkSettings: networkSettings(&c.Config), Pod: c.Config.Pod, IsInfra: c.Config.PodInfra != "",
 	}
 	e.addNetworkSettings(c, d.NetworkSettings)
+	etc := filepath.Join(e.ctrDir(c.ID), "etc")
+	d.ResolvConfPath, d.HostnamePath, d.HostsPath = filepath.Join(etc, "resolv.conf"), filepath.Join(etc, "hostname"), filepath.Join(etc, "hosts")
 	if len(c.Args) > 0 {
 		d.Path, d.Args = c.Args[0], c.Args[1:]
 	}
@@ -177,6 +188,13 @@ func (c *Container) Inspect() InspectData {
 	if c.StopSignal == "" {
 		d.Config.StopSignal = "SIGTERM"
 	}
+	for _, p := range c.Config.Expose {
+		if d.Config.ExposedPorts == nil {
+			d.Config.ExposedPorts = map[string]struct{}{}
+		}
+		d.Config.ExposedPorts[p] = struct{}{}
+	}
+	d.Config.StopTimeout = uint(e.StopTimeout(c) / time.Second)
 	d.Config.HealthcheckOnFailureAction = "none"
 	if h := c.Config.Healthcheck; h != nil {
 		d.Config.Healthcheck = &InspectHealthcheck{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -394,6 +395,21 @@ func hostResolvConf() string {
 }
 
 // exposedPorts are an image's EXPOSEd ports, published on random host ports.
+// addExposed adds an image's exposed ports to the container's, as
+// PORT/PROTO, each once.
+func addExposed(have []string, exposed map[string]struct{}) []string {
+	for k := range exposed {
+		if !strings.Contains(k, "/") {
+			k += "/tcp"
+		}
+		if !slices.Contains(have, k) {
+			have = append(have, k)
+		}
+	}
+	slices.Sort(have)
+	return have
+}
+
 func exposedPorts(exposed map[string]struct{}) []PortMapping {
 	var out []PortMapping
 	for k := range exposed {

@@ -48,7 +48,7 @@ func (s *Server) containerStop(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	if _, err := s.Engine.Stop(r.Context(), c, stopTimeout(r)); err != nil {
+	if _, err := s.Engine.Stop(r.Context(), c, s.stopTimeout(r, c)); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -60,7 +60,7 @@ func (s *Server) containerRestart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.Engine.Stop(r.Context(), c, stopTimeout(r)); err != nil {
+	if _, err := s.Engine.Stop(r.Context(), c, s.stopTimeout(r, c)); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -72,13 +72,15 @@ func (s *Server) containerRestart(w http.ResponseWriter, r *http.Request) {
 }
 
 // stopTimeout is the grace period of a stop or restart request: the query's
-// t in seconds, 10 when absent.
-func stopTimeout(r *http.Request) time.Duration {
-	t := 10
+// t in seconds, else the container's own (Config.StopTimeout, 10 s by
+// default).
+func (s *Server) stopTimeout(r *http.Request, c *engine.Container) time.Duration {
 	if v := r.URL.Query().Get("t"); v != "" {
-		t, _ = strconv.Atoi(v)
+		if t, err := strconv.Atoi(v); err == nil && t >= 0 {
+			return time.Duration(t) * time.Second
+		}
 	}
-	return time.Duration(t) * time.Second
+	return s.Engine.StopTimeout(c)
 }
 
 func (s *Server) containerKill(w http.ResponseWriter, r *http.Request) {

@@ -228,6 +228,22 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if c.Healthcheck, err = healthcheck(cfg.Healthcheck); err != nil {
 		return nil, err
 	}
+	if c.StopSignal = cfg.StopSignal; c.StopSignal != "" {
+		if _, err := engine.ParseSignal(c.StopSignal); err != nil {
+			return nil, fmt.Errorf("Config.StopSignal: %w", err)
+		}
+	}
+	if t := cfg.StopTimeout; t != nil {
+		if *t < 0 {
+			return nil, errdefs.Invalid(errors.New("Config.StopTimeout: burrow waits a number of seconds, 0 or more"))
+		}
+		st := uint(*t)
+		c.StopTimeout = &st
+	}
+	for port := range cfg.ExposedPorts {
+		c.Expose = append(c.Expose, port.String())
+	}
+	sort.Strings(c.Expose)
 	return p, nil
 }
 

@@ -147,6 +147,9 @@ func TestCreateTranslation(t *testing.T) {
 			return h != nil && fmt.Sprint(h.Test) == "[CMD-SHELL wget -q localhost]" && h.Interval == time.Second && h.Timeout == 2*time.Second &&
 				h.StartPeriod == 3*time.Second && h.Retries == 4
 		}},
+		{"stop signal, timeout, exposed ports", `{"Image":"i","StopSignal":"SIGUSR1","StopTimeout":3,"ExposedPorts":{"53/udp":{},"80/tcp":{}}}`, func(c engine.Config) bool {
+			return c.StopSignal == "SIGUSR1" && c.StopTimeout != nil && *c.StopTimeout == 3 && fmt.Sprint(c.Expose) == "[53/udp 80/tcp]"
+		}},
 		{"image's health check off", `{"Image":"i","Healthcheck":{"Test":["NONE"]}}`, func(c engine.Config) bool {
 			return c.Healthcheck != nil && c.Healthcheck.Disabled()
 		}},
@@ -319,8 +322,8 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"Healthcheck":{"Test":["true"]}`, "Config.Healthcheck"},
 		{`"Healthcheck":{"Test":["CMD","true"],"StartInterval":1000000}`, "Config.Healthcheck.StartInterval"},
 		{`"Healthcheck":{"Test":["CMD","true"],"Interval":-1}`, "Config.Healthcheck"},
-		{`"StopSignal":"USR1"`, "Config.StopSignal"},
-		{`"StopTimeout":3`, "Config.StopTimeout"},
+		{`"StopSignal":"SIGNOPE"`, "Config.StopSignal"},
+		{`"StopTimeout":-2`, "Config.StopTimeout"},
 		{`"Shell":["/bin/bash","-c"]`, "Config.Shell"},
 		{`"HostConfig":{"Devices":[{"PathOnHost":"/dev/null"}]}`, "HostConfig.Devices"},
 		{`"HostConfig":{"Ulimits":[{"Name":"nofile","Soft":1,"Hard":2}]}`, "HostConfig.Ulimits"},

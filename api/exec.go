@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"sync"
 	"time"
 
@@ -127,6 +128,22 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) {
 	ex.sessions[sess.ID] = sess
 	ex.mu.Unlock()
 	writeJSON(w, http.StatusCreated, container.ExecCreateResponse{ID: sess.ID})
+}
+
+// execIDs are the container's exec sessions the service knows, as
+// inspect's ExecIDs.
+func (s *Server) execIDs(ctrID string) []string {
+	ex := s.execs()
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	var ids []string
+	for id, sess := range ex.sessions {
+		if sess.ContainerID == ctrID {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 func (s *Server) execSession(w http.ResponseWriter, r *http.Request) (*execSession, bool) {

@@ -14,6 +14,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/api/types/storage"
 
 	"github.com/burrow-containers/burrow/engine"
 )
@@ -75,10 +76,11 @@ func (s *Server) containerInspect(w http.ResponseWriter, r *http.Request) {
 type ctrExtra struct {
 	endpoints []engine.NetworkEndpoint
 	health    *engine.HealthState
+	execIDs   []string
 }
 
 func (s *Server) extra(c *engine.Container) ctrExtra {
-	return ctrExtra{endpoints: s.Engine.ContainerEndpoints(c), health: s.Engine.Health(c)}
+	return ctrExtra{endpoints: s.Engine.ContainerEndpoints(c), health: s.Engine.Health(c), execIDs: s.execIDs(c.ID)}
 }
 
 // volumePath is where a named volume's data is on the host ("" when it is
@@ -176,26 +178,18 @@ func inspectResponse(d engine.InspectData, ctr *engine.Container, volumePath fun
 	ports := portMap(c.Ports)
 	out := inspectBody{InspectResponse: container.InspectResponse{
 		ID: d.ID, Created: ts(d.Created), Path: d.Path, Args: d.Args, Name: "/" + d.Name,
-		Image: "sha256:" + d.Image, RestartCount: d.RestartCount, LogPath: d.LogPath, Driver: "overlay2",
+		Image: "sha256:" + d.Image, RestartCount: d.RestartCount, LogPath: d.LogPath, Driver: "overlay",
+		ResolvConfPath: d.ResolvConfPath, HostnamePath: d.HostnamePath, HostsPath: d.HostsPath,
+		Platform: "linux", ExecIDs: x.execIDs,
+		GraphDriver: &storage.DriverData{Name: "overlay", Data: map[string]string{}},
 		State: &container.State{
 			Status: dockerState(d.State.Status), Running: d.State.Running, Paused: d.State.Paused,
-			OOMKilled: d.State.OOMKilled, Pid: d.State.Pid, ExitCode: d.State.ExitCode,
+			OOMKilled: d.State.OOMKilled, Pid: d.State.Pid, ExitCode: d.State.ExitCode, Error: d.State.Error,
 			StartedAt: ts(d.State.StartedAt), FinishedAt: ts(d.State.FinishedAt),
 		},
-		Config: &container.Config{
-			Hostname: d.Config.Hostname, User: d.Config.User, Env: d.Config.Env, Cmd: d.Config.Cmd,
-			Image: familiar(d.Config.Image), WorkingDir: d.Config.WorkingDir, Entrypoint: d.Config.Entrypoint,
-			Tty: d.Config.Tty, OpenStdin: d.Config.OpenStdin, AttachStdout: true, AttachStderr: true,
-			StopSignal: d.Config.StopSignal, Labels: labelsOf(c.Labels),
-		},
-		HostConfig: &container.HostConfig{
-			AutoRemove: d.HostConfig.AutoRemove, Privileged: d.HostConfig.Privileged, ReadonlyRootfs: d.HostConfig.ReadonlyRootfs,
-			NetworkMode: container.NetworkMode(apiNetworkMode(c)), PortBindings: ports,
-			CapAdd: d.HostConfig.CapAdd, CapDrop: d.HostConfig.CapDrop,
-			LogConfig: inspectLogConfig(c),
-			Resources: container.Resources{Memory: d.HostConfig.Memory, NanoCPUs: d.HostConfig.NanoCpus},
-		},
-		Mounts: mountPoints(c.Mounts, volumePath),
+		Config:     inspectConfig(d, c),
+		HostConfig: inspectHostConfig(d, c, ports),
+		Mounts:     mountPoints(c.Mounts, volumePath),
 	}}
 	out.State.Health = healthOf(x.health)
 	out.Config.Healthcheck = healthConfigOf(c.Healthcheck)

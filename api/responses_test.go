@@ -97,6 +97,7 @@ func TestContainerSummary(t *testing.T) {
 
 func TestInspectResponse(t *testing.T) {
 	c := testContainer()
+	c.Config.Limits.Memory = 1 << 20
 	d := engine.InspectData{
 		ID: c.ID, Name: c.Name, Image: c.ImageID, Path: "httpd", Args: []string{"-f"},
 		State:           engine.InspectState{Status: "running", Running: true, Pid: 42, StartedAt: c.State.StartedAt},

@@ -21,8 +21,6 @@ func refuseUnsupported(req *createRequest) error {
 		{cfg.ArgsEscaped, "Config.ArgsEscaped"},
 		{len(cfg.OnBuild) > 0, "Config.OnBuild"},
 		{len(cfg.Shell) > 0, "Config.Shell"},
-		{cfg.StopSignal != "", "Config.StopSignal"},
-		{cfg.StopTimeout != nil, "Config.StopTimeout"},
 		{hc.VolumeDriver != "" && hc.VolumeDriver != "local", "HostConfig.VolumeDriver"},
 		{len(hc.Annotations) > 0, "HostConfig.Annotations"},
 		{hc.CgroupnsMode != "" && !hc.CgroupnsMode.IsPrivate(), "HostConfig.CgroupnsMode"},

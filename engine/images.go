@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	cstorage "go.podman.io/storage"

@@ -100,6 +100,35 @@ build() {
 	CGO_ENABLED=0 $GO build -o "$BIN/nettest" ./hack/nettest
 	CGO_ENABLED=0 $GO build -o "$BIN/apibench" ./hack/apibench
 	chmod 0755 "$BIN/burrow" "$BIN/burrow-tests" "$BIN/nettest"
+	build_compose
+}
+
+# docker compose, built from its Go module (the proxy serves it; no
+# release binary is downloaded), for the end-to-end tests of the Docker
+# API. Its go.mod has exclude lines, which hold only in its own module:
+# it is built in a copy of the module. The binary is kept in the
+# repository's tool cache (beside make lint's tools), so it is built once.
+COMPOSE_MODULE=github.com/docker/compose/v5
+COMPOSE_VERSION=v5.6.0
+build_compose() {
+	local cache=$REPO/.cache/tools/docker-compose-$COMPOSE_VERSION dir work
+	if [ ! -x "$cache" ]; then
+		log "building docker compose $COMPOSE_VERSION from its Go module (once; cached in $cache)"
+		mkdir -p "$(dirname "$cache")"
+		work=$(mktemp -d)
+		dir=$(cd "$work" && $GO mod download -json "$COMPOSE_MODULE@$COMPOSE_VERSION" |
+			sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+		[ -d "$dir" ] || { rm -rf "$work"; die "could not download $COMPOSE_MODULE@$COMPOSE_VERSION from the Go module proxy"; }
+		cp -r "$dir/." "$work/src"
+		chmod -R u+w "$work/src"
+		if ! (cd "$work/src" && CGO_ENABLED=0 $GO build -trimpath -o "$cache.tmp" ./cmd); then
+			rm -rf "$work" "$cache.tmp"
+			die "building docker compose $COMPOSE_VERSION failed"
+		fi
+		rm -rf "$work"
+		mv "$cache.tmp" "$cache"
+	fi
+	install -m 0755 "$cache" "$BIN/docker-compose"
 }
 
 # --- the registries ---------------------------------------------------------
@@ -347,6 +376,7 @@ write_env() {
 		export BURROW_TEST_HOSTILE_MARKER=$MARKER
 		export BURROW_TEST_NETTEST=$BIN/nettest
 		export BURROW_TEST_APIBENCH=$BIN/apibench
+		export BURROW_TEST_COMPOSE=$BIN/docker-compose
 	EOF
 	chmod 0644 "$ENVFILE"
 }

@@ -7,6 +7,7 @@
 //	BURROW_TEST_REGISTRY          host:port of a plain-HTTP registry on 127.0.0.1
 //	BURROW_TEST_IMAGE             a busybox image in it (Cmd ["sh"])
 //	BURROW_TEST_IMAGE_CONFIGURED  an image with Entrypoint, Cmd, WorkingDir and Env set
+//	BURROW_TEST_COMPOSE           docker compose v5, built from its Go module
 //	BURROW_TEST_EXPECT_NOSUBUID   1 in the pass run as a user without a subuid range
 //	BURROW_TEST_STRICT            1: a missing variable fails the test instead of skipping it
 package tests

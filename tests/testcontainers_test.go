@@ -1,0 +1,135 @@
+package tests
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go"
+	tcexec "github.com/testcontainers/testcontainers-go/exec"
+	"github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
+)
+
+// TestTestcontainers drives the API service with testcontainers-go v0.45,
+// as CI suites start their services, unchanged and with Ryuk off as
+// rootless CI sets it: a web server started behind an HTTP wait strategy
+// on a published port, exec, logs, and two containers on a network of
+// their own, one reaching the other by its alias.
+func TestTestcontainers(t *testing.T) {
+	host := apiService(t)
+	t.Setenv("DOCKER_HOST", host)
+	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	t.Setenv("HOME", t.TempDir()) // no ~/.testcontainers.properties of the user's
+	// Where testcontainers-go finds /.dockerenv (this test bed may itself
+	// be a container) it dials published ports at the bridge network's
+	// gateway, as a Docker-in-Docker client would; burrow publishes on
+	// the host it runs on, as a CI job in a container sets it.
+	t.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
+	img := testImage(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	web, err := testcontainers.Run(ctx, img,
+		testcontainers.WithCmd("sh", "-c", "mkdir -p /www && echo tc-page > /www/index.html && echo web-ready && exec httpd -f -p 80 -h /www"),
+		testcontainers.WithExposedPorts("80/tcp"),
+		testcontainers.WithLabels(map[string]string{"suite": "burrow"}),
+		testcontainers.WithWaitStrategy(wait.ForHTTP("/").WithPort("80/tcp").WithStartupTimeout(time.Minute)),
+	)
+	testcontainers.CleanupContainer(t, web)
+	if err != nil {
+		t.Fatalf("Run with an HTTP wait strategy: %v", err)
+	}
+	h, err := web.Host(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := web.MappedPort(ctx, "80/tcp")
+	if err != nil {
+		t.Fatalf("MappedPort: %v", err)
+	}
+	resp, err := http.Get("http://" + h + ":" + port.Port() + "/")
+	if err != nil {
+		t.Fatalf("GET the published port: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "tc-page\n" {
+		t.Errorf("the page through the published port: %q", body)
+	}
+
+	code, out, err := web.Exec(ctx, []string{"sh", "-c", "echo exec-out; exit 3"}, tcexec.Multiplexed())
+	if err != nil {
+		t.Fatalf("Exec: %v", err)
+	}
+	b, _ := io.ReadAll(out)
+	if code != 3 || string(b) != "exec-out\n" {
+		t.Errorf("Exec: code %d, output %q; want 3, %q", code, b, "exec-out\n")
+	}
+	logs, err := web.Logs(ctx)
+	if err != nil {
+		t.Fatalf("Logs: %v", err)
+	}
+	b, _ = io.ReadAll(logs)
+	logs.Close()
+	if !strings.Contains(string(b), "web-ready") {
+		t.Errorf("Logs: %q", b)
+	}
+	insp, err := web.Inspect(ctx)
+	if err != nil {
+		t.Fatalf("Inspect: %v", err)
+	}
+	session := insp.Config.Labels[tcSessionLabel]
+	if insp.Config.Labels["suite"] != "burrow" || session == "" {
+		t.Errorf("the labels testcontainers-go sets and reads: %v", insp.Config.Labels)
+	}
+
+	nw, err := network.New(ctx)
+	if err != nil {
+		t.Fatalf("network.New: %v", err)
+	}
+	testcontainers.CleanupNetwork(t, nw)
+	db, err := testcontainers.Run(ctx, img,
+		testcontainers.WithCmd("sh", "-c", "mkdir -p /www && echo from-db > /www/index.html && exec httpd -f -p 8080 -h /www"),
+		network.WithNetwork([]string{"database"}, nw),
+		testcontainers.WithWaitStrategy(wait.ForExec([]string{"wget", "-q", "-O-", "http://127.0.0.1:8080/"}).WithStartupTimeout(time.Minute)),
+	)
+	testcontainers.CleanupContainer(t, db)
+	if err != nil {
+		t.Fatalf("Run on the network: %v", err)
+	}
+	client, err := testcontainers.Run(ctx, img,
+		testcontainers.WithCmd("sleep", "300"),
+		network.WithNetwork([]string{"app"}, nw),
+	)
+	testcontainers.CleanupContainer(t, client)
+	if err != nil {
+		t.Fatalf("Run the second container on the network: %v", err)
+	}
+	code, out, err = client.Exec(ctx, []string{"wget", "-q", "-O-", "http://database:8080/"}, tcexec.Multiplexed())
+	if err != nil {
+		t.Fatalf("Exec wget: %v", err)
+	}
+	b, _ = io.ReadAll(out)
+	if code != 0 || string(b) != "from-db\n" {
+		t.Errorf("the second container reaches the first by its alias: code %d, %q", code, b)
+	}
+	for _, c := range []testcontainers.Container{client, db, web} {
+		if err := c.Terminate(ctx); err != nil {
+			t.Errorf("Terminate: %v", err)
+		}
+	}
+	if err := nw.Remove(ctx); err != nil {
+		t.Errorf("removing the network: %v", err)
+	}
+	if r := burrow(t, "ps", "-a", "--filter", "label="+tcSessionLabel+"="+session, "-q"); r.ExitCode != 0 || strings.TrimSpace(r.Stdout) != "" {
+		t.Errorf("containers left after Terminate: %s", describe(r))
+	}
+}
+
+// tcSessionLabel is the label testcontainers-go puts on what a test run
+// makes.
+const tcSessionLabel = "org.testcontainers.sessionId"

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -53,13 +54,13 @@ func (s *Server) volumeCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case req.Driver != "" && req.Driver != "local":
-		writeError(w, errdefs.Invalid(fmt.Errorf("Driver %q: burrow's volumes are local", req.Driver)))
+		writeError(w, errdefs.Invalid(fmt.Errorf("volume create: Driver %q: burrow's volumes are local", req.Driver)))
 		return
 	case len(req.DriverOpts) > 0:
-		writeError(w, errdefs.Invalid(fmt.Errorf("DriverOpts: burrow's volumes are directories, without options")))
+		writeError(w, errdefs.Invalid(errors.New("volume create: DriverOpts: burrow's volumes are directories, without options")))
 		return
 	case req.ClusterVolumeSpec != nil:
-		writeError(w, errdefs.Invalid(fmt.Errorf("ClusterVolumeSpec: burrow has no swarm")))
+		writeError(w, errdefs.Invalid(errors.New("volume create: ClusterVolumeSpec: burrow has no swarm")))
 		return
 	}
 	// As dockerd: creating a volume that exists returns it.
@@ -109,7 +110,7 @@ func (s *Server) volumePrune(w http.ResponseWriter, r *http.Request) {
 			case "label", "label!":
 				specs = append(specs, k+"="+v)
 			default:
-				writeError(w, errdefs.Invalid(fmt.Errorf("unsupported volume prune filter %q: burrow knows all, label and label!", k)))
+				writeError(w, errdefs.Invalid(fmt.Errorf("unsupported volume prune filter %q: burrow knows all, label! and label", k)))
 				return
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -42,18 +43,49 @@ func kernel() string {
 }
 
 func (s *Server) version(w http.ResponseWriter, r *http.Request) {
+	commit, built := Build()
+	buildTime := built.UTC().Format(time.RFC3339Nano)
+	// docker version prints the Engine component's details, not the
+	// top-level fields.
+	details := map[string]string{
+		"ApiVersion": MaxAPIVersion, "MinAPIVersion": MinAPIVersion, "GitCommit": commit, "GoVersion": runtime.Version(),
+		"Os": runtime.GOOS, "Arch": runtime.GOARCH, "BuildTime": buildTime, "KernelVersion": kernel(), "Experimental": "false",
+	}
 	writeJSON(w, http.StatusOK, system.VersionResponse{
 		Platform:      system.PlatformInfo{Name: "burrow"},
 		Version:       s.Version,
 		APIVersion:    MaxAPIVersion,
 		MinAPIVersion: MinAPIVersion,
+		GitCommit:     commit,
+		BuildTime:     buildTime,
 		Os:            runtime.GOOS,
 		Arch:          runtime.GOARCH,
 		KernelVersion: kernel(),
 		GoVersion:     runtime.Version(),
-		Components: []system.ComponentVersion{{Name: "Engine", Version: s.Version,
-			Details: map[string]string{"ApiVersion": MaxAPIVersion, "MinAPIVersion": MinAPIVersion}}},
+		Components:    []system.ComponentVersion{{Name: "Engine", Version: s.Version, Details: details}},
 	})
+}
+
+// Build is the commit burrow was built from and the commit's time, as the
+// build recorded them (-buildvcs); without them, no commit and the Unix
+// epoch, as podman builds report.
+func Build() (commit string, built time.Time) {
+	built = time.Unix(0, 0)
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", built
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value
+		case "vcs.time":
+			if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
+				built = t
+			}
+		}
+	}
+	return commit, built
 }
 
 // info is GET /info: what docker info, testcontainers-go and compose read

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,11 @@ func TestDockerCLI(t *testing.T) {
 	host := apiService(t)
 	if v := mustDocker(t, host, "version", "--format", "{{.Server.APIVersion}}"); !strings.HasPrefix(v, "1.4") {
 		t.Errorf("docker version: API %q", v)
+	}
+	// docker version's Server part is the Engine component's details.
+	if _, server, _ := strings.Cut(mustDocker(t, host, "version"), "Server:"); !regexp.MustCompile(`Go version:\s+go1`).MatchString(server) ||
+		!regexp.MustCompile(`OS/Arch:\s+linux/\w+`).MatchString(server) || !regexp.MustCompile(`Built:\s+\w`).MatchString(server) {
+		t.Errorf("docker version's Server part lacks the engine's Go version, OS/Arch or build time:\n%s", server)
 	}
 	// A registry on 127.0.0.1 is plain HTTP for docker clients, unasked.
 	img := testImage(t)

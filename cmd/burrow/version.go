@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"text/tabwriter"
 	"time"
 
@@ -59,21 +58,8 @@ func currentVersion() *versionInfo {
 		APIVersion: api.MaxAPIVersion, Version: version, GoVersion: runtime.Version(),
 		OsArch: runtime.GOOS + "/" + runtime.GOARCH, Os: runtime.GOOS,
 	}
-	// The commit's time when the build recorded it (-buildvcs), else 0, as
-	// podman builds without one report.
-	built := time.Unix(0, 0)
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				v.GitCommit = s.Value
-			case "vcs.time":
-				if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
-					built = t
-				}
-			}
-		}
-	}
+	commit, built := api.Build()
+	v.GitCommit = commit
 	v.Built, v.BuiltTime = built.Unix(), built.Format(time.ANSIC)
 	return v
 }

@@ -155,6 +155,10 @@ func (s *Server) startAttached(c *engine.Container) (bool, error) {
 	}
 	client, err := s.Engine.Start(c, engine.StartOptions{Attach: true})
 	if err != nil {
+		select { // the client is let go: there is nothing to attach to
+		case p.ready <- nil:
+		default:
+		}
 		return true, err
 	}
 	p.ready <- client

@@ -24,15 +24,17 @@ func (s *Server) containerStart(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	if attached, err := s.startAttached(c); attached || err != nil {
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return
+	attached, err := s.startAttached(c)
+	if !attached && err == nil {
+		_, err = s.Engine.Start(c, engine.StartOptions{})
 	}
-	if _, err := s.Engine.Start(c, engine.StartOptions{}); err != nil {
+	if err != nil {
+		if c.Config.Remove {
+			// As dockerd: an AutoRemove container whose start failed is
+			// removed, which docker run --rm waits for before it reports
+			// the error.
+			s.Engine.Remove(context.WithoutCancel(r.Context()), c, engine.RemoveOptions{Force: true, Volumes: true, Timeout: new(time.Duration)})
+		}
 		writeError(w, err)
 		return
 	}

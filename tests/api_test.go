@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -125,6 +126,25 @@ func TestDockerCLI(t *testing.T) {
 	}
 	if st := psStatus(t, fg); st != "" {
 		t.Errorf("docker run --rm left %q", st)
+	}
+	// A start that fails under --rm: dockerd removes the container, and
+	// docker run waits for that before it reports the error (127: no such
+	// command), attached or not.
+	for _, mode := range [][]string{{"-a", "stdout"}, {"-d"}} {
+		bad := ctrName(t)
+		t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", bad) })
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		args := append([]string{"run", "--rm", "--name", bad}, mode...)
+		cmd := exec.CommandContext(ctx, "docker", append(args, img, "/no-such-command")...)
+		cmd.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())
+		r := runCommand(t, cmd)
+		cancel()
+		if r.ExitCode != 127 || !strings.Contains(r.Stderr, "no such file or directory") {
+			t.Errorf("docker run %s --rm of a missing command (want 127 at once): %s", mode, describe(r))
+		}
+		if st := psStatus(t, bad); st != "" {
+			t.Errorf("docker run %s --rm whose start failed left %q", mode, st)
+		}
 	}
 	cmd := exec.Command("docker", "run", "--rm", "-i", img, "cat")
 	cmd.Env = append(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+t.TempDir())

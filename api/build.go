@@ -168,3 +168,34 @@ func (s *Server) readContext(w http.ResponseWriter, r *http.Request, dir string)
 	err = extract.Extract(rd, dir, "/", extract.Options{What: "reading the build context", UID: -1, GID: -1, MaxBytes: s.uploadLimit()})
 	return s.overLimit(err, "the build context")
 }
+
+// buildPrune is POST /build/prune (docker builder prune, and the last step
+// of docker system prune): the classic builder's cache is forgotten whole,
+// as nothing of it is in use between builds. Filters and the storage to
+// keep, which would spare part of it, are refused.
+func (s *Server) buildPrune(w http.ResponseWriter, r *http.Request) {
+	specs, err := filterSpecs(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if len(specs) > 0 {
+		writeError(w, errdefs.Invalid(fmt.Errorf("build cache prune filter %q: burrow forgets the whole build cache; leave the filters out", specs[0])))
+		return
+	}
+	for _, keep := range []string{"keep-storage", "reserved-space", "max-used-space", "min-free-space"} {
+		if v := r.URL.Query().Get(keep); v != "" && v != "0" {
+			writeError(w, errdefs.Invalid(fmt.Errorf("build cache prune %s: burrow forgets the whole build cache; leave it out", keep)))
+			return
+		}
+	}
+	keys, err := s.Engine.ForgetBuildCache()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	writeJSON(w, http.StatusOK, buildtypes.CachePruneReport{CachesDeleted: keys})
+}

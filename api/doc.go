@@ -22,7 +22,7 @@
 // history, prune, get, load; names as dockerd shows them (docker.io/library/
 // for a short name, familiar forms in lists), found by dockerd's reading
 // first, then podman's; build (the classic builder: a context tar, run by
-// package build; no BuildKit sessions); commit; auth; networks (podman's,
+// package build; no BuildKit sessions) and build/prune; commit; auth; networks (podman's,
 // with a builtin bridge, host and none answering as dockerd's): list,
 // inspect, create, remove, prune, connect, disconnect, and aliases and
 // addresses at create; volumes: list, inspect, create, remove, prune.

@@ -69,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /exec/{id}/resize", s.execResize)
 	mux.HandleFunc("POST /commit", jsonBody(s.commit))
 	mux.HandleFunc("POST /build", s.imageBuild)
+	mux.HandleFunc("POST /build/prune", s.buildPrune)
 	mux.HandleFunc("POST /auth", jsonBody(s.auth))
 	mux.HandleFunc("POST /containers/prune", s.containerPrune)
 	mux.HandleFunc("GET /containers/{id}/top", s.containerTop)

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,4 +33,28 @@ func (e *Engine) pruneBuildCache() {
 			os.Remove(p)
 		}
 	}
+}
+
+// ForgetBuildCache drops every entry of the build cache, so that the next
+// build runs each step again, and returns the step keys it dropped. The
+// steps' images stay in the store, to be removed as images.
+func (e *Engine) ForgetBuildCache() ([]string, error) {
+	dir := e.BuildCacheDir()
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the build cache: %w", err)
+	}
+	var keys []string
+	for _, ent := range ents {
+		if err := os.Remove(filepath.Join(dir, ent.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return keys, fmt.Errorf("forgetting a build cache entry: %w", err)
+		}
+		if !strings.HasPrefix(ent.Name(), ".") { // .new-*: an entry being written
+			keys = append(keys, ent.Name())
+		}
+	}
+	return keys, nil
 }

@@ -319,3 +319,42 @@ func TestDockerEvents(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestDockerBuilderPrune is not parallel: it forgets the test user's whole
+// build cache, which other tests' builds count on. docker builder prune,
+// and docker system prune whose last step it is, forget the classic
+// builder's cache, so the next build runs its steps again.
+func TestDockerBuilderPrune(t *testing.T) {
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("the docker CLI is not installed (this machine kind has it at /usr/local/bin/docker)")
+	}
+	host := apiService(t)
+	dir := buildContext(t, map[string]string{"Dockerfile": "FROM " + busyboxImage(t) + "\nRUN echo step-" + randHex()[:8] + " > /f\n"})
+	tag := "localhost/api-pruned-" + randHex()[:8] + ":latest"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", tag) })
+	build := func() string {
+		t.Helper()
+		r := dockerCLI(t, host, "build", "-t", tag, dir)
+		if r.ExitCode != 0 {
+			t.Fatalf("docker build: %s", describe(r))
+		}
+		return r.Stdout + r.Stderr
+	}
+	build()
+	if out := build(); !strings.Contains(out, "Using cache") {
+		t.Fatalf("a second docker build of the same steps uses no cache:\n%s", out)
+	}
+	if out := mustDocker(t, host, "builder", "prune", "-f"); !strings.Contains(out, "Total") {
+		t.Errorf("docker builder prune: %q", out)
+	}
+	if out := build(); strings.Contains(out, "Using cache") {
+		t.Errorf("a docker build after docker builder prune still uses the cache:\n%s", out)
+	}
+	mustDocker(t, host, "system", "prune", "-f")
+	if out := build(); strings.Contains(out, "Using cache") {
+		t.Errorf("a docker build after docker system prune still uses the cache:\n%s", out)
+	}
+	if r := dockerCLI(t, host, "builder", "prune", "-f", "--filter", "until=1h"); r.ExitCode == 0 || !strings.Contains(r.Stderr, "until=1h") {
+		t.Errorf("docker builder prune with a filter burrow cannot honour: %s", describe(r))
+	}
+}

@@ -38,7 +38,9 @@ func errorStatus(err error) int {
 		return http.StatusNotFound
 	case errdefs.ClassConflict:
 		return http.StatusConflict
-	case errdefs.ClassInvalid:
+	case errdefs.ClassInvalid, errdefs.ClassCommandNotFound, errdefs.ClassCannotInvoke:
+		// A container command that is missing or cannot run is the
+		// request's fault, as dockerd's start answers it.
 		return http.StatusBadRequest
 	case errdefs.ClassUnauthorized:
 		return http.StatusUnauthorized

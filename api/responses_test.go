@@ -225,3 +225,22 @@ func TestExecExpiry(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorStatus(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{errdefs.NotFound(errors.New("x")), http.StatusNotFound},
+		{errdefs.Conflict(errors.New("x")), http.StatusConflict},
+		{errdefs.Invalid(errors.New("x")), http.StatusBadRequest},
+		{errdefs.WithClass(errdefs.ClassCommandNotFound, errors.New("executing /nonexistent: no such file or directory")), http.StatusBadRequest},
+		{errdefs.WithClass(errdefs.ClassCannotInvoke, errors.New("executing /etc: permission denied")), http.StatusBadRequest},
+		{&http.MaxBytesError{Limit: 1}, http.StatusRequestEntityTooLarge},
+		{errors.New("anything else"), http.StatusInternalServerError},
+	} {
+		if got := errorStatus(fmt.Errorf("starting: %w", tc.err)); got != tc.want {
+			t.Errorf("errorStatus(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}

@@ -2,11 +2,15 @@ package engine
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 
 	"go.podman.io/common/pkg/config"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/limits"
+	"github.com/burrow-containers/burrow/userns"
 )
 
 // conf is the user's containers.conf, read as podman reads it
@@ -23,7 +27,7 @@ func (e *Engine) conf() (*config.Config, error) {
 }
 
 // cgroupManager is the cgroup manager new containers get: --cgroup-manager,
-// else containers.conf's cgroup_manager (systemd by default).
+// else containers.conf's cgroup_manager, else podman's default.
 func (e *Engine) cgroupManager() (string, error) {
 	kind, from := e.settings.CgroupManager, "--cgroup-manager"
 	if kind == "" {
@@ -32,6 +36,9 @@ func (e *Engine) cgroupManager() (string, error) {
 			return "", err
 		}
 		kind, from = c.Engine.CgroupManager, "cgroup_manager in containers.conf"
+		if !confNames("cgroup_manager") {
+			kind = defaultCgroupManager()
+		}
 	}
 	if kind == "" {
 		kind = limits.Systemd
@@ -83,4 +90,49 @@ func (e *Engine) applyCgroupsSetting(c *Config) (warnings []string, err error) {
 		}
 	}
 	return warnings, nil
+}
+
+// defaultCgroupManager is podman's default where containers.conf names
+// none: systemd on a machine systemd runs, unless a rootless user has only
+// cgroup v1; cgroupfs elsewhere. (go.podman.io/common decides so only when
+// built with its systemd tag, which would also make journald the log
+// driver; without it, its default is always cgroupfs.)
+func defaultCgroupManager() string {
+	if _, err := os.Stat("/run/systemd/system"); err != nil {
+		return limits.Cgroupfs
+	}
+	if !limits.CgroupV2() && userns.HostUID() != 0 {
+		return limits.Cgroupfs
+	}
+	return limits.Systemd
+}
+
+// confNames tells whether one of the containers.conf files podman reads
+// (go.podman.io/common's search: the system's, the user's, their .d
+// directories, $CONTAINERS_CONF and $CONTAINERS_CONF_OVERRIDE) sets key.
+func confNames(key string) bool {
+	set := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(key) + `\s*=`)
+	var files []string
+	if f := os.Getenv("CONTAINERS_CONF"); f != "" {
+		files = append(files, f)
+	} else {
+		home := os.Getenv("XDG_CONFIG_HOME")
+		if home == "" {
+			home = filepath.Join(os.Getenv("HOME"), ".config")
+		}
+		for _, dir := range []string{"/usr/share/containers", "/etc/containers", filepath.Join(home, "containers")} {
+			files = append(files, filepath.Join(dir, "containers.conf"))
+			more, _ := filepath.Glob(filepath.Join(dir, "containers.conf.d", "*.conf"))
+			files = append(files, more...)
+		}
+	}
+	if f := os.Getenv("CONTAINERS_CONF_OVERRIDE"); f != "" {
+		files = append(files, f)
+	}
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil && set.Match(b) {
+			return true
+		}
+	}
+	return false
 }

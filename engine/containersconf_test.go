@@ -30,3 +30,18 @@ func TestContainersConf(t *testing.T) {
 		t.Errorf("--cgroup-manager systemd gave %q", got)
 	}
 }
+
+func TestConfNames(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "containers.conf")
+	t.Setenv("CONTAINERS_CONF_OVERRIDE", "")
+	t.Setenv("CONTAINERS_CONF", conf)
+	os.WriteFile(conf, []byte("[engine]\n# cgroup_manager = \"systemd\"\nevents_logger = \"file\"\n"), 0o644)
+	if confNames("cgroup_manager") {
+		t.Errorf("a commented-out cgroup_manager counts as set")
+	}
+	os.WriteFile(conf, []byte("[engine]\n  cgroup_manager = \"cgroupfs\"\n"), 0o644)
+	if !confNames("cgroup_manager") {
+		t.Errorf("cgroup_manager in $CONTAINERS_CONF is not seen")
+	}
+}

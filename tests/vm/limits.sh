@@ -138,7 +138,8 @@ runfs() {
 	# shellcheck disable=SC2086
 	inscope "$B" --cgroup-manager cgroupfs run --rm --network none $f --rootfs "$R" "$@"
 }
-check "cgroupfs: info names the base" "cgroupfs ($base)" "$(inscope "$B" --cgroup-manager cgroupfs info --format json 2>&1 | sed -n 's/.*"cgroupManager": "\(.*\)",*$/\1/p')"
+check "cgroupfs: info reports the manager, as podman's" "cgroupfs" "$(inscope "$B" --cgroup-manager cgroupfs info --format '{{.Host.CgroupManager}}' 2>&1)"
+check "cgroupfs: info lists the delegated controllers" "yes" "$(inscope "$B" --cgroup-manager cgroupfs info --format '{{.Host.CgroupControllers}}' 2>&1 | grep -q memory && echo yes)"
 check "cgroupfs: a plain run" "hello" "$(runfs -- /bin/echo hello 2>&1)"
 check "cgroupfs: memory.max from -m 64m" "67108864" "$(runfs -m 64m -- /bin/cat /sys/fs/cgroup/memory.max 2>&1)"
 check "cgroupfs: pids.max from --pids-limit 32" "32" "$(runfs --pids-limit 32 -- /bin/cat /sys/fs/cgroup/pids.max 2>&1)"

@@ -21,7 +21,8 @@ type Filter func(*Container) bool
 // (an exit code), label=KEY or KEY=VALUE, label!=, before= and since= (a
 // container made earlier or later), until= (a time), volume= (a volume
 // name, bind source or mount point), network= (a network's name or ID,
-// or a mode), health= (starting, healthy, unhealthy or none). Several
+// or a mode), health= (starting, healthy, unhealthy or none), and
+// podman's restart-policy= and command= (podmanFilter). Several
 // values of one key match any of them, but for labels; different keys
 // must all match.
 func (e *Engine) ParseFilters(specs []string) ([]Filter, error) {
@@ -30,7 +31,7 @@ func (e *Engine) ParseFilters(specs []string) ([]Filter, error) {
 	for _, f := range specs {
 		k, v, ok := strings.Cut(f, "=")
 		if !ok {
-			return nil, errdefs.Invalid(fmt.Errorf("invalid filter %q: use KEY=VALUE (status, name, id, ancestor, exited, label, before, since, until, volume, network, health)", f))
+			return nil, errdefs.Invalid(fmt.Errorf("invalid filter %q: use KEY=VALUE (status, name, id, ancestor, exited, label, before, since, until, volume, network, health, restart-policy, command)", f))
 		}
 		fn, err := e.parseFilter(k, v)
 		if err != nil {
@@ -65,7 +66,11 @@ func (e *Engine) parseFilter(k, v string) (Filter, error) {
 	switch k {
 	case "status":
 		switch v {
-		case "created", "running", "exited", "paused", "stopped", "restarting", "removing", "unknown", "dead":
+		case "created", "running", "exited", "paused", "restarting", "removing", "unknown", "dead", "stopping":
+		case "stopped": // podman's other name of exited
+			v = StatusExited
+		case "configured", "initialized": // podman's states before created
+			v = StatusCreated
 		default:
 			return nil, errdefs.Invalid(fmt.Errorf("invalid status filter %q: use created, running, exited, paused or unknown", v))
 		}
@@ -116,9 +121,11 @@ func (e *Engine) parseFilter(k, v string) (Filter, error) {
 		}
 		fn = func(c *Container) bool { return c.Created.Before(t) }
 	case "volume":
+		src, dst, both := strings.Cut(v, ":") // podman's SOURCE:DESTINATION
 		fn = func(c *Container) bool {
 			for _, m := range c.Config.Mounts {
-				if (m.Type != "tmpfs" && m.Source == v) || m.Destination == v {
+				if both && m.Type != "tmpfs" && m.Source == src && m.Destination == dst ||
+					!both && ((m.Type != "tmpfs" && m.Source == v) || m.Destination == v) {
 					return true
 				}
 			}
@@ -148,9 +155,31 @@ func (e *Engine) parseFilter(k, v string) (Filter, error) {
 			return h.Status == v
 		}
 	default:
-		return nil, errdefs.Invalid(fmt.Errorf("unsupported filter %q: burrow knows status, name, id, ancestor, exited, label, label!, before, since, until, volume, network and health", k))
+		return podmanFilter(k, v)
 	}
 	return fn, nil
+}
+
+// podmanFilter reads the keys podman's ps has and dockerd's list has
+// not: restart-policy= (none for no policy) and command= (a regular
+// expression on the command's first word).
+func podmanFilter(k, v string) (Filter, error) {
+	switch k {
+	case "restart-policy":
+		switch v {
+		case "none", "no", "always", "unless-stopped", "on-failure":
+		default:
+			return nil, errdefs.Invalid(fmt.Errorf("%s invalid restart policy", v))
+		}
+		return func(c *Container) bool { return c.Config.Restart == v || v == "none" && c.Config.Restart == "" }, nil
+	case "command":
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return nil, errdefs.Invalid(fmt.Errorf("invalid command filter %q: %v", v, err))
+		}
+		return func(c *Container) bool { return len(c.Args) > 0 && re.MatchString(c.Args[0]) }, nil
+	}
+	return nil, errdefs.Invalid(fmt.Errorf("unsupported filter %q: burrow knows status, name, id, ancestor, exited, label, label!, before, since, until, volume, network, health, restart-policy and command", k))
 }
 
 // Matches tells whether c passes every filter.

@@ -9,10 +9,11 @@ import (
 func TestParseFilters(t *testing.T) {
 	e := &Engine{}
 	web := &Container{Record: Record{ID: "abc123", Name: "web-1", Image: "localhost/app:v1", ImageID: "fff111", State: State{Status: StatusRunning},
-		Config: Config{Labels: map[string]string{"tier": "front", "app": "shop"}, Network: NetworkBridge, Networks: []network.Attachment{{Network: "shop_default"}},
+		Args: []string{"httpd", "-f"}, Config: Config{Labels: map[string]string{"tier": "front", "app": "shop"}, Restart: "always", Network: NetworkBridge, Networks: []network.Attachment{{Network: "shop_default"}},
 			Mounts: []MountSpec{{Type: "volume", Source: "shopdata", Destination: "/data"}}}}}
 	job := &Container{Record: Record{ID: "def456", Name: "job", Image: "127.0.0.1:5000/x/busybox:latest", ImageID: "eee222", State: State{Status: StatusExited, ExitCode: 3},
-		Config: Config{Labels: map[string]string{"app": "batch"}, Network: NetworkHost}}}
+		Args: []string{"sh"}, Config: Config{Labels: map[string]string{"app": "batch"}, Network: NetworkHost,
+			Mounts: []MountSpec{{Type: "bind", Source: "/tmp", Destination: "/scratch"}}}}}
 	for _, tc := range []struct {
 		specs    []string
 		web, job bool
@@ -41,6 +42,12 @@ func TestParseFilters(t *testing.T) {
 		{[]string{"network=host"}, false, true},
 		{[]string{"health=none"}, true, true},
 		{[]string{"health=healthy"}, false, false},
+		{[]string{"status=stopped"}, false, true},
+		{[]string{"restart-policy=always"}, true, false},
+		{[]string{"restart-policy=none"}, false, true},
+		{[]string{"volume=/tmp:/scratch"}, false, true},
+		{[]string{"volume=/tmp:/data"}, false, false},
+		{[]string{"command=^httpd$"}, true, false},
 	} {
 		f, err := e.ParseFilters(tc.specs)
 		if err != nil {
@@ -50,7 +57,7 @@ func TestParseFilters(t *testing.T) {
 			t.Errorf("%v: web %v job %v, want %v %v", tc.specs, web.Matches(f), job.Matches(f), tc.web, tc.job)
 		}
 	}
-	for _, bad := range []string{"status", "status=sleeping", "name=(", "exited=x", "colour=blue", "health=fine", "until=yesterday"} {
+	for _, bad := range []string{"status", "status=sleeping", "name=(", "exited=x", "colour=blue", "health=fine", "until=yesterday", "restart-policy=sometimes", "command=("} {
 		if _, err := e.ParseFilters([]string{bad}); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -18,13 +19,20 @@ import (
 
 // PsCmd is `burrow ps`.
 type PsCmd struct {
-	All     bool     `short:"a" help:"Show all containers (default: running ones)."`
-	Quiet   bool     `short:"q" help:"Print only the IDs."`
-	Latest  bool     `short:"l" help:"Show only the latest container created."`
-	NoTrunc bool     `name:"no-trunc" help:"Do not truncate IDs and commands."`
-	Filter  []string `name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited=, label=, label!=, before=, since=, until=, volume=, network=, health=, pod= (repeatable)."`
-	Format  string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names .Pod .PodName ...) or json."`
-	Pod     bool     `short:"p" name:"pod" help:"Show the pod of each container (its ID and name)."`
+	All       bool     `short:"a" help:"Show all containers (default: running ones)."`
+	Quiet     bool     `short:"q" help:"Print only the IDs."`
+	Latest    bool     `short:"l" help:"Show only the latest container created."`
+	Last      int      `short:"n" default:"-1" help:"Show the N containers created last (all states)."`
+	NoTrunc   bool     `name:"no-trunc" help:"Do not truncate IDs and commands."`
+	Filter    []string `short:"f" name:"filter" sep:"none" help:"Filter: status=, name=, id=, ancestor=, exited=, label=, label!=, before=, since=, until=, volume=, network=, health=, restart-policy=, command=, pod= (repeatable)."`
+	Format    string   `help:"Go template (podman's fields: .ID .Image .Command .CreatedHuman .Status .State .Ports .Names .Labels .Mounts .Networks .Pod .Size ...) or json."`
+	Noheading bool     `name:"noheading" help:"Do not print the header line."`
+	Sort      string   `name:"sort" enum:"command,created,id,image,names,runningfor,size,status,pod," default:"" help:"Sort by command, created, id, image, names, runningfor, size, status or pod."`
+	Size      bool     `short:"s" help:"Show each container's disk use."`
+	Pod       bool     `short:"p" name:"pod" help:"Show the pod of each container (its ID and name)."`
+	// Sync is podman's state sync with the OCI runtime: burrow checks
+	// every container's processes at each listing anyway.
+	Sync bool `name:"sync" help:"Accepted for podman: burrow always checks the containers' processes."`
 
 	// External adds the store's containers of other tools (buildah's, podman's).
 	External bool `help:"Show the store's containers burrow did not make (buildah's, podman's), in state storage."`
@@ -32,25 +40,30 @@ type PsCmd struct {
 
 // psRow is a container as ps's templates and JSON see it (podman's names).
 type psRow struct {
-	AutoRemove bool     `json:"AutoRemove"`
-	Command    []string `json:"Command"`
-	CreatedAt  string   `json:"CreatedAt"`
-	Exited     bool     `json:"Exited"`
-	ExitedAt   int64    `json:"ExitedAt"`
-	ExitCode   int      `json:"ExitCode"`
-	ID         string   `json:"Id"`
-	Image      string   `json:"Image"`
-	ImageID    string   `json:"ImageID"`
-	Names      []string `json:"Names"`
-	Pid        int      `json:"Pid"`
-	Ports      []string `json:"Ports"`
-	StartedAt  int64    `json:"StartedAt"`
-	State      string   `json:"State"`
-	Status     string   `json:"Status"`
-	Created    int64    `json:"Created"`
-	IsInfra    bool     `json:"IsInfra"`
-	Pod        string   `json:"Pod"`
-	PodName    string   `json:"PodName"`
+	AutoRemove bool                  `json:"AutoRemove"`
+	Command    []string              `json:"Command"`
+	CreatedAt  string                `json:"CreatedAt"`
+	Exited     bool                  `json:"Exited"`
+	ExitedAt   int64                 `json:"ExitedAt"`
+	ExitCode   int                   `json:"ExitCode"`
+	ID         string                `json:"Id"`
+	Image      string                `json:"Image"`
+	ImageID    string                `json:"ImageID"`
+	IsInfra    bool                  `json:"IsInfra"`
+	Labels     map[string]string     `json:"Labels"`
+	Mounts     []string              `json:"Mounts"`
+	Names      []string              `json:"Names"`
+	Networks   []string              `json:"Networks"`
+	Pid        int                   `json:"Pid"`
+	Pod        string                `json:"Pod"`
+	PodName    string                `json:"PodName"`
+	Ports      []string              `json:"Ports"`
+	Restarts   int                   `json:"Restarts"`
+	Size       *engine.ContainerSize `json:"Size"`
+	StartedAt  int64                 `json:"StartedAt"`
+	State      string                `json:"State"`
+	Status     string                `json:"Status"`
+	Created    int64                 `json:"Created"`
 
 	noTrunc bool
 	created time.Time
@@ -60,17 +73,24 @@ type psRow struct {
 // templates have strings.
 type psTemplateRow struct {
 	ID, Image, ImageID, Command, CreatedHuman, CreatedAt, RunningFor, Status, State, Ports, Names string
-	Pod, PodName                                                                                  string
+	Networks, Pod, PodName, Size, Restarts                                                        string
 	Pid, ExitCode                                                                                 int
+	StartedAt, ExitedAt                                                                           int64
 	Created                                                                                       time.Time
 	AutoRemove, Exited, IsInfra                                                                   bool
+	Labels                                                                                        map[string]string
+	Mounts                                                                                        []string
 }
+
+// Label is the value of one of the container's labels ({{.Label "k"}}).
+func (t psTemplateRow) Label(name string) string { return t.Labels[name] }
 
 func newPsRow(c *engine.Container, now time.Time) psRow {
 	r := psRow{
 		AutoRemove: c.Config.Remove, Command: c.Args, ExitCode: c.State.ExitCode, ID: c.ID,
 		Image: c.Image, ImageID: c.ImageID, Names: []string{c.Name}, State: c.State.Status,
-		Created: c.Created.Unix(), created: c.Created, Ports: []string{},
+		Created: c.Created.Unix(), created: c.Created, Ports: []string{}, Labels: c.Config.Labels,
+		Mounts: []string{}, Networks: []string{}, Restarts: c.State.RestartCount,
 		CreatedAt: units.HumanDuration(now.Sub(c.Created)) + " ago", Pod: c.Config.Pod, IsInfra: c.Config.PodInfra != "",
 	}
 	if r.Image == "" {
@@ -78,6 +98,12 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 	}
 	for _, p := range c.Ports() {
 		r.Ports = append(r.Ports, p.HostAddr()+"->"+p.ContainerPortProto())
+	}
+	for _, m := range c.Config.Mounts {
+		r.Mounts = append(r.Mounts, m.Destination)
+	}
+	for _, a := range c.Config.Networks {
+		r.Networks = append(r.Networks, a.Network)
 	}
 	if !c.State.StartedAt.IsZero() {
 		r.StartedAt = c.State.StartedAt.Unix()
@@ -87,7 +113,7 @@ func newPsRow(c *engine.Container, now time.Time) psRow {
 		r.Pid = c.State.Pid
 		r.Status = "Up " + units.HumanDuration(now.Sub(c.State.StartedAt))
 		if c.Paused() {
-			r.State, r.Status = "paused", r.Status+" (Paused)"
+			r.State, r.Status = "paused", "Paused"
 		}
 		if c.State.MonitorGone {
 			r.Status += " (monitor gone)"
@@ -110,12 +136,37 @@ func (r psRow) template() psTemplateRow {
 			cmd = cmd[:17] + "..."
 		}
 	}
-	return psTemplateRow{
+	t := psTemplateRow{
 		ID: id, Image: r.Image, ImageID: r.ImageID, Command: cmd, CreatedHuman: r.CreatedAt,
 		CreatedAt: r.created.Format("2006-01-02 15:04:05.999999999 -0700 MST"), RunningFor: r.CreatedAt,
 		Status: r.Status, State: r.State, Ports: strings.Join(r.Ports, ", "), Names: strings.Join(r.Names, ","),
-		Pid: r.Pid, ExitCode: r.ExitCode, Created: r.created, AutoRemove: r.AutoRemove, Exited: r.Exited,
-		Pod: pod, PodName: r.PodName, IsInfra: r.IsInfra,
+		Networks: strings.Join(r.Networks, ","), Pod: pod, PodName: r.PodName, Restarts: fmt.Sprint(r.Restarts),
+		Pid: r.Pid, ExitCode: r.ExitCode, StartedAt: r.StartedAt, ExitedAt: r.ExitedAt, Created: r.created,
+		AutoRemove: r.AutoRemove, Exited: r.Exited, IsInfra: r.IsInfra, Labels: r.Labels, Mounts: r.Mounts,
+	}
+	if r.Size != nil {
+		t.Size = fmt.Sprintf("%s (virtual %s)", units.HumanSizeWithPrecision(float64(r.Size.RwSize), 3), units.HumanSizeWithPrecision(float64(r.Size.RootFsSize), 3))
+	}
+	return t
+}
+
+// sortRows orders ps's rows as podman's --sort does.
+func sortRows(rows []psRow, key string) {
+	less := map[string]func(a, b psRow) bool{
+		"command":    func(a, b psRow) bool { return strings.Join(a.Command, " ") < strings.Join(b.Command, " ") },
+		"created":    func(a, b psRow) bool { return a.created.Before(b.created) },
+		"id":         func(a, b psRow) bool { return a.ID < b.ID },
+		"image":      func(a, b psRow) bool { return a.Image < b.Image },
+		"names":      func(a, b psRow) bool { return a.Names[0] < b.Names[0] },
+		"runningfor": func(a, b psRow) bool { return a.StartedAt < b.StartedAt },
+		"status":     func(a, b psRow) bool { return a.State < b.State },
+		"pod":        func(a, b psRow) bool { return a.Pod < b.Pod },
+		"size": func(a, b psRow) bool {
+			return a.Size != nil && b.Size != nil && a.Size.RootFsSize < b.Size.RootFsSize
+		},
+	}[key]
+	if less != nil {
+		sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
 	}
 }
 
@@ -147,6 +198,9 @@ var templateFuncs = template.FuncMap{
 
 // Run lists the containers.
 func (p *PsCmd) Run(g *globals) error {
+	if p.Last >= 0 && p.Latest {
+		return invalidf("last and latest are mutually exclusive")
+	}
 	var podFilters, other []string
 	for _, f := range p.Filter {
 		if v, ok := strings.CutPrefix(f, "pod="); ok {
@@ -154,6 +208,9 @@ func (p *PsCmd) Run(g *globals) error {
 		} else {
 			other = append(other, f)
 		}
+	}
+	if p.Quiet && p.Size {
+		return invalidf("quiet conflicts with size and namespace")
 	}
 	var tmpl *template.Template
 	var err error
@@ -181,9 +238,9 @@ func (p *PsCmd) Run(g *globals) error {
 	if len(podFilters) > 0 {
 		filters = append(filters, inPods(podFilters, podNames))
 	}
-	// As podman: a status or exited filter looks at every container, not
-	// only running ones.
-	all := p.All || p.Latest
+	// As podman: a status or exited filter, and --last, look at every
+	// container, not only running ones.
+	all := p.All || p.Latest || p.Last >= 0
 	for _, f := range p.Filter {
 		all = all || strings.HasPrefix(f, "status=") || strings.HasPrefix(f, "exited=")
 	}
@@ -196,13 +253,24 @@ func (p *PsCmd) Run(g *globals) error {
 	if p.Latest && len(sel) > 1 {
 		sel = sel[len(sel)-1:]
 	}
+	if p.Last >= 0 && len(sel) > p.Last {
+		sel = sel[len(sel)-p.Last:]
+	}
+	// --size in the template asks for the sizes, as podman's does; so
+	// does .PodName for the pods' names.
+	withSize := p.Size || p.Sort == "size" || strings.Contains(p.Format, ".Size")
 	now := time.Now()
 	rows := make([]psRow, 0, len(sel))
 	for _, c := range sel {
 		r := newPsRow(c, now)
 		r.noTrunc = p.NoTrunc
-		if p.Pod {
-			r.PodName = podNames[c.Config.Pod]
+		r.PodName = podNames[c.Config.Pod]
+		if withSize {
+			size, err := eng.Size(c)
+			if err != nil {
+				return err
+			}
+			r.Size = &size
 		}
 		rows = append(rows, r)
 	}
@@ -211,11 +279,12 @@ func (p *PsCmd) Run(g *globals) error {
 			return err
 		}
 	}
+	sortRows(rows, p.Sort)
 	switch {
 	case p.Format == "json":
 		b, _ := json.MarshalIndent(rows, "", "  ")
 		fmt.Println(string(b))
-	case p.Quiet:
+	case p.Quiet && tmpl == nil:
 		for _, r := range rows {
 			fmt.Println(r.template().ID)
 		}
@@ -228,23 +297,37 @@ func (p *PsCmd) Run(g *globals) error {
 		}
 		w.Flush()
 	default:
-		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+		p.table(rows)
+	}
+	return nil
+}
+
+// table prints ps's default columns, with the pod's and the size's when
+// asked for.
+func (p *PsCmd) table(rows []psRow) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	if !p.Noheading {
 		head := "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES"
 		if p.Pod {
 			head += "\tPOD ID\tPODNAME"
 		}
-		fmt.Fprintln(w, head)
-		for _, r := range rows {
-			t := r.template()
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s", t.ID, t.Image, t.Command, t.CreatedHuman, t.Status, t.Ports, t.Names)
-			if p.Pod {
-				fmt.Fprintf(w, "\t%s\t%s", t.Pod, t.PodName)
-			}
-			fmt.Fprintln(w)
+		if p.Size {
+			head += "\tSIZE"
 		}
-		w.Flush()
+		fmt.Fprintln(w, head)
 	}
-	return nil
+	for _, r := range rows {
+		t := r.template()
+		line := strings.Join([]string{t.ID, t.Image, t.Command, t.CreatedHuman, t.Status, t.Ports, t.Names}, "\t")
+		if p.Pod {
+			line += "\t" + t.Pod + "\t" + t.PodName
+		}
+		if p.Size {
+			line += "\t" + t.Size
+		}
+		fmt.Fprintln(w, line)
+	}
+	w.Flush()
 }
 
 // inPods is ps --filter pod=: containers of the pods the values name,

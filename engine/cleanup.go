@@ -77,6 +77,7 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 	if !e.refresh(r) {
 		return nil, nil // still running
 	}
+	r.State.Stopper = nil
 	if r.State.Cgroup != "" {
 		// Removes the cgroup burrow made (cgroupfs), or releases a failed
 		// scope (systemd). A cgroup left behind is removed at the next

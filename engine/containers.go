@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -115,6 +117,68 @@ func (e *Engine) Wait(ctx context.Context, ctr *Container) (int, error) {
 // AttachConn is a connection to a container's monitor: its output, its
 // stdin, its terminal size.
 type AttachConn = monitor.Client
+
+// WaitConditions are the states podman's wait --condition takes.
+var WaitConditions = []string{"configured", "created", "exited", "initialized", "paused", "removing", "running", "stopped", "stopping"}
+
+// WaitFor blocks until the container is in one of the states conds names
+// (podman's wait --condition; none: stopped) and returns its exit code.
+// stopped and exited hold for every container not running, a created one
+// too (exit code 0), as in podman; one removed meanwhile (--rm) gives
+// the code it exited with.
+func (e *Engine) WaitFor(ctx context.Context, ctr *Container, conds []string, interval time.Duration) (int, error) {
+	want := map[string]bool{}
+	for _, c := range conds {
+		if !slices.Contains(WaitConditions, c) {
+			return -1, errdefs.Invalid(fmt.Errorf("%s: invalid condition: use %s", c, strings.Join(WaitConditions, ", ")))
+		}
+		want[c] = true
+	}
+	if len(want) == 0 {
+		want["stopped"] = true
+	}
+	if interval <= 0 {
+		interval = 20 * time.Millisecond
+	}
+	for {
+		r, err := e.readRecord(ctr.ID)
+		if errdefs.Is(err, errdefs.ClassNotFound) {
+			if code, ok := e.readTombstone(ctr.ID); ok {
+				return code, nil
+			}
+			return ctr.State.ExitCode, nil
+		}
+		if err != nil {
+			return -1, err
+		}
+		e.refresh(r)
+		c := &Container{Record: *r, engine: e}
+		ctr.Record = *r
+		if waitMet(c, want) {
+			return r.State.ExitCode, nil
+		}
+		select {
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+}
+
+// waitMet tells whether c is in one of the wanted states.
+func waitMet(c *Container, want map[string]bool) bool {
+	switch {
+	case c.Paused():
+		return want["paused"]
+	case c.Stopping():
+		return want["stopping"]
+	case c.Running():
+		return want["running"]
+	case c.State.Status == StatusCreated:
+		return want["created"] || want["configured"] || want["initialized"] || want["stopped"] || want["exited"]
+	}
+	return want["exited"] || want["stopped"]
+}
 
 // Attach connects to a running container's monitor (its output from now
 // on, its stdin, its terminal size).

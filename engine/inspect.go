@@ -140,6 +140,12 @@ type InspectData struct {
 	HostsPath      string `json:"HostsPath"`
 }
 
+// Stopping tells whether a stop command is waiting for the container's
+// process to exit.
+func (c *Container) Stopping() bool {
+	return c.Running() && c.State.Stopper != nil && c.State.Stopper.ownerAlive()
+}
+
 // Inspect describes the container.
 func (c *Container) Inspect() InspectData {
 	e := c.engine
@@ -169,8 +175,11 @@ func (c *Container) Inspect() InspectData {
 		Status: c.State.Status, Running: c.Running(), Paused: paused, ExitCode: c.State.ExitCode, OOMKilled: c.State.OOMKilled,
 		StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt,
 	}
-	if paused {
+	switch {
+	case paused:
 		d.State.Status = "paused"
+	case c.Stopping():
+		d.State.Status = "stopping"
 	}
 	if c.Running() {
 		d.State.Pid, d.State.ConmonPid = c.State.Pid, c.State.MonitorPid

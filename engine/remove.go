@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -24,14 +25,26 @@ type RemoveOptions struct {
 }
 
 // Remove deletes a container: its storage, record and log. A running
-// container is refused unless o.Force, which stops it first.
+// container is refused unless o.Force, which stops it first; one that
+// others depend on (they share its network namespace), as podman's.
 func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) error {
 	if err := e.checkRemovable(ctr, o); err != nil {
 		return err
 	}
+	deps, err := e.Dependents(ctr)
+	if err != nil {
+		return err
+	}
+	if len(deps) > 0 {
+		var ids []string
+		for _, d := range deps {
+			ids = append(ids, d.ID)
+		}
+		return fmt.Errorf("container %s has dependent containers which must be removed before it: %s: container already exists", ctr.ID, strings.Join(ids, ","))
+	}
 	if ctr.Running() {
 		if !o.Force {
-			return errdefs.Conflict(fmt.Errorf("cannot remove container %s as it is running: stop it first or use rm -f", ctr.Name))
+			return errdefs.Conflict(fmt.Errorf("cannot remove container %s as it is running - running or paused containers cannot be removed without force: container state improper", ctr.ID))
 		}
 		timeout := e.StopTimeout(ctr)
 		if o.Timeout != nil {
@@ -61,6 +74,28 @@ func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) er
 		e.removeAnonymousVolumes(r)
 	}
 	return nil
+}
+
+// Dependents are the containers that use ctr's network namespace
+// (--network container:, by name, ID or ID prefix).
+func (e *Engine) Dependents(ctr *Container) ([]*Container, error) {
+	recs, err := e.records()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Container
+	for _, r := range recs {
+		other, ok := strings.CutPrefix(r.Config.Network, "container:")
+		if !ok || r.ID == ctr.ID || r.Config.Pod != "" && r.Config.Pod == ctr.Config.Pod {
+			continue // a pod's members are the pod's to remove
+		}
+		if other == ctr.ID || other == ctr.Name || strings.HasPrefix(ctr.ID, other) {
+			if d, err := e.Get(r.ID); err == nil {
+				out = append(out, d)
+			}
+		}
+	}
+	return out, nil
 }
 
 // Prune removes every container that is not running, but pods' infra

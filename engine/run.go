@@ -52,14 +52,17 @@ func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullF
 }
 
 // StartAttached starts a container with the caller attached to it (`run`
-// without -d, `start -a`).
+// without -d, `start -a`); a container that runs already is attached to,
+// as podman's start -a does.
 func (e *Engine) StartAttached(ctx context.Context, ctr *Container, a Attach) (Attached, error) {
 	conn, err := e.Start(ctr, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize})
 	if err != nil {
 		return nil, err
 	}
 	if conn == nil {
-		return nil, errors.New("the container is already running: use burrow attach or burrow logs -f")
+		if conn, err = e.Attach(ctr); err != nil {
+			return nil, err
+		}
 	}
 	return &attachedContainer{e: e, ctx: ctx, ctr: ctr, conn: conn, a: a}, nil
 }

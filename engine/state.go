@@ -49,6 +49,9 @@ type State struct {
 	// StoppedByUser is set by stop: the restart policy leaves the
 	// container alone then, as podman's does.
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`
+	// Stopper is the stop command waiting for the process to exit: while
+	// it runs, the container shows as stopping, as podman's.
+	Stopper *Launch `json:"stopper,omitempty"`
 	// Launch is set while a command creates or starts the container
 	// (reconcile.go).
 	Launch *Launch `json:"launch,omitempty"`
@@ -268,7 +271,7 @@ func (e *Engine) findByReading(nameOrID string) (*Record, error) {
 func oneByPrefix(nameOrID string, byPrefix []*Record) (*Record, error) {
 	switch len(byPrefix) {
 	case 0:
-		return nil, errdefs.NotFound(fmt.Errorf("no container with name or ID %q found: check `burrow ps -a`", nameOrID))
+		return nil, errdefs.NotFound(fmt.Errorf("no container with name or ID %q found: no such container", nameOrID))
 	case 1:
 		return byPrefix[0], nil
 	}

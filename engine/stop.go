@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"os"
 	"time"
 
+	"go.podman.io/common/pkg/signal"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -33,19 +33,18 @@ func signalInit(s *State, sig unix.Signal) error {
 	return nil
 }
 
-// ParseSignal accepts a number or a name (KILL, SIGKILL, kill).
+// ParseSignal accepts a number or a name (KILL, SIGKILL, kill, with or
+// without a leading dash), with podman's errors: 0 and unknown names are
+// invalid signals, numbers outside 1..64 out of range.
 func ParseSignal(s string) (unix.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
-		return unix.Signal(n), nil
+	sig, err := signal.ParseSignalNameOrNumber(s)
+	if err != nil {
+		return 0, errdefs.Invalid(err)
 	}
-	name := strings.ToUpper(s)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
+	if sig < 1 || sig > 64 {
+		return 0, errdefs.Invalid(errors.New("valid signals are 1 through 64"))
 	}
-	if sig := unix.SignalNum(name); sig != 0 {
-		return sig, nil
-	}
-	return 0, errdefs.Invalid(fmt.Errorf("invalid signal %q: use a name such as TERM or a number", s))
+	return unix.Signal(sig), nil
 }
 
 // Kill sends sig to a running container's init.
@@ -116,7 +115,7 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 		if e.waitNotRunning(ctx, ctr, time.Now().Add(timeout)) {
 			return "", e.Cleanup(ctr.ID)
 		}
-		warning = fmt.Sprintf("StopSignal %s failed to stop container %s in %v, resorting to SIGKILL", unix.SignalName(sig), ctr.Name, timeout)
+		warning = fmt.Sprintf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", unix.SignalName(sig), ctr.Name, int(timeout.Seconds()))
 	}
 	if err := signalInit(&ctr.State, unix.SIGKILL); err != nil {
 		return warning, err
@@ -128,7 +127,7 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 }
 
 // markStopped records that the user stopped the container, so that its
-// restart policy does not bring it back.
+// restart policy does not bring it back, and who is stopping it.
 func (e *Engine) markStopped(ctr *Container) error {
 	unlock, err := e.lock()
 	if err != nil {
@@ -141,6 +140,9 @@ func (e *Engine) markStopped(ctr *Container) error {
 	}
 	r.State.StoppedByUser = true
 	ctr.State.StoppedByUser = true
+	if r.State.Status == StatusRunning {
+		r.State.Stopper = &Launch{Kind: "stop", Pid: os.Getpid(), Start: procStart(os.Getpid())}
+	}
 	return e.writeRecord(r)
 }
 

@@ -137,7 +137,7 @@ func TestCreateTranslation(t *testing.T) {
 		}},
 		{"no HostConfig", `{"Image":"i"}`, func(c engine.Config) bool { return c.Image == "i" }},
 		{"json-file with max-size", `{"Image":"i","HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":"10m"}}}}`, func(c engine.Config) bool {
-			return c.LogDriver == engine.LogK8sFile && c.LogSizeMax == 10_000_000
+			return c.LogDriver == engine.LogJSONFile && c.LogSizeMax == 10_000_000
 		}},
 		{"no log", `{"Image":"i","HostConfig":{"LogConfig":{"Type":"none"}}}`, func(c engine.Config) bool {
 			return c.LogDriver == engine.LogNone

@@ -53,7 +53,7 @@ func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func
 
 // etcMountPoints are the files a container gets bound from its run
 // directory (as the tar names them).
-var etcMountPoints = []string{"etc/hosts", "etc/resolv.conf", "etc/hostname"}
+var etcMountPoints = []string{"etc/hosts", "etc/resolv.conf", "etc/hostname", "run/.containerenv", "etc/localtime"}
 
 // missingEtcMountPoints lists those of etcMountPoints a root filesystem
 // lacks (resolved inside it).
@@ -88,7 +88,8 @@ func (e *Engine) layerChanges(id string, drop []string, keep func(io.Reader) err
 // spooledDiff hands what layer to changes against from ("": its parent),
 // an uncompressed tar, to keep from a temporary file: the store holds its
 // layers locked while a diff is open, and keep writes into it. Empty
-// regular files named in drop are left out.
+// regular files named in drop are left out, and the /etc/mtab link made
+// for the run.
 func spooledDiff(s cstorage.Store, from, to string, drop []string, keep func(io.Reader) error) error {
 	diff, err := s.Diff(from, to, &cstorage.DiffOptions{Compression: &[]archive.Compression{archive.Uncompressed}[0]})
 	if err != nil {
@@ -214,7 +215,8 @@ func copyTarWithout(w io.Writer, r io.Reader, drop []string) error {
 		if err != nil {
 			return err
 		}
-		if h.Typeflag == tar.TypeReg && h.Size == 0 && slices.Contains(drop, strings.TrimPrefix(path.Clean(h.Name), "/")) {
+		made := h.Typeflag == tar.TypeReg && h.Size == 0 || h.Typeflag == tar.TypeSymlink && h.Linkname == "/proc/mounts"
+		if made && slices.Contains(drop, strings.TrimPrefix(path.Clean(h.Name), "/")) {
 			continue
 		}
 		if err := tw.WriteHeader(h); err != nil {

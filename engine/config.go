@@ -104,6 +104,23 @@ type Config struct {
 	// Labels are the container's labels (the API's Config.Labels), kept
 	// for inspect and list filters.
 	Labels map[string]string `json:",omitempty"`
+	// Timezone is --tz: a zone of the host's /usr/share/zoneinfo, or
+	// local (the host's own), copied to the container's /etc/localtime.
+	Timezone string `json:",omitempty"`
+	// HostUsers are --hostuser: accounts of the host (names or UIDs)
+	// added to the container's /etc/passwd.
+	HostUsers []string `json:",omitempty"`
+	// UnsetEnv are variables left out of the environment (--unsetenv);
+	// UnsetEnvAll leaves out every default and image variable
+	// (--unsetenv-all): only Env's remain.
+	UnsetEnv    []string `json:",omitempty"`
+	UnsetEnvAll bool     `json:",omitempty"`
+	// Timeout is --timeout, in seconds: the container is killed once it
+	// has run this long, its exit code -1 (0: no timeout).
+	Timeout uint `json:",omitempty"`
+	// Runtime is --runtime as given: burrow's own runtime (docs: podman
+	// compatibility), recorded for inspect's OCIRuntime.
+	Runtime string `json:",omitempty"`
 	// Pod is the ID of the pod the container belongs to (--pod; a name
 	// is resolved at create); PodInfra marks the pod's infra container,
 	// InfraBuiltin or InfraImage (pods.go).

@@ -68,11 +68,15 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 			return nil, nil, fmt.Errorf("stop signal: %w", err)
 		}
 	}
+	if err := CheckRuntime(c.Runtime); err != nil {
+		return nil, nil, err
+	}
+	notes := discardPorts(&c)
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {
 		return nil, nil, err
 	}
-	ctr := &Container{Warnings: warnings, Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
+	ctr := &Container{Warnings: warnings, Notes: notes, Record: Record{ID: id, Name: c.Name, Config: c, Created: time.Now()}, engine: e}
 	ctr.State.Status = StatusCreated
 	if ctr.idmaps, err = userMappings(&c); err != nil {
 		return nil, nil, err
@@ -95,7 +99,7 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err != nil {
 		return nil, nil, err
 	}
-	ctr.ImageID = img.ID
+	ctr.ImageID, ctr.ImageDigest = img.ID, img.Digest.String()
 	ctr.Image = imageName(c.Image, img.Names)
 	return ctr, img, nil
 }
@@ -144,6 +148,9 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 	// Release unmounts it otherwise (create).
 	ctr.rootfs = rootfs
 	ctr.madeEtcPoints = missingEtcMountPoints(rootfs)
+	if img != nil && ensureMtab(rootfs) {
+		ctr.madeEtcPoints = append(ctr.madeEtcPoints, "etc/mtab")
+	}
 	var imgConfig *v1.ImageConfig
 	var imgHealth *dockerspec.HealthcheckConfig
 	if img != nil {

@@ -156,6 +156,9 @@ type Container struct {
 	// Warnings are what the user should hear of the settings Create
 	// applied (limits dropped by cgroups = "disabled").
 	Warnings []string `json:"-"`
+	// Notes are podman's own warnings of the settings, which podman
+	// prints as they are, alone on a line (scripts match them).
+	Notes []string `json:"-"`
 
 	rootfs string // mounted by Create, for Start
 	// madeEtcPoints are the files bound from the run directory over the

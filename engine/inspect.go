@@ -120,11 +120,13 @@ type InspectData struct {
 	Args            []string          `json:"Args"`
 	State           InspectState      `json:"State"`
 	Image           string            `json:"Image"`
+	ImageDigest     string            `json:"ImageDigest"`
 	ImageName       string            `json:"ImageName"`
 	Rootfs          string            `json:"Rootfs"`
 	Name            string            `json:"Name"`
 	RestartCount    int               `json:"RestartCount"`
 	LogPath         string            `json:"LogPath"`
+	OCIRuntime      string            `json:"OCIRuntime"`
 	Config          InspectConfig     `json:"Config"`
 	HostConfig      InspectHostConfig `json:"HostConfig"`
 	Mounts          []any             `json:"Mounts"`
@@ -150,9 +152,13 @@ func (c *Container) Stopping() bool {
 func (c *Container) Inspect() InspectData {
 	e := c.engine
 	d := InspectData{
-		ID: c.ID, Created: c.Created, Args: []string{}, Image: c.ImageID, ImageName: c.Image,
+		ID: c.ID, Created: c.Created, Args: []string{}, Image: c.ImageID, ImageName: c.Image, ImageDigest: c.ImageDigest,
 		Rootfs: c.Config.Rootfs, Name: c.Name, RestartCount: c.State.RestartCount, Mounts: []any{},
 		NetworkSettings: networkSettings(&c.Config), Pod: c.Config.Pod, IsInfra: c.Config.PodInfra != "",
+		OCIRuntime: c.Config.Runtime,
+	}
+	if d.OCIRuntime == "" {
+		d.OCIRuntime = RuntimeName
 	}
 	e.addNetworkSettings(c, d.NetworkSettings)
 	etc := filepath.Join(e.ctrDir(c.ID), "etc")
@@ -229,7 +235,7 @@ func (c *Container) Inspect() InspectData {
 		PidsLimit: c.Config.Limits.PidsLimit, CgroupParent: c.State.Cgroup, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
 	}
 	d.HostConfig.LogConfig = InspectLogConfig{Type: c.Config.logDriver(), Size: units.HumanSize(float64(max(c.Config.LogSizeMax, 0)))}
-	if d.HostConfig.LogConfig.Type == LogK8sFile {
+	if c.Config.keepsLog() {
 		d.LogPath = e.LogPath(c.ID)
 		d.HostConfig.LogConfig.Path = d.LogPath
 	}

@@ -10,6 +10,7 @@ import (
 	"go.podman.io/storage/pkg/stringid"
 	"golang.org/x/sys/unix"
 
+	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/monitor"
 	"github.com/burrow-containers/burrow/sandbox"
 )
@@ -52,8 +53,9 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		return nil, nil, err
 	}
 	defer l.release()
-	made := false
+	made, readied := false, false
 	conn, err := e.launch(ctr, l, o, func() (*specs.Spec, error) {
+		readied = true
 		if err := e.materialize(ctx, ctr, img); err != nil {
 			return nil, err
 		}
@@ -71,9 +73,28 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		// created.
 		e.endLaunch(ctr)
 		return ctr, nil, err
+	case !readied && startFailure(err):
+		// The start failed before the container was made (a port in
+		// use): podman's container is made first, and stays.
+		if merr := e.materialize(ctx, ctr, img); merr == nil {
+			e.endLaunch(ctr)
+			e.Release(ctr)
+			return ctr, nil, err
+		}
 	}
 	e.discard(ctr)
 	return nil, nil, err
+}
+
+// startFailure tells a failure of a container's start (a port in use, its
+// monitor) from a setting refused (invalid, or that the host cannot
+// have): only the first leaves a container behind.
+func startFailure(err error) bool {
+	switch errdefs.ClassOf(err) {
+	case errdefs.ClassInvalid, errdefs.ClassUnavailable, errdefs.ClassNotFound, errdefs.ClassUnauthorized:
+		return false
+	}
+	return true
 }
 
 // Start runs a created or exited container under a new monitor. Starting a
@@ -177,6 +198,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		UIDMap: early.Linux.UIDMappings, GIDMap: early.Linux.GIDMappings, NetNS: joinedNetNS(early), Join: joinedNamespaces(early),
 		TTY: r.Config.TTY, Stdin: r.Config.Interactive, Attach: o.Attach, Hold: append(hold, l.f),
 		HealthInterval: healthInterval(&r.Config),
+		Timeout:        time.Duration(r.Config.Timeout) * time.Second,
 	})
 	closeAll(hold) // the monitor has its own copies now
 	if err != nil {

@@ -21,8 +21,11 @@ import (
 // Log drivers, as podman names them (--log-driver).
 const (
 	// LogK8sFile keeps the output in a file in the k8s-file format
-	// (LogPath); podman's json-file is another name for it.
+	// (LogPath).
 	LogK8sFile = "k8s-file"
+	// LogJSONFile is podman's other name of k8s-file: the same file,
+	// and inspect shows the name given.
+	LogJSONFile = "json-file"
 	// LogNone keeps no output.
 	LogNone = "none"
 	// LogPassthrough gives the container the caller's own stdio.
@@ -34,13 +37,15 @@ const (
 const minLogSizeMax = 8192
 
 // ParseLogDriver checks a --log-driver value and returns the driver's
-// name: json-file is k8s-file, as in podman.
+// name, as podman keeps it: json-file is k8s-file under another name.
 func ParseLogDriver(s string) (string, error) {
 	switch s {
-	case "", LogK8sFile, "json-file":
+	case "", LogK8sFile:
 		return LogK8sFile, nil
-	case LogNone, LogPassthrough:
+	case LogJSONFile, LogNone, LogPassthrough:
 		return s, nil
+	case "journald":
+		return "", errdefs.Invalid(errors.New("--log-driver journald: burrow writes no journal; use k8s-file (the default, which burrow logs reads), json-file, none or passthrough"))
 	}
 	return "", errdefs.Invalid(fmt.Errorf("unsupported --log-driver %q: use k8s-file (or json-file), none or passthrough", s))
 }
@@ -70,6 +75,13 @@ func (c *Config) logDriver() string {
 		return LogK8sFile
 	}
 	return c.LogDriver
+}
+
+// keepsLog tells whether the container's output goes to its log file
+// (k8s-file, json-file), which logs reads.
+func (c *Config) keepsLog() bool {
+	d := c.logDriver()
+	return d == LogK8sFile || d == LogJSONFile
 }
 
 // monitorLog is where the monitor of a container of config c puts its
@@ -135,7 +147,7 @@ func ParseLogLine(line []byte) (LogEntry, error) {
 // exited and everything it wrote is printed, or ctx ends, following the
 // log into the new file when the monitor starts one (--log-opt max-size).
 func (e *Engine) Logs(ctx context.Context, ctr *Container, o LogOptions, stdout, stderr io.Writer) error {
-	if d := ctr.Config.logDriver(); d != LogK8sFile {
+	if d := ctr.Config.logDriver(); !ctr.Config.keepsLog() {
 		return errdefs.Invalid(fmt.Errorf("this container is using the '%s' log driver, cannot read logs: this container is not logging output", d))
 	}
 	emit := func(en LogEntry) {

@@ -123,7 +123,7 @@ func TestParseLogOpt(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	for in, want := range map[string]string{"": LogK8sFile, "json-file": LogK8sFile, "k8s-file": LogK8sFile, "none": LogNone, "passthrough": LogPassthrough} {
+	for in, want := range map[string]string{"": LogK8sFile, "json-file": LogJSONFile, "k8s-file": LogK8sFile, "none": LogNone, "passthrough": LogPassthrough} {
 		if got, err := ParseLogDriver(in); err != nil || got != want {
 			t.Errorf("--log-driver %q: %q %v", in, got, err)
 		}

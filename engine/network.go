@@ -174,6 +174,18 @@ func networkMode(c *Config) string {
 // "container".
 func (c *Container) NetworkMode() string { return networkMode(&c.Config) }
 
+// discardPorts drops the published ports of a container whose network
+// mode has no ports of its own (host, none, container:), as podman does,
+// and returns podman's warning then.
+func discardPorts(c *Config) []string {
+	mode := networkMode(c)
+	if userMode(mode) || mode == NetworkBridge || len(c.Ports) == 0 && !c.PublishAll {
+		return nil
+	}
+	c.Ports, c.PublishAll = nil, false
+	return []string{"Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use"}
+}
+
 // userMode tells the modes that get a namespace of their own with a
 // user-mode network (and so published ports).
 func userMode(mode string) bool { return mode == NetworkSlirp || mode == NetworkPasta }

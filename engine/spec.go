@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/moby/sys/user"
@@ -144,6 +145,34 @@ func mergeEnv(base, overrides []string, lookup func(string) (string, bool)) []st
 	return out
 }
 
+// processEnv is a container's environment, as podman makes it:
+// containers.conf's env (PATH and TERM=xterm by default), the image's,
+// container=podman and HOSTNAME, less --unsetenv's (all of it with
+// --unsetenv-all), HOME when still missing, then -e's.
+func (e *Engine) processEnv(c *Config, imgEnv []string, hostname, home string) []string {
+	var env []string
+	if !c.UnsetEnvAll {
+		defaults := []string{"PATH=" + DefaultPath}
+		if conf, err := e.conf(); err == nil && conf.Containers.Env.Get() != nil {
+			defaults = conf.Containers.Env.Get()
+		}
+		if !hasEnv(defaults, "TERM") {
+			// podman 4's default containers.conf env has it
+			defaults = append(defaults, "TERM=xterm")
+		}
+		noHost := func(string) (string, bool) { return "", false }
+		env = mergeEnv(mergeEnv(defaults, imgEnv, noHost), []string{"container=podman"}, noHost)
+	}
+	env = append(env, "HOSTNAME="+hostname)
+	for _, k := range c.UnsetEnv {
+		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, k+"=") })
+	}
+	if !hasEnv(env, "HOME") {
+		env = append(env, "HOME="+home)
+	}
+	return mergeEnv(env, c.Env, os.LookupEnv)
+}
+
 func hasEnv(env []string, key string) bool {
 	for _, kv := range env {
 		if k, _, _ := strings.Cut(kv, "="); k == key {
@@ -240,36 +269,32 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 	if c.User != "" {
 		userSpec = c.User
 	}
+	var err error
+	accounts := &accountFiles{rootfs: rootfs, inPlace: ctr.Stored, dir: filepath.Join(ctr.engine.ctrDir(ctr.ID), "etc")}
+	for _, u := range c.HostUsers {
+		if err := accounts.hostUser(u); err != nil {
+			return nil, err
+		}
+	}
+	var keepHome string
+	if m := ctr.idmaps; m != nil && m.KeepID {
+		if keepHome, err = ctr.keepIDUser(accounts, m.UID, m.GID, workdir); err != nil {
+			return nil, err
+		}
+	}
 	execUser, err := resolveUser(rootfs, userSpec)
 	if err != nil {
 		return nil, err
 	}
-	var userFiles []specs.Mount
-	if m := ctr.idmaps; m != nil && m.KeepID {
-		var home string
-		if userFiles, home, err = ctr.keepIDUser(rootfs, m.UID, m.GID); err != nil {
-			return nil, err
-		}
-		if execUser.Uid == int(m.UID) {
-			execUser.Home = home
-		}
+	if m := ctr.idmaps; m != nil && m.KeepID && execUser.Uid == int(m.UID) {
+		execUser.Home = keepHome
 	}
+	userFiles := accounts.mounts
 	hostname := c.Hostname
 	if hostname == "" {
 		hostname = stringid.TruncateID(ctr.ID)
 	}
-	env := imgEnv
-	if !hasEnv(env, "PATH") {
-		env = append([]string{"PATH=" + DefaultPath}, env...)
-	}
-	if c.TTY && !hasEnv(env, "TERM") {
-		env = append(env, "TERM=xterm")
-	}
-	env = append(env, "container=burrow", "HOSTNAME="+hostname)
-	if !hasEnv(env, "HOME") {
-		env = append(env, "HOME="+execUser.Home)
-	}
-	env = mergeEnv(env, c.Env, os.LookupEnv)
+	env := ctr.engine.processEnv(c, imgEnv, hostname, execUser.Home)
 
 	caps, err := capabilities(c)
 	if err != nil {
@@ -398,6 +423,18 @@ func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
 			return nil, fmt.Errorf("writing %s: %w", name, err)
 		}
 		mounts = append(mounts, specs.Mount{Destination: "/etc/" + name, Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec"}})
+	}
+	p := filepath.Join(dir, ".containerenv")
+	if err := os.WriteFile(p, []byte(ctr.containerEnv()), 0o644); err != nil {
+		return nil, fmt.Errorf("writing .containerenv: %w", err)
+	}
+	mounts = append(mounts, specs.Mount{Destination: "/run/.containerenv", Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec"}})
+	if ctr.Config.Timezone != "" {
+		p, err := ctr.timezoneFile(dir)
+		if err != nil {
+			return nil, err
+		}
+		mounts = append(mounts, specs.Mount{Destination: "/etc/localtime", Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec", "ro"}})
 	}
 	return mounts, nil
 }

@@ -65,12 +65,15 @@ type State struct {
 // Record is a container as stored on disk, in
 // <graph root>/burrow/containers/<ID>/container.json.
 type Record struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Image   string    `json:"image,omitempty"` // as the user gave it, resolved to a name
-	ImageID string    `json:"imageId,omitempty"`
-	Created time.Time `json:"created"`
-	Config  Config    `json:"config"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Image   string `json:"image,omitempty"` // as the user gave it, resolved to a name
+	ImageID string `json:"imageId,omitempty"`
+	// ImageDigest is the digest of the image's manifest, as it was when
+	// the container was made.
+	ImageDigest string    `json:"imageDigest,omitempty"`
+	Created     time.Time `json:"created"`
+	Config      Config    `json:"config"`
 	// Args is the process the container runs (entrypoint + command).
 	Args []string `json:"args"`
 	// StopSignal is the image's StopSignal, when it has one.

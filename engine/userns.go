@@ -1,18 +1,13 @@
 package engine
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"os/user"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/idtools"
 
@@ -366,63 +361,44 @@ func specIDs(spec *specs.Spec, uid, gid uint32) (int, int, error) {
 	return u, g, nil
 }
 
-// keepIDUser adds the keep-id user to copies of the container's
-// /etc/passwd and /etc/group when they lack it, as podman does: the
-// user's name and home directory are those of the host's account. It
-// returns bind mounts of the copies (none when nothing was missing) and
-// the user's home.
-func (ctr *Container) keepIDUser(rootfs string, uid, gid uint32) ([]specs.Mount, string, error) {
-	name, home := "user", "/"
+// keepIDUser adds the keep-id user to the container's /etc/passwd and
+// /etc/group when they lack it, as podman does: the user's name is the
+// host account's; its home is the host one when a mount puts it in the
+// container, the working directory otherwise. It returns the user's home.
+func (ctr *Container) keepIDUser(a *accountFiles, uid, gid uint32, workdir string) (string, error) {
+	name, hostHome := "user", "/"
 	if u, err := user.LookupId(strconv.Itoa(userns.HostUID())); err == nil {
-		name, home = u.Username, u.HomeDir
-	}
-	dir := filepath.Join(ctr.engine.ctrDir(ctr.ID), "etc")
-	var mounts []specs.Mount
-	add := func(file string, has func(fields []string) (bool, string), line string) error {
-		p, err := securejoin.SecureJoin(rootfs, file)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("reading the container's %s: %w", file, err)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		for sc.Scan() {
-			if ok, h := has(strings.Split(sc.Text(), ":")); ok {
-				if h != "" {
-					home = h
-				}
-				return nil
-			}
-		}
-		if len(b) > 0 && b[len(b)-1] != '\n' {
-			b = append(b, '\n')
-		}
-		b = append(b, line...)
-		copyPath := filepath.Join(dir, filepath.Base(file))
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-		if err := os.WriteFile(copyPath, b, 0o644); err != nil {
-			return fmt.Errorf("writing %s for the container: %w", file, err)
-		}
-		mounts = append(mounts, specs.Mount{Destination: file, Type: "bind", Source: copyPath, Options: []string{"bind", "nosuid", "nodev", "noexec"}})
-		return nil
+		name, hostHome = u.Username, u.HomeDir
 	}
 	u, g := strconv.FormatUint(uint64(uid), 10), strconv.FormatUint(uint64(gid), 10)
-	err := add("/etc/passwd", func(f []string) (bool, string) {
-		if len(f) >= 6 && f[2] == u {
-			return true, f[5]
+	home := workdir
+	if ctr.Config.mountedAt(hostHome) {
+		home = hostHome
+	}
+	f, err := a.find("/etc/passwd", func(f []string) bool { return len(f) >= 6 && f[2] == u })
+	switch {
+	case err != nil:
+		return "", err
+	case f != nil:
+		home = f[5]
+	default:
+		if err := a.add("/etc/passwd", fmt.Sprintf("%s:*:%s:%s:%s:%s:/bin/sh\n", name, u, g, name, home)); err != nil {
+			return "", err
 		}
-		return false, ""
-	}, fmt.Sprintf("%s:x:%s:%s:%s:%s:/bin/sh\n", name, u, g, name, home))
-	if err != nil {
-		return nil, "", err
 	}
-	err = add("/etc/group", func(f []string) (bool, string) { return len(f) >= 3 && f[2] == g, "" }, fmt.Sprintf("%s:x:%s:\n", name, g))
-	if err != nil {
-		return nil, "", err
+	f, err = a.find("/etc/group", func(f []string) bool { return len(f) >= 3 && f[2] == g })
+	if err == nil && f == nil {
+		err = a.add("/etc/group", fmt.Sprintf("%s:x:%s:\n", name, g))
 	}
-	return mounts, home, nil
+	return home, err
+}
+
+// mountedAt tells whether one of the container's mounts holds path.
+func (c *Config) mountedAt(path string) bool {
+	for _, m := range c.Mounts {
+		if path == m.Destination || strings.HasPrefix(path, strings.TrimSuffix(m.Destination, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }

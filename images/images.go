@@ -107,6 +107,9 @@ func Pull(ctx context.Context, store cstorage.Store, ref string, opts PullOption
 
 	var pullErrs []error
 	for _, cand := range resolved.PullCandidates {
+		if !opts.Quiet && opts.Out != nil {
+			fmt.Fprintf(opts.Out, "Trying to pull %s...\n", cand.Value.String())
+		}
 		img, err := pullOne(ctx, store, pc, sys, cand.Value, opts)
 		if err != nil {
 			pullErrs = append(pullErrs, err)

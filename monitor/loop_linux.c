@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,7 +50,7 @@ static void reap(struct monitor *m) {
 		pid_t w;
 		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
 			if (w == m->pid) {
-				m->code = status_code(st);
+				m->code = m->timed_out ? -1 : status_code(st);
 				m->exited = 1;
 				mon_oom_check(m);
 			}
@@ -90,15 +91,29 @@ static void output_ended(struct monitor *m, int *fd) {
 
 enum { P_SIG, P_LISTEN, P_OUT, P_ERR, P_IN, P_OOM, P_CLIENTS };
 
+/* time_out kills the container once its --timeout has passed; it returns
+ * how long until then for poll (-1: no timeout pending). */
+static int time_out(struct monitor *m, long long deadline) {
+	if (!deadline || m->exited || m->timed_out)
+		return -1;
+	long long left = deadline - mon_now_ms();
+	if (left > 0)
+		return left > 60000 ? 60000 : (int)left;
+	m->timed_out = 1;
+	kill(m->pid, SIGKILL);
+	return -1;
+}
+
 /* mon_loop runs until the init has exited and its output is taken. */
 void mon_loop(struct monitor *m) {
 	long long exited_at = 0;
+	long long deadline = m->cfg.timeout_ms > 0 ? mon_now_ms() + m->cfg.timeout_ms : 0;
 	for (;;) {
 		if (m->exited && !exited_at)
 			exited_at = mon_now_ms();
 		if (m->exited && m->out < 0 && m->err < 0)
 			break;
-		int timeout = -1;
+		int timeout = time_out(m, deadline);
 		if (m->exited) {
 			long long left = exited_at + DRAIN_MAX_MS - mon_now_ms();
 			if (left <= 0)

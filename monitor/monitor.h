@@ -48,6 +48,7 @@ struct mon_config {
 	int client_fd;            /* the spawner's attach connection, or -1 */
 	int spec_fd;              /* the socket the init reads its spec from */
 	int hold_fd, hold_count;  /* descriptors held for the container's life */
+	long long timeout_ms;     /* kill the container after this long (--timeout); 0: never */
 	unsigned long clone_flags;
 	const char *uidmap, *gidmap, *netns;
 	const char *join; /* namespaces to enter before the clone, comma-separated paths */
@@ -80,6 +81,7 @@ struct monitor {
 	long long log_size;
 	int oomfd, oom; /* memory.events of the container's cgroup; an OOM kill seen */
 	int exited, code;
+	int timed_out;  /* killed by the timeout: the exit code is -1, as podman's */
 	int cleaned;    /* the spawner's client has run the cleanup */
 	pid_t health_pid;       /* the health check running, or 0 */
 	long long health_next;  /* when the next one is due (mon_now_ms) */

@@ -69,6 +69,9 @@ type Options struct {
 	// HealthInterval, when positive, has the monitor run `burrow
 	// healthcheck run ID` that often while the container runs.
 	HealthInterval time.Duration
+	// Timeout kills the container once it has run this long (its exit
+	// code is then -1); 0: never.
+	Timeout time.Duration
 }
 
 // LogOptions say where a container's output goes: to a log in the
@@ -207,6 +210,7 @@ func monitorEnv(o Options) []string {
 		"_BURROW_MON_TTY="+boolEnv(o.TTY),
 		"_BURROW_MON_STDIN="+boolEnv(o.Stdin),
 		"_BURROW_MON_HEALTH_MS="+strconv.FormatInt(o.HealthInterval.Milliseconds(), 10),
+		"_BURROW_MON_TIMEOUT="+strconv.FormatInt(int64(o.Timeout/time.Second), 10),
 	)
 	if o.CloneFlags&unix.CLONE_NEWUSER != 0 {
 		env = append(env, "_BURROW_MON_UIDMAP="+formatIDMap(o.UIDMap),

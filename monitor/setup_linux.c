@@ -49,6 +49,7 @@ static void read_config(struct monitor *m) {
 	c->spec_fd = (int)env_num("_BURROW_MON_SPEC_FD", -1);
 	c->hold_fd = (int)env_num("_BURROW_MON_HOLD_FD", -1);
 	c->hold_count = (int)env_num("_BURROW_MON_HOLD_COUNT", 0);
+	c->timeout_ms = env_num("_BURROW_MON_TIMEOUT", 0) * 1000;
 	c->clone_flags = (unsigned long)env_num("_BURROW_MON_CLONEFLAGS", 0);
 	c->uidmap = getenv("_BURROW_MON_UIDMAP");
 	c->gidmap = getenv("_BURROW_MON_GIDMAP");

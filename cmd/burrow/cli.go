@@ -140,6 +140,7 @@ func cliOptions(exit *int) []kong.Option {
 }
 
 func runCLI(args []string) int {
+	engine.Version = version
 	var cli CLI
 	exit := -1
 	root, args := splitRootOnly(args, globalTakesValue)

@@ -119,16 +119,30 @@ func (c *CreateCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	if err := c.checkCIDFile(); err != nil {
+		return err
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	pull, err := c.prepareImage(g, eng, &cfg)
+	if err != nil {
+		return err
+	}
+	if c.Replace {
+		if err := replaceContainer(g, eng, cfg.Name); err != nil {
+			return err
+		}
+	}
 	undoPod, err := newPodFor(g.ctx, eng, &cfg, c.puller(eng))
 	if err != nil {
 		return err
 	}
-	ctr, err := eng.Create(g.ctx, cfg, c.puller(eng))
+	printNotes(c.notes())
+	printNotes(limitNote(c.limitFlags, cfg.Limits))
+	ctr, err := eng.Create(g.ctx, cfg, pull)
 	if err != nil {
 		undoPod()
 		return err
@@ -136,7 +150,11 @@ func (c *CreateCmd) Run(g *globals) error {
 	if err := eng.Release(ctr); err != nil {
 		return err
 	}
+	printNotes(ctr.Notes)
 	printWarnings(ctr.Warnings)
+	if err := c.writeFiles(ctr); err != nil {
+		return err
+	}
 	if cfg.LogDriver != engine.LogPassthrough { // stdout may be the container's: podman prints nothing then
 		fmt.Println(ctr.ID)
 	}

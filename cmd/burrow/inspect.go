@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -10,16 +11,30 @@ import (
 type InspectCmd struct {
 	Format  string   `short:"f" help:"Go template applied to each object, or json."`
 	Type    string   `short:"t" default:"all" enum:"all,container,image" help:"What to look for: all, container or image."`
-	Objects []string `arg:"" name:"name" help:"Containers or images to inspect."`
+	Latest  bool     `short:"l" help:"Inspect the container created last."`
+	Objects []string `arg:"" optional:"" name:"name" help:"Containers or images to inspect."`
 }
 
 // Run prints the objects' details as a JSON array.
 func (i *InspectCmd) Run(g *globals) error {
+	if i.Latest == (len(i.Objects) > 0) {
+		return invalidf("give the containers or images to inspect, or --latest")
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	if i.Latest {
+		ctrs, err := eng.List()
+		if err != nil {
+			return err
+		}
+		if len(ctrs) == 0 {
+			return errdefs.NotFound(errors.New("no containers to inspect"))
+		}
+		i.Objects = []string{ctrs[len(ctrs)-1].ID}
+	}
 	if i.Type == "image" {
 		return inspectImages(g, eng, i.Objects, i.Format)
 	}

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/slirp"
 )
 
@@ -56,27 +60,53 @@ type RunCmd struct {
 	LogOpt      []string `name:"log-opt" sep:"none" help:"Log option: max-size=SIZE (the log starts over when it would grow past SIZE); default: containers.conf's log_size_max."`
 	registryFlags
 	Quiet bool `short:"q" help:"Pull without progress output."`
+	podmanRunFlags
 
 	Args []string `arg:"" passthrough:"partial" help:"IMAGE [COMMAND [ARG...]], or with --rootfs DIR COMMAND [ARG...]."`
 }
 
-// Run runs the container in the foreground.
+// Run runs the container, in the foreground unless -d. Errors of the
+// container's start exit 126 as podman's (127 for a command not found),
+// those before it 125.
 func (r *RunCmd) Run(g *globals) error {
 	cfg, err := r.config()
 	if err != nil {
 		return err
+	}
+	if err := r.checkCIDFile(); err != nil {
+		return err
+	}
+	if r.Rmi && r.Detach {
+		return invalidf("--rmi cannot be used with -d: burrow removes the image when the run in the foreground ends")
+	}
+	if r.Rmi && r.Rootfs {
+		return invalidf("--rmi needs an image, not --rootfs")
 	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	pull, err := r.prepareImage(g, eng, &cfg)
+	if err != nil {
+		return err
+	}
+	if r.Replace {
+		if err := replaceContainer(g, eng, cfg.Name); err != nil {
+			return err
+		}
+	}
 	undoPod, err := newPodFor(g.ctx, eng, &cfg, r.puller(eng))
 	if err != nil {
 		return err
 	}
+	printNotes(r.notes())
+	printNotes(limitNote(r.limitFlags, cfg.Limits))
 	if r.Detach {
-		ctr, _, err := eng.Run(g.ctx, cfg, r.puller(eng), engine.StartOptions{})
+		ctr, _, err := eng.Run(g.ctx, cfg, pull, engine.StartOptions{})
+		if ctr != nil {
+			printNotes(ctr.Notes)
+		}
 		if err != nil {
 			if ctr == nil {
 				undoPod()
@@ -84,30 +114,64 @@ func (r *RunCmd) Run(g *globals) error {
 			if ctr != nil && cfg.Remove {
 				eng.Remove(g.ctx, ctr, engine.RemoveOptions{Force: true, Timeout: new(time.Duration)})
 			}
-			return err
+			return startError(ctr, err)
 		}
 		printWarnings(ctr.Warnings)
+		if err := r.writeFiles(ctr); err != nil {
+			return err
+		}
 		if cfg.LogDriver != engine.LogPassthrough { // stdout may be the container's: podman prints nothing then
 			fmt.Println(ctr.ID)
 		}
 		return nil
 	}
 	// passthrough: the container reads stdin itself.
-	ctr, p, err := eng.RunAttached(g.ctx, cfg, userStreams(cfg.LogDriver != engine.LogPassthrough), r.puller(eng))
+	streams := userStreams(cfg.LogDriver != engine.LogPassthrough && r.attached("stdin"))
+	if !r.attached("stdout") {
+		streams.Stdout = io.Discard
+	}
+	if !r.attached("stderr") {
+		streams.Stderr = io.Discard
+	}
+	ctr, p, err := eng.RunAttached(g.ctx, cfg, streams, pull)
 	if ctr != nil {
+		printNotes(ctr.Notes)
 		printWarnings(ctr.Warnings)
 	}
 	if err != nil {
 		if ctr == nil {
 			undoPod()
 		}
+		return startError(ctr, err)
+	}
+	if err := r.writeFiles(ctr); err != nil {
 		return err
+	}
+	if !r.attached("stdout") && !r.attached("stderr") {
+		fmt.Println(ctr.ID) // as podman: nothing else says which container ran
 	}
 	code, err := foreground(p, cfg.TTY)
 	if err != nil {
 		return err
 	}
+	if r.Rmi {
+		if _, _, err := eng.RemoveImage(g.ctx, cfg.Image, false); err != nil {
+			warn("Failed to remove image: %v", err)
+		}
+	}
 	return exitCode(code)
+}
+
+// startError is err with podman's exit code: 126 once the container is
+// made (its start failed), 127 for a command not found, else 125.
+func startError(ctr *engine.Container, err error) error {
+	if errdefs.Is(err, errdefs.ClassCommandNotFound) || errdefs.Is(err, errdefs.ClassCannotInvoke) {
+		return err
+	}
+	if ctr != nil {
+		return withExit(err, 126)
+	}
+	return err
 }
 
 // puller pulls a missing image with the command's pull options.
@@ -115,14 +179,68 @@ func (r *RunCmd) puller(eng *engine.Engine) engine.PullFunc {
 	return eng.Puller(r.options(r.Quiet))
 }
 
+// printNotes prints podman's warnings as podman does, alone on a line.
+func printNotes(notes []string) {
+	for _, n := range notes {
+		fmt.Fprintln(os.Stderr, n)
+	}
+}
+
+// prepareImage applies --pull before the container is made: the image is
+// pulled first with always (and newer, keeping the local one when the
+// registry cannot be reached); never forbids pulling. It returns how a
+// missing image is to be got.
+func (r *RunCmd) prepareImage(g *globals, eng *engine.Engine, cfg *engine.Config) (engine.PullFunc, error) {
+	if cfg.Image == "" {
+		return nil, nil
+	}
+	pull := r.puller(eng)
+	switch r.Pull {
+	case "never":
+		return func(ctx context.Context, ref string) error { return errImageNotKnown(ref) }, nil
+	case "always":
+		return pull, pull(g.ctx, cfg.Image)
+	case "newer":
+		if err := pull(g.ctx, cfg.Image); err != nil {
+			if _, lerr := eng.LookupImage(cfg.Image); lerr != nil {
+				return nil, err
+			}
+			warn("keeping the local image %s: %v", cfg.Image, err)
+		}
+	}
+	return pull, nil
+}
+
+// replaceContainer removes the container named name, if there is one
+// (--replace).
+func replaceContainer(g *globals, eng *engine.Engine, name string) error {
+	if name == "" {
+		return invalidf("cannot replace container without --name being set")
+	}
+	c, err := eng.Get(name)
+	if errdefs.Is(err, errdefs.ClassNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return eng.Remove(g.ctx, c, engine.RemoveOptions{Force: true})
+}
+
 func (r *RunCmd) config() (engine.Config, error) {
 	cfg := engine.Config{
 		Name: r.Name, Env: r.Env, Workdir: r.Workdir, User: r.User, Hostname: r.Hostname,
-		Entrypoint: r.Entrypoint, CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
+		CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
 		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm, Pod: r.Pod,
 	}
-	var err error
-	if cfg.Labels, err = parseLabels(r.Label); err != nil {
+	if err := r.podmanRunFlags.apply(&cfg); err != nil {
+		return cfg, err
+	}
+	entry, hasEntry, err := parseEntrypoint(r.Entrypoint)
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.Labels, err = keyValues(r.LabelFile, r.Label, "--label"); err != nil {
 		return cfg, err
 	}
 	if cfg.Healthcheck, err = r.health(); err != nil {
@@ -193,6 +311,8 @@ func (r *RunCmd) config() (engine.Config, error) {
 		switch o {
 		case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true":
 			cfg.NoNewPrivileges = true
+		case "no-new-privileges=false", "no-new-privileges:false":
+			cfg.NoNewPrivileges = false
 		case "seccomp=unconfined", "seccomp:unconfined":
 			cfg.Seccomp = "unconfined"
 		default:
@@ -232,6 +352,15 @@ func (r *RunCmd) config() (engine.Config, error) {
 		cfg.Rootfs, cfg.Command = r.Args[0], r.Args[1:]
 	} else {
 		cfg.Image, cfg.Command = r.Args[0], r.Args[1:]
+	}
+	if hasEntry {
+		// As the API: the entrypoint's first word, the rest before the command.
+		e := ""
+		if len(entry) > 0 {
+			e = entry[0]
+			cfg.Command = append(append([]string{}, entry[1:]...), cfg.Command...)
+		}
+		cfg.Entrypoint = &e
 	}
 	return cfg, nil
 }

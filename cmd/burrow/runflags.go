@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/limits"
+	"github.com/burrow-containers/burrow/userns"
+)
+
+// podmanRunFlags are the flags of podman's run and create that shape how
+// the command itself behaves (pulls, files it writes, what it attaches)
+// and the container's identity and environment.
+type podmanRunFlags struct {
+	LabelFile    []string `name:"label-file" sep:"none" help:"Read labels from a file of K=V lines."`
+	EnvFile      []string `name:"env-file" sep:"none" help:"Read environment variables from a file of K=V lines."`
+	UnsetEnv     []string `name:"unsetenv" sep:"none" help:"Leave a default or image variable out of the environment (repeatable)."`
+	UnsetEnvAll  bool     `name:"unsetenv-all" help:"Leave every default and image variable out: only -e's remain."`
+	StopSignal   string   `name:"stop-signal" help:"Signal that stops the container (default: the image's, else SIGTERM)."`
+	StopTimeout  *uint    `name:"stop-timeout" help:"Seconds a stop waits for the stop signal before SIGKILL (default: containers.conf's, 10)."`
+	Timeout      uint     `name:"timeout" help:"Kill the container after this many seconds (its exit code is then -1)."`
+	TZ           string   `name:"tz" help:"Time zone of the container: a name of /usr/share/zoneinfo, or local."`
+	HostUser     []string `name:"hostuser" sep:"none" help:"Add a host account (name or UID) to the container's /etc/passwd (repeatable)."`
+	Replace      bool     `name:"replace" help:"Remove a container of the same name first."`
+	CIDFile      string   `name:"cidfile" help:"Write the container's ID to this file, which must not exist."`
+	ConmonPID    string   `name:"conmon-pidfile" help:"Write the PID of the container's monitor (burrow's conmon) to this file."`
+	PIDFile      string   `name:"pidfile" help:"Write the PID of the container's process to this file."`
+	Pull         string   `name:"pull" enum:"always,missing,never,newer" default:"missing" help:"Pull the image: always, missing (default), never, or newer (when the registry has a newer one)."`
+	Rmi          bool     `name:"rmi" help:"Remove the image once the container is removed, unless another container uses it (implies --rm)."`
+	Attach       []string `short:"a" name:"attach" sep:"none" help:"Attach only these streams: stdin, stdout, stderr (repeatable)."`
+	KernelMemory string   `name:"kernel-memory" hidden:"" help:"No longer supported: ignored with a warning, as podman."`
+	Runtime      string   `name:"runtime" help:"OCI runtime: burrow's own, by name (burrow) or path; others are refused."`
+	Init         bool     `name:"init" hidden:"" help:"Not supported: burrow runs no init process in the container."`
+}
+
+// apply sets the container's settings of these flags in cfg.
+func (f *podmanRunFlags) apply(cfg *engine.Config) error {
+	if len(f.EnvFile) > 0 {
+		env, err := envFiles(f.EnvFile)
+		if err != nil {
+			return err
+		}
+		cfg.Env = append(env, cfg.Env...)
+	}
+	if f.Init {
+		return invalidf("--init is not supported: burrow runs the command as the container's PID 1; give an init of the image as the command (e.g. tini)")
+	}
+	for _, a := range f.Attach {
+		switch strings.ToLower(a) {
+		case "stdin", "stdout", "stderr":
+		default:
+			return invalidf("invalid stream %q for --attach - must be one of stdin, stdout, or stderr: invalid argument", a)
+		}
+	}
+	cfg.UnsetEnv, cfg.UnsetEnvAll = f.UnsetEnv, f.UnsetEnvAll
+	cfg.StopSignal, cfg.StopTimeout, cfg.Timeout = f.StopSignal, f.StopTimeout, f.Timeout
+	cfg.Timezone, cfg.HostUsers, cfg.Runtime = f.TZ, f.HostUser, f.Runtime
+	if f.Rmi {
+		cfg.Remove = true
+	}
+	return nil
+}
+
+// notes are podman's warnings of these flags, printed as podman prints them.
+func (f *podmanRunFlags) notes() []string {
+	if f.KernelMemory != "" {
+		return []string{"The --kernel-memory flag is no longer supported. This flag is a noop."}
+	}
+	return nil
+}
+
+// limitNote is podman's warning for resource flags that ask for no limit
+// (--memory=0) where a rootless container can have none (cgroup v1):
+// they are ignored. A limit asked for there is refused instead.
+func limitNote(f limitFlags, l limits.Limits) []string {
+	given := f.Memory != "" || f.MemorySwap != "" || f.MemoryReservation != "" || f.PidsLimit != nil
+	if !given || l.Requested() || limits.CgroupV2() || userns.HostUID() == 0 {
+		return nil
+	}
+	return []string{"Resource limits are not supported and ignored on cgroups V1 rootless systems"}
+}
+
+// attached tells whether stream is attached to a foreground run: every
+// stream is without --attach (stdin with -i).
+func (f *podmanRunFlags) attached(stream string) bool {
+	if len(f.Attach) == 0 {
+		return true
+	}
+	for _, a := range f.Attach {
+		if strings.EqualFold(a, stream) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCIDFile refuses a --cidfile that exists, before anything is made.
+func (f *podmanRunFlags) checkCIDFile() error {
+	if f.CIDFile == "" {
+		return nil
+	}
+	if _, err := os.Lstat(f.CIDFile); err == nil {
+		return invalidf("container id file exists. Ensure another container is not using it or delete %s", f.CIDFile)
+	}
+	return nil
+}
+
+// writeFiles writes --cidfile, --conmon-pidfile and --pidfile for ctr.
+func (f *podmanRunFlags) writeFiles(ctr *engine.Container) error {
+	if f.CIDFile != "" {
+		fd, err := os.OpenFile(f.CIDFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("opening CIDFile: %w", err)
+		}
+		_, err = fd.WriteString(ctr.ID)
+		if cerr := fd.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("writing CIDFile: %w", err)
+		}
+	}
+	for path, pid := range map[string]int{f.ConmonPID: ctr.State.MonitorPid, f.PIDFile: ctr.State.Pid} {
+		if path != "" && pid > 0 {
+			if err := os.WriteFile(path, []byte(fmt.Sprintf("%d", pid)), 0o644); err != nil {
+				return fmt.Errorf("writing %s: %w", path, err)
+			}
+		}
+	}
+	return nil
+}
+
+// parseEntrypoint reads --entrypoint: a JSON array (podman's form for a
+// command with arguments) or a single command.
+func parseEntrypoint(s *string) ([]string, bool, error) {
+	if s == nil {
+		return nil, false, nil
+	}
+	if strings.HasPrefix(strings.TrimSpace(*s), "[") {
+		var args []string
+		if err := json.Unmarshal([]byte(*s), &args); err != nil {
+			return nil, false, invalidf("invalid --entrypoint %s: a JSON array of strings, or a single command", *s)
+		}
+		return args, true, nil
+	}
+	if *s == "" {
+		return []string{}, true, nil
+	}
+	return []string{*s}, true, nil
+}
+
+// keyValues reads K=V pairs from files (one a line, # comments) and then
+// the flags' values, as podman's --label-file and --label.
+func keyValues(files, values []string, flag string) (map[string]string, error) {
+	out := map[string]string{}
+	lines := []string{}
+	for _, f := range files {
+		l, err := readLines(f)
+		if err != nil {
+			return nil, invalidf("%s-file %s: %v", flag, f, err)
+		}
+		lines = append(lines, l...)
+	}
+	for _, kv := range append(lines, values...) {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "" {
+			return nil, invalidf("invalid %s %q: use KEY=VALUE", flag, kv)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// envFiles reads --env-file files: K=V lines (K alone takes the host's).
+func envFiles(files []string) ([]string, error) {
+	var out []string
+	for _, f := range files {
+		l, err := readLines(f)
+		if err != nil {
+			return nil, invalidf("--env-file %s: %v", f, err)
+		}
+		out = append(out, l...)
+	}
+	return out, nil
+}
+
+// readLines returns the lines of a file that are neither empty nor comments.
+func readLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out, sc.Err()
+}
+
+// errImageNotKnown is podman's error for a missing image that may not be
+// pulled (--pull never).
+func errImageNotKnown(ref string) error {
+	return errdefs.NotFound(errors.New(ref + ": image not known"))
+}

@@ -110,6 +110,9 @@ type LogOptions struct {
 	Since      time.Time // only lines written at or after Since
 	Until      time.Time // only lines written before Until (zero: no bound)
 	Timestamps bool      // prefix each line with its time
+	// Prefix starts each line, before its time: the container's short ID
+	// or name when several containers' logs are shown together.
+	Prefix string
 }
 
 // LogEntry is one record of a container log in the k8s-file format the
@@ -150,6 +153,10 @@ func (e *Engine) Logs(ctx context.Context, ctr *Container, o LogOptions, stdout,
 	if d := ctr.Config.logDriver(); !ctr.Config.keepsLog() {
 		return errdefs.Invalid(fmt.Errorf("this container is using the '%s' log driver, cannot read logs: this container is not logging output", d))
 	}
+	// A line of a stream starts with the prefix and time, unless it goes
+	// on a partial record; each record is one write, so that the writers
+	// of several containers' logs may be shared.
+	midLine := map[bool]bool{}
 	emit := func(en LogEntry) {
 		if !o.Since.IsZero() && en.Time.Before(o.Since) || !o.Until.IsZero() && !en.Time.Before(o.Until) {
 			return
@@ -161,13 +168,19 @@ func (e *Engine) Logs(ctx context.Context, ctr *Container, o LogOptions, stdout,
 		if w == nil {
 			return
 		}
-		if o.Timestamps {
-			fmt.Fprintf(w, "%s ", en.Time.Local().Format(time.RFC3339Nano))
+		var b []byte
+		if !midLine[en.Stderr] {
+			b = append(b, o.Prefix...)
+			if o.Timestamps {
+				b = append(append(b, en.Time.Local().Format(time.RFC3339Nano)...), ' ')
+			}
 		}
-		w.Write(en.Data)
+		b = append(b, en.Data...)
 		if !en.Partial {
-			w.Write([]byte{'\n'})
+			b = append(b, '\n')
 		}
+		midLine[en.Stderr] = en.Partial
+		w.Write(b)
 	}
 	l := &logReader{path: e.LogPath(ctr.ID)}
 	defer l.close()

@@ -64,7 +64,7 @@ func (s *Server) volumeCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// As dockerd: creating a volume that exists returns it.
-	v, err := s.Engine.CreateVolume(req.Name, req.Labels, true)
+	v, err := s.Engine.CreateVolume(req.Name, engine.VolumeOptions{Labels: req.Labels, IgnoreExisting: true})
 	if err != nil {
 		writeError(w, err)
 		return

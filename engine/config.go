@@ -118,6 +118,10 @@ type Config struct {
 	// Timeout is --timeout, in seconds: the container is killed once it
 	// has run this long, its exit code -1 (0: no timeout).
 	Timeout uint `json:",omitempty"`
+	// ImageVolumes is --image-volume: what the image's VOLUMEs become,
+	// bind (anonymous volumes), tmpfs or ignore ("": containers.conf's
+	// image_volume_mode, else bind).
+	ImageVolumes string `json:",omitempty"`
 	// Runtime is --runtime as given: burrow's own runtime (docs: podman
 	// compatibility), recorded for inspect's OCIRuntime.
 	Runtime string `json:",omitempty"`

@@ -127,6 +127,9 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) 
 		if err := e.refreshPodSpec(ctr.ID, &ctr.Config, spec); err != nil {
 			return nil, err
 		}
+		if err := e.chownMounts(&ctr.Config, spec); err != nil {
+			return nil, err
+		}
 		return spec, nil
 	})
 	if err != nil {

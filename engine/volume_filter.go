@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -12,7 +13,8 @@ import (
 type VolumeFilter func(*Volume) bool
 
 // ParseVolumeFilters reads volume filters as podman's volume ls and
-// dockerd take them, KEY=VALUE: name= (a substring), driver=, label=KEY
+// dockerd take them, KEY=VALUE: name= (a regular expression), driver=, scope=,
+// opt=KEY or KEY=VALUE (a create option of podman's), label=KEY
 // or KEY=VALUE, label!=, dangling=true|false (no container uses it),
 // until= (made before a time or a duration ago). Several values of one
 // key match any of them; different keys must all match.
@@ -22,14 +24,26 @@ func (e *Engine) ParseVolumeFilters(specs []string) ([]VolumeFilter, error) {
 	for _, f := range specs {
 		k, v, ok := strings.Cut(f, "=")
 		if !ok {
-			return nil, errdefs.Invalid(fmt.Errorf("invalid volume filter %q: use KEY=VALUE (name, driver, label, label!, dangling, until)", f))
+			return nil, errdefs.Invalid(fmt.Errorf("invalid volume filter %q: use KEY=VALUE (name, driver, scope, opt, label, label!, dangling, until)", f))
 		}
 		var fn VolumeFilter
 		switch k {
-		case "name":
-			fn = func(vol *Volume) bool { return strings.Contains(vol.Name, v) }
+		case "name": // a regular expression, as podman's and dockerd's
+			re, err := regexp.Compile(v)
+			if err != nil {
+				return nil, errdefs.Invalid(fmt.Errorf("invalid volume filter name=%s: %v", v, err))
+			}
+			fn = func(vol *Volume) bool { return re.MatchString(vol.Name) }
 		case "driver":
 			fn = func(vol *Volume) bool { return vol.Driver == v }
+		case "scope":
+			fn = func(vol *Volume) bool { return vol.Scope == v }
+		case "opt":
+			ok, ov, withValue := strings.Cut(v, "=")
+			fn = func(vol *Volume) bool {
+				got, has := vol.Options[ok]
+				return has && (!withValue || got == ov)
+			}
 		case "label":
 			fn = func(vol *Volume) bool { return hasLabel(vol.Labels, v) }
 		case "label!":
@@ -47,7 +61,7 @@ func (e *Engine) ParseVolumeFilters(specs []string) ([]VolumeFilter, error) {
 			}
 			fn = func(vol *Volume) bool { return vol.CreatedAt.Before(t) }
 		default:
-			return nil, errdefs.Invalid(fmt.Errorf("unsupported volume filter %q: burrow knows name, driver, label, label!, dangling and until", k))
+			return nil, errdefs.Invalid(fmt.Errorf("unsupported volume filter %q: burrow knows name, driver, scope, opt, label, label!, dangling and until", k))
 		}
 		if k == "label" || k == "label!" {
 			k = f // every label must match

@@ -9,15 +9,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/archive"
 	"go.podman.io/storage/pkg/chrootarchive"
+	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
@@ -44,17 +47,26 @@ func (m MountSpec) ReadOnly() bool {
 }
 
 // Volume is a named volume: a directory under the store that outlives the
-// containers that use it.
+// containers that use it; with options, a bind of a host directory or a
+// tmpfs instead. Its JSON is podman's volume inspect.
 type Volume struct {
 	Name       string            `json:"Name"`
 	Driver     string            `json:"Driver"`
 	Mountpoint string            `json:"Mountpoint"`
 	CreatedAt  time.Time         `json:"CreatedAt"`
 	Labels     map[string]string `json:"Labels"`
-	Anonymous  bool              `json:"Anonymous"`
-	// Filled marks a volume already filled from an image, as podman's
-	// NeedsCopyUp false.
-	Filled bool `json:"-"`
+	Scope      string            `json:"Scope"`
+	// Options are volume create -o's: type (bind or tmpfs), device (the
+	// directory bound; tmpfs for a tmpfs), o (mount options), uid, gid.
+	Options    map[string]string `json:"Options"`
+	MountCount uint              `json:"MountCount"`
+	// NeedsCopyUp: the image's content at the mount point is copied in
+	// at the first mount where the image has some, as podman's.
+	NeedsCopyUp bool `json:"NeedsCopyUp"`
+	// NeedsChown: the first container to mount it gets it, owned as its
+	// mount point in the image (or by its user), as podman's.
+	NeedsChown bool `json:"NeedsChown"`
+	Anonymous  bool `json:"Anonymous"`
 }
 
 // The volumes live where podman keeps its own: <graph root>/volumes/NAME/_data.
@@ -202,11 +214,19 @@ func ParseTmpfs(s string) (MountSpec, error) {
 	return m, nil
 }
 
+// VolumeOptions are what volume create takes besides the name.
+type VolumeOptions struct {
+	Driver         string            // local ("" too); others are refused
+	Labels         map[string]string // -l
+	Options        map[string]string // -o: type, device, o, uid, gid
+	IgnoreExisting bool              // --ignore: an existing volume is returned
+	anonymous      bool
+}
+
 // CreateVolume makes a named volume; an existing one is an error (Conflict)
-// unless ignoreExisting.
-func (e *Engine) CreateVolume(name string, labels map[string]string, ignoreExisting bool) (*Volume, error) {
-	anonymous := name == ""
-	if anonymous {
+// unless o.IgnoreExisting. An empty name draws one.
+func (e *Engine) CreateVolume(name string, o VolumeOptions) (*Volume, error) {
+	if name == "" {
 		b := make([]byte, 32)
 		rand.Read(b)
 		name = hex.EncodeToString(b)
@@ -214,41 +234,91 @@ func (e *Engine) CreateVolume(name string, labels map[string]string, ignoreExist
 	if !validVolumeName(name) {
 		return nil, errdefs.Invalid(fmt.Errorf("invalid volume name %q: use letters, digits and _.-", name))
 	}
+	if o.Driver != "" && o.Driver != "local" {
+		return nil, errdefs.Invalid(fmt.Errorf("volume driver %q: burrow has the local driver only", o.Driver))
+	}
+	if err := checkVolumeOptions(o.Options); err != nil {
+		return nil, err
+	}
 	if v, err := e.GetVolume(name); err == nil {
-		if ignoreExisting {
+		if o.IgnoreExisting {
 			return v, nil
 		}
-		return nil, errdefs.Conflict(fmt.Errorf("volume %q already exists: remove it first (burrow volume rm %s) or pick another name", name, name))
+		return nil, errdefs.Conflict(fmt.Errorf("volume with name %s already exists: volume already exists", name))
 	}
 	v := &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(e.volumesDir(), name, "_data"),
-		CreatedAt: time.Now(), Labels: labels, Anonymous: anonymous}
+		CreatedAt: time.Now(), Labels: o.Labels, Scope: "local", Options: o.Options, Anonymous: o.anonymous,
+		NeedsCopyUp: true, NeedsChown: true}
 	if v.Labels == nil {
 		v.Labels = map[string]string{}
+	}
+	if v.Options == nil {
+		v.Options = map[string]string{}
 	}
 	if err := os.MkdirAll(v.Mountpoint, 0o755); err != nil {
 		return nil, fmt.Errorf("creating volume %s: %w", name, err)
 	}
-	if err := writeJSON(e.volumeMeta(name), v); err != nil {
+	if err := e.writeVolume(v); err != nil {
 		os.RemoveAll(filepath.Join(e.volumesDir(), name))
 		return nil, err
 	}
 	return v, nil
 }
 
+// checkVolumeOptions checks volume create -o's as podman's local driver
+// does: type bind needs an existing device; tmpfs takes mount options.
+func checkVolumeOptions(opts map[string]string) error {
+	for k, v := range opts {
+		switch k {
+		case "type":
+			if v != "bind" && v != "tmpfs" && v != "none" {
+				return errdefs.Invalid(fmt.Errorf("invalid volume option type %s for driver 'local': burrow mounts bind and tmpfs volumes (others need root)", v))
+			}
+		case "device":
+			if opts["type"] == "bind" {
+				if _, err := os.Stat(v); err != nil {
+					return errdefs.Invalid(fmt.Errorf("invalid volume option device for driver 'local': %w", err))
+				}
+			}
+		case "o":
+			// mount options: flags (ro, noexec, ...) and, for tmpfs, its
+			// own (size=, mode=), checked when mounted
+		case "uid", "gid":
+			if _, err := strconv.Atoi(v); err != nil {
+				return errdefs.Invalid(fmt.Errorf("invalid volume option %s=%s: give a number", k, v))
+			}
+		default:
+			return errdefs.Invalid(fmt.Errorf("invalid mount option %s for driver 'local': burrow takes type, device, o, uid and gid", k))
+		}
+	}
+	if opts["type"] == "bind" && opts["device"] == "" {
+		return errdefs.Invalid(errors.New("invalid volume option type bind for driver 'local': give the directory with -o device=PATH"))
+	}
+	return nil
+}
+
+// writeVolume stores a volume's metadata.
+func (e *Engine) writeVolume(v *Volume) error {
+	return writeJSON(e.volumeMeta(v.Name), v)
+}
+
 // GetVolume finds a volume by name (also one podman made in this store).
 func (e *Engine) GetVolume(name string) (*Volume, error) {
+	notFound := errdefs.NotFound(fmt.Errorf("no volume with name %q found: no such volume", name))
 	if !validVolumeName(name) {
-		return nil, errdefs.Invalid(fmt.Errorf("invalid volume name %q", name))
+		return nil, notFound
 	}
 	dir := filepath.Join(e.volumesDir(), name)
 	st, err := os.Stat(filepath.Join(dir, "_data"))
 	if err != nil || !st.IsDir() {
-		return nil, errdefs.NotFound(fmt.Errorf("no volume %q: create it with burrow volume create %s", name, name))
+		return nil, notFound
 	}
-	v := &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(dir, "_data"), CreatedAt: st.ModTime(), Labels: map[string]string{}}
+	v := &Volume{Name: name, Driver: "local", Mountpoint: filepath.Join(dir, "_data"), CreatedAt: st.ModTime(),
+		Labels: map[string]string{}, Options: map[string]string{}, Scope: "local"}
 	if b, err := os.ReadFile(e.volumeMeta(name)); err == nil {
 		json.Unmarshal(b, v)
 	}
+	v.MountCount = 0
 	return v, nil
 }
 
@@ -268,14 +338,14 @@ func (e *Engine) Volumes() ([]*Volume, error) {
 	return out, nil
 }
 
-// VolumeUsers are the containers whose mounts name the volume.
+// VolumeUsers are the IDs of the containers whose mounts name the volume.
 func (e *Engine) VolumeUsers(name string) []string {
 	recs, _ := e.records()
 	var users []string
 	for _, r := range recs {
 		for _, m := range r.Config.Mounts {
 			if m.Type == "volume" && m.Source == name {
-				users = append(users, r.Name)
+				users = append(users, r.ID)
 				break
 			}
 		}
@@ -284,14 +354,15 @@ func (e *Engine) VolumeUsers(name string) []string {
 }
 
 // RemoveVolume deletes a volume and its data; one a container uses is
-// refused unless force, which removes those containers first.
-func (e *Engine) RemoveVolume(name string, force bool, removeCtr func(name string) error) error {
+// refused (podman's error, which exits 2) unless force, which removes
+// those containers first.
+func (e *Engine) RemoveVolume(name string, force bool, removeCtr func(id string) error) error {
 	if _, err := e.GetVolume(name); err != nil {
 		return err
 	}
 	if users := e.VolumeUsers(name); len(users) > 0 {
 		if !force {
-			return errdefs.Conflict(fmt.Errorf("volume %s is used by container %s: remove the container first or use volume rm -f", name, strings.Join(users, ", ")))
+			return errdefs.Conflict(fmt.Errorf("volume %s is being used by the following container(s): %s: volume is being used", name, strings.Join(users, ",")))
 		}
 		for _, u := range users {
 			if err := removeCtr(u); err != nil {
@@ -305,18 +376,32 @@ func (e *Engine) RemoveVolume(name string, force bool, removeCtr func(name strin
 	return nil
 }
 
-// PruneVolumes removes every volume no container uses.
-func (e *Engine) PruneVolumes() ([]string, error) {
+// PruneCandidates are the volumes no container uses that pass the filters
+// (volume prune's).
+func (e *Engine) PruneCandidates(filters []VolumeFilter) ([]*Volume, error) {
 	vols, err := e.Volumes()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Volume
+	for _, v := range vols {
+		if len(e.VolumeUsers(v.Name)) == 0 && v.Matches(filters) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// PruneVolumes removes every volume no container uses that passes the
+// filters, and returns their names.
+func (e *Engine) PruneVolumes(filters []VolumeFilter) ([]string, error) {
+	vols, err := e.PruneCandidates(filters)
 	if err != nil {
 		return nil, err
 	}
 	var removed []string
 	var errs []error
 	for _, v := range vols {
-		if len(e.VolumeUsers(v.Name)) > 0 {
-			continue
-		}
 		if err := e.RemoveVolume(v.Name, false, nil); err != nil {
 			errs = append(errs, err)
 			continue
@@ -327,32 +412,40 @@ func (e *Engine) PruneVolumes() ([]string, error) {
 }
 
 // resolveMounts turns the container's mount requests into OCI mounts:
-// volumes created (and, when new, filled from the image's content at the
-// mount point), bind sources checked. It records anonymous volumes' names
-// in c.Mounts.
+// volumes created (and, on their first use, filled from the image's
+// content at the mount point and given its owner), bind sources checked.
+// The image's VOLUMEs the user did not cover become anonymous volumes
+// (--image-volume bind), tmpfs mounts (tmpfs), or nothing (ignore). It
+// records anonymous volumes' names in c.Mounts.
 func (e *Engine) resolveMounts(ctr *Container, rootfs string, img []string) ([]specs.Mount, error) {
 	c := &ctr.Config
-	// Image VOLUMEs that the user did not cover become anonymous volumes.
 	covered := map[string]bool{}
 	for _, m := range c.Mounts {
 		covered[m.Destination] = true
 	}
+	mode, err := e.imageVolumeMode(c)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range img {
 		d = filepath.Clean(d)
-		if !covered[d] {
-			c.Mounts = append(c.Mounts, MountSpec{Type: "volume", Destination: d, Anonymous: true})
-			covered[d] = true
+		if covered[d] || mode == "ignore" {
+			continue
 		}
+		covered[d] = true
+		if mode == "tmpfs" {
+			c.Mounts = append(c.Mounts, MountSpec{Type: "tmpfs", Destination: d})
+			continue
+		}
+		c.Mounts = append(c.Mounts, MountSpec{Type: "volume", Destination: d, Anonymous: true})
 	}
 	var out []specs.Mount
 	for i := range c.Mounts {
 		m := &c.Mounts[i]
-		opts := append([]string{"rbind"}, m.Options...)
 		switch m.Type {
 		case "tmpfs":
 			out = append(out, specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs",
 				Options: append([]string{"nosuid", "nodev"}, m.Options...)})
-			continue
 		case "bind":
 			if _, err := os.Stat(m.Source); err != nil {
 				return nil, errdefs.NotFound(fmt.Errorf("bind mount of %s: %w: create it first", m.Source, errors.Unwrap(err)))
@@ -362,71 +455,203 @@ func (e *Engine) resolveMounts(ctr *Container, rootfs string, img []string) ([]s
 					return nil, err
 				}
 			}
+			out = append(out, specs.Mount{Destination: m.Destination, Type: "bind", Source: m.Source, Options: append([]string{"rbind"}, m.Options...)})
 		case "volume":
-			fresh := false
-			if m.Anonymous && m.Source == "" {
-				v, err := e.CreateVolume("", nil, false)
-				if err != nil {
-					return nil, err
-				}
-				m.Source, fresh = v.Name, true
-			}
-			v, err := e.GetVolume(m.Source)
-			if errdefs.Is(err, errdefs.ClassNotFound) {
-				if v, err = e.CreateVolume(m.Source, nil, false); err == nil {
-					fresh = true
-				}
-			}
+			vm, err := e.mountVolume(ctr, m, rootfs)
 			if err != nil {
 				return nil, err
 			}
-			if fresh && ctr.idmaps != nil {
-				// A new volume belongs to the container's root, as the
-				// image's files do.
-				u, g, err := specIDs(ctr.Spec, 0, 0)
-				if err == nil {
-					err = os.Lchown(v.Mountpoint, u, g)
-				}
-				if err != nil {
-					return nil, fmt.Errorf("handing volume %s to the container's root: %w", v.Name, err)
-				}
-			}
-			if fresh && rootfs != "" {
-				if err := fillVolume(rootfs, m.Destination, v.Mountpoint); err != nil {
-					return nil, fmt.Errorf("filling volume %s from the image: %w", v.Name, err)
-				}
-			}
-			if m.Chown {
-				if err := chownTree(v.Mountpoint, ctr.Spec); err != nil {
-					return nil, err
-				}
-			}
-			m.Source = v.Name
-			out = append(out, specs.Mount{Destination: m.Destination, Type: "bind", Source: v.Mountpoint, Options: opts})
-			continue
+			out = append(out, vm)
 		}
-		out = append(out, specs.Mount{Destination: m.Destination, Type: "bind", Source: m.Source, Options: opts})
 	}
 	return out, nil
 }
 
-// fillVolume copies the image's content at dest into a new volume, as
-// podman does, reading it inside the root (links stay in it).
-func fillVolume(rootfs, dest, volume string) error {
-	src, err := securejoin.SecureJoin(rootfs, dest)
+// imageVolumeMode is what the image's VOLUMEs become: --image-volume,
+// else containers.conf's image_volume_mode, else bind (volumes).
+func (e *Engine) imageVolumeMode(c *Config) (string, error) {
+	mode := c.ImageVolumes
+	if mode == "" {
+		if conf, err := e.conf(); err == nil {
+			mode = conf.Engine.ImageVolumeMode
+		}
+	}
+	switch mode {
+	case "", "bind", "anonymous":
+		return "bind", nil
+	case "tmpfs", "ignore":
+		return mode, nil
+	}
+	return "", errdefs.Invalid(fmt.Errorf("invalid image volume mode %q: use bind, tmpfs or ignore", mode))
+}
+
+// mountVolume is the mount of the volume m names, made (anonymous, or
+// named and missing) when needed; its first use fills it from the image
+// and gives it the mount point's owner, as podman's.
+func (e *Engine) mountVolume(ctr *Container, m *MountSpec, rootfs string) (specs.Mount, error) {
+	var v *Volume
+	var err error
+	if m.Anonymous && m.Source == "" {
+		v, err = e.CreateVolume("", VolumeOptions{anonymous: true})
+	} else if v, err = e.GetVolume(m.Source); errdefs.Is(err, errdefs.ClassNotFound) {
+		v, err = e.CreateVolume(m.Source, VolumeOptions{})
+	}
+	if err != nil {
+		return specs.Mount{}, err
+	}
+	m.Source = v.Name
+	var extra []string
+	if o := v.Options["o"]; o != "" {
+		extra = strings.Split(o, ",")
+	}
+	source := v.Mountpoint
+	switch v.Options["type"] {
+	case "tmpfs":
+		opts := append(append([]string{"nosuid", "nodev"}, extra...), m.Options...)
+		return specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs", Options: opts}, nil
+	case "bind":
+		source = v.Options["device"]
+	default:
+		if err := e.firstUse(ctr, v, m.Destination, rootfs); err != nil {
+			return specs.Mount{}, err
+		}
+	}
+	if m.Chown {
+		if err := chownTree(source, ctr.Spec); err != nil {
+			return specs.Mount{}, err
+		}
+	}
+	opts := append(append([]string{"rbind"}, extra...), m.Options...)
+	return specs.Mount{Destination: m.Destination, Type: "bind", Source: source, Options: opts}, nil
+}
+
+// firstUse does what a volume's first use does, as podman: it gets the
+// owner of the image's mount point (else the container's user) and, once
+// the image has content there, that content.
+func (e *Engine) firstUse(ctr *Container, v *Volume, dest, rootfs string) error {
+	if !v.NeedsChown && !v.NeedsCopyUp {
+		return nil
+	}
+	inImage := ""
+	if rootfs != "" {
+		if p, err := securejoin.SecureJoin(rootfs, dest); err == nil {
+			inImage = p
+		}
+	}
+	if v.NeedsChown {
+		if err := giveOwner(ctr.Spec, v, inImage); err != nil {
+			return fmt.Errorf("giving volume %s its owner: %w", v.Name, err)
+		}
+		v.NeedsChown = false
+	}
+	if v.NeedsCopyUp && inImage != "" {
+		filled, err := fillVolume(rootfs, inImage, v.Mountpoint)
+		if err != nil {
+			return fmt.Errorf("filling volume %s from the image: %w", v.Name, err)
+		}
+		v.NeedsCopyUp = !filled
+	}
+	return e.writeVolume(v)
+}
+
+// giveOwner gives a volume the owner and mode of the image's mount point
+// at inImage, else -o uid/gid's or the container's user, as podman's
+// first mount does.
+func giveOwner(spec *specs.Spec, v *Volume, inImage string) error {
+	var uid, gid uint32
+	if p := spec.Process; p != nil {
+		uid, gid = p.User.UID, p.User.GID
+	}
+	if u, err := strconv.Atoi(v.Options["uid"]); err == nil {
+		uid = uint32(u)
+	}
+	if g, err := strconv.Atoi(v.Options["gid"]); err == nil {
+		gid = uint32(g)
+	}
+	hu, hg, err := specIDs(spec, uid, gid)
 	if err != nil {
 		return err
 	}
+	if st, err := os.Lstat(inImage); err == nil && st.IsDir() && v.Options["uid"] == "" {
+		sys := st.Sys().(*syscall.Stat_t)
+		hu, hg = int(sys.Uid), int(sys.Gid)
+		if err := os.Chmod(v.Mountpoint, st.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return os.Lchown(v.Mountpoint, hu, hg)
+}
+
+// fillVolume copies the image's content at src (inside rootfs) into a
+// volume, as podman does, reading it inside the root (links stay in it).
+// It reports whether there was content to copy.
+func fillVolume(rootfs, src, volume string) (bool, error) {
 	st, err := os.Stat(src)
 	if err != nil || !st.IsDir() {
-		return nil // nothing there to copy
+		return false, nil // nothing there to copy
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil || len(ents) == 0 {
+		return false, nil
 	}
 	rd, err := chrootarchive.Tar(src, &archive.TarOptions{}, rootfs)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer rd.Close()
-	return chrootarchive.Untar(rd, volume, &archive.TarOptions{})
+	return true, chrootarchive.Untar(rd, volume, &archive.TarOptions{})
+}
+
+// chownMounts gives the :U mounts to the container's user again at a
+// start, as podman does, when their top is no longer the user's.
+func (e *Engine) chownMounts(c *Config, spec *specs.Spec) error {
+	for _, m := range c.Mounts {
+		if !m.Chown {
+			continue
+		}
+		src := m.Source
+		if m.Type == "volume" {
+			v, err := e.GetVolume(m.Source)
+			if err != nil {
+				return err
+			}
+			src = v.Mountpoint
+			if v.Options["type"] == "bind" {
+				src = v.Options["device"]
+			}
+		}
+		uid, gid, err := specIDs(spec, spec.Process.User.UID, spec.Process.User.GID)
+		if err != nil {
+			return err
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(src, &st); err != nil || int(st.Uid) == uid && int(st.Gid) == gid {
+			continue
+		}
+		if err := chownTree(src, spec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dedupeMounts drops a mount given twice alike, and refuses two different
+// ones on the same destination, with podman's error.
+func dedupeMounts(c *Config) error {
+	seen := map[string]MountSpec{}
+	var out []MountSpec
+	for _, m := range c.Mounts {
+		if prev, ok := seen[m.Destination]; ok {
+			if prev.Type == m.Type && prev.Source == m.Source && slices.Equal(prev.Options, m.Options) && !m.Anonymous {
+				continue
+			}
+			return errdefs.Invalid(fmt.Errorf("%s: duplicate mount destination", m.Destination))
+		}
+		seen[m.Destination] = m
+		out = append(out, m)
+	}
+	c.Mounts = out
+	return nil
 }
 
 // chownTree gives a volume to the container's user (:U), as podman does:

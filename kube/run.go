@@ -296,7 +296,7 @@ func (p *player) volume(name string, labels map[string]string, reuse bool) error
 	if _, err := p.eng.GetVolume(name); err == nil && reuse {
 		return nil
 	}
-	if _, err := p.eng.CreateVolume(name, labels, false); err != nil {
+	if _, err := p.eng.CreateVolume(name, engine.VolumeOptions{Labels: labels}); err != nil {
 		return err
 	}
 	p.vols = append(p.vols, name)

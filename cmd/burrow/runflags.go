@@ -36,6 +36,7 @@ type podmanRunFlags struct {
 	Attach       []string `short:"a" name:"attach" sep:"none" help:"Attach only these streams: stdin, stdout, stderr (repeatable)."`
 	KernelMemory string   `name:"kernel-memory" hidden:"" help:"No longer supported: ignored with a warning, as podman."`
 	Runtime      string   `name:"runtime" help:"OCI runtime: burrow's own, by name (burrow) or path; others are refused."`
+	ImageVolume  string   `name:"image-volume" enum:"bind,tmpfs,ignore," default:"" help:"What the image's VOLUMEs become: bind (anonymous volumes, the default), tmpfs or ignore."`
 	Init         bool     `name:"init" hidden:"" help:"Not supported: burrow runs no init process in the container."`
 }
 
@@ -60,7 +61,7 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 	}
 	cfg.UnsetEnv, cfg.UnsetEnvAll = f.UnsetEnv, f.UnsetEnvAll
 	cfg.StopSignal, cfg.StopTimeout, cfg.Timeout = f.StopSignal, f.StopTimeout, f.Timeout
-	cfg.Timezone, cfg.HostUsers, cfg.Runtime = f.TZ, f.HostUser, f.Runtime
+	cfg.Timezone, cfg.HostUsers, cfg.Runtime, cfg.ImageVolumes = f.TZ, f.HostUser, f.Runtime, f.ImageVolume
 	if f.Rmi {
 		cfg.Remove = true
 	}

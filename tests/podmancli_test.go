@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"archive/tar"
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -347,5 +349,83 @@ func TestLogsSeveralContainers(t *testing.T) {
 	}
 	if out := must(t, "logs", "--until", "1000", a); out != "" {
 		t.Errorf("logs --until 1000: %q", out)
+	}
+}
+
+func TestVolumeCLI(t *testing.T) {
+	t.Parallel()
+	base := "vcli-" + randHex()[:8]
+	a, b, tm := base+"-a", base+"-b", base+"-tmpfs"
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", a, b, tm) })
+	must(t, "volume", "create", "-l", "suite="+base, a)
+	must(t, "volume", "create", "-l", "suite="+base, "-l", "kind=other", b)
+	must(t, "volume", "create", "-o", "type=tmpfs", "-o", "o=size=1m", tm)
+	only := "name=^" + base
+	if got := must(t, "volume", "ls", "--filter", only, "--filter", "label=kind=other", "--noheading"); !strings.Contains(got, b) || strings.Contains(got, a) || strings.Contains(got, "DRIVER") {
+		t.Errorf("volume ls --filter label=kind=other --noheading:\n%s", got)
+	}
+	if got := must(t, "volume", "ls", "--filter", only, "--filter", "opt=type=tmpfs", "--format", "{{.Name}}"); got != tm+"\n" {
+		t.Errorf("volume ls --filter opt=type=tmpfs: %q", got)
+	}
+	if got := mustRun(t, busyboxImage(t), []string{"-v", tm + ":/t"}, "sh", "-c", "grep ' /t ' /proc/mounts | cut -d' ' -f3"); got != "tmpfs\n" {
+		t.Errorf("a tmpfs volume is mounted as %q", got)
+	}
+	must(t, "volume", "exists", a)
+	if r := burrow(t, "volume", "exists", base+"-none"); r.ExitCode != 1 || r.Stderr != "" {
+		t.Errorf("volume exists of a missing volume: want exit 1 and nothing said, got:\n%s", describe(r))
+	}
+	wantFail(t, 125, `Error: cannot run command "burrow volume mount" in rootless mode, must execute `+"`burrow unshare`"+` first`, "volume", "mount", a)
+
+	// export and import carry the files from one volume to another.
+	mustRun(t, busyboxImage(t), []string{"-v", a + ":/v"}, "sh", "-c", "mkdir /v/d && echo hello > /v/d/f")
+	tarFile := t.TempDir() + "/a.tar"
+	must(t, "volume", "export", "-o", tarFile, a)
+	must(t, "volume", "import", b, tarFile)
+	if got := mustRun(t, busyboxImage(t), []string{"-v", b + ":/v"}, "cat", "/v/d/f"); got != "hello\n" {
+		t.Errorf("the imported volume holds %q", got)
+	}
+
+	// prune --filter removes only the unused volumes that match.
+	if got := must(t, "volume", "prune", "-f", "--filter", "label=suite="+base, "--filter", "label=kind=other"); got != b+"\n" {
+		t.Errorf("volume prune --filter: %q", got)
+	}
+	if r := burrow(t, "volume", "rm", b); r.ExitCode != 1 {
+		t.Errorf("volume rm of a pruned volume: want exit 1, got:\n%s", describe(r))
+	}
+	must(t, "volume", "rm", "-f", b)
+	wantFail(t, 125, "Error: choose either one or more volumes or all", "volume", "rm")
+}
+
+// An archive given to volume import reaches nothing outside the volume,
+// neither by ../ nor through a link it carries (a guard: import is new,
+// written on chrootarchive from the start).
+func TestVolumeImportStaysInside(t *testing.T) {
+	t.Parallel()
+	vol := "vimp-" + randHex()[:8]
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
+	must(t, "volume", "create", vol)
+	outside := t.TempDir()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, h := range []*tar.Header{
+		{Name: "inside", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1},
+		{Name: strings.Repeat("../", 12) + outside[1:] + "/dotdot", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1},
+		{Name: "out", Typeflag: tar.TypeSymlink, Linkname: outside},
+		{Name: "out/through-link", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1},
+	} {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Size > 0 {
+			tw.Write([]byte("x"))
+		}
+	}
+	tw.Close()
+	burrowStdin(t, buf.String(), "volume", "import", vol, "-")
+	if got := mustRun(t, busyboxImage(t), []string{"-v", vol + ":/v"}, "cat", "/v/inside"); got != "x" {
+		t.Errorf("volume import did not unpack the archive's first file: %q", got)
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) > 0 {
+		t.Errorf("volume import wrote %s outside the volume", ents[0].Name())
 	}
 }

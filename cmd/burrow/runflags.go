@@ -59,6 +59,13 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 			return invalidf("invalid stream %q for --attach - must be one of stdin, stdout, or stderr: invalid argument", a)
 		}
 	}
+	if f.StopSignal != "" {
+		// Read here as podman's CLI does, so its message comes alone
+		// (the engine's check names the setting, for the API).
+		if _, err := engine.ParseSignal(f.StopSignal); err != nil {
+			return err
+		}
+	}
 	cfg.UnsetEnv, cfg.UnsetEnvAll = f.UnsetEnv, f.UnsetEnvAll
 	cfg.StopSignal, cfg.StopTimeout, cfg.Timeout = f.StopSignal, f.StopTimeout, f.Timeout
 	cfg.Timezone, cfg.HostUsers, cfg.Runtime, cfg.ImageVolumes = f.TZ, f.HostUser, f.Runtime, f.ImageVolume

@@ -168,12 +168,12 @@ func TestPublishErrors(t *testing.T) {
 	name := ctrName(t)
 	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
 	r := burrow(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:80", used), busyboxImage(t), "sleep", "100")
-	requireBurrowError(t, r, true)
+	requireStartFailure(t, r)
 	if !strings.Contains(r.Stderr, "in use") {
 		t.Errorf("a port in use: %s", r.Stderr)
 	}
-	if st := psStatus(t, name); st != "" {
-		t.Errorf("a failed run left a container: %q", st)
+	if st := psStatus(t, name); st != "Created" {
+		t.Errorf("a run whose start failed: %q, want Created as podman's", st)
 	}
 	b, _ := os.ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start")
 	start, _ := strconv.Atoi(strings.TrimSpace(string(b)))
@@ -249,7 +249,7 @@ func TestNetworkContainer(t *testing.T) {
 	stopped := ctrName(t)
 	runDetached(t, stopped, nil, "true")
 	must(t, "wait", stopped)
-	requireBurrowError(t, burrow(t, "run", "--rm", "--network", "container:"+stopped, busyboxImage(t), "true"), true)
+	requireStartFailure(t, burrow(t, "run", "--rm", "--network", "container:"+stopped, busyboxImage(t), "true"))
 }
 
 func TestNetworkRate(t *testing.T) {

@@ -235,7 +235,7 @@ func TestNetworkStaticAddress(t *testing.T) {
 		t.Errorf("after restart:\n%s", out)
 	}
 	r := burrow(t, "run", "--rm", "--network", net, "--ip", prefix+"77", busyboxImage(t), "true")
-	requireBurrowError(t, r, false)
+	requireStartFailure(t, r)
 }
 
 func TestNetworkInternalHasNoWayOut(t *testing.T) {
@@ -283,13 +283,14 @@ func TestNetworkPublish(t *testing.T) {
 	if got := strings.TrimSpace(must(t, "port", name)); got != fmt.Sprintf("8080/tcp -> 127.0.0.1:%d", hp) {
 		t.Errorf("port: %q", got)
 	}
-	// A port in use: nothing is left attached or running.
+	// A port in use: the start fails (126) and, as podman's, the container
+	// stays created; nothing is left attached or running.
 	other := ctrName(t)
 	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", other) })
 	r := burrow(t, "run", "-d", "--name", other, "--network", net, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp), busyboxImage(t), "sleep", "100")
-	requireBurrowError(t, r, false)
-	if st := psStatus(t, other); st != "" {
-		t.Errorf("a failed run left a container: %q", st)
+	requireStartFailure(t, r)
+	if st := psStatus(t, other); st != "Created" {
+		t.Errorf("a run whose start failed: %q, want Created", st)
 	}
 	if n := attachments(t, burrowRunRoot(t)); contains(n, other) {
 		t.Errorf("a failed run left an attachment")

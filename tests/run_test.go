@@ -195,6 +195,18 @@ func requireBurrowError(t testing.TB, r result, strict bool) {
 	}
 }
 
+// requireStartFailure checks a run whose container was made but could not
+// start: podman's exit code 126 and one error line, the last.
+func requireStartFailure(t testing.TB, r result) {
+	t.Helper()
+	if r.ExitCode != 126 {
+		t.Errorf("want exit code 126 (the start failed), got:\n%s", describe(r))
+	}
+	if lines := nonEmptyLines(r.Stderr); len(lines) == 0 || !strings.HasPrefix(lines[len(lines)-1], "Error: ") {
+		t.Errorf("want an %q line last on stderr, got:\n%s", "Error: ", r.Stderr)
+	}
+}
+
 // mountEntry is one line of /proc/mounts.
 type mountEntry struct {
 	Source, Target, FSType string

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -150,7 +151,7 @@ complete_words burrow volume ""`
 		t.Fatalf("bash completion: %v\n%s", err, out)
 	}
 	lines := strings.Split(string(out), "\n")
-	if len(lines) < 4 || lines[0] != "stop" || !strings.Contains(lines[1], name) || lines[2] != "--rm" || !strings.Contains(lines[3], "create") {
+	if len(lines) < 4 || lines[0] != "stop" || !strings.Contains(lines[1], name) || !slices.Contains(strings.Fields(lines[2]), "--rm") || !strings.Contains(lines[3], "create") {
 		t.Errorf("completions (stop / container name / --rm / volume subcommands):\n%s", out)
 	}
 	for _, sh := range []string{"zsh", "fish"} {

@@ -15,8 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 [ "$(id -u)" = 0 ] || { echo "test-podman: run as root (the runner switches to a test user)" >&2; exit 2; }
-BATS_DIR=${PODMAN_BATS:-$REPO/../shared/podman-bats}
-[ -x "$BATS_DIR/run.sh" ] || [ -f "$BATS_DIR/run.sh" ] || { echo "test-podman: no runner at $BATS_DIR (set PODMAN_BATS)" >&2; exit 2; }
+. hack/shared.sh
+BATS_DIR=${PODMAN_BATS:-$(find_shared podman-bats)}
+[ -x "$BATS_DIR/run.sh" ] || [ -f "$BATS_DIR/run.sh" ] || { echo "test-podman: no runner at ${BATS_DIR:-shared/podman-bats above this checkout} (set PODMAN_BATS)" >&2; exit 2; }
 export BURROW_TESTBED_INSTANCE=${BURROW_TESTBED_INSTANCE:-podman}
 user=$(hack/testbed.sh users | tail -1)
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # make test-vm: burrow's cgroup v2 limits, checked in a throwaway Debian
 # guest with systemd and unified cgroups (this host has neither), booted
-# under qemu by the vm-harness recipe (VM_HARNESS, default ../shared/vm-harness
-# beside this checkout). As root. The guest has no network: burrow runs on a
+# under qemu by the vm-harness recipe (VM_HARNESS, default shared/vm-harness in the
+# nearest directory above this checkout). As root. The guest has no network: burrow runs on a
 # busybox root directory. Without the harness it fails: the limits would go
 # unchecked, and a green run must mean they were checked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HARNESS=${VM_HARNESS:-$(cd .. && pwd)/shared/vm-harness}
+. hack/shared.sh
+HARNESS=${VM_HARNESS:-$(find_shared vm-harness)}
 if [ ! -x "$HARNESS/run-in-guest.sh" ]; then
-	echo "test-vm: no vm-harness at $HARNESS (no run-in-guest.sh): set VM_HARNESS to its directory; the cgroup limits were not checked" >&2
+	echo "test-vm: no vm-harness at ${HARNESS:-shared/vm-harness above this checkout} (no run-in-guest.sh): set VM_HARNESS to its directory; the cgroup limits were not checked" >&2
 	exit 1
 fi
 [ "$(id -u)" = 0 ] || { echo "test-vm: run as root (the harness builds and boots the guest)" >&2; exit 1; }

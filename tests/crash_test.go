@@ -1,10 +1,12 @@
 package tests
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,9 +41,11 @@ func burrowCrashing(t *testing.T, step string, args ...string) result {
 }
 
 // processesWith lists the user's processes whose command line or
-// environment holds s.
+// environment holds s. A child of one of them that holds s too is left
+// out: it is the shell's fork on its way to exec another program (sh -c
+// "sleep 1; ..." forks a copy of itself before it runs sleep).
 func processesWith(s string) []string {
-	var out []string
+	found := map[string]string{}
 	ents, _ := os.ReadDir("/proc")
 	self := strconv.Itoa(os.Getpid())
 	for _, ent := range ents {
@@ -51,12 +55,34 @@ func processesWith(s string) []string {
 		for _, f := range []string{"cmdline", "environ"} {
 			b, err := os.ReadFile(filepath.Join("/proc", ent.Name(), f))
 			if err == nil && strings.Contains(string(b), s) && pidAlive(atoi(ent.Name())) {
-				out = append(out, ent.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+				found[ent.Name()] = strings.ReplaceAll(string(b), "\x00", " ")
 				break
 			}
 		}
 	}
+	var out []string
+	for pid, cmd := range found {
+		if _, forked := found[parentPID(pid)]; !forked {
+			out = append(out, pid+": "+cmd)
+		}
+	}
+	sort.Strings(out)
 	return out
+}
+
+// parentPID is pid's parent, from /proc/PID/stat ("" when gone).
+func parentPID(pid string) string {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return ""
+	}
+	// The command name may hold spaces and parentheses: the fields
+	// after it start past its last ')'.
+	rest := string(b[bytes.LastIndexByte(b, ')')+1:])
+	if f := strings.Fields(rest); len(f) > 1 {
+		return f[1]
+	}
+	return ""
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

@@ -53,11 +53,7 @@ func MatchImage(s ImageSummary, filters []ImageFilter) bool { return images.Matc
 
 // Pull pulls ref into the store.
 func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, error) {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return nil, err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return nil, err
 	}
@@ -75,11 +71,7 @@ func (e *Engine) Puller(o PullOptions) PullFunc {
 // Push pushes the store's image to dest (a reference, with a transport or
 // a registry's).
 func (e *Engine) Push(ctx context.Context, image, dest string, o PullOptions) error {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return err
 	}
@@ -250,11 +242,7 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, error) {
 // Save writes the image to an archive at path (docker-archive or
 // oci-archive format).
 func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOptions) error {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return err
 	}
@@ -264,11 +252,7 @@ func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOpt
 // SaveImages writes images to an archive or directory at path, as podman's
 // save (images.SaveImages).
 func (e *Engine) SaveImages(ctx context.Context, names []string, path string, so images.SaveOptions, o PullOptions) error {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return err
 	}
@@ -278,11 +262,7 @@ func (e *Engine) SaveImages(ctx context.Context, names []string, path string, so
 // Load reads the images of an archive at path into the store and returns
 // their names.
 func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string, error) {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return nil, err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return nil, err
 	}
@@ -292,11 +272,7 @@ func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string
 // Import makes an image of one layer from a root filesystem tarball ("-":
 // stdin) and names it ref ("" for none).
 func (e *Engine) Import(ctx context.Context, tarPath, ref string, io ImportOptions, o PullOptions) (*Image, error) {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return nil, err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return nil, err
 	}

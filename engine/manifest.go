@@ -13,11 +13,7 @@ type ManifestOptions = images.ManifestOptions
 
 // ManifestCreate makes a manifest list of the images given.
 func (e *Engine) ManifestCreate(ctx context.Context, name string, add []string, mo ManifestOptions, o PullOptions) (string, error) {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return "", err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return "", err
 	}
@@ -26,11 +22,7 @@ func (e *Engine) ManifestCreate(ctx context.Context, name string, add []string, 
 
 // ManifestAdd adds an image to a manifest list.
 func (e *Engine) ManifestAdd(ctx context.Context, list, image string, mo ManifestOptions, o PullOptions) (string, error) {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return "", err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return "", err
 	}
@@ -57,11 +49,7 @@ func (e *Engine) ManifestRemoveInstance(name, d string, o PullOptions) (string, 
 
 // ManifestPush pushes a manifest list and its instances.
 func (e *Engine) ManifestPush(ctx context.Context, name, dest string, all bool, o PullOptions) (digest.Digest, error) {
-	o, err := e.imageOpts(o)
-	if err != nil {
-		return "", err
-	}
-	s, err := e.store()
+	s, o, err := e.imageStore(o)
 	if err != nil {
 		return "", err
 	}

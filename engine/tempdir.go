@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	cstorage "go.podman.io/storage"
 )
 
 // Temporary files of image copies (a pull's layers before they are in the
@@ -78,6 +80,17 @@ func tempOwnerAlive(name string) bool {
 		return false
 	}
 	return pid == os.Getpid() || procStart(pid) == start
+}
+
+// imageStore is the store, and o with this process's temporary
+// directory, for an image operation.
+func (e *Engine) imageStore(o PullOptions) (cstorage.Store, PullOptions, error) {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return nil, o, err
+	}
+	s, err := e.store()
+	return s, o, err
 }
 
 // imageOpts are o with this process's temporary directory.

@@ -15,13 +15,15 @@ import (
 
 // conf is the user's containers.conf, read as podman reads it
 // (go.podman.io/common/pkg/config: the system files, then the user's, then
-// $CONTAINERS_CONF), on first use: most commands need none of it.
+// $CONTAINERS_CONF), on first use: most commands need none of it. Whether
+// a file names cgroup_manager is read with it.
 func (e *Engine) conf() (*config.Config, error) {
 	e.confOnce.Do(func() {
 		e.confVal, e.confErr = config.New(nil)
 		if e.confErr != nil {
 			e.confErr = errdefs.Invalid(fmt.Errorf("reading containers.conf: %w", e.confErr))
 		}
+		e.confSetsCgroupManager = confNames("cgroup_manager")
 	})
 	return e.confVal, e.confErr
 }
@@ -36,7 +38,7 @@ func (e *Engine) cgroupManager() (string, error) {
 			return "", err
 		}
 		kind, from = c.Engine.CgroupManager, "cgroup_manager in containers.conf"
-		if !confNames("cgroup_manager") {
+		if !e.confSetsCgroupManager {
 			kind = defaultCgroupManager()
 		}
 	}

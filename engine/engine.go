@@ -38,6 +38,9 @@ type Engine struct {
 	confOnce sync.Once
 	confVal  *config.Config
 	confErr  error
+	// confSetsCgroupManager: a containers.conf file names cgroup_manager
+	// (read with conf, as the files do not change under a running engine).
+	confSetsCgroupManager bool
 }
 
 // Options are the settings an engine is opened with, podman's global

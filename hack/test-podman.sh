@@ -9,7 +9,7 @@
 # The binary is called through a link named podman, as scripts written for
 # podman call it (its usage lines and messages then say podman).
 # Environment: PODMAN_BATS (the runner's directory, default
-# ../shared/podman-bats), FILE_TIMEOUT (seconds per file, default 150: CI has 90 minutes in all),
+# ../shared/podman-bats), FILE_TIMEOUT (seconds per file, default 240: CI has 90 minutes in all, and 030-run takes two minutes on a busy machine),
 # BURROW_TESTBED_INSTANCE (default podman: the test user burrowtest-podman).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ chmod 755 "$bin" "$bin/burrow"
 
 out=$(mktemp)
 rc=0
-FILE_TIMEOUT=${FILE_TIMEOUT:-150} TEST_USER=$user PODMAN=$bin/podman \
+FILE_TIMEOUT=${FILE_TIMEOUT:-240} TEST_USER=$user PODMAN=$bin/podman \
 	bash "$BATS_DIR/run.sh" "$@" | tee "$out" || rc=$?
 passed=$(sed -n 's/^total: \([0-9]*\) passed.*/\1/p' "$out" | tail -1)
 rm -f "$out"

@@ -22,10 +22,11 @@ import (
 // between two looks, made by the API or by the CLI alike: containers'
 // create, start, die (with the exit code), pause, unpause, rename,
 // health_status, oom and destroy; networks' create, connect, disconnect
-// and destroy; volumes' create and destroy. A since in the past replays
-// what the containers' records tell of it (create, start, die); an until
-// ends the stream. Images' events are not seen (a filter asking for them
-// is refused).
+// and destroy; volumes' create and destroy. Images' pull, push, tag, untag,
+// delete, import, load and save, and containers' commit, are read from the
+// engine's journal of image operations. A since in the past replays what
+// the containers' records tell of it (create, start, die) and the journal's
+// events; an until ends the stream.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, err := eventTime("since", q.Get("since"))
@@ -66,8 +67,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	prev := s.snapshot(ef)
+	journal := newJournalReader(s.Engine, ef)
 	if !since.IsZero() {
-		send(replay(prev, since))
+		send(sortByTime(append(replay(prev, since), journal.since(since)...)))
 	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -81,7 +83,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-tick.C:
 		}
 		cur := s.snapshot(ef)
-		send(diff(prev, cur, time.Now()))
+		send(append(journal.next(), diff(prev, cur, time.Now())...))
 		prev = cur
 	}
 }
@@ -121,9 +123,9 @@ func newEventFilter(args map[string][]string) (*eventFilter, error) {
 		case "type":
 			for _, v := range vs {
 				switch events.Type(v) {
-				case events.ContainerEventType, events.NetworkEventType, events.VolumeEventType:
+				case events.ContainerEventType, events.ImageEventType, events.NetworkEventType, events.VolumeEventType:
 				default:
-					return nil, errdefs.Invalid(fmt.Errorf("event type %q: burrow reports container, network and volume events", v))
+					return nil, errdefs.Invalid(fmt.Errorf("event type %q: burrow reports container, image, network and volume events", v))
 				}
 			}
 		case "event", "container", "image", "label", "network", "volume", "scope":
@@ -154,7 +156,7 @@ func (f *eventFilter) match(m eventMessage) bool {
 			case "container":
 				ok = ok || m.Type == events.ContainerEventType && (strings.HasPrefix(m.Actor.ID, v) || a["name"] == v) || a["container"] == v
 			case "image":
-				ok = ok || a["image"] != "" && (a["image"] == v || engine.MatchImageName(v, a["image"]) || engine.MatchImageName(v, familiar(a["image"])))
+				ok = ok || matchEventImage(m, v)
 			case "label":
 				lk, lv, withValue := strings.Cut(v, "=")
 				got, has := a[lk]
@@ -329,8 +331,31 @@ func replay(l look, since time.Time) []eventMessage {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].TimeNano < out[j].TimeNano })
-	return out
+	return sortByTime(out)
+}
+
+func sortByTime(msgs []eventMessage) []eventMessage {
+	sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].TimeNano < msgs[j].TimeNano })
+	return msgs
+}
+
+// matchEventImage is dockerd's image filter: a container's image, or an
+// image event's ID or name, with or without its tag.
+func matchEventImage(m eventMessage, v string) bool {
+	cands := []string{m.Actor.Attributes["image"]}
+	if m.Type == events.ImageEventType {
+		cands = []string{m.Actor.ID, m.Actor.Attributes["name"]}
+	}
+	for _, c := range cands {
+		if c == "" {
+			continue
+		}
+		if c == v || strings.TrimPrefix(c, "sha256:") == strings.TrimPrefix(v, "sha256:") ||
+			engine.MatchImageName(v, c) || engine.MatchImageName(v, familiar(c)) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

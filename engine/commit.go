@@ -95,6 +95,15 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	if err != nil {
 		return nil, fmt.Errorf("committing %s: %w", ctr.Name, err)
 	}
+	// dockerd's commit is the container's event, then the new name's tag.
+	commit := e.imageEvent("commit", img, "")
+	commit.Container = ctr.ID
+	evs := []ImageEvent{commit}
+	if len(img.Names) > 0 {
+		evs[0].Name = img.Names[0]
+		evs = append(evs, ImageEvent{Action: "tag", ImageID: img.ID, Name: img.Names[0], Labels: commit.Labels})
+	}
+	e.recordImageEvents(evs...)
 	return img, nil
 }
 

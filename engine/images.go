@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -57,7 +59,11 @@ func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, e
 	if err != nil {
 		return nil, err
 	}
-	return images.Pull(ctx, s, ref, o)
+	img, err := images.Pull(ctx, s, ref, o)
+	if err == nil {
+		e.recordImageEvents(e.imageEvent("pull", img, pulledName(img, ref)))
+	}
+	return img, err
 }
 
 // Puller is the PullFunc that pulls a missing image with o.
@@ -75,7 +81,16 @@ func (e *Engine) Push(ctx context.Context, image, dest string, o PullOptions) er
 	if err != nil {
 		return err
 	}
-	return images.Push(ctx, s, image, dest, o)
+	if err := images.Push(ctx, s, image, dest, o); err != nil {
+		return err
+	}
+	img, _ := images.Lookup(s, image)
+	name := strings.TrimPrefix(dest, "docker://")
+	if name == "" && img != nil {
+		name = pulledName(img, image)
+	}
+	e.recordImageEvents(e.imageEvent("push", img, name))
+	return nil
 }
 
 // LookupImage finds the image a name, an ID or a unique ID prefix names.
@@ -146,7 +161,14 @@ func (e *Engine) TagImage(img *Image, names ...string) error {
 	if err != nil {
 		return err
 	}
-	return images.Tag(s, img, names...)
+	before := slices.Clone(img.Names)
+	if err := images.Tag(s, img, names...); err != nil {
+		return err
+	}
+	if now, err := s.Image(img.ID); err == nil {
+		e.recordImageEvents(e.namesEvents("tag", now, before, now.Names)...)
+	}
+	return nil
 }
 
 // Untag removes names from the image ref names (every name without
@@ -160,7 +182,13 @@ func (e *Engine) Untag(ref string, names ...string) error {
 	if err != nil {
 		return err
 	}
-	return images.Untag(s, img, names...)
+	if err := images.Untag(s, img, names...); err != nil {
+		return err
+	}
+	if now, err := s.Image(img.ID); err == nil {
+		e.recordImageEvents(e.namesEvents("untag", now, img.Names, now.Names)...)
+	}
+	return nil
 }
 
 // RemoveImage removes the image ref names as podman's rmi does: a name
@@ -205,7 +233,22 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untag
 		}
 		return nil
 	}
+	img, _ := images.Lookup(s, ref)
+	var labels map[string]string
+	if img != nil {
+		labels = e.imageEvent("", img, "").Labels
+	}
 	untagged, deleted, err = images.Remove(s, ref, force, inUse, removeUsers)
+	if img != nil {
+		var evs []ImageEvent
+		for _, n := range untagged {
+			evs = append(evs, ImageEvent{Action: "untag", ImageID: img.ID, Name: n, Labels: labels})
+		}
+		if deleted != "" {
+			evs = append(evs, ImageEvent{Action: "delete", ImageID: deleted, Labels: labels})
+		}
+		e.recordImageEvents(evs...)
+	}
 	if deleted != "" {
 		e.pruneBuildCache()
 	}
@@ -233,6 +276,11 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, error) {
 		return nil, err
 	}
 	ids, err := images.Prune(ctx, s, all)
+	var evs []ImageEvent
+	for _, id := range ids {
+		evs = append(evs, ImageEvent{Action: "delete", ImageID: id})
+	}
+	e.recordImageEvents(evs...)
 	if len(ids) > 0 {
 		e.pruneBuildCache()
 	}
@@ -246,7 +294,11 @@ func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOpt
 	if err != nil {
 		return err
 	}
-	return images.Save(ctx, s, image, path, format, o)
+	if err := images.Save(ctx, s, image, path, format, o); err != nil {
+		return err
+	}
+	e.recordSaved(s, []string{image})
+	return nil
 }
 
 // SaveImages writes images to an archive or directory at path, as podman's
@@ -256,7 +308,22 @@ func (e *Engine) SaveImages(ctx context.Context, names []string, path string, so
 	if err != nil {
 		return err
 	}
-	return images.SaveImages(ctx, s, names, path, so, o)
+	if err := images.SaveImages(ctx, s, names, path, so, o); err != nil {
+		return err
+	}
+	e.recordSaved(s, names)
+	return nil
+}
+
+// recordSaved records the save of the images names name.
+func (e *Engine) recordSaved(s cstorage.Store, names []string) {
+	var evs []ImageEvent
+	for _, n := range names {
+		if img, err := images.Lookup(s, n); err == nil {
+			evs = append(evs, e.imageEvent("save", img, ""))
+		}
+	}
+	e.recordImageEvents(evs...)
 }
 
 // Load reads the images of an archive at path into the store and returns
@@ -266,7 +333,15 @@ func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string
 	if err != nil {
 		return nil, err
 	}
-	return images.Load(ctx, s, path, o)
+	names, err := images.Load(ctx, s, path, o)
+	var evs []ImageEvent
+	for _, n := range names {
+		if img, err := images.Lookup(s, n); err == nil {
+			evs = append(evs, e.imageEvent("load", img, ""))
+		}
+	}
+	e.recordImageEvents(evs...)
+	return names, err
 }
 
 // Import makes an image of one layer from a root filesystem tarball ("-":
@@ -276,7 +351,11 @@ func (e *Engine) Import(ctx context.Context, tarPath, ref string, io ImportOptio
 	if err != nil {
 		return nil, err
 	}
-	return images.Import(ctx, s, tarPath, ref, io, o)
+	img, err := images.Import(ctx, s, tarPath, ref, io, o)
+	if err == nil {
+		e.recordImageEvents(e.imageEvent("import", img, ""))
+	}
+	return img, err
 }
 
 // Login checks the credentials with the registry and stores them; it

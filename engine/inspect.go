@@ -179,7 +179,7 @@ func (c *Container) Inspect() InspectData {
 	paused := c.Paused()
 	d.State = InspectState{
 		Status: c.State.Status, Running: c.Running(), Paused: paused, ExitCode: c.State.ExitCode, OOMKilled: c.State.OOMKilled,
-		StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt,
+		StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt, Error: c.State.Error,
 	}
 	switch {
 	case paused:

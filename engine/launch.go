@@ -71,13 +71,13 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	case made:
 		// As podman: a container whose process failed to start stays,
 		// created.
-		e.endLaunch(ctr)
+		e.endFailedLaunch(ctr, err)
 		return ctr, nil, err
 	case !readied && startFailure(err):
 		// The start failed before the container was made (a port in
 		// use): podman's container is made first, and stays.
 		if merr := e.materialize(ctx, ctr, img); merr == nil {
-			e.endLaunch(ctr)
+			e.endFailedLaunch(ctr, err)
 			e.Release(ctr)
 			return ctr, nil, err
 		}
@@ -133,7 +133,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) 
 		return spec, nil
 	})
 	if err != nil {
-		e.endLaunch(ctr)
+		e.endFailedLaunch(ctr, err)
 	}
 	return conn, err
 }

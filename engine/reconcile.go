@@ -192,6 +192,19 @@ func (e *Engine) endLaunch(ctr *Container) error {
 	return e.updateRecord(&ctr.Record)
 }
 
+// endFailedLaunch ends a launch whose start failed with err, and records
+// why in the container's state, for inspect to show through either door.
+func (e *Engine) endFailedLaunch(ctr *Container, err error) error {
+	ctr.State.Error = err.Error()
+	switch errdefs.ClassOf(err) {
+	case errdefs.ClassCommandNotFound:
+		ctr.State.ExitCode = 127
+	case errdefs.ClassCannotInvoke:
+		ctr.State.ExitCode = 126
+	}
+	return e.endLaunch(ctr)
+}
+
 // discard removes a container whose creation failed or was cut off:
 // storage, anonymous volumes, network namespace, files and record.
 func (e *Engine) discard(ctr *Container) error {

@@ -49,6 +49,10 @@ type State struct {
 	// StoppedByUser is set by stop: the restart policy leaves the
 	// container alone then, as podman's does.
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`
+	// Error is why the last start failed, until the next start succeeds;
+	// ExitCode is then 127 (command not found) or 126 (cannot invoke), as
+	// podman and dockerd record them.
+	Error string `json:"error,omitempty"`
 	// Stopper is the stop command waiting for the process to exit: while
 	// it runs, the container shows as stopping, as podman's.
 	Stopper *Launch `json:"stopper,omitempty"`

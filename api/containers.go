@@ -3,9 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -293,8 +293,8 @@ func (s *Server) containerExport(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// containerUpdate changes a running container's limits (POST
-// /containers/{id}/update); a restart policy is kept from its creation.
+// containerUpdate changes a running container's limits and any
+// container's restart policy (POST /containers/{id}/update).
 func (s *Server) containerUpdate(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.container(w, r)
 	if !ok {
@@ -305,21 +305,32 @@ func (s *Server) containerUpdate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errdefs.Invalid(fmt.Errorf("reading the update request: %w", err)))
 		return
 	}
-	if u.RestartPolicy.Name != "" {
-		writeError(w, errdefs.Invalid(errors.New("RestartPolicy: burrow keeps a container's restart policy from its creation")))
-		return
-	}
 	if err := refuseResources(&u.Resources); err != nil {
 		writeError(w, err)
 		return
 	}
 	l, err := resources(&u.Resources)
-	if err == nil {
-		err = s.Engine.Update(c, l)
-	}
 	if err != nil {
 		writeError(w, err)
 		return
+	}
+	// The limits only when some are given: a restart policy alone changes
+	// a stopped container too, as dockerd's.
+	if !reflect.DeepEqual(l, engine.Limits{}) {
+		if err := s.Engine.Update(c, l); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	if u.RestartPolicy.Name != "" {
+		policy, max, err := restartPolicy(u.RestartPolicy)
+		if err == nil {
+			err = s.Engine.SetRestartPolicy(c, policy, max)
+		}
+		if err != nil {
+			writeError(w, err)
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, container.UpdateResponse{Warnings: []string{}})
 }

@@ -163,3 +163,26 @@ func merge(dst *limits.Limits, src limits.Limits) {
 		dst.CpusetCpus = src.CpusetCpus
 	}
 }
+
+// SetRestartPolicy changes the container's restart policy (podman's and
+// docker's update --restart); it applies from the container's next exit.
+func (e *Engine) SetRestartPolicy(ctr *Container, policy string, max int) error {
+	if policy != "" && ctr.Config.Remove {
+		return errdefs.Invalid(fmt.Errorf("%s is removed at its exit (--rm): it cannot have a restart policy", ctr.Name))
+	}
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(ctr.ID)
+	if err != nil {
+		return err
+	}
+	r.Config.Restart, r.Config.RestartMax = policy, max
+	if err := e.writeRecord(r); err != nil {
+		return err
+	}
+	ctr.Config.Restart, ctr.Config.RestartMax = policy, max
+	return nil
+}

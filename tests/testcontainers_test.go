@@ -133,3 +133,95 @@ func TestTestcontainers(t *testing.T) {
 // tcSessionLabel is the label testcontainers-go puts on what a test run
 // makes.
 const tcSessionLabel = "org.testcontainers.sessionId"
+
+// TestTestcontainersFlows drives the rest of what testcontainers-go suites
+// commonly do: a GenericContainer with files copied in before its start
+// and a wait for a log line and a listening port together, files copied
+// in and out while it runs, exec with its output, a stop and a start
+// again, and Terminate.
+func TestTestcontainersFlows(t *testing.T) {
+	host := apiService(t)
+	t.Setenv("DOCKER_HOST", host)
+	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
+	img := testImage(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
+		ContainerRequest: testcontainers.ContainerRequest{
+			Image:        img,
+			Cmd:          []string{"sh", "-c", "echo starting; sleep 1; echo ready; exec httpd -f -p 8080 -h /www"},
+			ExposedPorts: []string{"8080/tcp"},
+			Env:          map[string]string{"GREETING": "hi"},
+			Files: []testcontainers.ContainerFile{
+				{Reader: strings.NewReader("page-before-start\n"), ContainerFilePath: "/www/index.html", FileMode: 0o644},
+			},
+			WaitingFor: wait.ForAll(
+				wait.ForLog("ready").WithStartupTimeout(time.Minute),
+				wait.ForListeningPort("8080/tcp").WithStartupTimeout(time.Minute),
+			),
+		},
+		Started: true,
+	})
+	testcontainers.CleanupContainer(t, c)
+	if err != nil {
+		t.Fatalf("GenericContainer with a log and a port wait: %v", err)
+	}
+	h, _ := c.Host(ctx)
+	port, err := c.MappedPort(ctx, "8080/tcp")
+	if err != nil {
+		t.Fatalf("MappedPort: %v", err)
+	}
+	resp, err := http.Get("http://" + h + ":" + port.Port() + "/")
+	if err != nil {
+		t.Fatalf("GET the published port: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "page-before-start\n" {
+		t.Errorf("the file copied in before the start, served: %q", body)
+	}
+
+	if err := c.CopyToContainer(ctx, []byte("copied-in\n"), "/data/sub/copied.txt", 0o600); err != nil {
+		t.Fatalf("CopyToContainer: %v", err)
+	}
+	code, out, err := c.Exec(ctx, []string{"sh", "-c", "stat -c %a /data/sub/copied.txt; cat /data/sub/copied.txt; echo $GREETING"}, tcexec.Multiplexed())
+	if err != nil {
+		t.Fatalf("Exec: %v", err)
+	}
+	b, _ := io.ReadAll(out)
+	if code != 0 || string(b) != "600\ncopied-in\nhi\n" {
+		t.Errorf("the copied file through exec: code %d, %q", code, b)
+	}
+	rc, err := c.CopyFileFromContainer(ctx, "/data/sub/copied.txt")
+	if err != nil {
+		t.Fatalf("CopyFileFromContainer: %v", err)
+	}
+	b, _ = io.ReadAll(rc)
+	rc.Close()
+	if string(b) != "copied-in\n" {
+		t.Errorf("CopyFileFromContainer: %q", b)
+	}
+
+	stop := time.Second
+	if err := c.Stop(ctx, &stop); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if st, err := c.State(ctx); err != nil || st.Running {
+		t.Errorf("State after Stop: %+v, %v", st, err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("Start again: %v", err)
+	}
+	if st, err := c.State(ctx); err != nil || !st.Running {
+		t.Errorf("State after Start: %+v, %v", st, err)
+	}
+	if err := c.Terminate(ctx); err != nil {
+		t.Errorf("Terminate: %v", err)
+	}
+	if r := burrow(t, "ps", "-a", "-q", "--filter", "id="+c.GetContainerID()); strings.TrimSpace(r.Stdout) != "" {
+		t.Errorf("the container is left after Terminate: %s", describe(r))
+	}
+}

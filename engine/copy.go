@@ -13,6 +13,8 @@ import (
 	"go.podman.io/storage/pkg/chrootarchive"
 	"go.podman.io/storage/pkg/idtools"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
@@ -27,8 +29,17 @@ func copyTarget(src string, dstIsDir bool, dst string) (dir, name string, conten
 	return filepath.Dir(dst), filepath.Base(dst), contents
 }
 
-// withRoot runs fn with the container's root filesystem mounted.
+// withRoot runs fn with the container's root filesystem mounted. A
+// running container's root is seen as its process sees it, through
+// /proc: with its volumes, binds and tmpfs mounts, as docker cp and podman
+// cp see them.
 func (e *Engine) withRoot(ctr *Container, fn func(rootfs string) error) error {
+	if ctr.Running() {
+		if root, done, ok := liveRoot(&ctr.State); ok {
+			defer done()
+			return fn(root)
+		}
+	}
 	if !ctr.Stored {
 		return fn(ctr.Config.Rootfs)
 	}
@@ -159,4 +170,24 @@ func (e *Engine) CopyTo(ctr *Container, src, dst string) error {
 		}
 		return nil
 	})
+}
+
+// liveRoot is the root of the running init that st records, held open so
+// that the path stays the container's even if the init exits and its PID
+// is reused: a directory under /proc/self/fd of this process, which the
+// chroot helpers that containers/storage re-executes can open too.
+func liveRoot(st *State) (root string, done func(), ok bool) {
+	if st.Pid <= 0 {
+		return "", nil, false
+	}
+	fd, err := unix.Open(fmt.Sprintf("/proc/%d/root", st.Pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", nil, false
+	}
+	// Checked after the open: the fd is the recorded init's root.
+	if !st.alive() {
+		unix.Close(fd)
+		return "", nil, false
+	}
+	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), fd), func() { unix.Close(fd) }, true
 }

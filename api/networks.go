@@ -413,6 +413,10 @@ func (s *Server) networkConnect(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if c.Config.Network == "" {
+		writeError(w, errdefs.Invalid(fmt.Errorf("container %s is on burrow's default network (NetworkMode bridge: a user-mode network of its own), which cannot be joined with others: create it on %s (HostConfig.NetworkMode or NetworkingConfig.EndpointsConfig) instead", c.Name, id)))
+		return
+	}
 	a, err := endpointAttachment(id, "EndpointConfig", req.EndpointConfig)
 	if err != nil {
 		writeError(w, err)

@@ -190,8 +190,8 @@ func TestDockerSDKFailedStart(t *testing.T) {
 
 // TestDockerSDKFlows drives SDK calls programs make beyond the basics: a
 // path's stat and a copy out of the container, save and load of an image,
-// its history, one stats sample, an update of the restart policy and
-// memory, and the wait conditions next-exit and removed.
+// its history, one stats sample, an update of the restart policy, a
+// network connect refused, and the wait conditions next-exit and removed.
 func TestDockerSDKFlows(t *testing.T) {
 	t.Parallel()
 	cli, ctx := sdkClient(t, apiService(t), 3*time.Minute)
@@ -260,6 +260,17 @@ func TestDockerSDKFlows(t *testing.T) {
 	insp, err := cli.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
 	if err != nil || insp.Container.HostConfig.RestartPolicy.Name != container.RestartPolicyOnFailure || insp.Container.HostConfig.RestartPolicy.MaximumRetryCount != 2 {
 		t.Errorf("the restart policy after update: %+v, %v", insp.Container.HostConfig.RestartPolicy, err)
+	}
+
+	// burrow's default network is a user-mode one of the container's own:
+	// joining it to another is refused, naming what to create instead.
+	netName := "net-" + randHex()[:8]
+	if r := burrow(t, "network", "create", netName); r.ExitCode != 0 {
+		t.Fatalf("network create: %s", describe(r))
+	}
+	t.Cleanup(func() { burrow(t, "network", "rm", "-f", netName) })
+	if _, err := cli.NetworkConnect(ctx, netName, client.NetworkConnectOptions{Container: name}); !cerrdefs.IsInvalidArgument(err) || !strings.Contains(err.Error(), "NetworkMode") {
+		t.Errorf("connecting a container on the default network: %v; want a 400 naming NetworkMode", err)
 	}
 
 	next := cli.ContainerWait(ctx, name, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})

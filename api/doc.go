@@ -7,25 +7,32 @@
 // the reverse.
 //
 // Served: _ping, version, info, system/df; events (containers with their
-// health, networks and volumes, not images; dockerd's filters, since and
-// until, from the records); containers: list (dockerd's filters: label, name, id,
+// health, networks and volumes from the records; images' pull, push, tag,
+// untag, delete, import, load, save and containers' commit from the
+// engine's journal of image operations; dockerd's filters, since and
+// until); containers: list (dockerd's filters: label, name, id,
 // ancestor, status, exited, before, since, volume, network, health),
 // create, inspect (Config and HostConfig from the container's settings),
 // start, stop, restart, kill, wait (not-running, next-exit, removed),
 // remove, logs (multiplexed framing), attach (hijacked, tty and not; made
 // before start, handed the monitor connection by start, so docker run
-// misses no output), resize, pause, unpause, rename, update, export; exec
+// misses no output), resize, pause, unpause, rename, update (limits of a
+// running container, the restart policy of any), export; exec
 // create/start/inspect/resize; prune, top, changes, stats (streamed, or
-// one sample), archive (docker cp both ways, streamed: package extract
-// unpacks uploads in the container's root); images: list (with filters),
+// one sample), archive (docker cp both ways, streamed, a running
+// container's volumes and binds included: package extract unpacks
+// uploads in the container's root); a start that cannot run the command
+// is a 400 and leaves exit code 127 or 126 and State.Error; images: list (with filters),
 // create (pull, with X-Registry-Auth; import), inspect, remove, tag, push,
 // history, prune, get, load; names as dockerd shows them (docker.io/library/
 // for a short name, familiar forms in lists), found by dockerd's reading
 // first, then podman's; build (the classic builder: a context tar, run by
 // package build; no BuildKit sessions) and build/prune; commit; auth; networks (podman's,
 // with a builtin bridge, host and none answering as dockerd's): list,
-// inspect, create, remove, prune, connect, disconnect, and aliases and
-// addresses at create; volumes: list, inspect, create, remove, prune.
+// inspect, create, remove, prune, connect (of a container on networks;
+// one on the default network, a user-mode one of its own, is refused),
+// disconnect, and aliases and addresses at create; volumes: list,
+// inspect, create, remove, prune.
 // Health checks (Config.Healthcheck) run as the CLI's --health-* do.
 //
 // Errors are {"message": ...} with 404, 409, 400, 401 by error class; 413

@@ -173,7 +173,7 @@ func imageInspectResponse(d *engine.ImageInspect) imageInspectBody {
 }
 
 func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
-	untagged, deleted, err := s.Engine.RemoveImage(r.Context(), s.resolveImage(r.PathValue("name")), boolParam(r, "force"))
+	untagged, deleted, err := s.Engine.RemoveImageAndParents(r.Context(), s.resolveImage(r.PathValue("name")), boolParam(r, "force"))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -182,8 +182,8 @@ func (s *Server) imageRemove(w http.ResponseWriter, r *http.Request) {
 	for _, u := range untagged {
 		out = append(out, image.DeleteResponse{Untagged: familiar(u)})
 	}
-	if deleted != "" {
-		out = append(out, image.DeleteResponse{Deleted: "sha256:" + deleted})
+	for _, d := range deleted {
+		out = append(out, image.DeleteResponse{Deleted: "sha256:" + d})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	cstorage "go.podman.io/storage"
 )
 
 // BuildCacheDir is where `build` keeps its cache: one small file per step
@@ -57,4 +60,82 @@ func (e *Engine) ForgetBuildCache() ([]string, error) {
 		}
 	}
 	return keys, nil
+}
+
+// buildSteps is the set of images the build cache names: the images of
+// build steps.
+func (e *Engine) buildSteps() map[string]bool {
+	steps := map[string]bool{}
+	ents, _ := os.ReadDir(e.BuildCacheDir())
+	for _, ent := range ents {
+		if b, err := os.ReadFile(filepath.Join(e.BuildCacheDir(), ent.Name())); err == nil {
+			steps[strings.TrimSpace(string(b))] = true
+		}
+	}
+	return steps
+}
+
+// layerChain is a layer and the layers below it, top first.
+func layerChain(s cstorage.Store, top string) []string {
+	var chain []string
+	for id := top; id != "" && len(chain) < 1000; {
+		chain = append(chain, id)
+		l, err := s.Layer(id)
+		if err != nil {
+			break
+		}
+		id = l.Parent
+	}
+	return chain
+}
+
+// removeBuildParents deletes the build steps that an image just removed
+// was made on (chain: its layers, top first) once nothing holds them: no
+// name, no container, no other image on top of them, as dockerd deletes
+// an image's untagged parents with it. It returns their IDs.
+func (e *Engine) removeBuildParents(s cstorage.Store, chain []string) (removed []string) {
+	steps := e.buildSteps()
+	used := map[string]bool{}
+	if ctrs, err := e.List(); err == nil {
+		for _, c := range ctrs {
+			used[c.ImageID] = true
+		}
+	}
+	for {
+		imgs, err := s.Images()
+		if err != nil {
+			return removed
+		}
+		victim := ""
+		for _, layer := range chain {
+			for i := range imgs {
+				p := &imgs[i]
+				if p.TopLayer == layer && steps[p.ID] && len(p.Names) == 0 && !used[p.ID] && !hasChild(s, p, imgs) {
+					victim = p.ID
+					break
+				}
+			}
+			if victim != "" {
+				break
+			}
+		}
+		if victim == "" {
+			return removed
+		}
+		if _, err := s.DeleteImage(victim, true); err != nil {
+			return removed
+		}
+		removed = append(removed, victim)
+	}
+}
+
+// hasChild tells whether another image is made on p: on its top layer or
+// above it.
+func hasChild(s cstorage.Store, p *cstorage.Image, imgs []cstorage.Image) bool {
+	for i := range imgs {
+		if imgs[i].ID != p.ID && slices.Contains(layerChain(s, imgs[i].TopLayer), p.TopLayer) {
+			return true
+		}
+	}
+	return false
 }

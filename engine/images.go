@@ -196,9 +196,26 @@ func (e *Engine) Untag(ref string, names ...string) error {
 // use is refused unless force, which removes those containers first. It
 // returns the names untagged and the ID deleted ("" when none).
 func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untagged []string, deleted string, err error) {
+	untagged, deleted, _, err = e.removeImage(ctx, ref, force, false)
+	return untagged, deleted, err
+}
+
+// RemoveImageAndParents removes the image ref names as dockerd's image
+// removal does: as RemoveImage, and then the build steps it was made on
+// that nothing else holds (podman's rmi keeps them, for image prune). It
+// returns the names untagged and the IDs deleted, the image's first.
+func (e *Engine) RemoveImageAndParents(ctx context.Context, ref string, force bool) (untagged, deleted []string, err error) {
+	untagged, id, parents, err := e.removeImage(ctx, ref, force, true)
+	if id != "" {
+		deleted = append([]string{id}, parents...)
+	}
+	return untagged, deleted, err
+}
+
+func (e *Engine) removeImage(ctx context.Context, ref string, force, withParents bool) (untagged []string, deleted string, parents []string, err error) {
 	s, err := e.store()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	users := func(id string) ([]*Container, error) {
 		ctrs, err := e.List()
@@ -235,10 +252,15 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untag
 	}
 	img, _ := images.Lookup(s, ref)
 	var labels map[string]string
+	var chain []string
 	if img != nil {
 		labels = e.imageEvent("", img, "").Labels
+		chain = layerChain(s, img.TopLayer)
 	}
 	untagged, deleted, err = images.Remove(s, ref, force, inUse, removeUsers)
+	if deleted != "" && withParents {
+		parents = e.removeBuildParents(s, chain)
+	}
 	if img != nil {
 		var evs []ImageEvent
 		for _, n := range untagged {
@@ -247,12 +269,15 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string, force bool) (untag
 		if deleted != "" {
 			evs = append(evs, ImageEvent{Action: "delete", ImageID: deleted, Labels: labels})
 		}
+		for _, id := range parents {
+			evs = append(evs, ImageEvent{Action: "delete", ImageID: id})
+		}
 		e.recordImageEvents(evs...)
 	}
 	if deleted != "" {
 		e.pruneBuildCache()
 	}
-	return untagged, deleted, err
+	return untagged, deleted, parents, err
 }
 
 // DeleteImage deletes an image by ID, with no questions: for a build's

@@ -257,6 +257,13 @@ func TestDockerComposeFlows(t *testing.T) {
 	if r := burrow(t, "images", "--format", "{{.Repository}}"); strings.Contains(r.Stdout, project) {
 		t.Errorf("the built image left after down --rmi local: %q", r.Stdout)
 	}
+	// Nor the build's steps, as dockerd's image removal deletes the
+	// untagged parents with it.
+	for _, id := range strings.Fields(burrow(t, "images", "-a", "-q", "--filter", "dangling=true").Stdout) {
+		if r := burrow(t, "image", "inspect", "--format", "{{json .History}}", id); strings.Contains(r.Stdout, "built-page") {
+			t.Errorf("a step of the build left after down --rmi local: %s %s", id, r.Stdout)
+		}
+	}
 	if r := burrow(t, "volume", "ls", "-q"); strings.Contains(r.Stdout, project) {
 		t.Errorf("volumes left after down -v: %q", r.Stdout)
 	}

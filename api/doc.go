@@ -23,7 +23,8 @@
 // container's volumes and binds included: package extract unpacks
 // uploads in the container's root); a start that cannot run the command
 // is a 400 and leaves exit code 127 or 126 and State.Error; images: list (with filters),
-// create (pull, with X-Registry-Auth; import), inspect, remove, tag, push,
+// create (pull, with X-Registry-Auth; import), inspect, remove (with the
+// build steps nothing else holds, as dockerd's untagged parents), tag, push,
 // history, prune, get, load; names as dockerd shows them (docker.io/library/
 // for a short name, familiar forms in lists), found by dockerd's reading
 // first, then podman's; build (the classic builder: a context tar, run by

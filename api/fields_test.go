@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 )
 
 // sample is a value that is not the zero value of t, for the fields test.
@@ -102,5 +103,44 @@ func TestCreateFieldsMappedOrRefused(t *testing.T) {
 		try("HostConfig."+f.Name, func(req *container.CreateRequest) {
 			reflect.ValueOf(req.HostConfig).Elem().Field(i).Set(sample(f.Type))
 		})
+	}
+}
+
+// The same of a network endpoint's settings at create; what dockerd itself
+// fills in (addresses, IDs, DNS names) is output and ignored as by dockerd.
+func TestCreateEndpointFieldsMappedOrRefused(t *testing.T) {
+	body := func(ep *network.EndpointSettings) string {
+		b, _ := json.Marshal(container.CreateRequest{
+			Config: &container.Config{Image: "i"}, HostConfig: &container.HostConfig{NetworkMode: "app"},
+			NetworkingConfig: &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{"app": ep}},
+		})
+		return string(b)
+	}
+	base, err := planFrom(t, "", body(&network.EndpointSettings{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	output := map[string]bool{
+		"NetworkID": true, "EndpointID": true, "Gateway": true, "IPAddress": true, "IPPrefixLen": true,
+		"IPv6Gateway": true, "GlobalIPv6Address": true, "GlobalIPv6PrefixLen": true, "DNSNames": true,
+	}
+	et := reflect.TypeOf(network.EndpointSettings{})
+	for i := range et.NumField() {
+		f := et.Field(i)
+		if output[f.Name] {
+			continue
+		}
+		ep := &network.EndpointSettings{}
+		reflect.ValueOf(ep).Elem().Field(i).Set(sample(f.Type))
+		if f.Name == "MacAddress" {
+			ep.MacAddress = network.HardwareAddr{0x02, 0x42, 0xac, 0x11, 0, 2} // six bytes, or the types' own decoding refuses it
+		}
+		p, err := planFrom(t, "", body(ep))
+		switch {
+		case err != nil && !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(f.Name)):
+			t.Errorf("EndpointSettings.%s: refused without naming it: %v", f.Name, err)
+		case err == nil && reflect.DeepEqual(p, base):
+			t.Errorf("EndpointSettings.%s: accepted and ignored", f.Name)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/burrow-containers/burrow/build"
@@ -25,7 +26,7 @@ type BuildCmd struct {
 	Format     string   `default:"oci" enum:"oci,docker" help:"Image format: oci or docker."`
 	Quiet      bool     `short:"q" help:"Print only the image ID."`
 	Network    string   `help:"Network for RUN: slirp4netns (default), none or host."`
-	ContextDir string   `arg:"" optional:"" name:"context" default:"." help:"The build context directory."`
+	ContextDir string   `arg:"" optional:"" name:"context" default:"." help:"The build context directory, or - to read the Containerfile from stdin (the context is then empty)."`
 }
 
 // Run builds the image and prints its ID.
@@ -57,6 +58,14 @@ func (c *BuildCmd) Run(g *globals) error {
 	if c.Quiet {
 		out = io.Discard
 	}
+	if c.ContextDir == "-" {
+		dir, err := stdinContext()
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		c.ContextDir, c.File = filepath.Join(dir, "context"), filepath.Join(dir, "Containerfile")
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -76,4 +85,30 @@ func (c *BuildCmd) Run(g *globals) error {
 	}
 	fmt.Println(res.ID)
 	return nil
+}
+
+// stdinContext makes the context of `build -`, as podman's: the
+// Containerfile read from stdin beside an empty context directory (so COPY
+// . finds nothing). The caller removes the directory it returns.
+func stdinContext() (string, error) {
+	dir, err := os.MkdirTemp("", "burrow-build-stdin-")
+	if err != nil {
+		return "", fmt.Errorf("making the build context: %w", err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "context"), 0o755); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("making the build context: %w", err)
+	}
+	f, err := os.Create(filepath.Join(dir, "Containerfile"))
+	if err == nil {
+		_, err = io.Copy(f, os.Stdin)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("reading the Containerfile from stdin: %w", err)
+	}
+	return dir, nil
 }

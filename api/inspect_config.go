@@ -17,9 +17,12 @@ import (
 func inspectConfig(d engine.InspectData, c *engine.Config) *container.Config {
 	out := &container.Config{
 		Hostname: d.Config.Hostname, User: d.Config.User, Env: d.Config.Env, Cmd: d.Config.Cmd,
-		Image: familiar(d.Config.Image), WorkingDir: d.Config.WorkingDir, Entrypoint: d.Config.Entrypoint,
+		Image: familiar(d.Config.Image), WorkingDir: d.Config.WorkingDir,
 		Tty: d.Config.Tty, OpenStdin: d.Config.OpenStdin, AttachStdin: d.Config.OpenStdin, AttachStdout: true, AttachStderr: true,
 		StopSignal: d.Config.StopSignal, Labels: labelsOf(c.Labels), Healthcheck: healthConfigOf(c.Healthcheck),
+	}
+	if c.Entrypoint != nil {
+		out.Entrypoint = []string{*c.Entrypoint}
 	}
 	if t := int(d.Config.StopTimeout); t > 0 {
 		out.StopTimeout = &t

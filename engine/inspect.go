@@ -44,7 +44,7 @@ type InspectConfig struct {
 	Cmd        []string          `json:"Cmd"`
 	Image      string            `json:"Image"`
 	WorkingDir string            `json:"WorkingDir"`
-	Entrypoint []string          `json:"Entrypoint"`
+	Entrypoint string            `json:"Entrypoint"` // a string, as podman 4's: the words joined
 	Tty        bool              `json:"Tty"`
 	OpenStdin  bool              `json:"OpenStdin"`
 	StopSignal string            `json:"StopSignal"`
@@ -225,7 +225,7 @@ func (c *Container) Inspect() InspectData {
 		d.Config.WorkingDir = s.Process.Cwd
 	}
 	if c.Config.Entrypoint != nil {
-		d.Config.Entrypoint = []string{*c.Config.Entrypoint}
+		d.Config.Entrypoint = *c.Config.Entrypoint
 	}
 	d.HostConfig = InspectHostConfig{
 		AutoRemove: c.Config.Remove, Privileged: c.Config.Privileged, ReadonlyRootfs: c.Config.ReadOnly,

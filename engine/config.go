@@ -78,6 +78,11 @@ type Config struct {
 	NetworkRate uint64   `json:",omitempty"`
 	DNS         []string `json:",omitempty"` // --dns servers, instead of slirp4netns' forwarder
 	AddHosts    []string `json:",omitempty"` // --add-host HOST:IP lines for /etc/hosts
+	DNSSearch   []string `json:",omitempty"` // --dns-search domains, instead of the host's
+	DNSOptions  []string `json:",omitempty"` // --dns-option lines, instead of the host's
+	// Sysctls are net.KEY=VALUE sysctls of the container's network
+	// namespace (pod create --sysctl), after containers.conf's default_sysctls.
+	Sysctls []string `json:",omitempty"`
 	// Ports are the published ports (-p); a HostPort of 0 is a random one,
 	// chosen at start. PublishAll (-P) adds the image's exposed ports.
 	Ports      []PortMapping `json:",omitempty"`

@@ -231,7 +231,7 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, ready func() error, e
 	}
 	netns := e.netnsPath(r.ID)
 	slirp.RemoveNetNS(netns)
-	if err := slirp.NewNetNS(netns); err != nil {
+	if err := e.newNetNS(netns, &r.Config); err != nil {
 		return nil, nil, err
 	}
 	defer func() {

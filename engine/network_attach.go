@@ -171,7 +171,7 @@ func (e *Engine) setupBridgeNetwork(r *Record) (hold []*os.File, err error) {
 	}
 	netns := e.netnsPath(r.ID)
 	e.teardownNetwork(r.ID) // what a crashed start may have left
-	if err := slirp.NewNetNS(netns); err != nil {
+	if err := e.newNetNS(netns, &r.Config); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -321,7 +321,7 @@ func (e *Engine) etcFiles(id string, c *Config, hostname, name string) (hosts, r
 	if networkMode(c) == NetworkBridge {
 		hosts, resolv = bridgeEtc(c, e.endpoints(id), hostname, name, hosts, resolv)
 	}
-	return hosts, resolv
+	return hosts, withDNSSearchOptions(resolv, c.DNSSearch, c.DNSOptions)
 }
 
 // rewriteEtcFiles brings the /etc files of a created container up to date

@@ -54,9 +54,13 @@ func (e *Engine) preparePodMember(c *Config) error {
 		switch {
 		case len(c.Ports) > 0 || c.PublishAll:
 			return errdefs.Invalid(fmt.Errorf("published ports are the pod's: pod %s shares its network, so publish them with pod create -p", p.Name))
-		case len(c.DNS) > 0 || len(c.AddHosts) > 0 || c.AllowHostLoopback || c.NetworkRate > 0:
-			return errdefs.Invalid(fmt.Errorf("--dns, --add-host and network options are the pod's: pod %s shares its network, so give them to pod create", p.Name))
+		case len(c.AddHosts) > 0:
+			return errdefs.Invalid(fmt.Errorf("invalid config provided: extra host entries must be specified on the pod: network cannot be configured when it is shared with a pod: pod %s shares its network, so give --add-host to pod create", p.Name))
+		case c.AllowHostLoopback || c.NetworkRate > 0:
+			return errdefs.Invalid(fmt.Errorf("network options are the pod's: pod %s shares its network, so give them to pod create", p.Name))
 		}
+		// As podman's, a member's --dns is no error: its /etc/resolv.conf
+		// is the pod's (podEtcFiles).
 		c.Network = "container:" + p.InfraID
 	}
 	if err := e.addPodMounts(c, p); err != nil {

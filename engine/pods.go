@@ -425,8 +425,8 @@ func newPodRecord(o PodOptions) (*PodRecord, error) {
 		share = defaultShare
 	}
 	n := o.Net
-	if o.NoInfra && (n.Network != "" || len(n.Networks) > 0 || len(n.Ports) > 0 || len(n.DNS) > 0 || len(n.AddHosts) > 0) {
-		return nil, errdefs.Invalid(errors.New("a pod without an infra container (--infra=false) has no network of its own: give --network, -p, --dns and --add-host to its containers"))
+	if o.NoInfra && (n.Network != "" || len(n.Networks) > 0 || len(n.Ports) > 0 || len(n.DNS) > 0 || len(n.AddHosts) > 0 || len(n.DNSSearch) > 0 || len(n.DNSOptions) > 0 || len(n.Sysctls) > 0) {
+		return nil, errdefs.Invalid(errors.New("a pod without an infra container (--infra=false) has no network of its own: drop --network, -p, --dns, --dns-search, --dns-option, --add-host and --sysctl, or give them to its containers"))
 	}
 	rec := &PodRecord{
 		ID: newID(), Name: o.Name, Created: time.Now(), Labels: o.Labels, Hostname: o.Hostname,
@@ -577,8 +577,8 @@ type InspectPodData struct {
 
 // InspectPodInfraConfig is the network of a pod, held by its infra.
 // Its fields are podman's, in podman's order, so that tools reading them
-// find each one (burrow has no --dns-search, --dns-option, --no-hosts or
-// network options yet: those are podman's values without them).
+// find each one (burrow has no --no-hosts or network options yet: those
+// are podman's values without them).
 type InspectPodInfraConfig struct {
 	PortBindings       map[string][]InspectHostPort `json:"PortBindings"`
 	HostNetwork        bool                         `json:"HostNetwork"`
@@ -627,7 +627,7 @@ func (p *Pod) Inspect() InspectPodData {
 	if infra := p.Infra(); infra != nil {
 		ic := &InspectPodInfraConfig{
 			PortBindings: map[string][]InspectHostPort{}, HostNetwork: networkMode(&infra.Config) == NetworkHost,
-			DNSServer: infra.Config.DNS, HostAdd: infra.Config.AddHosts, PidNS: "private", UserNS: "host", UTSNS: "private",
+			DNSServer: infra.Config.DNS, DNSSearch: infra.Config.DNSSearch, DNSOption: infra.Config.DNSOptions, HostAdd: infra.Config.AddHosts, PidNS: "private", UserNS: "host", UTSNS: "private",
 		}
 		for _, pm := range infra.Config.Ports {
 			k := pm.ContainerPortProto()

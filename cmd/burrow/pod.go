@@ -58,6 +58,9 @@ type podNetFlags struct {
 	Publish    []string `short:"p" name:"publish" sep:"none" help:"Publish a port of the pod: [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], or CONTAINERPORT for a random host port."`
 	DNS        []string `name:"dns" sep:"," help:"DNS servers for the pod's /etc/resolv.conf."`
 	AddHost    []string `name:"add-host" sep:"none" help:"Add HOST:IP to the pod's /etc/hosts."`
+	DNSSearch  []string `name:"dns-search" sep:"," help:"Search domains for the pod's /etc/resolv.conf (. for none)."`
+	DNSOption  []string `name:"dns-option" sep:"," help:"Options for the pod's /etc/resolv.conf (ndots:N, ...)."`
+	Sysctl     []string `name:"sysctl" sep:"," help:"Set a sysctl of the pod's network namespace, net.KEY=VALUE (repeatable)."`
 }
 
 // config is the infra's network configuration.
@@ -84,7 +87,10 @@ func (f *podNetFlags) config() (engine.Config, error) {
 			return c, err
 		}
 	}
-	c.DNS, c.AddHosts = f.DNS, f.AddHost
+	c.DNS, c.AddHosts, c.DNSSearch, c.DNSOptions = f.DNS, f.AddHost, f.DNSSearch, f.DNSOption
+	if c.Sysctls, err = engine.ParseSysctls(f.Sysctl); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 

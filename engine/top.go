@@ -24,6 +24,9 @@ type Process struct {
 	TTY     string
 	Time    time.Duration
 	Command string
+	Comm    string // the kernel's name of the command (/proc/PID/comm)
+	HostPID int    // as burrow's namespace sees it
+	State   string // R, S, D, Z, T...
 }
 
 // Top lists the processes in a running container's PID namespace.
@@ -67,7 +70,7 @@ func (e *Engine) Top(ctr *Container) ([]Process, error) {
 		cpuSecs := float64(st.utime+st.stime) / hz
 		elapsed := uptime - float64(st.start)/hz
 		p := Process{
-			User: uid, PID: inner, CPU: 0, TTY: ttyName(st.ttyNr), Command: cmd,
+			User: uid, PID: inner, CPU: 0, TTY: ttyName(st.ttyNr), Command: cmd, Comm: st.comm, HostPID: pid, State: st.state,
 			Elapsed: time.Duration(elapsed * float64(time.Second)).Round(time.Second),
 			Time:    time.Duration(cpuSecs * float64(time.Second)).Round(time.Second),
 		}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"text/template"
 	"time"
 
@@ -585,45 +584,50 @@ func (c *PodInspectCmd) Run(g *globals) error {
 
 // PodTopCmd is `burrow pod top`.
 type PodTopCmd struct {
-	Latest      bool     `short:"l" help:"The pod created last."`
-	Pod         string   `arg:"" optional:"" help:"Pod whose processes to list."`
-	Descriptors []string `arg:"" optional:"" help:"ps(1) format descriptors (not supported yet: the default columns are printed)."`
+	Latest bool `short:"l" help:"The pod created last."`
+	// Args are the pod (unless --latest), then the descriptors, taken
+	// as they come (-eo is a descriptor, not a flag), as podman's.
+	Args []string `arg:"" optional:"" passthrough:"partial" name:"pod" help:"POD [DESCRIPTOR...]: the pod, then the columns, podman's format descriptors: args, comm, etime, hpid, pcpu, pid, ppid, state, time, tty, user (default: user pid ppid pcpu etime tty time args)."`
 }
 
 // Run lists the processes of the pod's running containers.
 func (c *PodTopCmd) Run(g *globals) error {
-	if len(c.Descriptors) > 0 {
-		return invalidf("pod top takes no format descriptors yet: give only the pod")
+	var pod string
+	descs := c.Args
+	if !c.Latest && len(descs) > 0 {
+		pod, descs = descs[0], descs[1:]
+	}
+	cols, err := parseTopDescriptors(descs)
+	if err != nil {
+		return err
 	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	p, err := onePod(eng, c.Latest, c.Pod)
+	p, err := onePod(eng, c.Latest, pod)
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "USER\tPID\tPPID\t%CPU\tELAPSED\tTTY\tTIME\tCOMMAND")
-	n := 0
+	var running []*engine.Container
 	for _, ctr := range p.Containers {
-		if !ctr.Running() {
-			continue
+		if ctr.Running() {
+			running = append(running, ctr)
 		}
+	}
+	if len(running) == 0 {
+		return errdefs.Conflict(fmt.Errorf("pod %s has no running container: start it first (burrow pod start %s)", p.Name, p.Name))
+	}
+	t := newTopTable(os.Stdout, cols)
+	for _, ctr := range running {
 		procs, err := eng.Top(ctr)
 		if err != nil {
 			return err
 		}
-		for _, pr := range procs {
-			fmt.Fprintf(w, "%s\t%d\t%d\t%.3f\t%v\t%s\t%v\t%s\n", pr.User, pr.PID, pr.PPID, pr.CPU, pr.Elapsed, pr.TTY, pr.Time, pr.Command)
-		}
-		n++
+		t.add(procs)
 	}
-	if n == 0 {
-		return errdefs.Conflict(fmt.Errorf("pod %s has no running container: start it first (burrow pod start %s)", p.Name, p.Name))
-	}
-	return w.Flush()
+	return t.flush()
 }
 
 // PodLogsCmd is `burrow pod logs`.

@@ -28,6 +28,7 @@ type PodPsCmd struct {
 	Format    string   `help:"Go template (podman's fields: .ID .Name .Status .Created .InfraID .NumberOfContainers .Labels .ContainerNames ...) or json."`
 	Latest    bool     `short:"l" help:"Show only the latest pod created."`
 	NoHeading bool     `short:"n" name:"noheading" help:"Do not print the heading."`
+	Ns        bool     `name:"ns" help:"Show the pods' cgroup and namespace columns (empty: burrow's pods have no cgroup or libpod namespace of their own)."`
 	NoTrunc   bool     `name:"no-trunc" help:"Do not truncate IDs."`
 	Quiet     bool     `short:"q" help:"Print only the IDs."`
 	Sort      string   `default:"created" enum:"created,id,name,number,status" help:"Sort by created, id, name, number (of containers) or status."`
@@ -36,6 +37,7 @@ type PodPsCmd struct {
 // podRow is a pod as pod ps's templates see it, with podman's names.
 type podRow struct {
 	ID, Name, Status, Created, InfraID, Cgroup      string
+	Namespace                                       string // podman's libpod namespace: none in burrow
 	ContainerIds, ContainerNames, ContainerStatuses string
 	Networks                                        string // comma-separated, as podman's
 	NumberOfContainers                              int
@@ -290,6 +292,9 @@ func (c *PodPsCmd) sort(pods []*engine.Pod) {
 func (c *PodPsCmd) printTable(pods []*engine.Pod, now time.Time) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	head := []string{"POD ID", "NAME", "STATUS", "CREATED", "INFRA ID"}
+	if c.Ns {
+		head = append(head, "CGROUP", "NAMESPACES")
+	}
 	switch {
 	case c.CtrIDs:
 		head = append(head, "IDS")
@@ -314,7 +319,11 @@ func (c *PodPsCmd) printTable(pods []*engine.Pod, now time.Time) {
 		case c.CtrStatus:
 			last = r.ContainerStatuses
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Status, r.Created, r.InfraID, last)
+		cols := []string{r.ID, r.Name, r.Status, r.Created, r.InfraID}
+		if c.Ns {
+			cols = append(cols, r.Cgroup, r.Namespace)
+		}
+		fmt.Fprintln(w, strings.Join(append(cols, last), "\t"))
 	}
 	w.Flush()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -176,6 +177,18 @@ func TestPodBuiltinInfra(t *testing.T) {
 	if top := must(t, "pod", "top", pod); !strings.Contains(top, "/pause") || !strings.Contains(top, "sleep 1000") {
 		t.Errorf("pod top:\n%s", top)
 	}
+	// Podman's descriptors, one or several to an argument.
+	top := must(t, "pod", "top", pod, "pid,comm", "state")
+	if lines := nonEmptyLines(top); len(lines) != 3 || strings.Join(strings.Fields(lines[0]), " ") != "PID COMMAND STATE" ||
+		!strings.Contains(top, "pause") || !regexp.MustCompile(`(?m)^\d+\s+sleep\s+S$`).MatchString(top) {
+		t.Errorf("pod top POD pid,comm state:\n%s", top)
+	}
+	if r := burrow(t, "pod", "top", pod, "-eo", "pid"); r.ExitCode != 125 || !strings.Contains(r.Stderr, "'-eo pid': unknown descriptor") {
+		t.Errorf("pod top with ps(1) options, want podman's unknown descriptor: %s", describe(r))
+	}
+	if ps := must(t, "pod", "ps", "--ns", "--filter", "name=^"+pod+"$"); !strings.HasPrefix(strings.Join(strings.Fields(nonEmptyLines(ps)[0]), " "), "POD ID NAME STATUS CREATED INFRA ID CGROUP NAMESPACES # OF CONTAINERS") {
+		t.Errorf("pod ps --ns, want podman's CGROUP and NAMESPACES columns:\n%s", ps)
+	}
 	must(t, "pod", "stop", "-t", "3", pod)
 	if st := inspectField(t, infra, "{{.State.Status}} {{.State.ExitCode}}"); st != "exited 0" {
 		t.Errorf("the infra after pod stop: %s, want exited 0 (it ends at SIGTERM)", st)
@@ -237,7 +250,8 @@ func TestPodBadInput(t *testing.T) {
 	}{
 		{[]string{"run", "--rm", "--name", name, "--pod", "no-such-pod-" + name, busyboxImage(t), "true"}, "no such pod"},
 		{[]string{"run", "--rm", "--name", name, "--pod", pod, "-p", "8080:80", busyboxImage(t), "true"}, "published ports are the pod's"},
-		{[]string{"create", "--name", name, "--pod", pod, "--dns", "192.0.2.1", busyboxImage(t)}, "pod create"},
+		{[]string{"create", "--name", name, "--pod", pod, "--add-host", "db:192.0.2.1", busyboxImage(t)}, "extra host entries must be specified on the pod"},
+		{[]string{"pod", "create", "--name", name, "--sysctl", "kernel.msgmax=1"}, "only the network namespace's sysctls"},
 		{[]string{"run", "--rm", "--name", name, "--pod", pod, "--hostname", "other", busyboxImage(t), "true"}, "cannot set hostname when joining the pod UTS namespace"},
 		{[]string{"run", "--rm", "--name", name, "--pod", pod, "--userns", "keep-id", busyboxImage(t), "true"}, "cannot set user namespace mode when joining pod with infra container"},
 		{[]string{"pod", "create", "--name", pod}, "in use"},
@@ -373,6 +387,50 @@ func TestPodInfraImage(t *testing.T) {
 	webServer(t, web, "infra-image-pod", 8081, "--pod", pod)
 	if got := inPod(t, pod, "wget -q -O - http://127.0.0.1:8081/"); strings.TrimSpace(got) != "infra-image-pod" {
 		t.Errorf("a member reaching another: %q", got)
+	}
+}
+
+// TestPodAllTheOptions is podman's 200-pod "AllTheOptions" as a user
+// types it: an infra image built from stdin, its entrypoint replaced by
+// --infra-command, and the pod's DNS, hosts and sysctls in every member.
+func TestPodAllTheOptions(t *testing.T) {
+	t.Parallel()
+	image := "localhost/" + ctrName(t) + ":infra"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", image) })
+	containerfile := "FROM " + busyboxImage(t) + "\n" +
+		"RUN printf '#!/bin/sh\\necho pause as $0\\nexec sleep 1000\\n' >/mypause && chmod +x /mypause\n" +
+		"ENTRYPOINT [\"/original-entrypoint-should-be-overridden\"]\n"
+	if r := burrowStdin(t, containerfile, "build", "-q", "-t", image, "-"); r.ExitCode != 0 {
+		t.Fatalf("build - with the Containerfile on stdin:\n%s", describe(r))
+	}
+	infraName := ctrName(t)
+	pod, _ := createPod(t, "--infra-image", image, "--infra-command", "/mypause", "--infra-name", infraName,
+		"--dns", "192.0.2.53", "--dns-search", "pods.abc", "--dns-option", "ndots:7", "--add-host", "db.test:192.0.2.10",
+		"--sysctl", "net.ipv4.ip_unprivileged_port_start=77")
+	infra := inspectPod(t, pod).InfraContainerID
+	if got := inspectField(t, infra, "{{.Config.Entrypoint}} {{.Name}}"); got != "/mypause "+infraName {
+		t.Errorf("the infra's entrypoint and name: %q, want /mypause %s", got, infraName)
+	}
+	out := inPod(t, pod, "cat /etc/resolv.conf; echo --; cat /etc/hosts; echo --; cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/net/ipv4/ping_group_range")
+	sec := sections(out)
+	if len(sec) != 3 || sec[0] != "search pods.abc\nnameserver 192.0.2.53\noptions ndots:7" {
+		t.Fatalf("a member's /etc/resolv.conf, want the pod's search, server and options in podman's order:\n%s", out)
+	}
+	if !strings.Contains(sec[1], "192.0.2.10\tdb.test\n") {
+		t.Errorf("a member's /etc/hosts lacks the pod's --add-host:\n%s", sec[1])
+	}
+	if strings.TrimSpace(sec[2]) != "77\n0\t0" {
+		t.Errorf("the pod's --sysctl, and containers.conf's default ping_group_range (root of the container may ping without CAP_NET_RAW): %q", sec[2])
+	}
+	// As podman's, a member's own --dns is no error and changes nothing.
+	if got := inPod(t, pod, "cat /etc/resolv.conf", "--dns", "192.0.2.99"); strings.Contains(got, "192.0.2.99") {
+		t.Errorf("a member's --dns replaced the pod's:\n%s", got)
+	}
+	if got := must(t, "pod", "inspect", "--format", "{{.InfraConfig.DNSServer}} {{.InfraConfig.DNSSearch}} {{.InfraConfig.DNSOption}}", pod); strings.TrimSpace(got) != "[192.0.2.53] [pods.abc] [ndots:7]" {
+		t.Errorf("pod inspect's DNS settings: %q", got)
+	}
+	if got := must(t, "logs", infra); strings.TrimSpace(got) != "pause as /mypause" {
+		t.Errorf("the infra ran %q, want the --infra-command's output", got)
 	}
 }
 

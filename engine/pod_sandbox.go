@@ -211,7 +211,17 @@ func (e *Engine) setupPodShm(r *Record) error {
 	if !slices.Contains(p.Share, "ipc") {
 		return nil
 	}
-	return mountShm(e.podShmPath(r.ID))
+	return mountShm(e.podShmPath(r.ID), p.ShmSize)
+}
+
+// podNoHosts tells whether c is a container of a pod made with
+// --no-hosts, which keeps its image's /etc/hosts.
+func (e *Engine) podNoHosts(c *Config) bool {
+	if c.Pod == "" {
+		return false
+	}
+	p, err := e.readPod(c.Pod)
+	return err == nil && p.NoHosts
 }
 
 // podShmPath is the tmpfs a pod's containers that share IPC bind on
@@ -220,9 +230,12 @@ func (e *Engine) podShmPath(infraID string) string {
 	return filepath.Join(e.opts.RunRoot, "burrow", "shm", infraID)
 }
 
-// mountShm mounts a tmpfs at path, as podman's /dev/shm (64 MiB), unless
-// one is there already.
-func mountShm(path string) error {
+// mountShm mounts a tmpfs of size bytes at path, as podman's /dev/shm
+// (0: 64 MiB), unless one is there already.
+func mountShm(path string, size int64) error {
+	if size <= 0 {
+		size = 64 << 20
+	}
 	if err := os.MkdirAll(path, 0o700); err != nil {
 		return err
 	}
@@ -230,7 +243,7 @@ func mountShm(path string) error {
 	if unix.Stat(path, &st) == nil && unix.Stat(filepath.Dir(path), &parent) == nil && st.Dev != parent.Dev {
 		return nil // mounted by an earlier start
 	}
-	if err := unix.Mount("shm", path, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=1777,size=65536k"); err != nil {
+	if err := unix.Mount("shm", path, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, fmt.Sprintf("mode=1777,size=%d", size)); err != nil {
 		return fmt.Errorf("mounting the pod's /dev/shm at %s: %w", path, err)
 	}
 	return nil

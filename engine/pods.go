@@ -80,6 +80,11 @@ type PodRecord struct {
 	Launch *Launch `json:"launch,omitempty"`
 	// Removing is set by pod rm before it removes the containers.
 	Removing bool `json:"removing,omitempty"`
+	// ShmSize is the size of the /dev/shm members sharing IPC bind, in
+	// bytes (0: podman's 64 MiB); NoHosts leaves every container of the
+	// pod its image's /etc/hosts (pod create --shm-size, --no-hosts).
+	ShmSize int64 `json:"shmSize,omitempty"`
+	NoHosts bool  `json:"noHosts,omitempty"`
 }
 
 // hostname is the hostname of the pod's containers that share its UTS
@@ -120,6 +125,8 @@ type PodOptions struct {
 	// AllowHostLoopback, Networks, Ports, DNS and AddHosts.
 	Net           Config
 	CreateCommand []string
+	ShmSize       int64 // bytes of the pod's /dev/shm; 0: 64 MiB
+	NoHosts       bool  // no /etc/hosts of burrow's in the pod's containers
 }
 
 // Pod is a pod with its containers, the infra first.
@@ -428,9 +435,12 @@ func newPodRecord(o PodOptions) (*PodRecord, error) {
 	if o.NoInfra && (n.Network != "" || len(n.Networks) > 0 || len(n.Ports) > 0 || len(n.DNS) > 0 || len(n.AddHosts) > 0 || len(n.DNSSearch) > 0 || len(n.DNSOptions) > 0 || len(n.Sysctls) > 0) {
 		return nil, errdefs.Invalid(errors.New("a pod without an infra container (--infra=false) has no network of its own: drop --network, -p, --dns, --dns-search, --dns-option, --add-host and --sysctl, or give them to its containers"))
 	}
+	if o.NoHosts && len(n.AddHosts) > 0 {
+		return nil, errdefs.Invalid(errors.New("--no-hosts and --add-host cannot be set together"))
+	}
 	rec := &PodRecord{
 		ID: newID(), Name: o.Name, Created: time.Now(), Labels: o.Labels, Hostname: o.Hostname,
-		Share: share, ExitPolicy: policy, CreateCommand: o.CreateCommand,
+		Share: share, ExitPolicy: policy, CreateCommand: o.CreateCommand, ShmSize: o.ShmSize, NoHosts: o.NoHosts,
 	}
 	rec.Launch = &Launch{Kind: launchCreate, Pid: os.Getpid(), Start: procStart(os.Getpid())}
 	return rec, nil
@@ -577,8 +587,8 @@ type InspectPodData struct {
 
 // InspectPodInfraConfig is the network of a pod, held by its infra.
 // Its fields are podman's, in podman's order, so that tools reading them
-// find each one (burrow has no --no-hosts or network options yet: those
-// are podman's values without them).
+// find each one (burrow has no network options yet: those are podman's
+// values without them).
 type InspectPodInfraConfig struct {
 	PortBindings       map[string][]InspectHostPort `json:"PortBindings"`
 	HostNetwork        bool                         `json:"HostNetwork"`
@@ -627,7 +637,7 @@ func (p *Pod) Inspect() InspectPodData {
 	if infra := p.Infra(); infra != nil {
 		ic := &InspectPodInfraConfig{
 			PortBindings: map[string][]InspectHostPort{}, HostNetwork: networkMode(&infra.Config) == NetworkHost,
-			DNSServer: infra.Config.DNS, DNSSearch: infra.Config.DNSSearch, DNSOption: infra.Config.DNSOptions, HostAdd: infra.Config.AddHosts, PidNS: "private", UserNS: "host", UTSNS: "private",
+			DNSServer: infra.Config.DNS, DNSSearch: infra.Config.DNSSearch, DNSOption: infra.Config.DNSOptions, HostAdd: infra.Config.AddHosts, NoManageHosts: p.NoHosts, PidNS: "private", UserNS: "host", UTSNS: "private",
 		}
 		for _, pm := range infra.Config.Ports {
 			k := pm.ContainerPortProto()

@@ -422,6 +422,9 @@ func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
 		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", name, err)
 		}
+		if name == "hosts" && ctr.engine.podNoHosts(&ctr.Config) {
+			continue // written for the members' /etc/hosts, not mounted
+		}
 		mounts = append(mounts, specs.Mount{Destination: "/etc/" + name, Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec"}})
 	}
 	p := filepath.Join(dir, ".containerenv")

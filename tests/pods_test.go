@@ -434,6 +434,35 @@ func TestPodAllTheOptions(t *testing.T) {
 	}
 }
 
+// TestPodShmAndHosts: pod create --shm-size sizes the /dev/shm its
+// members share, --no-hosts leaves them their image's /etc/hosts, and
+// --label-file labels the pod, as podman's.
+func TestPodShmAndHosts(t *testing.T) {
+	t.Parallel()
+	labels := filepath.Join(t.TempDir(), "labels")
+	if err := os.WriteFile(labels, []byte("tier=db\n# a comment\nteam=core\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Dir(labels), 0o755)
+	pod, _ := createPod(t, "--shm-size", "3m", "--no-hosts", "--label-file", labels)
+	// The image's /etc/hosts: no mount on it, no line of burrow's.
+	out := inPod(t, pod, "df -k /dev/shm | tail -1; echo --; grep ' /etc/hosts ' /proc/self/mounts; cat /etc/hosts 2>/dev/null; true")
+	sec := sections(out)
+	if len(sec) != 2 || len(strings.Fields(sec[0])) < 2 || strings.Fields(sec[0])[1] != "3072" {
+		t.Fatalf("a member's /dev/shm, want 3072 kB (--shm-size 3m):\n%s", out)
+	}
+	if strings.Contains(sec[1], "/etc/hosts") || strings.Contains(sec[1], pod) {
+		t.Errorf("a member of a --no-hosts pod has burrow's /etc/hosts:\n%s", sec[1])
+	}
+	if got := must(t, "pod", "inspect", "--format", "{{.Labels}} {{.InfraConfig.NoManageHosts}}", pod); strings.TrimSpace(got) != "map[team:core tier:db] true" {
+		t.Errorf("pod inspect of --label-file and --no-hosts: %q", got)
+	}
+	r := burrow(t, "pod", "create", "--no-hosts", "--add-host", "db:192.0.2.1")
+	if r.ExitCode != 125 || !strings.Contains(r.Stderr, "--no-hosts and --add-host cannot be set together") {
+		t.Errorf("pod create --no-hosts --add-host, want podman's refusal: %s", describe(r))
+	}
+}
+
 func TestPodOnNetwork(t *testing.T) {
 	t.Parallel()
 	net := createNetwork(t, "--subnet", freeSubnet())

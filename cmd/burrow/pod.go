@@ -14,6 +14,7 @@ import (
 	"text/template"
 	"time"
 
+	units "github.com/docker/go-units"
 	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/engine"
@@ -108,6 +109,9 @@ type PodCreateCmd struct {
 	ExitPolicy   string   `name:"exit-policy" help:"When the last container exits: continue (the pod runs on, the default) or stop (the pod stops)."`
 	PodIDFile    string   `name:"pod-id-file" help:"Write the pod's ID to this file."`
 	Replace      bool     `help:"Remove a pod of the same name first."`
+	ShmSize      string   `name:"shm-size" help:"Size of the /dev/shm the pod's containers share, <number>[<unit>] with unit b, k, m or g (default 64m)."`
+	NoHosts      bool     `name:"no-hosts" help:"Leave the pod's containers their image's /etc/hosts."`
+	LabelFile    []string `name:"label-file" sep:"none" help:"Read labels K=V from a file, one a line (repeatable)."`
 	registryFlags
 	NameArg string `arg:"" optional:"" name:"name" help:"Name of the pod, as --name."`
 }
@@ -149,7 +153,14 @@ func (c *PodCreateCmd) Run(g *globals) error {
 func (c *PodCreateCmd) options() (engine.PodOptions, error) {
 	o := engine.PodOptions{
 		Name: c.Name, Hostname: c.Hostname, NoInfra: !c.Infra, InfraImage: c.InfraImage,
-		InfraName: c.InfraName, ExitPolicy: c.ExitPolicy, CreateCommand: os.Args,
+		InfraName: c.InfraName, ExitPolicy: c.ExitPolicy, CreateCommand: os.Args, NoHosts: c.NoHosts,
+	}
+	if c.ShmSize != "" {
+		n, err := units.RAMInBytes(c.ShmSize)
+		if err != nil || n <= 0 {
+			return o, invalidf("invalid --shm-size %q: give a size, <number>[<unit>] with unit b, k, m or g", c.ShmSize)
+		}
+		o.ShmSize = n
 	}
 	if c.NameArg != "" {
 		if c.Name != "" && c.Name != c.NameArg {
@@ -164,8 +175,11 @@ func (c *PodCreateCmd) options() (engine.PodOptions, error) {
 	if o.Net, err = c.podNetFlags.config(); err != nil {
 		return o, err
 	}
-	if o.Labels, err = parseLabels(c.Label); err != nil {
+	if o.Labels, err = keyValues(c.LabelFile, c.Label, "--label"); err != nil {
 		return o, err
+	}
+	if len(o.Labels) == 0 {
+		o.Labels = nil
 	}
 	for _, v := range c.Volume {
 		m, err := engine.ParseVolume(v)
@@ -183,22 +197,6 @@ func (c *PodCreateCmd) options() (engine.PodOptions, error) {
 		return o, invalidf("--infra-image, --infra-command, --infra-name and -v need an infra container: drop --infra=false")
 	}
 	return o, nil
-}
-
-// parseLabels reads K=V labels (K alone: an empty value).
-func parseLabels(list []string) (map[string]string, error) {
-	if len(list) == 0 {
-		return nil, nil
-	}
-	out := map[string]string{}
-	for _, l := range list {
-		k, v, _ := strings.Cut(l, "=")
-		if k == "" {
-			return nil, invalidf("invalid label %q: use KEY=VALUE", l)
-		}
-		out[k] = v
-	}
-	return out, nil
 }
 
 // newPodFor makes the pod of run/create --pod new:NAME, with the

@@ -119,8 +119,10 @@ type PodOptions struct {
 	InfraCommand []string
 	InfraName    string
 	ExitPolicy   string
-	// Mounts are pod create -v's, the infra's and so every member's.
-	Mounts []MountSpec
+	// Mounts are pod create -v's, VolumesFrom its --volumes-from: the
+	// infra's and so every member's.
+	Mounts      []MountSpec
+	VolumesFrom []string
 	// Net are the pod's network settings, given to its infra: Network,
 	// AllowHostLoopback, Networks, Ports, DNS and AddHosts.
 	Net           Config
@@ -468,7 +470,7 @@ func (e *Engine) infraConfig(ctx context.Context, rec *PodRecord, o PodOptions, 
 	}
 	c.Pod = rec.ID
 	c.Labels = maps.Clone(o.Labels)
-	c.Mounts = o.Mounts
+	c.Mounts, c.VolumesFrom = o.Mounts, o.VolumesFrom
 	if o.InfraImage != "" {
 		c.Image, c.PodInfra = o.InfraImage, InfraImage
 		if _, err := e.LookupImage(c.Image); errdefs.Is(err, errdefs.ClassNotFound) && pull != nil {

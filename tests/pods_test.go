@@ -538,6 +538,28 @@ func TestPodVolumes(t *testing.T) {
 // --latest, which podman users type for the pod they just made, picks the
 // pod created last for every pod command. Not parallel: the other pod
 // tests make pods all the time.
+// TestPodVolumesFrom: pod create --volumes-from gives every member the
+// other container's volumes; an unknown container leaves no pod.
+func TestPodVolumesFrom(t *testing.T) {
+	t.Parallel()
+	vol, src := ctrName(t)+"-vol", ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", src); burrow(t, "volume", "rm", "-f", vol) })
+	must(t, "run", "--name", src, "-v", vol+":/data", busyboxImage(t), "sh", "-c", "echo from-src > /data/f")
+	pod, _ := createPod(t, "--volumes-from", src)
+	if got := inPod(t, pod, "cat /data/f"); got != "from-src\n" {
+		t.Errorf("a member of a pod made with --volumes-from %s reads %q, want the volume's file", src, got)
+	}
+	missing := ctrName(t)
+	r := burrow(t, "pod", "create", "--name", missing, "--volumes-from", "no-such-"+missing)
+	requireBurrowError(t, r, false)
+	if !strings.Contains(r.Stderr, "no-such-"+missing) {
+		t.Errorf("pod create --volumes-from of a missing container: %s", describe(r))
+	}
+	if r := burrow(t, "pod", "exists", missing); r.ExitCode != 1 {
+		t.Errorf("a refused pod create --volumes-from left pod %s", missing)
+	}
+}
+
 func TestPodLatest(t *testing.T) {
 	_, olderID := createPod(t)
 	pod, podID := createPod(t)

@@ -112,6 +112,7 @@ type PodCreateCmd struct {
 	ShmSize      string   `name:"shm-size" help:"Size of the /dev/shm the pod's containers share, <number>[<unit>] with unit b, k, m or g (default 64m)."`
 	NoHosts      bool     `name:"no-hosts" help:"Leave the pod's containers their image's /etc/hosts."`
 	LabelFile    []string `name:"label-file" sep:"none" help:"Read labels K=V from a file, one a line (repeatable)."`
+	VolumesFrom  []string `name:"volumes-from" sep:"none" help:"Mount the volumes of CONTAINER[:ro|rw] in every container of the pod (repeatable)."`
 	registryFlags
 	NameArg string `arg:"" optional:"" name:"name" help:"Name of the pod, as --name."`
 }
@@ -193,8 +194,9 @@ func (c *PodCreateCmd) options() (engine.PodOptions, error) {
 			o.InfraCommand = []string{c.InfraCommand}
 		}
 	}
-	if !c.Infra && (c.InfraImage != "" || c.InfraCommand != "" || c.InfraName != "" || len(c.Volume) > 0) {
-		return o, invalidf("--infra-image, --infra-command, --infra-name and -v need an infra container: drop --infra=false")
+	o.VolumesFrom = c.VolumesFrom
+	if !c.Infra && (c.InfraImage != "" || c.InfraCommand != "" || c.InfraName != "" || len(c.Volume) > 0 || len(c.VolumesFrom) > 0) {
+		return o, invalidf("--infra-image, --infra-command, --infra-name, -v and --volumes-from need an infra container: drop --infra=false")
 	}
 	return o, nil
 }

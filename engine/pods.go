@@ -571,14 +571,20 @@ func (e *Engine) joinPodLocked(r *Record) error {
 // InspectPodData is one pod as pod inspect shows it: podman's fields and
 // names.
 type InspectPodData struct {
-	ID               string                    `json:"Id"`
-	Name             string                    `json:"Name"`
-	Created          time.Time                 `json:"Created"`
-	CreateCommand    []string                  `json:"CreateCommand,omitempty"`
-	ExitPolicy       string                    `json:"ExitPolicy,omitempty"`
-	State            string                    `json:"State"`
-	Hostname         string                    `json:"Hostname"`
-	Labels           map[string]string         `json:"Labels,omitempty"`
+	ID            string            `json:"Id"`
+	Name          string            `json:"Name"`
+	Created       time.Time         `json:"Created"`
+	CreateCommand []string          `json:"CreateCommand,omitempty"`
+	ExitPolicy    string            `json:"ExitPolicy,omitempty"`
+	State         string            `json:"State"`
+	Hostname      string            `json:"Hostname"`
+	Labels        map[string]string `json:"Labels,omitempty"`
+	// CreateCgroup is false and the cgroup fields empty: burrow's pods
+	// have no cgroup of their own (each member has its own), but
+	// templates naming podman's fields still work.
+	CreateCgroup     bool                      `json:"CreateCgroup"`
+	CgroupParent     string                    `json:"CgroupParent,omitempty"`
+	CgroupPath       string                    `json:"CgroupPath,omitempty"`
 	CreateInfra      bool                      `json:"CreateInfra"`
 	InfraContainerID string                    `json:"InfraContainerID,omitempty"`
 	InfraConfig      *InspectPodInfraConfig    `json:"InfraConfig,omitempty"`

@@ -454,7 +454,7 @@ func TestPodShmAndHosts(t *testing.T) {
 	if strings.Contains(sec[1], "/etc/hosts") || strings.Contains(sec[1], pod) {
 		t.Errorf("a member of a --no-hosts pod has burrow's /etc/hosts:\n%s", sec[1])
 	}
-	if got := must(t, "pod", "inspect", "--format", "{{.Labels}} {{.InfraConfig.NoManageHosts}}", pod); strings.TrimSpace(got) != "map[team:core tier:db] true" {
+	if got := must(t, "pod", "inspect", "--format", "{{.Labels}} {{.InfraConfig.NoManageHosts}} {{.CreateCgroup}}[{{.CgroupParent}}]", pod); strings.TrimSpace(got) != "map[team:core tier:db] true false[]" {
 		t.Errorf("pod inspect of --label-file and --no-hosts: %q", got)
 	}
 	r := burrow(t, "pod", "create", "--no-hosts", "--add-host", "db:192.0.2.1")

@@ -13,6 +13,7 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/monitor"
 	"github.com/burrow-containers/burrow/sandbox"
+	"github.com/burrow-containers/burrow/timing"
 )
 
 // StartOptions tune Start.
@@ -48,10 +49,12 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	if err != nil {
 		return nil, nil, err
 	}
+	timing.Mark("prepare: checks, store opened, image found")
 	l, err := e.reserve(ctr, launchCreate)
 	if err != nil {
 		return nil, nil, err
 	}
+	timing.Mark("reserve: name claimed, record written")
 	defer l.release()
 	made, readied := false, false
 	conn, err := e.launch(ctr, l, o, func() (*specs.Spec, error) {
@@ -59,6 +62,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		if err := e.materialize(ctx, ctr, img); err != nil {
 			return nil, err
 		}
+		timing.Mark("materialize: layer made and mounted, spec built")
 		made = true
 		spec := *ctr.Spec
 		spec.Root = &specs.Root{Path: ctr.rootfs, Readonly: ctr.Spec.Root.Readonly}
@@ -191,6 +195,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	if err != nil {
 		return nil, err
 	}
+	timing.Mark("network: namespace made, helpers started")
 	if err := e.setupPodShm(r); err != nil {
 		closeAll(hold)
 		return nil, err
@@ -209,10 +214,12 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		return nil, err
 	}
 	crashPoint("monitor")
+	timing.Mark("monitor spawned")
 	cgroup, err := e.placeInit(pending, r)
 	if err != nil {
 		return nil, err
 	}
+	timing.Mark("init cloned and placed in its cgroup")
 	// The network helpers started with the monitor and the init; a port
 	// in use still fails the start before the container is made (ready).
 	if networkReady != nil {
@@ -221,6 +228,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		}
 	}
 	crashPoint("network")
+	timing.Mark("network helpers ready")
 	if spec, err = ready(); err != nil {
 		return nil, err
 	}
@@ -236,6 +244,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		return nil, fmt.Errorf("cloning the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
 	b, err := sandbox.EncodeInit(spec)
+	timing.Mark("plan encoded (seccomp compiled), root cloned")
 	if err == nil {
 		err = pending.SendSpec(b, trees...)
 	}
@@ -250,9 +259,11 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		return nil, err
 	}
 	crashPoint("started")
+	timing.Mark("init built the root and exec'd the process")
 	if err := e.recordStarted(r, started, cgroup); err != nil {
 		return nil, err
 	}
+	timing.Mark("record: running")
 	if err := e.resetHealth(r); err != nil {
 		fmt.Fprintf(os.Stderr, "Warning: %v\n", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/monitor"
+	"github.com/burrow-containers/burrow/timing"
 )
 
 // Attach is the caller's side of a foreground process: its streams, and
@@ -84,6 +85,7 @@ func (p *attachedContainer) Wait() (int, error) {
 		go p.conn.CopyStdin(p.a.Stdin, !tty)
 	}
 	code, err := p.conn.Output(p.a.Stdout, p.a.Stderr)
+	timing.Mark("container exited (its output copied)")
 	if errors.Is(err, monitor.ErrDetached) {
 		// The monitor went away (killed): fall back to watching the process.
 		code, err = p.e.Wait(p.ctx, p.ctr)
@@ -94,6 +96,7 @@ func (p *attachedContainer) Wait() (int, error) {
 	if err := p.e.Cleanup(p.ctr.ID); err != nil {
 		return code, err
 	}
+	timing.Mark("cleanup: exit recorded, container removed")
 	p.conn.Cleaned()
 	return code, nil
 }

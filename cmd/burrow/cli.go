@@ -11,6 +11,7 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/timing"
 	"github.com/burrow-containers/burrow/userns"
 )
 
@@ -121,7 +122,9 @@ func openEngine() (*engine.Engine, error) {
 	if err := enterUserNamespace(); err != nil {
 		return nil, err
 	}
-	return engine.New(engineOptions)
+	e, err := engine.New(engineOptions)
+	timing.Mark("engine: storage.conf read")
+	return e, err
 }
 
 // cliOptions are kong's options for burrow's command line; exit receives
@@ -170,9 +173,11 @@ func runCLI(args []string) int {
 	if err == nil && root.remote != "" {
 		err = errRemote(root.remote)
 	}
+	timing.Mark("command line parsed")
 	if err == nil {
 		err = kctx.Run(&globals{ctx: context.Background()})
 	}
+	defer timing.Mark("command done")
 	return exitStatus(err)
 }
 

@@ -25,6 +25,7 @@ import (
 )
 
 func main() {
+	traceStart()
 	// containers/storage re-executes the binary under names such as
 	// "storage-untar" to unpack layers inside a chroot; those run here.
 	if reexec.Init() {

@@ -109,7 +109,7 @@ func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attac
 	if spec, err := e.loadSpec(ctr.ID); err == nil && spec.Linux != nil && !c.Privileged {
 		filter = spec.Linux.Seccomp
 	}
-	opts := sandbox.ExecOptions{Seccomp: filter, Place: e.execPlacement(ctr, c.Warn), Detach: c.Detach}
+	opts := sandbox.ExecOptions{Seccomp: filter, FilterCache: e.filterCache(), Place: e.execPlacement(ctr, c.Warn), Detach: c.Detach}
 	ep := &ExecProcess{a: a}
 	if c.Interactive && !c.Detach {
 		ep.stdin = a.Stdin

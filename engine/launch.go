@@ -243,7 +243,7 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	if err != nil {
 		return nil, fmt.Errorf("cloning the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
-	b, err := sandbox.EncodeInit(spec)
+	b, err := sandbox.EncodeInit(spec, e.filterCache())
 	timing.Mark("plan encoded (seccomp compiled), root cloned")
 	if err == nil {
 		err = pending.SendSpec(b, trees...)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/monitor"
+	"github.com/burrow-containers/burrow/sandbox"
 )
 
 // Container states, as podman names them.
@@ -110,6 +111,12 @@ func (e *Engine) stateDir() string {
 		return e.settings.TmpDir
 	}
 	return filepath.Join(e.opts.RunRoot, "burrow")
+}
+
+// filterCache keeps the containers' compiled seccomp filters, in the run
+// state: gone at a reboot, as a libseccomp upgrade may come with one.
+func (e *Engine) filterCache() sandbox.FilterCache {
+	return sandbox.FilterCache(filepath.Join(e.stateDir(), "seccomp"))
 }
 
 // LogPath is where a container's output is kept (k8s-file format).

@@ -22,7 +22,9 @@ import (
 type ExecOptions struct {
 	// Seccomp is the container's filter, loaded before the exec.
 	Seccomp *specs.LinuxSeccomp
-	Stdio   Stdio
+	// FilterCache keeps the compiled filter for the next exec.
+	FilterCache FilterCache
+	Stdio       Stdio
 	// Detach starts the process in a session of its own with /dev/null
 	// as stdio, for a caller that does not attach to it.
 	Detach bool
@@ -38,7 +40,7 @@ func Exec(pid int, p *specs.Process, opts ExecOptions) (*Container, error) {
 	if p == nil || len(p.Args) == 0 {
 		return nil, errors.New("no command given to exec")
 	}
-	config, err := EncodeExec(p, opts.Seccomp)
+	config, err := EncodeExec(p, opts.Seccomp, opts.FilterCache)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the process to exec: %w", err)
 	}

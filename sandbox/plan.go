@@ -21,14 +21,15 @@ import (
 // flags and attributes, the capabilities into numbers, the seccomp profile
 // compiled into the kernel's program.
 
-// EncodeInit is the plan of a container's init for spec.
-func EncodeInit(spec *specs.Spec) ([]byte, error) {
+// EncodeInit is the plan of a container's init for spec, its seccomp
+// filter compiled or taken from cache.
+func EncodeInit(spec *specs.Spec, cache FilterCache) ([]byte, error) {
 	if spec.Root == nil || spec.Process == nil || spec.Linux == nil {
 		return nil, errors.New("the container spec has no root, process or linux section")
 	}
 	var w planWriter
 	w.magic()
-	if err := w.process(spec.Process, spec.Linux.Seccomp); err != nil {
+	if err := w.process(spec.Process, spec.Linux.Seccomp, cache); err != nil {
 		return nil, err
 	}
 	if spec.Process.OOMScoreAdj != nil {
@@ -74,11 +75,11 @@ func EncodeInit(spec *specs.Spec) ([]byte, error) {
 }
 
 // EncodeExec is the plan of a process joining a running container, under
-// that container's seccomp filter.
-func EncodeExec(p *specs.Process, seccomp *specs.LinuxSeccomp) ([]byte, error) {
+// that container's seccomp filter (compiled or taken from cache).
+func EncodeExec(p *specs.Process, seccomp *specs.LinuxSeccomp, cache FilterCache) ([]byte, error) {
 	var w planWriter
 	w.magic()
-	if err := w.process(p, seccomp); err != nil {
+	if err := w.process(p, seccomp, cache); err != nil {
 		return nil, err
 	}
 	return w.bytes()
@@ -142,7 +143,7 @@ func boolNum(b bool) []byte {
 }
 
 // process appends what both the init and an exec do to become p.
-func (w *planWriter) process(p *specs.Process, seccomp *specs.LinuxSeccomp) error {
+func (w *planWriter) process(p *specs.Process, seccomp *specs.LinuxSeccomp, cache FilterCache) error {
 	if len(p.Args) == 0 {
 		return errors.New("no command given")
 	}
@@ -173,7 +174,7 @@ func (w *planWriter) process(p *specs.Process, seccomp *specs.LinuxSeccomp) erro
 		}
 		w.record(C.PLAN_TERMINAL, num(rows), num(cols))
 	}
-	filter, err := compileSeccomp(seccomp)
+	filter, err := cache.compile(seccomp)
 	if err != nil {
 		return err
 	}

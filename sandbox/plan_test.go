@@ -100,7 +100,7 @@ func testSpec() *specs.Spec {
 }
 
 func TestEncodeInit(t *testing.T) {
-	b, err := EncodeInit(testSpec())
+	b, err := EncodeInit(testSpec(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,21 +190,21 @@ func TestEncodeInit(t *testing.T) {
 func TestEncodeRefusesWhatCannotReachTheKernel(t *testing.T) {
 	s := testSpec()
 	s.Process.Env = append(s.Process.Env, "A=b\x00c")
-	if _, err := EncodeInit(s); err == nil || !strings.Contains(err.Error(), "NUL") {
+	if _, err := EncodeInit(s, ""); err == nil || !strings.Contains(err.Error(), "NUL") {
 		t.Errorf("an environment with a NUL: %v", err)
 	}
 	s = testSpec()
 	s.Process.Capabilities.Bounding = []string{"CAP_NO_SUCH"}
-	if _, err := EncodeInit(s); err == nil || !strings.Contains(err.Error(), "CAP_NO_SUCH") {
+	if _, err := EncodeInit(s, ""); err == nil || !strings.Contains(err.Error(), "CAP_NO_SUCH") {
 		t.Errorf("an unknown capability: %v", err)
 	}
-	if _, err := EncodeExec(&specs.Process{}, nil); err == nil {
+	if _, err := EncodeExec(&specs.Process{}, nil, ""); err == nil {
 		t.Error("a process without a command")
 	}
 }
 
 func TestEncodeExecWithoutFilter(t *testing.T) {
-	b, err := EncodeExec(&specs.Process{Args: []string{"ls"}, Terminal: true, ConsoleSize: &specs.Box{Height: 24, Width: 80}}, nil)
+	b, err := EncodeExec(&specs.Process{Args: []string{"ls"}, Terminal: true, ConsoleSize: &specs.Box{Height: 24, Width: 80}}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

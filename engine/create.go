@@ -17,6 +17,7 @@ import (
 	"go.podman.io/storage/types"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/timing"
 )
 
 // Create makes a container from c: its root filesystem (a new layer on the
@@ -142,11 +143,13 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		if err := e.createStorage(ctr, img); err != nil {
 			return err
 		}
+		timing.Mark("storage: container and its layer created")
 	}
 	rootfs, err := e.mountRoot(&ctr.Record)
 	if err != nil {
 		return err
 	}
+	timing.Mark("storage: root mounted")
 	// The root stays mounted for a Start that follows at once (run);
 	// Release unmounts it otherwise (create).
 	ctr.rootfs = rootfs
@@ -329,6 +332,7 @@ func (e *Engine) removeFiles(r *Record) error {
 		if err := s.DeleteContainer(r.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
 			errs = append(errs, fmt.Errorf("removing the storage of container %s: %w", stringid.TruncateID(r.ID), err))
 		}
+		timing.Mark("storage: root unmounted, container and its layer deleted")
 	}
 	e.teardownNetwork(r.ID)
 	os.RemoveAll(e.runDir(r.ID))

@@ -36,6 +36,33 @@ timed() {
 	echo "$t" >>"$RESULTS/$key"
 }
 
+# traced KEY CMD...: one run with BURROW_TRACE (package timing), its
+# phases appended to RESULTS/KEY.trace as "ms<TAB>phase", the ms since
+# the phase before; the origin is this shell's clock just before the
+# exec.
+traced() {
+	local key=$1
+	shift
+	BURROW_TRACE=$EPOCHREALTIME "$@" 2>&1 >/dev/null |
+		awk '/^burrow-trace / { ms = $4; gsub(/[(+ms)]/, "", ms); sub(/^burrow-trace [0-9]+ [^ ]+ [^ ]+ /, ""); printf "%s\t%s\n", ms, $0 }' >>"$RESULTS/$key.trace"
+}
+
+# phase_table KEY...: the median of each phase over KEY's traced runs,
+# one column per KEY, in the order of the first KEY's phases.
+phase_table() {
+	local k ph
+	printf '  %-58s' "phase (ms since the one before, median)"
+	for k; do printf ' %12s' "$k"; done
+	echo
+	cut -f2 "$RESULTS/$1.trace" | awk '!seen[$0]++' | while IFS= read -r ph; do
+		printf '  %-58s' "$ph"
+		for k; do
+			printf ' %12s' "$(awk -F'\t' -v p="$ph" '$2 == p { print $1 }' "$RESULTS/$k.trace" | median 2>/dev/null || echo -)"
+		done
+		echo
+	done
+}
+
 # ms KEY: the median of KEY's runs in ms, "-" when there are none.
 ms() { [ -s "$RESULTS/$1" ] && median <"$RESULTS/$1" | awk '{ printf "%.1f", $1 / 1000 }' || echo -; }
 
@@ -114,6 +141,11 @@ row "exec CTR true" "$(ms exec.burrow)" "$(ms exec.podman)" ""
 row "version" "$(ms cli.version)" "" ""
 row "ps ($ctrs containers in the store)" "$(ms cli.ps)" "" ""
 
+# Where the time of a start goes (docs/performance.md keeps this breakdown).
+for i in $(seq "$N"); do
+	traced empty "$BURROW_BIN" run --rm "$IMAGE" true
+done
+
 # The same run with STORE_N created containers beside it.
 SNAMES=()
 for i in $(seq "$STORE_N"); do
@@ -123,7 +155,13 @@ done
 for i in $(seq "$N"); do
 	timed store.burrow "$BURROW_BIN" run --rm "$IMAGE" true
 done
+for i in $(seq "$N"); do
+	traced "$STORE_N-beside" "$BURROW_BIN" run --rm "$IMAGE" true
+done
 row "run --rm, $STORE_N containers beside" "$(ms store.burrow)" "" ""
+echo
+echo "where run --rm IMAGE true spends its time (BURROW_TRACE, $N runs each)"
+phase_table empty "$STORE_N-beside"
 "$BURROW_BIN" rm -f -t 0 "${SNAMES[@]}" >/dev/null 2>&1 || true
 
 echo

@@ -6,6 +6,7 @@
 #
 #   hack/bench.sh             (after hack/testbed.sh setup; `make bench` does both)
 #   BENCH_N=50 hack/bench.sh  more runs
+#   BENCH_START_ONLY=1 hack/bench.sh  the start latency alone (issue 22)
 #
 # What is measured (hack/bench-start.sh for the first part):
 #   start latency            run --rm IMAGE true (with and without a
@@ -96,6 +97,7 @@ fi
 tag=bench-$$
 # shellcheck source=hack/bench-start.sh
 . "$(dirname "${BASH_SOURCE[0]}")/bench-start.sh"
+[ -z "${BENCH_START_ONLY:-}" ] || exit 0
 
 echo
 echo "monitor RSS of an idle container (kB)"

@@ -523,7 +523,7 @@ bench() {
 	if [ "$(id -u)" = 0 ]; then
 		cp hack/bench.sh hack/bench-start.sh "$BIN/"
 		chmod 0755 "$BIN/bench.sh"
-		EXTRA_ENV="BURROW_TESTBED_ENV=$ENVFILE BENCH_N=${BENCH_N:-20} BENCH_STORE_N=${BENCH_STORE_N:-1000}" as_user "$TEST_USER" "$BIN/bench.sh"
+		EXTRA_ENV="BURROW_TESTBED_ENV=$ENVFILE BENCH_N=${BENCH_N:-20} BENCH_STORE_N=${BENCH_STORE_N:-1000} BENCH_START_ONLY=${BENCH_START_ONLY:-}" as_user "$TEST_USER" "$BIN/bench.sh"
 	else
 		BURROW_TESTBED_ENV=$ENVFILE hack/bench.sh
 	fi

@@ -18,7 +18,8 @@ import (
 // as CI suites start their services, unchanged and with Ryuk off as
 // rootless CI sets it: a web server started behind an HTTP wait strategy
 // on a published port, exec, logs, and two containers on a network of
-// their own, one reaching the other by its alias.
+// their own, one reaching the other by its alias; then the other flows
+// suites use (testcontainersFlows).
 func TestTestcontainers(t *testing.T) {
 	host := apiService(t)
 	t.Setenv("DOCKER_HOST", host)
@@ -125,6 +126,7 @@ func TestTestcontainers(t *testing.T) {
 	if err := nw.Remove(ctx); err != nil {
 		t.Errorf("removing the network: %v", err)
 	}
+	t.Run("flows", func(t *testing.T) { testcontainersFlows(t, img) })
 	if r := burrow(t, "ps", "-a", "--filter", "label="+tcSessionLabel+"="+session, "-q"); r.ExitCode != 0 || strings.TrimSpace(r.Stdout) != "" {
 		t.Errorf("containers left after Terminate: %s", describe(r))
 	}
@@ -134,18 +136,14 @@ func TestTestcontainers(t *testing.T) {
 // makes.
 const tcSessionLabel = "org.testcontainers.sessionId"
 
-// TestTestcontainersFlows drives the rest of what testcontainers-go suites
+// testcontainersFlows drives the rest of what testcontainers-go suites
 // commonly do: a GenericContainer with files copied in before its start
 // and a wait for a log line and a listening port together, files copied
 // in and out while it runs, exec with its output, a stop and a start
-// again, and Terminate.
-func TestTestcontainersFlows(t *testing.T) {
-	host := apiService(t)
-	t.Setenv("DOCKER_HOST", host)
-	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
-	img := testImage(t)
+// again, and Terminate. It runs inside TestTestcontainers, on its service:
+// testcontainers-go keeps the first Docker host it resolves for the
+// whole process, so a second service would never be dialled.
+func testcontainersFlows(t *testing.T, img string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 

@@ -69,6 +69,9 @@ type Config struct {
 	// "bridge" with Networks.
 	Network           string `json:",omitempty"`
 	AllowHostLoopback bool   `json:",omitempty"`
+	// NetworkOptions are slirp4netns' options besides
+	// allow_host_loopback (--network slirp4netns:cidr=...,mtu=...).
+	NetworkOptions []string `json:",omitempty"`
 
 	// Networks are the networks made by network create that the
 	// container joins, in interface order.
@@ -120,6 +123,9 @@ type Config struct {
 	// (--unsetenv-all): only Env's remain.
 	UnsetEnv    []string `json:",omitempty"`
 	UnsetEnvAll bool     `json:",omitempty"`
+	// ProxyEnv are the proxy variables of the creator's environment
+	// (--http-proxy, on by default), defaults the image's override.
+	ProxyEnv []string `json:",omitempty"`
 	// Timeout is --timeout, in seconds: the container is killed once it
 	// has run this long, its exit code -1 (0: no timeout).
 	Timeout uint `json:",omitempty"`

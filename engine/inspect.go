@@ -8,8 +8,6 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
-
-	"github.com/burrow-containers/burrow/slirp"
 )
 
 // InspectState is the State of `burrow inspect`, shaped as podman's.
@@ -274,7 +272,7 @@ func networkSettings(c *Config) map[string]any {
 	}
 	ns := map[string]any{"Ports": ports, "IPAddress": "", "Gateway": "", "NetworkMode": networkMode(c)}
 	if networkMode(c) == NetworkSlirp {
-		ns["IPAddress"], ns["Gateway"] = slirp.ContainerIP, slirp.GatewayIP
+		ns["IPAddress"], ns["Gateway"], _ = slirpOptions(c).Addresses()
 	}
 	return ns
 }

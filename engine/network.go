@@ -24,26 +24,20 @@ const (
 	NetworkHost  = "host"        // the host's network namespace
 )
 
-// ParseNetwork checks --network: slirp4netns[:allow_host_loopback=true],
-// none or host.
+// ParseNetwork checks --network: slirp4netns[:OPTIONS] (slirp.ParseOptions),
+// pasta[:allow_host_loopback=true], none, host or container:NAME.
 func ParseNetwork(s string) (mode string, allowHostLoopback bool, err error) {
 	name, opts, _ := strings.Cut(s, ":")
 	switch name {
 	case "", "slirp4netns", "private", "bridge":
-		for _, o := range strings.Split(opts, ",") {
-			switch o {
-			case "":
-			case "allow_host_loopback=true":
-				allowHostLoopback = true
-			case "allow_host_loopback=false":
-			default:
-				return "", false, errdefs.Invalid(fmt.Errorf("unknown slirp4netns option %q: burrow knows allow_host_loopback=true|false", o))
-			}
+		o, err := slirp.ParseOptions(strings.Split(opts, ","))
+		if err != nil {
+			return "", false, err
 		}
 		if name == "slirp4netns" {
-			return NetworkSlirp, allowHostLoopback, nil
+			return NetworkSlirp, o.AllowHostLoopback, nil
 		}
-		return "", allowHostLoopback, nil
+		return "", o.AllowHostLoopback, nil
 	case "pasta":
 		for _, o := range strings.Split(opts, ",") {
 			switch o {
@@ -67,6 +61,34 @@ func ParseNetwork(s string) (mode string, allowHostLoopback bool, err error) {
 		return s, false, nil
 	}
 	return "", false, errdefs.Invalid(fmt.Errorf("unsupported --network %q: use slirp4netns[:allow_host_loopback=true], none or host", s))
+}
+
+// SlirpOptions are the slirp4netns options of --network
+// slirp4netns:OPTIONS other than allow_host_loopback (Config.AllowHostLoopback),
+// for Config.NetworkOptions; nil for the other modes. ParseNetwork checks
+// them.
+func SlirpOptions(values []string) []string {
+	if len(values) != 1 {
+		return nil
+	}
+	name, opts, _ := strings.Cut(values[0], ":")
+	if name != "slirp4netns" && name != "" && name != "private" && name != "bridge" {
+		return nil
+	}
+	var out []string
+	for _, o := range strings.Split(opts, ",") {
+		if o != "" && !strings.HasPrefix(o, "allow_host_loopback=") {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// slirpOptions are the container's slirp4netns options.
+func slirpOptions(c *Config) slirp.Options {
+	o, _ := slirp.ParseOptions(c.NetworkOptions) // checked at create
+	o.AllowHostLoopback = c.AllowHostLoopback
+	return o
 }
 
 // ParsePublish reads one -p: [IP:]HOSTPORT:CTRPORT[/PROTO], [IP:]:CTRPORT
@@ -242,7 +264,19 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, ready func() error, e
 		}
 	}()
 	logPath := filepath.Join(e.ctrDir(r.ID), "network.log")
-	opts := slirp.Options{AllowHostLoopback: r.Config.AllowHostLoopback, LogPath: logPath, CacheDir: filepath.Join(e.opts.RunRoot, "burrow")}
+	opts := slirpOptions(&r.Config)
+	opts.LogPath, opts.CacheDir = logPath, filepath.Join(e.opts.RunRoot, "burrow")
+	ports := slirpPorts(r.Config.Ports, "")
+	bySlirp := mode == NetworkSlirp && opts.PortHandler == slirp.PortHandlerSlirp4netns && len(ports) > 0
+	if bySlirp {
+		// A short path of its own (sun_path), gone once the ports are set.
+		dir, err := os.MkdirTemp("", "bs-")
+		if err != nil {
+			return nil, nil, err
+		}
+		defer os.RemoveAll(dir)
+		opts.APISocket = filepath.Join(dir, "api.sock")
+	}
 	up := func() error { return nil }
 	if mode == NetworkPasta {
 		if err := slirp.StartPasta(netns, opts); err != nil {
@@ -262,11 +296,17 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, ready func() error, e
 		}
 	}
 	published := func() error { return nil }
-	if len(r.Config.Ports) > 0 {
-		var ports []slirp.Port
-		for _, p := range r.Config.Ports {
-			ports = append(ports, slirp.Port{HostIP: p.HostIP, HostPort: int(p.HostPort), ContainerPort: int(p.ContainerPort), Protocol: p.Protocol})
+	switch {
+	case bySlirp:
+		ctrIP, _, _ := opts.Addresses()
+		if err := up(); err != nil {
+			return nil, nil, err
 		}
+		up = func() error { return nil }
+		if err := slirp.HostForward(opts.APISocket, ctrIP, ports); err != nil {
+			return nil, nil, err
+		}
+	case len(ports) > 0:
 		h, p, err := slirp.StartForwarding(netns, logPath, ports)
 		if err != nil {
 			return nil, nil, err
@@ -290,6 +330,16 @@ func (e *Engine) setupNetwork(r *Record) (hold []*os.File, ready func() error, e
 		return nil
 	}
 	return hold, ready, nil
+}
+
+// slirpPorts are the published ports for the port helpers, dialled at
+// childIP ("": the container's own loopback).
+func slirpPorts(ports []PortMapping, childIP string) []slirp.Port {
+	var out []slirp.Port
+	for _, p := range ports {
+		out = append(out, slirp.Port{HostIP: p.HostIP, HostPort: int(p.HostPort), ContainerPort: int(p.ContainerPort), Protocol: p.Protocol, ChildIP: childIP})
+	}
+	return out
 }
 
 // teardownNetwork releases what setupNetwork made and the monitor did not
@@ -326,36 +376,6 @@ func (e *Engine) networkNamespace(id string, c *Config) (specs.LinuxNamespace, b
 	return specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: e.netnsPath(id)}, true
 }
 
-// etcForNetwork adds to /etc/hosts and picks /etc/resolv.conf for the
-// mode, then applies --add-host and --dns.
-func etcForNetwork(c *Config, hostname, name string) (hosts, resolv string) {
-	hosts, resolv = etcForMode(c, hostname, name)
-	for _, h := range c.AddHosts {
-		i := strings.Index(h, ":")
-		if i < 0 {
-			continue // checked by ParseAddHost
-		}
-		host, ip := h[:i], strings.Trim(h[i+1:], "[]")
-		if ip == "host-gateway" {
-			ip = slirp.GatewayIP
-		}
-		hosts += ip + "\t" + host + "\n"
-	}
-	if len(c.DNS) > 0 {
-		var lines []string
-		for _, d := range c.DNS {
-			lines = append(lines, "nameserver "+d)
-		}
-		for _, line := range strings.Split(resolv, "\n") {
-			if f := strings.Fields(line); len(f) > 0 && f[0] != "nameserver" {
-				lines = append(lines, line)
-			}
-		}
-		resolv = strings.Join(lines, "\n") + "\n"
-	}
-	return hosts, resolv
-}
-
 // ParseAddHost checks --add-host HOST:IP.
 func ParseAddHost(s string) error {
 	i := strings.Index(s, ":")
@@ -363,47 +383,6 @@ func ParseAddHost(s string) error {
 		return errdefs.Invalid(fmt.Errorf("invalid --add-host %q: use HOST:IP", s))
 	}
 	return nil
-}
-
-func etcForMode(c *Config, hostname, name string) (hosts, resolv string) {
-	hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n"
-	switch networkMode(c) {
-	case NetworkPasta:
-		hosts += fmt.Sprintf("127.0.1.1\t%s %s\n", hostname, name)
-		return hosts, resolvConf()
-	case NetworkSlirp:
-		hosts += fmt.Sprintf("%s\t%s %s\n", slirp.ContainerIP, hostname, name)
-		if c.AllowHostLoopback {
-			hosts += slirp.GatewayIP + "\thost.containers.internal host.docker.internal\n"
-		}
-		return hosts, slirpResolvConf()
-	case NetworkHost:
-		b, _ := os.ReadFile("/etc/hosts")
-		return string(b), hostResolvConf()
-	case NetworkBridge:
-		return hosts, resolvConf() // completed by bridgeEtc
-	}
-	return hosts + fmt.Sprintf("127.0.1.1\t%s %s\n", hostname, name), resolvConf()
-}
-
-// slirpResolvConf points at slirp4netns' DNS forwarder, keeping the host's
-// search domains and options.
-func slirpResolvConf() string {
-	out := []string{"nameserver " + slirp.DNSIP}
-	for _, line := range strings.Split(hostResolvConf(), "\n") {
-		if f := strings.Fields(line); len(f) > 0 && (f[0] == "search" || f[0] == "options") {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n") + "\n"
-}
-
-func hostResolvConf() string {
-	b, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return ""
-	}
-	return string(b)
 }
 
 // exposedPorts are an image's EXPOSEd ports, published on random host ports.
@@ -449,4 +428,19 @@ func (e *Engine) refreshNetworkNamespace(spec *specs.Spec, c *Config) {
 			}
 		}
 	}
+}
+
+// proxyVars are the variables --http-proxy passes on, as podman's.
+var proxyVars = []string{"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY", "no_proxy", "NO_PROXY"}
+
+// HostProxyEnv are the proxy variables of this process's environment, as
+// K=V, for Config.ProxyEnv.
+func HostProxyEnv() []string {
+	var out []string
+	for _, k := range proxyVars {
+		if v, ok := os.LookupEnv(k); ok {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
 }

@@ -223,12 +223,8 @@ func (e *Engine) publishBridged(m *network.Manager, r *Record, eps []network.End
 	if childIP == "" {
 		return nil, errdefs.Invalid(fmt.Errorf("publishing ports of %s: it has no IPv4 address on its networks", r.Name))
 	}
-	var ports []slirp.Port
-	for _, p := range r.Config.Ports {
-		ports = append(ports, slirp.Port{HostIP: p.HostIP, HostPort: int(p.HostPort), ContainerPort: int(p.ContainerPort), Protocol: p.Protocol, ChildIP: childIP})
-	}
 	logPath := filepath.Join(e.ctrDir(r.ID), "network.log")
-	return slirp.ForwardPorts(m.RootlessNetNS(), logPath, ports)
+	return slirp.ForwardPorts(m.RootlessNetNS(), logPath, slirpPorts(r.Config.Ports, childIP))
 }
 
 // detachNetworks takes a container off its networks, if it is on any.
@@ -256,93 +252,6 @@ func (e *Engine) endpoints(id string) []network.Endpoint {
 	}
 	eps, _ := m.Endpoints(id)
 	return eps
-}
-
-// bridgeEtc adds to /etc/hosts the container's addresses on its networks
-// and puts their DNS servers (aardvark-dns) first in /etc/resolv.conf,
-// unless --dns replaced them.
-func bridgeEtc(c *Config, eps []network.Endpoint, hostname, name, hosts, resolv string) (string, string) {
-	var dns, search []string
-	for _, ep := range eps {
-		for _, a := range ep.Addresses {
-			if ip, _, err := net.ParseCIDR(a); err == nil {
-				hosts += fmt.Sprintf("%s\t%s %s\n", ip, hostname, name)
-			}
-		}
-		dns = append(dns, ep.DNS...)
-		search = append(search, ep.SearchDomains...)
-	}
-	if len(eps) == 0 {
-		hosts += fmt.Sprintf("127.0.1.1\t%s %s\n", hostname, name)
-	}
-	if len(c.DNS) > 0 || len(dns) == 0 {
-		return hosts, resolv
-	}
-	var lines, rest []string
-	for _, line := range strings.Split(resolv, "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) > 1 && f[0] == "search":
-			search = append(search, f[1:]...)
-		case len(f) > 1 && f[0] == "nameserver":
-			dns = append(dns, f[1])
-		case line != "":
-			rest = append(rest, line)
-		}
-	}
-	if len(search) > 0 {
-		lines = append(lines, "search "+strings.Join(dedup(search), " "))
-	}
-	for _, d := range dedup(dns) {
-		lines = append(lines, "nameserver "+d)
-	}
-	return hosts, strings.Join(append(lines, rest...), "\n") + "\n"
-}
-
-func dedup(list []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range list {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// etcFiles is what a container's /etc/hosts and /etc/resolv.conf hold:
-// on networks, with its addresses there once attached.
-func (e *Engine) etcFiles(id string, c *Config, hostname, name string) (hosts, resolv string) {
-	if infra := podNetworkInfra(c); infra != "" {
-		return e.podEtcFiles(infra, name)
-	}
-	hosts, resolv = etcForNetwork(c, hostname, name)
-	if networkMode(c) == NetworkBridge {
-		hosts, resolv = bridgeEtc(c, e.endpoints(id), hostname, name, hosts, resolv)
-	}
-	return hosts, withDNSSearchOptions(resolv, c.DNSSearch, c.DNSOptions)
-}
-
-// rewriteEtcFiles brings the /etc files of a created container up to date
-// with its new addresses (start); run writes them after the attachment.
-func (e *Engine) rewriteEtcFiles(r *Record) error {
-	dir := filepath.Join(e.ctrDir(r.ID), "etc")
-	b, err := os.ReadFile(filepath.Join(dir, "hostname"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	hosts, resolv := e.etcFiles(r.ID, &r.Config, strings.TrimSpace(string(b)), r.Name)
-	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte(hosts), 0o644); err != nil {
-		return fmt.Errorf("writing hosts: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(resolv), 0o644); err != nil {
-		return fmt.Errorf("writing resolv.conf: %w", err)
-	}
-	return nil
 }
 
 // addNetworkSettings fills inspect's NetworkSettings.Networks for a

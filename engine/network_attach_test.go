@@ -2,7 +2,6 @@ package engine
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -41,25 +40,5 @@ func TestParseNetworks(t *testing.T) {
 	}
 	if _, _, _, err := ParseNetworks([]string{"none"}, []string{"x"}, "", ""); !errdefs.Is(err, errdefs.ClassInvalid) {
 		t.Errorf("--network-alias without a network: want an invalid-input error, got %v", err)
-	}
-}
-
-func TestBridgeEtc(t *testing.T) {
-	eps := []network.Endpoint{
-		{Network: "app", Addresses: []string{"10.89.0.2/24"}, DNS: []string{"10.89.0.1"}, SearchDomains: []string{"dns.podman"}},
-		{Network: "db", Addresses: []string{"10.89.1.2/24"}, DNS: []string{"10.89.1.1"}, SearchDomains: []string{"dns.podman"}},
-	}
-	hosts, resolv := bridgeEtc(&Config{}, eps, "h", "n", "127.0.0.1\tlocalhost\n", "search example.com\nnameserver 192.0.2.53\noptions ndots:2\n")
-	if !strings.Contains(hosts, "10.89.0.2\th n\n") || !strings.Contains(hosts, "10.89.1.2\th n\n") {
-		t.Errorf("hosts:\n%s", hosts)
-	}
-	want := "search dns.podman example.com\nnameserver 10.89.0.1\nnameserver 10.89.1.1\nnameserver 192.0.2.53\noptions ndots:2\n"
-	if resolv != want {
-		t.Errorf("resolv.conf:\n%s\nwant:\n%s", resolv, want)
-	}
-	// --dns replaces the networks' servers; no attachment yet: a placeholder address.
-	hosts, resolv = bridgeEtc(&Config{DNS: []string{"192.0.2.1"}}, nil, "h", "n", "", "nameserver 192.0.2.1\n")
-	if hosts != "127.0.1.1\th n\n" || resolv != "nameserver 192.0.2.1\n" {
-		t.Errorf("with --dns and no endpoints: %q %q", hosts, resolv)
 	}
 }

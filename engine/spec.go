@@ -160,6 +160,7 @@ func (e *Engine) processEnv(c *Config, imgEnv []string, hostname, home string) [
 			// podman 4's default containers.conf env has it
 			defaults = append(defaults, "TERM=xterm")
 		}
+		defaults = append(defaults, c.ProxyEnv...)
 		noHost := func(string) (string, bool) { return "", false }
 		env = mergeEnv(mergeEnv(defaults, imgEnv, noHost), []string{"container=podman"}, noHost)
 	}
@@ -406,22 +407,19 @@ func resolveUser(rootfs, spec string) (*user.ExecUser, error) {
 // writeEtcFiles writes /etc/hostname, /etc/hosts and /etc/resolv.conf for
 // the container into its run directory and returns their bind mounts.
 func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
-	hosts, resolv := ctr.engine.etcFiles(ctr.ID, &ctr.Config, hostname, ctr.Name)
-	files := map[string]string{
-		"hostname":    hostname + "\n",
-		"hosts":       hosts,
-		"resolv.conf": resolv,
-	}
 	var mounts []specs.Mount
 	dir := filepath.Join(ctr.engine.ctrDir(ctr.ID), "etc")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	if err := os.WriteFile(filepath.Join(dir, "hostname"), []byte(hostname+"\n"), 0o644); err != nil {
+		return nil, fmt.Errorf("writing hostname: %w", err)
+	}
+	if err := ctr.engine.writeNetworkEtc(dir, ctr.ID, &ctr.Config, hostname, ctr.Name); err != nil {
+		return nil, err
+	}
 	for _, name := range []string{"hostname", "hosts", "resolv.conf"} {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
-			return nil, fmt.Errorf("writing %s: %w", name, err)
-		}
 		if name == "hosts" && ctr.engine.podNoHosts(&ctr.Config) {
 			continue // written for the members' /etc/hosts, not mounted
 		}
@@ -440,21 +438,4 @@ func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
 		mounts = append(mounts, specs.Mount{Destination: "/etc/localtime", Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec", "ro"}})
 	}
 	return mounts, nil
-}
-
-// resolvConf is the host's resolv.conf without loopback name servers, which
-// a container's own network namespace cannot reach.
-func resolvConf() string {
-	b, _ := os.ReadFile("/etc/resolv.conf")
-	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "nameserver" && (strings.HasPrefix(f[1], "127.") || f[1] == "::1") {
-			continue
-		}
-		if line != "" {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n") + "\n"
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin/child"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin/parent"
+	rkslirpport "github.com/rootless-containers/rootlesskit/v3/pkg/port/slirp4netns"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/roles"
@@ -179,6 +181,49 @@ func forward(report, exit *os.File) error {
 	io.Copy(io.Discard, exit)
 	close(quit)
 	return nil
+}
+
+// HostForward has slirp4netns itself forward the ports to ctrIP
+// (port_handler=slirp4netns), through its API socket: the forwards live
+// as long as slirp4netns. The container sees the connections come from
+// the gateway.
+func HostForward(apiSocket, ctrIP string, ports []Port) error {
+	d, err := rkslirpport.NewParentDriver(io.Discard, apiSocket)
+	if err != nil {
+		return err
+	}
+	for _, p := range ports {
+		ip := p.HostIP
+		if ip == "" {
+			ip = "0.0.0.0"
+		}
+		spec := port.Spec{Proto: p.Protocol, ParentIP: ip, ParentPort: p.HostPort, ChildPort: p.ContainerPort, ChildIP: ctrIP}
+		if _, err := d.AddPort(context.Background(), spec); err != nil {
+			if berr := probeBind(p); berr != nil {
+				return classifyBindError(p, berr)
+			}
+			return fmt.Errorf("publishing %s:%d/%s through slirp4netns: %w", ip, p.HostPort, p.Protocol, err)
+		}
+	}
+	return nil
+}
+
+// probeBind binds the host side of p for a moment, to tell why
+// slirp4netns could not (its API says only that it failed).
+func probeBind(p Port) error {
+	addr := net.JoinHostPort(p.HostIP, strconv.Itoa(p.HostPort))
+	if p.Protocol == "udp" {
+		c, err := net.ListenPacket("udp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	l, err := net.Listen("tcp", addr)
+	if err == nil {
+		l.Close()
+	}
+	return err
 }
 
 func classifyBindError(p Port, err error) error {

@@ -22,6 +22,20 @@ type Options struct {
 	AllowHostLoopback bool
 	// MTU of the container's interface; 0: 65520, the fastest here.
 	MTU int
+	// CIDR is the container's network (slirp4netns --cidr); "":
+	// 10.0.2.0/24.
+	CIDR string
+	// EnableIPv6 gives the container fd00::100/64 too.
+	EnableIPv6 bool
+	// OutboundAddr and OutboundAddr6 are the host's address (or
+	// interface) outgoing connections leave from.
+	OutboundAddr, OutboundAddr6 string
+	// PortHandler forwards the published ports: PortHandlerRootlesskit
+	// ("") or PortHandlerSlirp4netns.
+	PortHandler string
+	// APISocket is where slirp4netns listens for its API (port_handler
+	// slirp4netns); "" for none.
+	APISocket string
 	// LogPath receives slirp4netns' messages.
 	LogPath string
 	// CacheDir keeps what was found out about the installed slirp4netns
@@ -93,6 +107,11 @@ func Start(netns string, o Options) (hold *os.File, ready func() error, err erro
 	if !o.AllowHostLoopback {
 		args = append(args, "--disable-host-loopback")
 	}
+	more, err := o.args(features)
+	if err != nil {
+		return nil, nil, err
+	}
+	args = append(args, more...)
 	args = append(args, hardening(features)...)
 	args = append(args, "--netns-type=path", netns, "tap0")
 	cmd := exec.Command(bin, args...)
@@ -136,6 +155,43 @@ func Start(netns string, o Options) (hold *os.File, ready func() error, err erro
 		return nil
 	}
 	return exitW, ready, nil
+}
+
+// args are the slirp4netns options of o beyond the defaults, refused
+// when the installed slirp4netns lacks them.
+func (o Options) args(f *rkslirp.Features) ([]string, error) {
+	var args []string
+	need := func(ok bool, opt string) error {
+		if !ok {
+			return errdefs.Unavailable(fmt.Errorf("this slirp4netns has no %s: install a newer slirp4netns", opt))
+		}
+		return nil
+	}
+	if o.CIDR != "" {
+		if err := need(f.SupportsCIDR, "--cidr"); err != nil {
+			return nil, err
+		}
+		args = append(args, "--cidr", o.CIDR)
+	}
+	if o.EnableIPv6 {
+		if err := need(f.SupportsEnableIPv6, "--enable-ipv6"); err != nil {
+			return nil, err
+		}
+		args = append(args, "--enable-ipv6")
+	}
+	if o.OutboundAddr != "" {
+		args = append(args, "--outbound-addr", o.OutboundAddr)
+	}
+	if o.OutboundAddr6 != "" {
+		args = append(args, "--outbound-addr6", o.OutboundAddr6)
+	}
+	if o.APISocket != "" {
+		if err := need(f.SupportsAPISocket, "--api-socket"); err != nil {
+			return nil, err
+		}
+		args = append(args, "--api-socket", o.APISocket)
+	}
+	return args, nil
 }
 
 // reapWhenDone waits for a helper that runs on after its starter returns,

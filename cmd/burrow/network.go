@@ -232,7 +232,7 @@ func (c *NetworkInspectCmd) Run(g *globals) error {
 
 // NetworkRmCmd is `burrow network rm`.
 type NetworkRmCmd struct {
-	Force bool     `short:"f" help:"Remove the containers that use the network first."`
+	Force bool     `short:"f" help:"Remove the containers that use the network first; a network that does not exist is no error."`
 	Time  *uint    `short:"t" name:"time" help:"Seconds to wait for those containers to stop before killing them (default 10)."`
 	Names []string `arg:"" name:"network" help:"Networks to remove."`
 }
@@ -260,6 +260,9 @@ func (c *NetworkRmCmd) Run(g *globals) error {
 			return eng.Remove(g.ctx, ctr, engine.RemoveOptions{Force: true})
 		})
 		if err != nil {
+			if c.Force && errdefs.Is(err, errdefs.ClassNotFound) {
+				continue // as podman's: --force ignores a network that is not there
+			}
 			if last != nil {
 				fmt.Fprintf(os.Stderr, "Error: %v\n", last)
 			}

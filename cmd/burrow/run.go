@@ -28,6 +28,8 @@ type RunCmd struct {
 	PublishAll  bool     `short:"P" name:"publish-all" help:"Publish the image's exposed ports on random host ports."`
 	NetworkRate string   `name:"network-rate" help:"Cap what the container sends, e.g. 10mbit (token bucket on its interface)."`
 	DNS         []string `name:"dns" sep:"," help:"DNS servers for /etc/resolv.conf."`
+	DNSSearch   []string `name:"dns-search" sep:"," help:"DNS search domains for /etc/resolv.conf (. for none)."`
+	DNSOption   []string `name:"dns-option" aliases:"dns-opt" sep:"none" help:"DNS options for /etc/resolv.conf (repeatable)."`
 	AddHost     []string `name:"add-host" sep:"none" help:"Add HOST:IP to /etc/hosts (IP host-gateway: the host)."`
 	Volume      []string `short:"v" name:"volume" sep:"none" help:"Mount HOST-DIR:CONTAINER-DIR[:ro,U], VOLUME:CONTAINER-DIR or an anonymous volume at CONTAINER-DIR."`
 	Mount       []string `name:"mount" sep:"none" help:"Mount type=bind|volume|tmpfs,source=,target=[,readonly]."`
@@ -249,6 +251,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 	if cfg.Network, cfg.AllowHostLoopback, cfg.Networks, err = engine.ParseNetworks(r.Network, r.NetAlias, r.IP, r.MACAddress); err != nil {
 		return cfg, err
 	}
+	cfg.NetworkOptions = engine.SlirpOptions(r.Network)
 	for _, p := range r.Publish {
 		m, err := engine.ParsePublish(p)
 		if err != nil {
@@ -267,7 +270,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 			return cfg, invalidf("invalid --dns %q: give an IP address", d)
 		}
 	}
-	cfg.DNS = r.DNS
+	cfg.DNS, cfg.DNSSearch, cfg.DNSOptions = r.DNS, r.DNSSearch, r.DNSOption
 	for _, h := range r.AddHost {
 		if err := engine.ParseAddHost(h); err != nil {
 			return cfg, err

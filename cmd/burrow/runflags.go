@@ -38,6 +38,7 @@ type podmanRunFlags struct {
 	Runtime      string   `name:"runtime" help:"OCI runtime: burrow's own, by name (burrow) or path; others are refused."`
 	ImageVolume  string   `name:"image-volume" enum:"bind,tmpfs,ignore," default:"" help:"What the image's VOLUMEs become: bind (anonymous volumes, the default), tmpfs or ignore."`
 	Init         bool     `name:"init" hidden:"" help:"Not supported: burrow runs no init process in the container."`
+	HTTPProxy    bool     `name:"http-proxy" default:"true" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default true; --http-proxy=false not)."`
 }
 
 // apply sets the container's settings of these flags in cfg.
@@ -65,6 +66,9 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 		if _, err := engine.ParseSignal(f.StopSignal); err != nil {
 			return err
 		}
+	}
+	if f.HTTPProxy {
+		cfg.ProxyEnv = engine.HostProxyEnv()
 	}
 	cfg.UnsetEnv, cfg.UnsetEnvAll = f.UnsetEnv, f.UnsetEnvAll
 	cfg.StopSignal, cfg.StopTimeout, cfg.Timeout = f.StopSignal, f.StopTimeout, f.Timeout

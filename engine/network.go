@@ -92,10 +92,11 @@ func slirpOptions(c *Config) slirp.Options {
 }
 
 // ParsePublish reads one -p: [IP:]HOSTPORT:CTRPORT[/PROTO], [IP:]:CTRPORT
-// or CTRPORT (a random host port), with ranges not supported.
-func ParsePublish(s string) (PortMapping, error) {
-	bad := func(why string) (PortMapping, error) {
-		return PortMapping{}, errdefs.Invalid(fmt.Errorf("invalid -p %q: %s (use [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp])", s, why))
+// or CTRPORT (a random host port), where each port may be a range
+// (START-END; a host range as long as the container's), as podman's.
+func ParsePublish(s string) ([]PortMapping, error) {
+	bad := func(why string) ([]PortMapping, error) {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid -p %q: %s (use [IP:]HOSTPORT[-END]:CONTAINERPORT[-END][/tcp|/udp])", s, why))
 	}
 	spec, proto, _ := strings.Cut(s, "/")
 	if proto == "" {
@@ -130,20 +131,49 @@ func ParsePublish(s string) (PortMapping, error) {
 	if ip != "" && net.ParseIP(ip) == nil {
 		return bad("not an IP address: " + ip)
 	}
-	m := PortMapping{HostIP: ip, Protocol: proto}
-	cp, err := strconv.ParseUint(ctr, 10, 16)
-	if err != nil || cp == 0 {
-		return bad("not a port number: " + ctr)
+	cStart, cEnd, err := portRange(ctr)
+	if err != nil {
+		return bad(err.Error())
 	}
-	m.ContainerPort = uint16(cp)
+	var hStart uint16
 	if host != "" {
-		hp, err := strconv.ParseUint(host, 10, 16)
-		if err != nil || hp == 0 {
-			return bad("not a port number: " + host)
+		var hEnd uint16
+		if hStart, hEnd, err = portRange(host); err != nil {
+			return bad(err.Error())
 		}
-		m.HostPort = uint16(hp)
+		if hEnd-hStart != cEnd-cStart {
+			return bad("the host range and the container range differ in length")
+		}
 	}
-	return m, nil
+	var out []PortMapping
+	for i := 0; i <= int(cEnd-cStart); i++ {
+		m := PortMapping{HostIP: ip, Protocol: proto, ContainerPort: cStart + uint16(i)}
+		if hStart != 0 {
+			m.HostPort = hStart + uint16(i)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// portRange reads PORT or START-END.
+func portRange(s string) (start, end uint16, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	p, err := strconv.ParseUint(a, 10, 16)
+	if err != nil || p == 0 {
+		return 0, 0, fmt.Errorf("not a port number: %s", a)
+	}
+	if !isRange {
+		return uint16(p), uint16(p), nil
+	}
+	q, err := strconv.ParseUint(b, 10, 16)
+	if err != nil || q == 0 {
+		return 0, 0, fmt.Errorf("not a port number: %s", b)
+	}
+	if q < p {
+		return 0, 0, fmt.Errorf("the range %s ends before it starts", s)
+	}
+	return uint16(p), uint16(q), nil
 }
 
 // resolvePorts gives a free host port to each mapping that asks for a

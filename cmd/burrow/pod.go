@@ -75,7 +75,7 @@ func (f *podNetFlags) config() (engine.Config, error) {
 		if err != nil {
 			return c, err
 		}
-		c.Ports = append(c.Ports, m)
+		c.Ports = append(c.Ports, m...)
 	}
 	for _, d := range f.DNS {
 		if net.ParseIP(d) == nil {

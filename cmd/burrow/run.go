@@ -257,7 +257,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 		if err != nil {
 			return cfg, err
 		}
-		cfg.Ports = append(cfg.Ports, m)
+		cfg.Ports = append(cfg.Ports, m...)
 	}
 	cfg.PublishAll = r.PublishAll
 	if r.NetworkRate != "" {

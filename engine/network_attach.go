@@ -212,19 +212,47 @@ func (e *Engine) setupBridgeNetwork(r *Record) (hold []*os.File, err error) {
 // rootlessport does): the container sees the connections come from the
 // network's gateway.
 func (e *Engine) publishBridged(m *network.Manager, r *Record, eps []network.Endpoint) (*os.File, error) {
-	var childIP string
-	for _, ep := range eps {
-		for _, a := range ep.Addresses {
-			if ip, _, err := net.ParseCIDR(a); err == nil && ip.To4() != nil && childIP == "" {
-				childIP = ip.String()
-			}
-		}
-	}
+	childIP := firstIPv4(eps)
 	if childIP == "" {
 		return nil, errdefs.Invalid(fmt.Errorf("publishing ports of %s: it has no IPv4 address on its networks", r.Name))
 	}
 	logPath := filepath.Join(e.ctrDir(r.ID), "network.log")
-	return slirp.ForwardPorts(m.RootlessNetNS(), logPath, slirpPorts(r.Config.Ports, childIP))
+	return slirp.ForwardPorts(m.RootlessNetNS(), logPath, e.portAPIFile(r.ID), slirpPorts(r.Config.Ports, childIP))
+}
+
+// portAPIFile names the socket of the port helper of a container on
+// networks.
+func (e *Engine) portAPIFile(id string) string {
+	return filepath.Join(e.ctrDir(id), "port-api")
+}
+
+// redirectPorts points the published ports of a running container on
+// networks at its first IPv4 address now, as podman's after network
+// connect and disconnect; with no address left they stay as they are.
+func (e *Engine) redirectPorts(ctr *Container) error {
+	if len(ctr.Config.Ports) == 0 || !ctr.Running() {
+		return nil
+	}
+	ip := firstIPv4(e.endpoints(ctr.ID))
+	if ip == "" {
+		return nil
+	}
+	if err := slirp.Redirect(e.portAPIFile(ctr.ID), ip); err != nil {
+		return fmt.Errorf("moving the published ports of %s to %s: %w", ctr.Name, ip, err)
+	}
+	return nil
+}
+
+// firstIPv4 is the first IPv4 address of the endpoints, "" when none.
+func firstIPv4(eps []network.Endpoint) string {
+	for _, ep := range eps {
+		for _, a := range ep.Addresses {
+			if ip, _, err := net.ParseCIDR(a); err == nil && ip.To4() != nil {
+				return ip.String()
+			}
+		}
+	}
+	return ""
 }
 
 // detachNetworks takes a container off its networks, if it is on any.
@@ -395,11 +423,15 @@ func (e *Engine) ConnectNetwork(ctr *Container, a network.Attachment) error {
 			return err
 		}
 	}
-	return e.updateNetworks(ctr, func(r *Record) {
+	err = e.updateNetworks(ctr, func(r *Record) {
 		if !slices.ContainsFunc(r.Config.Networks, func(have network.Attachment) bool { return have.Network == n.Name }) {
 			r.Config.Networks = append(r.Config.Networks, a)
 		}
 	})
+	if err != nil {
+		return err
+	}
+	return e.redirectPorts(ctr)
 }
 
 // DisconnectNetwork takes a network from the container's (network
@@ -421,9 +453,13 @@ func (e *Engine) DisconnectNetwork(ctr *Container, name string) error {
 			return err
 		}
 	}
-	return e.updateNetworks(ctr, func(r *Record) {
+	err = e.updateNetworks(ctr, func(r *Record) {
 		r.Config.Networks = slices.DeleteFunc(r.Config.Networks, on)
 	})
+	if err != nil {
+		return err
+	}
+	return e.redirectPorts(ctr)
 }
 
 // ReloadNetworks sets a running container's networks up again, with the

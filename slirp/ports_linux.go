@@ -8,13 +8,17 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/rootless-containers/rootlesskit/v3/pkg/api/client"
+	"github.com/rootless-containers/rootlesskit/v3/pkg/api/router"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin/child"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port/builtin/parent"
@@ -39,6 +43,9 @@ type portConfig struct {
 	NetNS    string `json:"netns"`
 	StateDir string `json:"stateDir"`
 	Ports    []Port `json:"ports"`
+	// APIFile, when set, receives the path of the socket where the
+	// helper serves rootlesskit's port API (Redirect uses it).
+	APIFile string `json:"apiFile,omitempty"`
 }
 
 // ForwardPorts starts the port helper for the namespace at netns and
@@ -47,8 +54,8 @@ type portConfig struct {
 // sysctl). The helper keeps its sockets in a directory of its own under
 // os.TempDir (short paths) and stops when the returned file and its copies
 // are closed.
-func ForwardPorts(netns, logPath string, ports []Port) (hold *os.File, err error) {
-	hold, published, err := StartForwarding(netns, logPath, ports)
+func ForwardPorts(netns, logPath, apiFile string, ports []Port) (hold *os.File, err error) {
+	hold, published, err := startForwarding(portConfig{NetNS: netns, Ports: ports, APIFile: apiFile}, logPath)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +70,12 @@ func ForwardPorts(netns, logPath string, ports []Port) (hold *os.File, err error
 // started, with published, which waits for its report: the caller starts
 // the container meanwhile, and calls published before its process runs.
 func StartForwarding(netns, logPath string, ports []Port) (hold *os.File, published func() error, err error) {
-	stateDir := os.TempDir()
-	cfg, err := json.Marshal(portConfig{NetNS: netns, StateDir: stateDir, Ports: ports})
+	return startForwarding(portConfig{NetNS: netns, Ports: ports}, logPath)
+}
+
+func startForwarding(pc portConfig, logPath string) (hold *os.File, published func() error, err error) {
+	pc.StateDir = os.TempDir()
+	cfg, err := json.Marshal(pc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -175,11 +186,69 @@ func forward(report, exit *os.File) error {
 			return classifyBindError(p, err)
 		}
 	}
+	if cfg.APIFile != "" {
+		if err := serveAPI(pd, stateDir, cfg.APIFile); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(report, "ok")
 	report.Close()
 	// Until the container's monitor, holding the other end, goes away.
 	io.Copy(io.Discard, exit)
 	close(quit)
+	return nil
+}
+
+// serveAPI serves rootlesskit's port API (list, add, remove) for the
+// driver on a socket in stateDir, and writes the socket's path to
+// apiFile: a network connect or disconnect changes where the ports lead.
+func serveAPI(pd port.ParentDriver, stateDir, apiFile string) error {
+	sock := filepath.Join(stateDir, "api.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		return fmt.Errorf("serving the port API: %w", err)
+	}
+	mux := http.NewServeMux()
+	router.AddRoutes(mux, &router.Backend{StateDir: stateDir, PortDriver: pd})
+	go http.Serve(l, mux)
+	tmp := apiFile + ".tmp"
+	if err := os.WriteFile(tmp, []byte(sock), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, apiFile)
+}
+
+// Redirect points every port the helper of apiFile (ForwardPorts)
+// publishes at childIP: each is removed and added again, a moment's gap.
+func Redirect(apiFile, childIP string) error {
+	sock, err := os.ReadFile(apiFile)
+	if err != nil {
+		return fmt.Errorf("finding the port forwarder: %w", err)
+	}
+	c, err := client.New(string(sock))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	pm := c.PortManager()
+	ctx := context.Background()
+	ports, err := pm.ListPorts(ctx)
+	if err != nil {
+		return fmt.Errorf("listing the published ports: %w", err)
+	}
+	for _, st := range ports {
+		if st.Spec.ChildIP == childIP {
+			continue
+		}
+		if err := pm.RemovePort(ctx, st.ID); err != nil {
+			return fmt.Errorf("moving port %d: %w", st.Spec.ParentPort, err)
+		}
+		spec := st.Spec
+		spec.ChildIP = childIP
+		if _, err := pm.AddPort(ctx, spec); err != nil {
+			return fmt.Errorf("moving port %d: %w", st.Spec.ParentPort, err)
+		}
+	}
 	return nil
 }
 

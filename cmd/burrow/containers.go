@@ -731,15 +731,24 @@ func (p *PortCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	found := false
 	for _, pm := range c.Ports() {
 		if p.Port != "" && p.Port != pm.ContainerPortProto() && p.Port != strings.SplitN(pm.ContainerPortProto(), "/", 2)[0] {
 			continue
 		}
+		found = true
 		if p.Port != "" {
 			fmt.Println(pm.HostAddr())
 		} else {
 			fmt.Printf("%s -> %s\n", pm.ContainerPortProto(), pm.HostAddr())
 		}
+	}
+	if p.Port != "" && !found {
+		want := p.Port
+		if !strings.Contains(want, "/") {
+			want += "/tcp"
+		}
+		return invalidf("failed to find published port %q", want)
 	}
 	return nil
 }

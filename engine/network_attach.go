@@ -401,8 +401,8 @@ func (e *Engine) ConnectNetwork(ctr *Container, a network.Attachment) error {
 	if err := checkAttachment(a); err != nil {
 		return err
 	}
-	if networkMode(&ctr.Config) != NetworkBridge {
-		return errdefs.Invalid(fmt.Errorf("container %s has --network %s: only a container on networks (--network NAME) can be connected to another", ctr.Name, networkMode(&ctr.Config)))
+	if err := checkBridgeMode(ctr); err != nil {
+		return err
 	}
 	m, err := e.networks()
 	if err != nil {
@@ -434,9 +434,22 @@ func (e *Engine) ConnectNetwork(ctr *Container, a network.Attachment) error {
 	return e.redirectPorts(ctr)
 }
 
+// checkBridgeMode refuses connect and disconnect for a container not on
+// networks (slirp4netns, pasta, host, none, another's namespace), with
+// podman 4's words: its namespace is not one netavark may change.
+func checkBridgeMode(ctr *Container) error {
+	if mode := networkMode(&ctr.Config); mode != NetworkBridge {
+		return errdefs.Invalid(fmt.Errorf("%q is not supported: invalid network mode", mode))
+	}
+	return nil
+}
+
 // DisconnectNetwork takes a network from the container's (network
 // disconnect): at once when it runs.
 func (e *Engine) DisconnectNetwork(ctr *Container, name string) error {
+	if err := checkBridgeMode(ctr); err != nil {
+		return err
+	}
 	m, err := e.networks()
 	if err != nil {
 		return err

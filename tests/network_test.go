@@ -3,10 +3,12 @@ package tests
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -203,8 +205,13 @@ func TestAllowHostLoopback(t *testing.T) {
 	port := l.Addr().(*net.TCPAddr).Port
 	url := fmt.Sprintf("http://10.0.2.2:%d/", port)
 	got := shOut(t, "wget -q -O - "+url+"; grep host.containers.internal /etc/hosts", "--network", "slirp4netns:allow_host_loopback=true")
-	if !strings.HasPrefix(got, "from the host\n") || !strings.Contains(got, "10.0.2.2") {
+	if !strings.HasPrefix(got, "from the host\n") {
 		t.Errorf("with allow_host_loopback: %q", got)
+	}
+	// As podman 4's: host.containers.internal is the host's own address
+	// (reached through slirp4netns), not the gateway.
+	if f := strings.Fields(strings.TrimPrefix(got, "from the host\n")); len(f) < 2 || !hostHasAddress(f[0]) {
+		t.Errorf("host.containers.internal is not an address of the host: %q", got)
 	}
 	r := runRm(t, busyboxImage(t), nil, "wget", "-q", "-T", "3", "-O", "-", url)
 	if r.ExitCode == 0 || strings.Contains(r.Stdout, "from the host") {
@@ -370,5 +377,102 @@ func TestSlirp4netnsMissing(t *testing.T) {
 	}
 	if r := run("run", "--rm", "--network", "none", busyboxImage(t), "echo", "still works"); r.ExitCode != 0 || r.Stdout != "still works\n" {
 		t.Errorf("--network none without slirp4netns: %s", describe(r))
+	}
+}
+
+// hostHasAddress tells whether ip is one of the host's addresses.
+func hostHasAddress(ip string) bool {
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.String() == ip {
+			return true
+		}
+	}
+	return false
+}
+
+// The slirp4netns options of podman: cidr moves the container's address
+// (.100), the DNS forwarder (.3) and /etc/hosts with it.
+func TestSlirpCIDR(t *testing.T) {
+	t.Parallel()
+	prefix := fmt.Sprintf("10.%d.%d", 240+rand.IntN(8), rand.IntN(256))
+	name := ctrName(t)
+	out := shOut(t, "ip -4 -o addr show tap0; cat /sys/class/net/tap0/mtu; echo --; cat /etc/resolv.conf; echo --; cat /etc/hosts",
+		"--network", "slirp4netns:cidr="+prefix+".0/24,mtu=1500", "--name", name, "--hostname", name)
+	sec := sections(out)
+	if len(sec) != 3 || !strings.Contains(sec[0], "inet "+prefix+".100/24") || !strings.HasSuffix(sec[0], "\n1500") {
+		t.Fatalf("slirp4netns:cidr=%s.0/24,mtu=1500: interface:\n%s", prefix, out)
+	}
+	if !strings.HasPrefix(sec[1], "nameserver "+prefix+".3\n") {
+		t.Errorf("resolv.conf does not name the forwarder %s.3 first:\n%s", prefix, sec[1])
+	}
+	if !strings.Contains(sec[2], prefix+".100\t"+name+" "+name) {
+		t.Errorf("/etc/hosts does not name the container at %s.100:\n%s", prefix, sec[2])
+	}
+	for _, bad := range []string{"slirp4netns:cidr=fd00::/64", "slirp4netns:bogus=1", "slirp4netns:port_handler=x"} {
+		requireBurrowError(t, burrow(t, "run", "--rm", "--network", bad, busyboxImage(t), "true"), true)
+	}
+}
+
+// -p takes ranges; with port_handler=slirp4netns slirp4netns forwards
+// them itself, and the server sees the gateway, not 127.0.0.1.
+func TestPublishRangeAndPortHandler(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"slirp4netns", "slirp4netns:port_handler=slirp4netns"} {
+		name := ctrName(t)
+		first := freePort(t, "tcp")
+		for freePortAt(first+1) != nil {
+			first = freePort(t, "tcp")
+		}
+		script := "mkdir -p /a /b && echo a > /a/index.html && echo b > /b/index.html && httpd -p 8080 -h /a && exec httpd -f -p 8081 -h /b"
+		runDetached(t, name, []string{"--network", mode, "-p", fmt.Sprintf("127.0.0.1:%d-%d:8080-8081", first, first+1)}, "sh", "-c", script)
+		if a, b := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", first)), httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", first+1)); a != "a\n" || b != "b\n" {
+			t.Errorf("%s: the range %d-%d:8080-8081 gives %q and %q", mode, first, first+1, a, b)
+		}
+		if got := strings.TrimSpace(must(t, "port", name)); got != fmt.Sprintf("8080/tcp -> 127.0.0.1:%d\n8081/tcp -> 127.0.0.1:%d", first, first+1) {
+			t.Errorf("%s: port: %q", mode, got)
+		}
+		r := burrow(t, "port", name, "99/tcp")
+		if r.ExitCode != 125 || !strings.Contains(r.Stderr, `failed to find published port "99/tcp"`) {
+			t.Errorf("port of a port not published: %s", describe(r))
+		}
+	}
+	requireBurrowError(t, burrow(t, "run", "--rm", "-p", "8080-8082:80-81", busyboxImage(t), "true"), true)
+}
+
+// freePortAt is nil when nothing listens on 127.0.0.1:port.
+func freePortAt(port int) error {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err == nil {
+		l.Close()
+	}
+	return err
+}
+
+// --dns-search and --dns-option, and containers.conf's dns_* and
+// /etc/hosts settings, as podman writes them.
+func TestDNSOptionsAndContainersConf(t *testing.T) {
+	t.Parallel()
+	out := shOut(t, "cat /etc/resolv.conf", "--dns-search", "example.com", "--dns-option", "ndots:3", "--dns-opt", "timeout:2")
+	if !strings.HasPrefix(out, "search example.com\n") || !strings.Contains(out, "options ndots:3 timeout:2") {
+		t.Errorf("--dns-search, --dns-option: resolv.conf:\n%s", out)
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "hosts")
+	conf := filepath.Join(dir, "containers.conf")
+	os.WriteFile(base, []byte("192.0.2.7 base.test\n"), 0o644)
+	os.WriteFile(conf, []byte(fmt.Sprintf("[containers]\ndns_servers = [\"192.0.2.53\"]\ndns_searches = [\"conf.test\"]\nbase_hosts_file = %q\nhost_containers_internal_ip = \"192.0.2.9\"\n", base)), 0o644)
+	r := burrowEnv(t, withEnv(os.Environ(), "CONTAINERS_CONF="+conf), "run", "--rm", busyboxImage(t), "sh", "-c", "cat /etc/resolv.conf; echo --; cat /etc/hosts")
+	sec := sections(r.Stdout)
+	if r.ExitCode != 0 || len(sec) != 2 {
+		t.Fatalf("with containers.conf: %s", describe(r))
+	}
+	if sec[0] != "search conf.test\nnameserver 192.0.2.53" {
+		t.Errorf("containers.conf dns_servers, dns_searches: resolv.conf:\n%s", sec[0])
+	}
+	for _, want := range []string{"192.0.2.7\tbase.test", "192.0.2.9\thost.containers.internal", "127.0.0.1\tlocalhost", "10.0.2.100\t"} {
+		if !strings.Contains(sec[1], want) {
+			t.Errorf("containers.conf base_hosts_file, host_containers_internal_ip: /etc/hosts lacks %q:\n%s", want, sec[1])
+		}
 	}
 }

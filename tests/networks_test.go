@@ -533,3 +533,54 @@ func TestNetworkConnectDisconnectReload(t *testing.T) {
 	}
 	requireBurrowError(t, burrow(t, "network", "connect", "nosuch-"+name, name), true)
 }
+
+// As podman's: the published ports follow a container through network
+// disconnect and connect (its new address), and a second network.
+func TestNetworkConnectMovesPorts(t *testing.T) {
+	t.Parallel()
+	first, second := createNetwork(t), createNetwork(t)
+	name := ctrName(t)
+	hp := freePort(t, "tcp")
+	webServer(t, name, "moved", 8080, "--network", first, "-p", fmt.Sprintf("127.0.0.1:%d:8080", hp))
+	url := fmt.Sprintf("http://127.0.0.1:%d/", hp)
+	httpGet(t, url)
+	ip := inspectField(t, name, "{{(index .NetworkSettings.Networks \""+first+"\").IPAddress}}")
+	must(t, "network", "disconnect", first, name)
+	if hosts := must(t, "exec", name, "cat", "/etc/hosts"); strings.Contains(hosts, ip) {
+		t.Errorf("after disconnect /etc/hosts still names %s:\n%s", ip, hosts)
+	}
+	must(t, "network", "connect", first, name)
+	if got := httpGet(t, url); got != "moved\n" {
+		t.Errorf("after disconnect and connect: %q", got)
+	}
+	if now := inspectField(t, name, "{{(index .NetworkSettings.Networks \""+first+"\").IPAddress}}"); now == ip {
+		t.Logf("the address %s came back the same: the move is not exercised", ip)
+	}
+	must(t, "network", "connect", second, name)
+	must(t, "network", "disconnect", first, name)
+	if got := httpGet(t, url); got != "moved\n" {
+		t.Errorf("on the second network only: %q", got)
+	}
+}
+
+// podman 4 refuses network connect and disconnect for a container whose
+// namespace is not netavark's: exit 125, its message.
+func TestNetworkConnectRefusedForSlirp4netns(t *testing.T) {
+	t.Parallel()
+	net := createNetwork(t)
+	name := ctrName(t)
+	runDetached(t, name, nil, "sleep", "100")
+	for _, verb := range []string{"connect", "disconnect"} {
+		r := burrow(t, "network", verb, net, name)
+		if r.ExitCode != 125 || !strings.Contains(r.Stderr, `"slirp4netns" is not supported: invalid network mode`) {
+			t.Errorf("network %s of a slirp4netns container: %s", verb, describe(r))
+		}
+	}
+	if out := must(t, "exec", name, "ip", "-o", "link"); strings.Contains(out, "eth0") {
+		t.Errorf("a refused connect changed the container's interfaces:\n%s", out)
+	}
+	// network rm -f of a network that is not there: nothing, exit 0.
+	if r := burrow(t, "network", "rm", "-f", "nosuch-"+name); r.ExitCode != 0 || r.Stdout != "" || r.Stderr != "" {
+		t.Errorf("network rm -f of a missing network: %s", describe(r))
+	}
+}

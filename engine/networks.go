@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"go.podman.io/common/libnetwork/types"
+	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/network"
@@ -156,4 +157,20 @@ func (e *Engine) PruneNetworks(filters map[string][]string) ([]string, error) {
 		removed = append(removed, n.Name)
 	}
 	return removed, errors.Join(errs...)
+}
+
+// RootlessNetNS is the rootless network namespace's file while one exists
+// (a container runs on a network), for unshare --rootless-netns; burrow
+// never makes it for that alone, since it goes with the last container.
+func (e *Engine) RootlessNetNS() (string, error) {
+	m, err := e.networks()
+	if err != nil {
+		return "", err
+	}
+	p := m.RootlessNetNS()
+	var st unix.Statfs_t
+	if err := unix.Statfs(p, &st); err != nil || st.Type != unix.NSFS_MAGIC {
+		return "", errdefs.Unavailable(errors.New("there is no rootless network namespace: it exists while a container runs on a network (run one with --network NAME)"))
+	}
+	return p, nil
 }

@@ -414,8 +414,8 @@ func TestSlirpCIDR(t *testing.T) {
 	}
 }
 
-// -p takes ranges; with port_handler=slirp4netns slirp4netns forwards
-// them itself, and the server sees the gateway, not 127.0.0.1.
+// -p takes ranges, forwarded by the port helper or, with
+// port_handler=slirp4netns, by slirp4netns itself.
 func TestPublishRangeAndPortHandler(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{"slirp4netns", "slirp4netns:port_handler=slirp4netns"} {

@@ -584,3 +584,16 @@ func TestNetworkConnectRefusedForSlirp4netns(t *testing.T) {
 		t.Errorf("network rm -f of a missing network: %s", describe(r))
 	}
 }
+
+// unshare --rootless-netns (podman's, alias --rootless-cni) runs a command
+// in the namespace that holds the bridges.
+func TestUnshareRootlessNetns(t *testing.T) {
+	t.Parallel()
+	net := createNetwork(t, "--subnet", freeSubnet())
+	name := ctrName(t)
+	webServer(t, name, "in-netns", 8080, "--network", net)
+	gw := inspectNetwork(t, net).Subnets[0].Gateway
+	if out := must(t, "unshare", "--rootless-cni", "ip", "-o", "-4", "addr"); !strings.Contains(out, "inet "+gw+"/") {
+		t.Errorf("unshare --rootless-cni: no bridge with the gateway %s:\n%s", gw, out)
+	}
+}

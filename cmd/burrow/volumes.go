@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -356,7 +357,31 @@ func rootlessMountError(cmd string) error {
 // UnshareCmd is `burrow unshare`: a command in burrow's user namespace,
 // as root there, to look at or clean files of subordinate IDs.
 type UnshareCmd struct {
-	Command []string `arg:"" optional:"" passthrough:"" help:"Command to run (default: $SHELL)."`
+	RootlessNetns bool     `name:"rootless-netns" aliases:"rootless-cni" help:"Join the rootless network namespace of the containers on networks too (it exists while one runs)."`
+	Command       []string `arg:"" optional:"" passthrough:"" help:"Command to run (default: $SHELL)."`
+}
+
+// joinRootlessNetNS moves the calling thread into the rootless network
+// namespace.
+func joinRootlessNetNS() error {
+	eng, err := engine.New(engineOptions)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	p, err := eng.RootlessNetNS()
+	if err != nil {
+		return err
+	}
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening the rootless network namespace: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("joining the rootless network namespace: %w", err)
+	}
+	return nil
 }
 
 // Run replaces burrow with the command inside the namespace.
@@ -381,6 +406,13 @@ func (c *UnshareCmd) Run(g *globals) error {
 		path = p
 	}
 	os.Setenv("CONTAINERS_UNSHARE", "1") // as podman unshare does
+	if c.RootlessNetns {
+		// The namespace is the thread's: join it on the one that execs.
+		runtime.LockOSThread()
+		if err := joinRootlessNetNS(); err != nil {
+			return err
+		}
+	}
 	err := syscall.Exec(path, args, os.Environ())
 	return withExit(fmt.Errorf("running %s: %w", path, err), 126)
 }

@@ -476,3 +476,18 @@ func TestDNSOptionsAndContainersConf(t *testing.T) {
 		}
 	}
 }
+
+// --http-proxy (on by default, as podman's) passes the proxy variables of
+// the caller's environment into the container; =false does not.
+func TestHTTPProxy(t *testing.T) {
+	t.Parallel()
+	env := withEnv(os.Environ(), "http_proxy=http://192.0.2.80:3128", "NO_PROXY=.test")
+	r := burrowEnv(t, env, "run", "--rm", busyboxImage(t), "env")
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "http_proxy=http://192.0.2.80:3128\n") || !strings.Contains(r.Stdout, "NO_PROXY=.test\n") {
+		t.Errorf("the proxy variables are not passed on: %s", describe(r))
+	}
+	r = burrowEnv(t, env, "run", "--rm", "--http-proxy=false", busyboxImage(t), "env")
+	if r.ExitCode != 0 || strings.Contains(r.Stdout, "proxy=") || strings.Contains(r.Stdout, "PROXY=") {
+		t.Errorf("--http-proxy=false passes proxy variables: %s", describe(r))
+	}
+}

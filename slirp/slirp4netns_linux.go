@@ -25,7 +25,8 @@ type Options struct {
 	// CIDR is the container's network (slirp4netns --cidr); "":
 	// 10.0.2.0/24.
 	CIDR string
-	// EnableIPv6 gives the container fd00::100/64 too.
+	// EnableIPv6 gives the container an address of fd00::/64 too (by
+	// router advertisement), and slirp4netns' DNS there, fd00::3.
 	EnableIPv6 bool
 	// OutboundAddr and OutboundAddr6 are the host's address (or
 	// interface) outgoing connections leave from.

@@ -188,6 +188,10 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	for _, ip := range hc.DNS {
 		c.DNS = append(c.DNS, ip.String())
 	}
+	c.DNSSearch, c.DNSOptions = hc.DNSSearch, hc.DNSOptions
+	if c.Sysctls, err = sysctls(hc.Sysctls); err != nil {
+		return nil, err
+	}
 	if c.UserNS, err = engine.ParseUserNS(string(hc.UsernsMode)); err != nil {
 		return nil, fmt.Errorf("HostConfig.UsernsMode: %w", err)
 	}
@@ -644,4 +648,26 @@ func unixMode(m os.FileMode) uint32 {
 		}
 	}
 	return out
+}
+
+// sysctls are HostConfig.Sysctls as the CLI's --sysctl takes them: the
+// network namespace's (net.*), which burrow sets; any other is refused
+// naming the field.
+func sysctls(m map[string]string) ([]string, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	list := make([]string, 0, len(keys))
+	for _, k := range keys {
+		list = append(list, k+"="+m[k])
+	}
+	if _, err := engine.ParseSysctls(list); err != nil {
+		return nil, fmt.Errorf("HostConfig.Sysctls: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return list, nil
 }

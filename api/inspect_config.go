@@ -70,6 +70,15 @@ func inspectHostConfig(d engine.InspectData, c *engine.Config, ports network.Por
 			hc.DNS = append(hc.DNS, a)
 		}
 	}
+	hc.DNSSearch, hc.DNSOptions = c.DNSSearch, c.DNSOptions
+	for _, kv := range c.Sysctls {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			if hc.Sysctls == nil {
+				hc.Sysctls = map[string]string{}
+			}
+			hc.Sysctls[k] = v
+		}
+	}
 	for _, m := range c.Mounts {
 		switch {
 		case m.Type == "tmpfs":

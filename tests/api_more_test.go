@@ -325,3 +325,46 @@ func TestAPIUsernsMode(t *testing.T) {
 		t.Errorf("UsernsMode sideways: want an error naming it, got %v", err)
 	}
 }
+
+// TestAPIDNSAndSysctls: HostConfig's DnsSearch, DnsOptions and net.*
+// Sysctls reach the container (its resolv.conf, its network namespace) and
+// inspect, as dockerd's; another sysctl is a 400 naming the field.
+func TestAPIDNSAndSysctls(t *testing.T) {
+	t.Parallel()
+	cli, ctx := sdkClient(t, apiService(t), 2*time.Minute)
+	img := busyboxImage(t)
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
+	_, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Name: name,
+		Config: &container.Config{Image: img, Cmd: []string{"sh", "-c", "cat /etc/resolv.conf /proc/sys/net/ipv4/ping_group_range"}},
+		HostConfig: &container.HostConfig{DNSSearch: []string{"example.test"}, DNSOptions: []string{"ndots:3"},
+			Sysctls: map[string]string{"net.ipv4.ping_group_range": "0 1000"}}})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if _, err := cli.ContainerStart(ctx, name, client.ContainerStartOptions{}); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if r := burrow(t, "wait", name); strings.TrimSpace(r.Stdout) != "0" {
+		t.Fatalf("wait: %s", describe(r))
+	}
+	out := burrow(t, "logs", name).Stdout
+	for _, want := range []string{"search example.test", "options ndots:3", "0\t1000"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the container's output lacks %q:\n%s", want, out)
+		}
+	}
+	insp, err := cli.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := insp.Container.HostConfig
+	if fmt.Sprint(hc.DNSSearch, hc.DNSOptions, hc.Sysctls) != "[example.test] [ndots:3] map[net.ipv4.ping_group_range:0 1000]" {
+		t.Errorf("inspect: DnsSearch %v, DnsOptions %v, Sysctls %v", hc.DNSSearch, hc.DNSOptions, hc.Sysctls)
+	}
+	_, err = cli.ContainerCreate(ctx, client.ContainerCreateOptions{Config: &container.Config{Image: img},
+		HostConfig: &container.HostConfig{Sysctls: map[string]string{"kernel.shmmax": "1"}}})
+	if err == nil || !strings.Contains(err.Error(), "HostConfig.Sysctls") {
+		t.Errorf("a kernel.* sysctl: want a 400 naming HostConfig.Sysctls, got %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	cstorage "go.podman.io/storage"
 
+	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
 	"github.com/burrow-containers/burrow/storage"
 )
@@ -244,7 +245,7 @@ func (e *Engine) removeImage(ctx context.Context, ref string, force, withParents
 			return err
 		}
 		for _, c := range ctrs {
-			if err := e.Remove(ctx, c, RemoveOptions{Force: true}); err != nil {
+			if err := e.removeImageUser(ctx, c); err != nil {
 				return err
 			}
 		}
@@ -278,6 +279,27 @@ func (e *Engine) removeImage(ctx context.Context, ref string, force, withParents
 		e.pruneBuildCache()
 	}
 	return untagged, deleted, parents, err
+}
+
+// removeImageUser removes a container that uses an image rmi -f removes:
+// an infra container goes with its whole pod, as podman's. A container an
+// earlier pod removal took already is no error.
+func (e *Engine) removeImageUser(ctx context.Context, c *Container) error {
+	if c.Config.PodInfra != "" && c.Config.Pod != "" {
+		p, err := e.GetPod(c.Config.Pod)
+		if err == nil {
+			_, err = e.RemovePod(ctx, p, PodRemoveOptions{Force: true})
+			return err
+		}
+		if !errdefs.Is(err, errdefs.ClassNotFound) {
+			return err
+		}
+	}
+	err := e.Remove(ctx, c, RemoveOptions{Force: true})
+	if errdefs.Is(err, errdefs.ClassNotFound) {
+		return nil
+	}
+	return err
 }
 
 // DeleteImage deletes an image by ID, with no questions: for a build's

@@ -175,7 +175,7 @@ func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, remov
 	}
 	if users := inUse(img.ID); len(users) > 0 {
 		if !force {
-			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by container %s: remove the container first or use rmi -f", stringid.TruncateID(img.ID), strings.Join(users, ", ")))
+			return nil, "", imageInUse(img.ID)
 		}
 		if err := removeCtrs(img.ID); err != nil {
 			return nil, "", err
@@ -183,11 +183,18 @@ func Remove(store cstorage.Store, ref string, force bool, inUse InUseFunc, remov
 	}
 	if _, err := store.DeleteImage(img.ID, true); err != nil {
 		if errors.Is(err, cstorage.ErrImageUsedByContainer) {
-			return nil, "", errdefs.Conflict(fmt.Errorf("image %s is used by a container of another tool (see podman ps -a --external)", stringid.TruncateID(img.ID)))
+			return nil, "", imageInUse(img.ID)
 		}
 		return nil, "", fmt.Errorf("removing image %s: %w", stringid.TruncateID(img.ID), err)
 	}
 	return img.Names, img.ID, nil
+}
+
+// imageInUse is podman's refusal to remove an image a container uses,
+// burrow's or another tool's (ps --external lists those); scripts match
+// its words.
+func imageInUse(id string) error {
+	return errdefs.Conflict(fmt.Errorf("image used by %s: %w: consider listing external containers and force-removing image", id, cstorage.ErrImageUsedByContainer))
 }
 
 // Prune removes images no container uses: dangling ones (no name, not a

@@ -44,7 +44,17 @@ func (c *RmiCmd) Run(g *globals) error {
 			return err
 		}
 	}
+	// podman lists every name untagged, then every image deleted.
 	var errs []error
+	var allUntagged, allDeleted []string
+	defer func() {
+		for _, n := range allUntagged {
+			fmt.Println("Untagged: " + n)
+		}
+		for _, id := range allDeleted {
+			fmt.Println("Deleted: " + id)
+		}
+	}()
 	for _, ref := range refs {
 		untagged, deleted, err := eng.RemoveImage(g.ctx, ref, c.Force)
 		if errdefs.Is(err, errdefs.ClassNotFound) {
@@ -57,11 +67,9 @@ func (c *RmiCmd) Run(g *globals) error {
 			errs = append(errs, err)
 			continue
 		}
-		for _, n := range untagged {
-			fmt.Println("Untagged: " + n)
-		}
+		allUntagged = append(allUntagged, untagged...)
 		if deleted != "" {
-			fmt.Println("Deleted: " + deleted)
+			allDeleted = append(allDeleted, deleted)
 		}
 	}
 	return rmiResult(errs)

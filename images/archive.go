@@ -118,11 +118,12 @@ func Load(ctx context.Context, store cstorage.Store, path string, opts PullOptio
 
 // loadError says in one line what a user can do about an archive that
 // cannot be read: libimage lists each format it tried, on lines of their
-// own.
+// own. It keeps libimage's first words, which podman prints and scripts
+// match ("payload does not match any of the supported image formats").
 func loadError(path string, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "unexpected EOF") {
-		return errdefs.Invalid(fmt.Errorf("loading %s: the archive is truncated or not an image archive: save the image again", path))
+		return errdefs.Invalid(fmt.Errorf("loading %s: payload does not match any of the supported image formats: the archive is truncated or not an image archive (oci-archive, docker-archive, oci-dir, docker-dir): save the image again", path))
 	}
 	if first, rest, ok := strings.Cut(msg, ":\n"); ok {
 		var reasons []string

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/burrow-containers/burrow/build"
@@ -15,7 +14,7 @@ import (
 type BuildCmd struct {
 	registryFlags
 	Tag        []string `short:"t" name:"tag" sep:"none" help:"Name the image (repeatable)."`
-	File       string   `short:"f" name:"file" help:"The Containerfile (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile)."`
+	File       string   `short:"f" name:"file" help:"The Containerfile, - for stdin (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile)."`
 	BuildArg   []string `name:"build-arg" sep:"none" help:"An ARG value, K=V, or K to take it from the environment (repeatable)."`
 	Target     string   `help:"Build up to this stage."`
 	NoCache    bool     `name:"no-cache" help:"Run every step, taking nothing from the cache."`
@@ -26,7 +25,7 @@ type BuildCmd struct {
 	Format     string   `default:"oci" enum:"oci,docker" help:"Image format: oci or docker."`
 	Quiet      bool     `short:"q" help:"Print only the image ID."`
 	Network    string   `help:"Network for RUN: slirp4netns (default), none or host."`
-	ContextDir string   `arg:"" optional:"" name:"context" default:"." help:"The build context directory, or - to read the Containerfile from stdin (the context is then empty)."`
+	ContextDir string   `arg:"" optional:"" name:"context" default:"." help:"The build context directory; - reads a tar archive of it, or a Containerfile alone, from stdin."`
 }
 
 // Run builds the image and prints its ID.
@@ -58,13 +57,14 @@ func (c *BuildCmd) Run(g *globals) error {
 	if c.Quiet {
 		out = io.Discard
 	}
-	if c.ContextDir == "-" {
-		dir, err := stdinContext()
+	contextDir, file := c.ContextDir, c.File
+	if contextDir == "-" || file == "-" {
+		in, err := build.ReadStdin(os.Stdin, contextDir, file)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
-		c.ContextDir, c.File = filepath.Join(dir, "context"), filepath.Join(dir, "Containerfile")
+		defer in.Remove()
+		contextDir, file = in.ContextDir, in.File
 	}
 	eng, err := openEngine()
 	if err != nil {
@@ -72,7 +72,7 @@ func (c *BuildCmd) Run(g *globals) error {
 	}
 	defer eng.Close()
 	res, err := build.Build(g.ctx, eng, build.Options{
-		ContextDir: c.ContextDir, File: c.File, Tags: c.Tag, BuildArgs: args, Target: c.Target,
+		ContextDir: contextDir, File: file, Tags: c.Tag, BuildArgs: args, Target: c.Target,
 		NoCache: c.NoCache, Pull: pull, Labels: c.Label, Layers: c.Layers, Squash: c.Squash,
 		Format: c.Format, Network: network, Out: out, Registry: c.options(c.Quiet),
 	})
@@ -85,30 +85,4 @@ func (c *BuildCmd) Run(g *globals) error {
 	}
 	fmt.Println(res.ID)
 	return nil
-}
-
-// stdinContext makes the context of `build -`, as podman's: the
-// Containerfile read from stdin beside an empty context directory (so COPY
-// . finds nothing). The caller removes the directory it returns.
-func stdinContext() (string, error) {
-	dir, err := os.MkdirTemp("", "burrow-build-stdin-")
-	if err != nil {
-		return "", fmt.Errorf("making the build context: %w", err)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "context"), 0o755); err != nil {
-		os.RemoveAll(dir)
-		return "", fmt.Errorf("making the build context: %w", err)
-	}
-	f, err := os.Create(filepath.Join(dir, "Containerfile"))
-	if err == nil {
-		_, err = io.Copy(f, os.Stdin)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		os.RemoveAll(dir)
-		return "", fmt.Errorf("reading the Containerfile from stdin: %w", err)
-	}
-	return dir, nil
 }

@@ -175,6 +175,12 @@ type StartCmd struct {
 // as given (its ID with --all), as podman's start does; a failed start
 // exits 125 whatever the container's command.
 func (s *StartCmd) Run(g *globals) error {
+	if s.All && s.Latest {
+		return invalidf("--all and --latest cannot be used together")
+	}
+	if s.Latest && len(s.Containers) > 0 {
+		return invalidf("--latest and containers cannot be used together")
+	}
 	if s.All && len(s.Containers) > 0 {
 		return invalidf("either start all containers or the container(s) provided in the arguments")
 	}

@@ -17,8 +17,11 @@ type InspectCmd struct {
 
 // Run prints the objects' details as a JSON array.
 func (i *InspectCmd) Run(g *globals) error {
-	if i.Latest == (len(i.Objects) > 0) {
-		return invalidf("give the containers or images to inspect, or --latest")
+	if i.Latest && len(i.Objects) > 0 {
+		return invalidf("--latest and containers cannot be used together")
+	}
+	if !i.Latest && len(i.Objects) == 0 {
+		return invalidf("specify the containers or images to inspect, or --latest")
 	}
 	eng, err := openEngine()
 	if err != nil {

@@ -254,8 +254,12 @@ func (s *podSelection) names(eng *engine.Engine, ignore bool) ([]string, error) 
 	}
 	given := len(s.Pods) + len(s.PodIDFile)
 	switch {
-	case s.All && s.Latest || (s.All || s.Latest) && given > 0:
-		return nil, invalidf("--all, --latest and pods (names, IDs or --pod-id-file) cannot be combined: give one of them")
+	case s.Latest && given > 0:
+		return nil, invalidf("--latest and pods cannot be used together")
+	case s.All && given > 0:
+		return nil, invalidf("--all and pods cannot be used together")
+	case s.All && s.Latest:
+		return nil, invalidf("--all and --latest cannot be used together")
 	case s.Latest:
 		p, err := latestPod(eng)
 		if err != nil {
@@ -306,7 +310,7 @@ func latestPod(eng *engine.Engine) (*engine.Pod, error) {
 func onePod(eng *engine.Engine, latest bool, name string) (*engine.Pod, error) {
 	switch {
 	case latest && name != "":
-		return nil, invalidf("--latest and a pod name cannot be combined: give one of them")
+		return nil, invalidf("--latest and pods cannot be used together")
 	case latest:
 		return latestPod(eng)
 	case name == "":

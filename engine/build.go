@@ -17,6 +17,7 @@ import (
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
 	"go.podman.io/storage/pkg/stringid"
+	"golang.org/x/sys/unix"
 )
 
 // The steps of an image build (package build) run on these: a RUN is a
@@ -42,7 +43,14 @@ func (e *Engine) RunStep(ctx context.Context, c Config, out io.Writer, keep func
 	if err != nil {
 		return 0, err
 	}
+	// A build cancelled (killed by SIGTERM or SIGINT, as podman's) stops
+	// its step at once: the deferred removal then leaves nothing behind.
+	stop := context.AfterFunc(ctx, func() { signalInit(&ctr.State, unix.SIGKILL) })
+	defer stop()
 	code, err = (&attachedContainer{e: e, ctx: ctx, ctr: ctr, conn: conn, a: Attach{Stdout: out, Stderr: out}}).Wait()
+	if ctx.Err() != nil {
+		return code, fmt.Errorf("running a build step: %w", ctx.Err())
+	}
 	if err != nil || code != 0 {
 		return code, err
 	}

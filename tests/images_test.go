@@ -91,6 +91,54 @@ func TestRmiInUse(t *testing.T) {
 	}
 }
 
+// TestRmiInfraImage: an image a pod's infra container uses is refused
+// with podman's words; rmi -f removes the whole pod with it, and prints
+// every name untagged before the IDs deleted, as podman's.
+func TestRmiInfraImage(t *testing.T) {
+	t.Parallel()
+	base := ctrName(t)
+	runDetached(t, base, nil, "true")
+	must(t, "wait", base)
+	ref := "localhost/infra-" + randHex()[:8] + ":latest"
+	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
+	id := strings.TrimSpace(must(t, "commit", "-q", base, ref))
+	pod := "rmipod-" + randHex()[:8]
+	t.Cleanup(func() { burrow(t, "pod", "rm", "-f", "-t", "0", pod) })
+	must(t, "pod", "create", "--name", pod, "--infra-image", ref, "--infra-command", "sleep")
+	member := createCtr(t, ctrName(t), []string{"--pod", pod}, "true")
+	r := burrow(t, "rmi", ref)
+	want := "Error: image used by " + id + ": image is in use by a container: consider listing external containers and force-removing image"
+	if r.ExitCode != 2 || strings.TrimSpace(r.Stderr) != want {
+		t.Fatalf("rmi of a pod's infra image: want exit 2 and %q, got:\n%s", want, describe(r))
+	}
+	out := must(t, "rmi", "-f", ref)
+	if out != "Untagged: "+ref+"\nDeleted: "+id+"\n" {
+		t.Errorf("rmi -f of the infra image printed %q", out)
+	}
+	if r := burrow(t, "pod", "exists", pod); r.ExitCode != 1 {
+		t.Errorf("rmi -f left the pod whose infra used the image:\n%s", describe(r))
+	}
+	if r := burrow(t, "container", "exists", member); r.ExitCode != 1 {
+		t.Errorf("rmi -f left the pod's other container:\n%s", describe(r))
+	}
+}
+
+// TestLoadNotAnArchive: load of a file or stdin that is no image archive
+// fails with the words podman prints, and loads nothing.
+func TestLoadNotAnArchive(t *testing.T) {
+	t.Parallel()
+	bad := filepath.Join(t.TempDir(), "invalid")
+	if err := os.WriteFile(bad, []byte("I am not an image archive\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const words = "payload does not match any of the supported image formats:"
+	for _, r := range []result{burrow(t, "load", "-i", bad), burrowStdin(t, "a corrupt tarball\n", "load")} {
+		if r.ExitCode != 125 || !strings.Contains(r.Stderr, words) || len(nonEmptyLines(r.Stderr)) != 1 {
+			t.Errorf("load of no archive: want exit 125 and one line with %q, got:\n%s", words, describe(r))
+		}
+	}
+}
+
 func TestImageInspectHistory(t *testing.T) {
 	t.Parallel()
 	img := configImage(t)

@@ -146,6 +146,21 @@ func TestKillRejectsBadSignals(t *testing.T) {
 	wantFail(t, 125, "Error: valid signals are 1 through 64", "create", "--stop-signal", "99", busyboxImage(t))
 }
 
+// TestLatestWithNamesRefused: --latest beside names, or beside --all, is
+// refused before anything is touched, with podman's messages.
+func TestLatestWithNamesRefused(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"start", "-l", "nosuchcontainer"}, {"container", "inspect", "-l", "nosuchcontainer"}, {"inspect", "-l", "x"}} {
+		wantFail(t, 125, "Error: --latest and containers cannot be used together", args...)
+	}
+	wantFail(t, 125, "Error: --all and --latest cannot be used together", "start", "--all", "--latest")
+	for _, cmd := range []string{"stop", "rm", "kill", "inspect", "logs"} {
+		wantFail(t, 125, "Error: --latest and pods cannot be used together", "pod", cmd, "-l", "nosuchpod")
+	}
+	wantFail(t, 125, "Error: --all and --latest cannot be used together", "pod", "stop", "--all", "--latest")
+	wantFail(t, 125, "Error: --all and pods cannot be used together", "pod", "stop", "--all", "nosuchpod")
+}
+
 func TestRmDependAndExists(t *testing.T) {
 	t.Parallel()
 	name, dep := ctrName(t), ctrName(t)

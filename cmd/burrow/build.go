@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/burrow-containers/burrow/build"
 )
@@ -71,7 +73,11 @@ func (c *BuildCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	res, err := build.Build(g.ctx, eng, build.Options{
+	// Killed (SIGTERM, ^C), the build stops its step and removes its
+	// working containers before it exits.
+	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := build.Build(ctx, eng, build.Options{
 		ContextDir: contextDir, File: file, Tags: c.Tag, BuildArgs: args, Target: c.Target,
 		NoCache: c.NoCache, Pull: pull, Labels: c.Label, Layers: c.Layers, Squash: c.Squash,
 		Format: c.Format, Network: network, Out: out, Registry: c.options(c.Quiet),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -76,12 +77,14 @@ func (c *RmiCmd) Run(g *globals) error {
 }
 
 // allImageNames is what rmi --all removes: every name of every image (so
-// that an image with several goes too), then each image by ID.
+// that an image with several goes too), then each image by ID; the oldest
+// image first, as podman goes through them.
 func allImageNames(g *globals, eng *engine.Engine) ([]string, error) {
 	list, err := eng.Images(g.ctx)
 	if err != nil {
 		return nil, err
 	}
+	slices.Reverse(list)
 	var refs []string
 	for _, s := range list {
 		if len(s.Names) > 1 {

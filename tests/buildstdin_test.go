@@ -75,7 +75,7 @@ func TestBuildKilledStopsItsStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill() })
-	step := func() bool { return strings.Contains(must(t, "ps", "-a", "--format", "{{.Command}}"), "sleep "+secs) }
+	step := func() bool { return strings.Contains(must(t, "ps", "-a", "--no-trunc", "--format", "{{.Command}}"), "sleep "+secs) }
 	deadline := time.Now().Add(2 * time.Minute)
 	for !step() || sleepPID(secs) == 0 {
 		if time.Now().After(deadline) {
@@ -99,7 +99,7 @@ func TestBuildKilledStopsItsStep(t *testing.T) {
 	if step() {
 		t.Errorf("ps -a lists the killed build's step")
 	}
-	if strings.Contains(must(t, "ps", "--external", "--format", "{{.Command}} {{.Names}}"), "sleep "+secs) {
+	if strings.Contains(must(t, "ps", "--external", "--no-trunc", "--format", "{{.Command}} {{.Names}}"), "sleep "+secs) {
 		t.Errorf("ps --external lists the killed build's step")
 	}
 	if pid := sleepPID(secs); pid != 0 {

@@ -75,7 +75,9 @@ func TestBuildKilledStopsItsStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill() })
-	step := func() bool { return strings.Contains(must(t, "ps", "-a", "--no-trunc", "--format", "{{.Command}}"), "sleep "+secs) }
+	step := func() bool {
+		return strings.Contains(must(t, "ps", "-a", "--no-trunc", "--format", "{{.Command}}"), "sleep "+secs)
+	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for !step() || sleepPID(secs) == 0 {
 		if time.Now().After(deadline) {

@@ -261,7 +261,7 @@ func TestPodBadInput(t *testing.T) {
 		{[]string{"pod", "create", "--name", name, "--infra-image", testRegistry(t) + "/no-such-image:latest"}, "no-such-image"},
 		{[]string{"rm", "-f", podID[:12] + "-infra"}, "cannot be removed without removing the pod"},
 		{[]string{"pod", "ps", "-q", "--format", "{{.Name}}"}, "quiet and format cannot be used together"},
-		{[]string{"pod", "stop", "--latest", pod}, "cannot be combined"},
+		{[]string{"pod", "stop", "--latest", pod}, "--latest and pods cannot be used together"},
 		{[]string{"pod", "inspect"}, "give a pod name or ID, or --latest"},
 	} {
 		r := burrow(t, c.args...)

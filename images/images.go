@@ -153,7 +153,6 @@ func pullOne(ctx context.Context, store cstorage.Store, pc *signature.PolicyCont
 	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage, ReportResolvedReference: &stored}
 	if !opts.Quiet && opts.Out != nil {
 		copts.ReportWriter = opts.Out
-		fmt.Fprintf(opts.Out, "Trying to pull %s...\n", named.String())
 	}
 	if _, err := copy.Image(ctx, pc, dst, src, copts); err != nil {
 		return nil, classifyPullError(fmt.Errorf("pulling %q: %w", named.String(), err), named)

@@ -151,4 +151,9 @@ type Config struct {
 	// the API's ExposedPorts, with the image's EXPOSE added at create):
 	// what it says it listens on; -P publishes them.
 	Expose []string `json:",omitempty"`
+	// WorkdirMustExist marks a Workdir given with podman's -w: it must
+	// exist in the image or be on a mount, as podman's start checks
+	// ("workdir ... does not exist on container"). The image's, and a
+	// Docker client's, is made when missing.
+	WorkdirMustExist bool `json:",omitempty"`
 }

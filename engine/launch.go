@@ -23,6 +23,9 @@ type StartOptions struct {
 	Attach bool
 	// ConsoleSize is the terminal's initial size, when the container has one.
 	ConsoleSize *specs.Box
+	// PreserveFDs are descriptors of the caller that the process gets as
+	// its 3, 4, ... (--preserve-fds).
+	PreserveFDs []int
 	// byPolicy: a restart of the restart policy, which a user's stop
 	// (StoppedByUser, recorded under the lock) cancels.
 	byPolicy bool
@@ -243,10 +246,15 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	if err != nil {
 		return nil, fmt.Errorf("cloning the root of container %s: %w", stringid.TruncateID(r.ID), err)
 	}
-	b, err := sandbox.EncodeInit(spec, e.filterCache())
+	if n := len(trees) + len(o.PreserveFDs); n > sandbox.MaxSentFDs {
+		closeFDs(trees)
+		return nil, errdefs.Invalid(fmt.Errorf("container %s would need %d descriptors sent to its init, more than the %d one message carries: pass on fewer (--preserve-fds) or mount fewer binds", stringid.TruncateID(r.ID), n, sandbox.MaxSentFDs))
+	}
+	b, err := sandbox.EncodeInit(spec, e.filterCache(), sandbox.InitOptions{ID: r.ID, WorkdirMustExist: r.Config.WorkdirMustExist, PreserveFDs: len(o.PreserveFDs)})
 	timing.Mark("plan encoded (seccomp compiled), root cloned")
 	if err == nil {
-		err = pending.SendSpec(b, trees...)
+		// The descriptors to pass on go last, as the init expects.
+		err = pending.SendSpec(b, append(trees, o.PreserveFDs...)...)
 	}
 	closeFDs(trees)
 	if err != nil {

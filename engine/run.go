@@ -21,6 +21,9 @@ type Attach struct {
 	Stdout, Stderr io.Writer
 	// ConsoleSize is the terminal's size at the start (nil: unknown).
 	ConsoleSize *specs.Box
+	// PreserveFDs are descriptors of the caller that a container run in
+	// the foreground gets as its 3, 4, ... (--preserve-fds).
+	PreserveFDs []int
 }
 
 // Attached is a process the caller is attached to: a container run or
@@ -42,7 +45,7 @@ type Attached interface {
 // container was made, that container is returned too (removed already when
 // it was to be removed).
 func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullFunc) (*Container, Attached, error) {
-	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize})
+	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize, PreserveFDs: a.PreserveFDs})
 	if err != nil {
 		if ctr != nil && c.Remove {
 			e.Remove(ctx, ctr, RemoveOptions{Force: true, Timeout: new(time.Duration)})

@@ -42,10 +42,13 @@ struct plan {
 	unsigned rows, cols;
 	const void *filter; /* struct sock_filter[] */
 	size_t filter_len;  /* in instructions */
+	size_t npreserve;   /* descriptors passed on as 3, 4, ... */
+	const int *preserved; /* them, as received (plan_read) */
 	/* the container (init only) */
 	const char *root;
 	int readonly_root, cgroupns, newnet, nested;
 	const char *hostname, *netns;
+	const char *cwd_existing; /* the container's ID when the working directory must exist */
 	struct plan_mount *mounts;
 	size_t nmounts;
 	const char **devices, **masks, **readonly;
@@ -53,8 +56,9 @@ struct plan {
 };
 
 /* plan_read reads the plan on fd (to its end) and the descriptors sent
- * with it (trees, at most PLAN_MAX_TREES), and closes fd; it fails the
- * child on a malformed plan. */
+ * with it (trees, at most PLAN_MAX_TREES; those to pass on to the process
+ * are set apart in p->preserved), and closes fd; it fails the child on a
+ * malformed plan. */
 void plan_read(int fd, struct plan *p, int *trees, size_t *ntrees);
 
 /* child_fail reports an error of kind on the socket, as "WHAT: ERROR"

@@ -21,9 +21,26 @@ import (
 // flags and attributes, the capabilities into numbers, the seccomp profile
 // compiled into the kernel's program.
 
+// InitOptions are what a container's init is told beyond its spec.
+type InitOptions struct {
+	// ID names the container in the init's messages.
+	ID string
+	// WorkdirMustExist keeps the init from making the working directory
+	// (podman's -w), unless it is on one of the spec's mounts, which make
+	// it or hold it.
+	WorkdirMustExist bool
+	// PreserveFDs is how many descriptors, sent last with the plan,
+	// become the process's 3, 4, ... (--preserve-fds).
+	PreserveFDs int
+}
+
+// MaxSentFDs is how many descriptors the init takes with its plan: mount
+// trees and those to pass on.
+const MaxSentFDs = C.PLAN_MAX_TREES
+
 // EncodeInit is the plan of a container's init for spec, its seccomp
 // filter compiled or taken from cache.
-func EncodeInit(spec *specs.Spec, cache FilterCache) ([]byte, error) {
+func EncodeInit(spec *specs.Spec, cache FilterCache, o InitOptions) ([]byte, error) {
 	if spec.Root == nil || spec.Process == nil || spec.Linux == nil {
 		return nil, errors.New("the container spec has no root, process or linux section")
 	}
@@ -31,6 +48,12 @@ func EncodeInit(spec *specs.Spec, cache FilterCache) ([]byte, error) {
 	w.magic()
 	if err := w.process(spec.Process, spec.Linux.Seccomp, cache); err != nil {
 		return nil, err
+	}
+	if o.PreserveFDs > 0 {
+		w.record(C.PLAN_PRESERVE_FDS, num(uint64(o.PreserveFDs)))
+	}
+	if o.WorkdirMustExist && !onMount(spec.Process.Cwd, spec.Mounts) {
+		w.record(C.PLAN_CWD_EXISTING, w.str(o.ID))
 	}
 	if spec.Process.OOMScoreAdj != nil {
 		w.record(C.PLAN_OOM_SCORE_ADJ, num(uint64(*spec.Process.OOMScoreAdj)))
@@ -72,6 +95,26 @@ func EncodeInit(spec *specs.Spec, cache FilterCache) ([]byte, error) {
 		w.record(C.PLAN_READONLY, w.str(p))
 	}
 	return w.bytes()
+}
+
+// onMount tells whether path is a mount's destination, below one (the
+// init makes it there, as runc does) or above one (making the mount point
+// made it), as podman's check of -w has it.
+func onMount(path string, mounts []specs.Mount) bool {
+	path = filepath.Clean(filepath.Join("/", path))
+	for _, m := range mounts {
+		dest := filepath.Clean(m.Destination)
+		if within(path, dest) || (path != "/" && within(dest, path)) {
+			return true
+		}
+	}
+	return false
+}
+
+// within tells whether path is dir or below it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
 
 // EncodeExec is the plan of a process joining a running container, under

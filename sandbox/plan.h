@@ -25,6 +25,7 @@
 #define PLAN_OOM_SCORE_ADJ 7 /* num (an int) */
 #define PLAN_TERMINAL 8      /* num rows, num cols (0 0: not known) */
 #define PLAN_SECCOMP 9       /* bytes: the filter, struct sock_filter[] */
+#define PLAN_PRESERVE_FDS 10 /* num N: the last N descriptors sent with the plan become the process's 3..3+N-1 */
 
 /* The container: the init's only. */
 #define PLAN_ROOT 32     /* str path, num readonly */
@@ -37,6 +38,7 @@
 #define PLAN_DEVICE 39   /* str: a host device node, bound at the same path */
 #define PLAN_MASK 40     /* str: a path masked (after pivot_root) */
 #define PLAN_READONLY 41 /* str: a path made read-only (after pivot_root) */
+#define PLAN_CWD_EXISTING 42 /* str: the container's ID (for the message): the working directory must exist, it is not made */
 
 /* A PLAN_MOUNT's items: str type, str source, str destination, then these
  * numbers, then the filesystem's options (str "KEY" or "KEY=VALUE"), for

@@ -169,6 +169,11 @@ static void parse(struct reader r, struct plan *p) {
 			p->filter_len = f.n / 8;
 			break;
 		}
+		case PLAN_PRESERVE_FDS:
+			p->npreserve = (size_t)num(&b, "descriptors to pass on");
+			if (p->npreserve > PLAN_MAX_TREES)
+				bad("descriptors to pass on");
+			break;
 		case PLAN_ROOT:
 			p->root = str(&b, "root");
 			p->readonly_root = num(&b, "root") != 0;
@@ -184,6 +189,9 @@ static void parse(struct reader r, struct plan *p) {
 			break;
 		case PLAN_NEWNET:
 			p->newnet = 1;
+			break;
+		case PLAN_CWD_EXISTING:
+			p->cwd_existing = str(&b, "working directory");
 			break;
 		case PLAN_NESTED:
 			p->nested = 1;
@@ -267,4 +275,9 @@ void plan_read(int fd, struct plan *p, int *trees, size_t *ntrees) {
 		bad("header (a burrow of another version?)");
 	memset(p, 0, sizeof *p);
 	parse((struct reader){buf + PLAN_MAGIC_LEN, len - PLAN_MAGIC_LEN}, p);
+	/* The descriptors to pass on come last, after the mount trees. */
+	if (p->npreserve > *ntrees)
+		child_fail(KIND_SETUP, 0, "the descriptors to pass on (--preserve-fds) were not sent");
+	*ntrees -= p->npreserve;
+	p->preserved = trees + *ntrees;
 }

@@ -100,7 +100,7 @@ func testSpec() *specs.Spec {
 }
 
 func TestEncodeInit(t *testing.T) {
-	b, err := EncodeInit(testSpec(), "")
+	b, err := EncodeInit(testSpec(), "", InitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,15 +187,59 @@ func TestEncodeInit(t *testing.T) {
 	}
 }
 
+func TestEncodeInitWorkdirAndDescriptors(t *testing.T) {
+	if rs := decodePlan(t, mustEncodeInit(t, testSpec(), InitOptions{ID: "abc"})); len(records(rs, 42))+len(records(rs, 10)) != 0 {
+		t.Error("a workdir that may be made, or no descriptors to pass on, need no record")
+	}
+	rs := decodePlan(t, mustEncodeInit(t, testSpec(), InitOptions{ID: "abc", WorkdirMustExist: true, PreserveFDs: 2}))
+	if got := records(rs, 42); len(got) != 1 || itemStr(t, got[0].items[0]) != "abc" {
+		t.Errorf("the existing workdir's record: %v", got)
+	}
+	if got := records(rs, 10); len(got) != 1 || itemNum(t, got[0].items[0]) != 2 {
+		t.Errorf("the descriptors' record: %v", got)
+	}
+	// On a mount, below one or above one: the mounts make it.
+	for _, cwd := range []string{"/data", "/data/sub", "/tmp/x/y", "/proc/"} {
+		s := testSpec()
+		s.Process.Cwd = cwd
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/a/b/c", Type: "tmpfs", Source: "tmpfs"})
+		if rs := decodePlan(t, mustEncodeInit(t, s, InitOptions{WorkdirMustExist: true})); len(records(rs, 42)) != 0 {
+			t.Errorf("workdir %s is on a mount: it must not be required in the image", cwd)
+		}
+	}
+	for _, cwd := range []string{"/a/b", "/a"} {
+		s := testSpec()
+		s.Process.Cwd = cwd
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/a/b/c", Type: "tmpfs", Source: "tmpfs"})
+		if rs := decodePlan(t, mustEncodeInit(t, s, InitOptions{WorkdirMustExist: true})); len(records(rs, 42)) != 0 {
+			t.Errorf("workdir %s holds a mount point: it must not be required in the image", cwd)
+		}
+	}
+	s := testSpec()
+	s.Process.Cwd = "/database"
+	if rs := decodePlan(t, mustEncodeInit(t, s, InitOptions{WorkdirMustExist: true})); len(records(rs, 42)) != 1 {
+		t.Error("/database is not on /data: it must be in the image")
+	}
+}
+
+func mustEncodeInit(t *testing.T, s *specs.Spec, o InitOptions) []byte {
+	t.Helper()
+	b, err := EncodeInit(s, "", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestEncodeRefusesWhatCannotReachTheKernel(t *testing.T) {
 	s := testSpec()
 	s.Process.Env = append(s.Process.Env, "A=b\x00c")
-	if _, err := EncodeInit(s, ""); err == nil || !strings.Contains(err.Error(), "NUL") {
+	if _, err := EncodeInit(s, "", InitOptions{}); err == nil || !strings.Contains(err.Error(), "NUL") {
 		t.Errorf("an environment with a NUL: %v", err)
 	}
 	s = testSpec()
 	s.Process.Capabilities.Bounding = []string{"CAP_NO_SUCH"}
-	if _, err := EncodeInit(s, ""); err == nil || !strings.Contains(err.Error(), "CAP_NO_SUCH") {
+	if _, err := EncodeInit(s, "", InitOptions{}); err == nil || !strings.Contains(err.Error(), "CAP_NO_SUCH") {
 		t.Errorf("an unknown capability: %v", err)
 	}
 	if _, err := EncodeExec(&specs.Process{}, nil, ""); err == nil {

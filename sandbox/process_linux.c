@@ -8,6 +8,7 @@
 // permitted set, the capabilities, and execve.
 #define _GNU_SOURCE
 #include "child.h"
+#include "plan.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -33,6 +34,10 @@
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
+
+/* The protocol socket: CHILD_SOCKET_FD, until descriptors passed on to
+ * the process take its place (place_fds). */
+static int socket_fd = CHILD_SOCKET_FD;
 
 /* errtext is strerror as Go's errors print it: lower case. */
 static void errtext(int err, char *out, size_t len) {
@@ -73,7 +78,7 @@ int child_send(const char *json, int fd) {
 	}
 	ssize_t n;
 	do
-		n = sendmsg(CHILD_SOCKET_FD, &mh, MSG_NOSIGNAL);
+		n = sendmsg(socket_fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -1 : 0;
 }
@@ -261,17 +266,41 @@ static void set_credentials(const struct plan *p) {
 		child_fail(KIND_SETUP, errno, "setting no_new_privs");
 }
 
+/* place_fds makes the descriptors passed on (--preserve-fds) the
+ * process's 3, 4, ..., open across the exec; the socket and the received
+ * copies move above them first, and close at the exec. */
+static void place_fds(const struct plan *p) {
+	if (p->npreserve == 0)
+		return;
+	int top = 3 + (int)p->npreserve;
+	int moved[PLAN_MAX_TREES];
+	int s = fcntl(socket_fd, F_DUPFD_CLOEXEC, top);
+	if (s < 0)
+		child_fail(KIND_SETUP, errno, "passing on descriptors");
+	socket_fd = s;
+	for (size_t i = 0; i < p->npreserve; i++) {
+		moved[i] = p->preserved[i];
+		if (moved[i] < top && (moved[i] = fcntl(moved[i], F_DUPFD_CLOEXEC, top)) < 0)
+			child_fail(KIND_SETUP, errno, "passing on descriptors");
+	}
+	for (size_t i = 0; i < p->npreserve; i++)
+		if (dup3(moved[i], 3 + (int)i, 0) < 0)
+			child_fail(KIND_SETUP, errno, "passing on descriptor %d", 3 + (int)i);
+}
+
 void child_exec(const struct plan *p) {
 	char path[PATH_MAX];
 	enter_workdir(p->cwd);
 	look_path(p, path, sizeof path);
 	if (p->has_oom)
 		set_oom_score_adj(p->oom_score_adj);
-	/* No descriptor but stdio may reach the process: the caller may have
-	 * inherited some without close-on-exec (CVE-2024-21626 was such a
-	 * leak). The socket stays open until the exec succeeds. */
+	/* No descriptor but stdio (and those passed on on purpose) may reach
+	 * the process: the caller may have inherited some without
+	 * close-on-exec (CVE-2024-21626 was such a leak). The socket stays
+	 * open until the exec succeeds. */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		child_fail(KIND_SETUP, errno, "marking descriptors close-on-exec");
+	place_fds(p);
 	load_seccomp(p);
 	set_credentials(p);
 	execve(path, p->args, p->env);

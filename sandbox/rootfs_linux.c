@@ -410,6 +410,20 @@ static int loopback_up(void) {
 	return r;
 }
 
+/* existing_workdir opens the working directory that must be in the image
+ * or on a mount (podman's -w), the mounts made: podman's start fails
+ * with these words, and exit code 126, where it is not. */
+static int existing_workdir(int root, const struct plan *p) {
+	struct stat st;
+	int dir = open_in_root(root, p->cwd, 0);
+	if (dir < 0 && errno == ENOENT)
+		child_fail(KIND_CANNOTINVOKE, 0, "workdir \"%s\" does not exist on container %s", p->cwd, p->cwd_existing);
+	if (dir >= 0 && fstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		child_fail(KIND_CANNOTINVOKE, 0, "workdir \"%s\" exists on container %s, but is not a directory", p->cwd,
+			   p->cwd_existing);
+	return dir;
+}
+
 /* pivot makes rootpath the root and detaches the old root, leaving no
  * path to the host's filesystem. */
 static void pivot(const char *rootpath) {
@@ -451,8 +465,8 @@ void rootfs_build(const struct plan *p, int root, const char *rootpath, const in
 	if (p->newnet && loopback_up() < 0)
 		child_fail(KIND_SETUP, errno, "bringing up lo");
 	/* The working directory is made before the root may turn
-	 * read-only. */
-	int dir = mkdir_all(root, p->cwd);
+	 * read-only; podman's -w is not (existing_workdir). */
+	int dir = p->cwd_existing ? existing_workdir(root, p) : mkdir_all(root, p->cwd);
 	if (dir < 0)
 		child_fail(KIND_SETUP, errno, "creating working directory %s", p->cwd);
 	close(dir);

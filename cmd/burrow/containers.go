@@ -122,6 +122,9 @@ func (c *CreateCmd) Run(g *globals) error {
 	if err := c.checkCIDFile(); err != nil {
 		return err
 	}
+	if c.PreserveFDs > 0 {
+		return invalidf("--preserve-fds is run's: a created container gets no descriptors of this command")
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err

@@ -61,7 +61,8 @@ type RunCmd struct {
 	LogDriver   string   `name:"log-driver" help:"Where the output goes: k8s-file (the log burrow logs reads; json-file is the same), none, or passthrough (the container gets your stdin, stdout and stderr, which must not be a terminal)."`
 	LogOpt      []string `name:"log-opt" sep:"none" help:"Log option: max-size=SIZE (the log starts over when it would grow past SIZE); default: containers.conf's log_size_max."`
 	registryFlags
-	Quiet bool `short:"q" help:"Pull without progress output."`
+	Quiet       bool `short:"q" help:"Pull without progress output."`
+	PreserveFDs uint `name:"preserve-fds" help:"Pass on N descriptors: the container's process gets this command's 3, 4, ... (run only)."`
 	podmanRunFlags
 
 	Args []string `arg:"" passthrough:"partial" help:"IMAGE [COMMAND [ARG...]], or with --rootfs DIR COMMAND [ARG...]."`
@@ -84,6 +85,10 @@ func (r *RunCmd) Run(g *globals) error {
 	if r.Rmi && r.Rootfs {
 		return invalidf("--rmi needs an image, not --rootfs")
 	}
+	preserved, err := preservedFDs(r.PreserveFDs)
+	if err != nil {
+		return err
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -105,7 +110,7 @@ func (r *RunCmd) Run(g *globals) error {
 	printNotes(r.notes())
 	printNotes(limitNote(r.limitFlags, cfg.Limits))
 	if r.Detach {
-		ctr, _, err := eng.Run(g.ctx, cfg, pull, engine.StartOptions{})
+		ctr, _, err := eng.Run(g.ctx, cfg, pull, engine.StartOptions{PreserveFDs: preserved})
 		if ctr != nil {
 			printNotes(ctr.Notes)
 		}
@@ -129,6 +134,7 @@ func (r *RunCmd) Run(g *globals) error {
 	}
 	// passthrough: the container reads stdin itself.
 	streams := userStreams(cfg.LogDriver != engine.LogPassthrough && r.attached("stdin"))
+	streams.PreserveFDs = preserved
 	if !r.attached("stdout") {
 		streams.Stdout = io.Discard
 	}
@@ -231,7 +237,7 @@ func replaceContainer(g *globals, eng *engine.Engine, name string) error {
 
 func (r *RunCmd) config() (engine.Config, error) {
 	cfg := engine.Config{
-		Name: r.Name, Env: r.Env, Workdir: r.Workdir, User: r.User, Hostname: r.Hostname,
+		Name: r.Name, Env: r.Env, Workdir: r.Workdir, WorkdirMustExist: r.Workdir != "", User: r.User, Hostname: r.Hostname,
 		CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
 		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm, Pod: r.Pod,
 	}

@@ -171,6 +171,11 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		adj := hc.OomScoreAdj
 		c.OOMScoreAdj = &adj
 	}
+	if hc.Init != nil {
+		// dockerd's docker-init is podman's catatonit here: the same
+		// reaper and signal relay as PID 1.
+		c.Init = *hc.Init
+	}
 	if req.Entrypoint != nil {
 		// The engine takes the entrypoint's program; its arguments go
 		// before the command's.

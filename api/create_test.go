@@ -221,6 +221,22 @@ func orNone(l []string) []string {
 }
 
 // What the SDKs send for an empty HostConfig and NetworkingConfig passes.
+// HostConfig.Init asks for the init as PID 1 (catatonit here, docker-init
+// under dockerd); false and null for none.
+func TestCreateInit(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"Image":"i","HostConfig":{"Init":true}}`:  true,
+		`{"Image":"i","HostConfig":{"Init":false}}`: false,
+		`{"Image":"i","HostConfig":{"Init":null}}`:  false,
+		`{"Image":"i"}`: false,
+	} {
+		c, err := createFrom(t, "", body)
+		if err != nil || c.Init != want {
+			t.Errorf("%s: Init %v, %v; want %v", body, c.Init, err, want)
+		}
+	}
+}
+
 func TestCreateSDKZeroValues(t *testing.T) {
 	for name, req := range map[string]any{
 		"moby/moby client": container.CreateRequest{Config: &container.Config{Image: "i"}, HostConfig: &container.HostConfig{},
@@ -327,7 +343,6 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"Shell":["/bin/bash","-c"]`, "Config.Shell"},
 		{`"HostConfig":{"Devices":[{"PathOnHost":"/dev/null"}]}`, "HostConfig.Devices"},
 		{`"HostConfig":{"Ulimits":[{"Name":"nofile","Soft":1,"Hard":2}]}`, "HostConfig.Ulimits"},
-		{`"HostConfig":{"Init":true}`, "HostConfig.Init"},
 		{`"HostConfig":{"GroupAdd":["10"]}`, "HostConfig.GroupAdd"},
 		{`"HostConfig":{"PidMode":"host"}`, "HostConfig.PidMode"},
 		{`"HostConfig":{"IpcMode":"host"}`, "HostConfig.IpcMode"},

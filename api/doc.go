@@ -39,7 +39,7 @@
 // Errors are {"message": ...} with 404, 409, 400, 401 by error class; 413
 // for a body over Server.UploadLimit. A create request is translated field
 // by field (create.go); a field burrow cannot honour is a 400 naming it
-// (unsupported.go: Init, Links, PidMode, UTSMode, Sysctls other than net.*,
+// (unsupported.go: Links, PidMode, UTSMode, Sysctls other than net.*,
 // Ulimits, Devices, GroupAdd, Runtime and a few more), never
 // ignored. Requests from web browsers are refused (403), JSON bodies must
 // say so (Content-Type application/json). Not served: swarm, plugins,

@@ -65,6 +65,9 @@ func inspectHostConfig(d engine.InspectData, c *engine.Config, ports network.Por
 	if c.OOMScoreAdj != nil {
 		hc.OomScoreAdj = *c.OOMScoreAdj
 	}
+	if c.Init {
+		hc.Init = &c.Init
+	}
 	for _, ip := range c.DNS {
 		if a, err := netip.ParseAddr(ip); err == nil {
 			hc.DNS = append(hc.DNS, a)

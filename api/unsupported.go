@@ -35,7 +35,6 @@ func refuseUnsupported(req *createRequest) error {
 		{hc.Runtime != "", "HostConfig.Runtime"},
 		{hc.Umask != nil, "HostConfig.Umask"},
 		{!hc.Isolation.IsDefault(), "HostConfig.Isolation"},
-		{hc.Init != nil && *hc.Init, "HostConfig.Init"},
 	} {
 		if u.asked {
 			return errdefs.Invalid(fmt.Errorf("%s: burrow does not support it; leave it out", u.field))

@@ -156,4 +156,10 @@ type Config struct {
 	// ("workdir ... does not exist on container"). The image's, and a
 	// Docker client's, is made when missing.
 	WorkdirMustExist bool `json:",omitempty"`
+	// Init runs an init (catatonit, from InitPath) as the container's PID
+	// 1 with the command as its child, as podman's --init and the API's
+	// HostConfig.Init: it reaps orphans and passes signals on. InitPath
+	// is settled at create (--init-path, else containers.conf's).
+	Init     bool   `json:",omitempty"`
+	InitPath string `json:",omitempty"`
 }

@@ -72,6 +72,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := CheckRuntime(c.Runtime); err != nil {
 		return nil, nil, err
 	}
+	if err := e.settleInit(&c); err != nil {
+		return nil, nil, err
+	}
 	if err := dedupeMounts(&c); err != nil {
 		return nil, nil, err
 	}
@@ -202,7 +205,7 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 	sort.SliceStable(ctr.Spec.Mounts, func(i, j int) bool {
 		return mountDepth(ctr.Spec.Mounts[i].Destination) < mountDepth(ctr.Spec.Mounts[j].Destination)
 	})
-	ctr.Args = ctr.Spec.Process.Args
+	ctr.Args = commandArgs(c, ctr.Spec.Process.Args)
 	if err := writeJSON(filepath.Join(e.ctrDir(ctr.ID), "spec.json"), ctr.Spec); err != nil {
 		return err
 	}

@@ -70,6 +70,7 @@ type InspectHealthcheck struct {
 // InspectHostConfig is the HostConfig of `burrow inspect`.
 type InspectHostConfig struct {
 	AutoRemove     bool           `json:"AutoRemove"`
+	Init           bool           `json:"Init"`
 	Privileged     bool           `json:"Privileged"`
 	ReadonlyRootfs bool           `json:"ReadonlyRootfs"`
 	CapAdd         []string       `json:"CapAdd"`
@@ -164,6 +165,10 @@ func (c *Container) Inspect() InspectData {
 	if len(c.Args) > 0 {
 		d.Path, d.Args = c.Args[0], c.Args[1:]
 	}
+	if c.Config.Init {
+		// As podman's: the init is the process, the command its arguments.
+		d.Path, d.Args = ContainerInitPath, append([]string{"--"}, c.Args...)
+	}
 	for _, m := range c.Config.Mounts {
 		im := map[string]any{"Type": m.Type, "Destination": m.Destination, "RW": !m.ReadOnly(), "Options": m.Options}
 		switch m.Type {
@@ -226,7 +231,7 @@ func (c *Container) Inspect() InspectData {
 		d.Config.Entrypoint = *c.Config.Entrypoint
 	}
 	d.HostConfig = InspectHostConfig{
-		AutoRemove: c.Config.Remove, Privileged: c.Config.Privileged, ReadonlyRootfs: c.Config.ReadOnly,
+		AutoRemove: c.Config.Remove, Init: c.Config.Init, Privileged: c.Config.Privileged, ReadonlyRootfs: c.Config.ReadOnly,
 		CapAdd: c.Config.CapAdd, CapDrop: c.Config.CapDrop, NetworkMode: networkMode(&c.Config),
 		NetworkRate: c.Config.NetworkRate, Memory: c.Config.Limits.Memory, MemorySwap: c.Config.Limits.MemorySwap,
 		NanoCpus: int64(c.Config.Limits.CPUs * 1e9), CpuShares: c.Config.Limits.CPUShares, CpusetCpus: c.Config.Limits.CpusetCpus,

@@ -339,6 +339,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		}
 		mounts = append(mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts})
 	}
+	args, mounts = withInit(c, args, mounts)
 	namespaces := ctr.engine.containerNamespaces(ctr.ID, c)
 	spec := &specs.Spec{
 		Version:  specs.Version,

@@ -130,6 +130,7 @@ func (c *CreateCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
+	c.initDefault(eng, &cfg)
 	pull, err := c.prepareImage(g, eng, &cfg)
 	if err != nil {
 		return err

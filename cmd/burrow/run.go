@@ -94,6 +94,7 @@ func (r *RunCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
+	r.initDefault(eng, &cfg)
 	pull, err := r.prepareImage(g, eng, &cfg)
 	if err != nil {
 		return err
@@ -168,6 +169,13 @@ func (r *RunCmd) Run(g *globals) error {
 		}
 	}
 	return exitCode(code)
+}
+
+// initDefault applies containers.conf's init where --init is not given.
+func (r *RunCmd) initDefault(eng *engine.Engine, cfg *engine.Config) {
+	if r.Init == nil && eng.InitByDefault() {
+		cfg.Init = true
+	}
 }
 
 // startError is err with podman's exit code: 126 once the container is

@@ -37,7 +37,8 @@ type podmanRunFlags struct {
 	KernelMemory string   `name:"kernel-memory" hidden:"" help:"No longer supported: ignored with a warning, as podman."`
 	Runtime      string   `name:"runtime" help:"OCI runtime: burrow's own, by name (burrow) or path; others are refused."`
 	ImageVolume  string   `name:"image-volume" enum:"bind,tmpfs,ignore," default:"" help:"What the image's VOLUMEs become: bind (anonymous volumes, the default), tmpfs or ignore."`
-	Init         bool     `name:"init" hidden:"" help:"Not supported: burrow runs no init process in the container."`
+	Init         *bool    `name:"init" help:"Run an init (catatonit) as the container's PID 1, the command its child: it reaps orphans and passes signals on (default: containers.conf's init)."`
+	InitPath     string   `name:"init-path" help:"The init --init runs (default: containers.conf's init_path, else catatonit); without --init it is not used."`
 	HTTPProxy    bool     `name:"http-proxy" default:"true" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default true; --http-proxy=false not)."`
 }
 
@@ -50,8 +51,11 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 		}
 		cfg.Env = append(env, cfg.Env...)
 	}
-	if f.Init {
-		return invalidf("--init is not supported: burrow runs the command as the container's PID 1; give an init of the image as the command (e.g. tini)")
+	if f.Init != nil {
+		cfg.Init = *f.Init
+	}
+	if cfg.Init {
+		cfg.InitPath = f.InitPath // as podman's, used with --init only
 	}
 	for _, a := range f.Attach {
 		switch strings.ToLower(a) {

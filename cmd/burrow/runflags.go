@@ -54,9 +54,7 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 	if f.Init != nil {
 		cfg.Init = *f.Init
 	}
-	if cfg.Init {
-		cfg.InitPath = f.InitPath // as podman's, used with --init only
-	}
+	cfg.InitPath = f.InitPath // as podman's, used with an init only (engine.settleInit)
 	for _, a := range f.Attach {
 		switch strings.ToLower(a) {
 		case "stdin", "stdout", "stderr":

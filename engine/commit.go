@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -79,7 +81,11 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	if o.Author != "" {
 		cfg.Author = o.Author
 	}
-	cfg.Config.Env = append([]string{}, baseCfg.Config.Env...)
+	var env []string
+	if spec, err := e.loadSpec(ctr.ID); err == nil {
+		env = spec.Process.Env
+	}
+	containerConfig(&cfg.Config.ImageConfig, &ctr.Config, env)
 	if err := images.ApplyChanges(&cfg.Config.ImageConfig, o.Changes); err != nil {
 		return nil, err
 	}
@@ -105,6 +111,39 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	}
 	e.recordImageEvents(evs...)
 	return img, nil
+}
+
+// containerConfig makes img, the container's image's configuration, the
+// committed container's, as podman's commit does: its entrypoint and
+// command, its environment, working directory, user, labels and exposed
+// ports where it set them. A variable the container took from the host
+// (-e NAME) has the value it got, from its process's environment env.
+func containerConfig(img *imgspecv1.ImageConfig, c *Config, env []string) {
+	img.Entrypoint, img.Cmd = entrypointAndCmd(c, img)
+	img.Env = mergeEnv(img.Env, c.Env, func(k string) (string, bool) {
+		for _, kv := range slices.Backward(env) {
+			if name, v, _ := strings.Cut(kv, "="); name == k {
+				return v, true
+			}
+		}
+		return "", false
+	})
+	if c.Workdir != "" {
+		img.WorkingDir = c.Workdir
+	}
+	if c.User != "" {
+		img.User = c.User
+	}
+	if len(c.Labels) > 0 && img.Labels == nil {
+		img.Labels = map[string]string{}
+	}
+	maps.Copy(img.Labels, c.Labels)
+	for _, p := range c.Expose {
+		if img.ExposedPorts == nil {
+			img.ExposedPorts = map[string]struct{}{}
+		}
+		img.ExposedPorts[p] = struct{}{}
+	}
 }
 
 // NewImage is an image for StoreImage to write.

@@ -101,7 +101,14 @@ func capabilities(c *Config) ([]string, error) {
 // processArgs combines the image's entrypoint and command with the user's
 // overrides as podman does: a new entrypoint drops the image's Cmd.
 func processArgs(c *Config, img *v1.ImageConfig) []string {
-	var entry, cmd []string
+	entry, cmd := entrypointAndCmd(c, img)
+	return append(append([]string{}, entry...), cmd...)
+}
+
+// entrypointAndCmd are the container's entrypoint and command: the
+// image's unless c replaces them (an entrypoint given drops the image's
+// command too, as podman's and Docker's).
+func entrypointAndCmd(c *Config, img *v1.ImageConfig) (entry, cmd []string) {
 	if img != nil {
 		entry, cmd = img.Entrypoint, img.Cmd
 	}
@@ -115,7 +122,7 @@ func processArgs(c *Config, img *v1.ImageConfig) []string {
 	if len(c.Command) > 0 {
 		cmd = c.Command
 	}
-	return append(append([]string{}, entry...), cmd...)
+	return entry, cmd
 }
 
 // mergeEnv applies overrides (K=V, or K alone to take it from host) on base.

@@ -84,12 +84,16 @@ func policyContext(sys *types.SystemContext) (*signature.PolicyContext, error) {
 	return signature.NewPolicyContext(policy)
 }
 
-// Pull copies ref from its registry into store and returns the stored
-// image. Short names are tried against each resolved candidate in turn.
+// Pull copies ref from its registry (or, named with another transport,
+// from there: HasTransport) into store and returns the stored image.
+// Short names are tried against each resolved candidate in turn.
 func Pull(ctx context.Context, store cstorage.Store, ref string, opts PullOptions) (*cstorage.Image, error) {
 	sys, err := opts.systemContext()
 	if err != nil {
 		return nil, err
+	}
+	if HasTransport(ref) {
+		return pullTransport(ctx, store, ref, opts)
 	}
 	ref = stripTagOfDigested(strings.TrimPrefix(ref, "docker://"))
 	resolved, err := shortnames.Resolve(sys, ref)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/images"
 	"github.com/burrow-containers/burrow/slirp"
 )
 
@@ -209,6 +210,15 @@ func printNotes(notes []string) {
 func (r *RunCmd) prepareImage(g *globals, eng *engine.Engine, cfg *engine.Config) (engine.PullFunc, error) {
 	if cfg.Image == "" {
 		return nil, nil
+	}
+	if images.HasTransport(cfg.Image) {
+		// docker-archive:PATH and the like: copied in first, as podman's
+		// run does, then run by ID.
+		img, err := eng.Pull(g.ctx, cfg.Image, r.options(r.Quiet))
+		if err != nil {
+			return nil, err
+		}
+		cfg.Image = img.ID
 	}
 	pull := r.puller(eng)
 	switch r.Pull {

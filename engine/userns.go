@@ -3,14 +3,11 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/user"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/idtools"
 
@@ -366,9 +363,9 @@ func specIDs(spec *specs.Spec, uid, gid uint32) (int, int, error) {
 
 // keepIDUser adds the keep-id user to the container's /etc/passwd and
 // /etc/group when they lack it, as podman does: the user's name is the
-// host account's; its home is the host one when it (or a directory above
-// it) is in the image or a mount puts it in the container, the working
-// directory otherwise. It returns the user's home.
+// host account's; its home is the host one when a mount puts it in the
+// container (podman 4.3 looks at the mounts only, not at the image), the
+// working directory otherwise. It returns the user's home.
 func (ctr *Container) keepIDUser(a *accountFiles, uid, gid uint32, workdir string) (string, error) {
 	name, hostHome := "user", "/"
 	if u, err := user.LookupId(strconv.Itoa(userns.HostUID())); err == nil {
@@ -376,7 +373,7 @@ func (ctr *Container) keepIDUser(a *accountFiles, uid, gid uint32, workdir strin
 	}
 	u, g := strconv.FormatUint(uint64(uid), 10), strconv.FormatUint(uint64(gid), 10)
 	home := workdir
-	if ctr.Config.mountedAt(hostHome) || inRootfs(a.rootfs, hostHome) {
+	if ctr.Config.mountedAt(hostHome) {
 		home = hostHome
 	}
 	f, err := a.find("/etc/passwd", func(f []string) bool { return len(f) >= 6 && f[2] == u })
@@ -395,22 +392,6 @@ func (ctr *Container) keepIDUser(a *accountFiles, uid, gid uint32, workdir strin
 		err = a.add("/etc/group", fmt.Sprintf("%s:x:%s:\n", name, g))
 	}
 	return home, err
-}
-
-// inRootfs tells whether path, or a directory above it other than /,
-// exists in the container's root filesystem (resolved inside it): podman
-// then gives the keep-id user the host account's home.
-func inRootfs(rootfs, path string) bool {
-	for p := path; p != "/" && p != "." && p != ""; p = filepath.Dir(p) {
-		inside, err := securejoin.SecureJoin(rootfs, p)
-		if err != nil {
-			return false
-		}
-		if _, err := os.Lstat(inside); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // mountedAt tells whether one of the container's mounts holds path.

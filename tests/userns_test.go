@@ -51,13 +51,18 @@ func TestUsernsKeepID(t *testing.T) {
 	if len(sec) != 3 {
 		t.Fatalf("unexpected output:\n%s", out)
 	}
+	// The home is the image's working directory (/ here), as podman's,
+	// unless a mount puts the host account's home in (below).
 	want := []string{
 		strconv.Itoa(uid), strconv.Itoa(gid), me.Username,
-		fmt.Sprintf("%d:%d:%s", uid, gid, me.HomeDir), me.HomeDir,
+		fmt.Sprintf("%d:%d:/", uid, gid), "/",
 		"0:0", fmt.Sprintf("%d:%d", uid, gid),
 	}
 	if got := nonEmptyLines(sec[0]); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("under --userns=keep-id: id -u, id -g, id -un, the passwd entry, $HOME, owners of /bin/busybox and of the bind mount =\n%q\nwant\n%q", got, want)
+	}
+	if got := shOut(t, "echo $HOME; grep '^"+me.Username+":' /etc/passwd | cut -d: -f6", "--userns=keep-id", "-v", dir+":"+me.HomeDir); got != me.HomeDir+"\n"+me.HomeDir+"\n" {
+		t.Errorf("under --userns=keep-id with the home mounted: $HOME and the passwd home %q, want %s", got, me.HomeDir)
 	}
 	// The user is itself inside, the container's root the first
 	// subordinate ID (1 in burrow's namespace), as podman's keep-id.

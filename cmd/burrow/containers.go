@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/burrow-containers/burrow/engine"
@@ -675,7 +674,8 @@ func (r *RenameCmd) Run(g *globals) error {
 
 // TopCmd is `burrow top`.
 type TopCmd struct {
-	Container string `arg:"" help:"Container whose processes to list."`
+	Container   string   `arg:"" help:"Container whose processes to list."`
+	Descriptors []string `arg:"" optional:"" help:"Columns, podman's format descriptors (comma-separated or not): args, comm, etime, group, hgroup, hpid, huser, pcpu, pid, ppid, state, time, tty, user (default: user pid ppid pcpu etime tty time args)."`
 }
 
 // Run lists the processes.
@@ -689,16 +689,17 @@ func (t *TopCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	cols, err := parseTopDescriptors(t.Descriptors)
+	if err != nil {
+		return err
+	}
 	procs, err := eng.Top(c)
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "USER\tPID\tPPID\t%CPU\tELAPSED\tTTY\tTIME\tCOMMAND")
-	for _, p := range procs {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%.3f\t%v\t%s\t%v\t%s\n", p.User, p.PID, p.PPID, p.CPU, p.Elapsed, p.TTY, p.Time, p.Command)
-	}
-	return w.Flush()
+	table := newTopTable(os.Stdout, cols)
+	table.add(procs)
+	return table.flush()
 }
 
 // ContainerPruneCmd is `burrow container prune`.

@@ -31,6 +31,11 @@ var topColumns = map[string]topColumn{
 	"time":  {"TIME", func(p engine.Process) string { return p.Time.String() }},
 	"tty":   {"TTY", func(p engine.Process) string { return p.TTY }},
 	"user":  {"USER", func(p engine.Process) string { return p.User }},
+	// The host's view, for a container's top (podman's huser, hgroup),
+	// and the container's group.
+	"huser":  {"HUSER", func(p engine.Process) string { return p.HostUser }},
+	"group":  {"GROUP", func(p engine.Process) string { return p.Group }},
+	"hgroup": {"HGROUP", func(p engine.Process) string { return p.HostGroup }},
 }
 
 // defaultTopDescriptors are podman's columns when none are given.
@@ -50,7 +55,7 @@ func parseTopDescriptors(args []string) ([]topColumn, error) {
 	for _, n := range names {
 		c, ok := topColumns[strings.TrimSpace(n)]
 		if !ok {
-			return nil, errdefs.Invalid(fmt.Errorf("'%s': unknown descriptor (burrow knows args, comm, etime, hpid, pcpu, pid, ppid, state, time, tty, user)", strings.Join(args, " ")))
+			return nil, errdefs.Invalid(fmt.Errorf("'%s': unknown descriptor (burrow knows args, comm, etime, group, hgroup, hpid, huser, pcpu, pid, ppid, state, time, tty, user)", strings.Join(args, " ")))
 		}
 		cols = append(cols, c)
 	}

@@ -184,6 +184,9 @@ func (s *StartCmd) Run(g *globals) error {
 	if s.Latest && len(s.Containers) > 0 {
 		return invalidf("--latest and containers cannot be used together")
 	}
+	if err := refuseRuntimeFlags(); err != nil {
+		return err
+	}
 	if s.All && len(s.Containers) > 0 {
 		return invalidf("either start all containers or the container(s) provided in the arguments")
 	}
@@ -573,6 +576,9 @@ type RestartCmd struct {
 // Run stops and starts the containers, printing each as given (its ID
 // with --all).
 func (r *RestartCmd) Run(g *globals) error {
+	if err := refuseRuntimeFlags(); err != nil {
+		return err
+	}
 	names, err := withCIDFiles(r.Containers, r.CIDFile, false)
 	if err != nil {
 		return err

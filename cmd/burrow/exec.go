@@ -18,6 +18,9 @@ type ExecCmd struct {
 
 // Run runs the command and exits with its code.
 func (x *ExecCmd) Run(g *globals) error {
+	if err := refuseRuntimeFlags(); err != nil {
+		return err
+	}
 	if len(x.Args) < 2 {
 		return invalidf("burrow exec needs a container and a command: burrow exec CONTAINER COMMAND [ARG...]")
 	}

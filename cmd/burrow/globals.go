@@ -37,7 +37,7 @@ type GlobalFlags struct {
 
 	// podman's options for parts burrow does not have (tests/podman-compat.md).
 	Conmon           string   `name:"conmon" help:"Path of the conmon binary: ignored, burrow's own monitor does conmon's work."`
-	RuntimeFlag      []string `name:"runtime-flag" sep:"none" help:"Global flags for the OCI runtime: refused, burrow is its own runtime."`
+	RuntimeFlag      []string `name:"runtime-flag" sep:"none" help:"Global flags for the OCI runtime: burrow is its own runtime, so commands that run a container refuse them (exit 126)."`
 	HooksDir         []string `name:"hooks-dir" sep:"none" help:"OCI hooks directory: refused, burrow runs no OCI hooks."`
 	Namespace        string   `name:"namespace" help:"libpod namespace: refused, burrow has no namespaces of containers."`
 	NetworkCmdPath   string   `name:"network-cmd-path" help:"Path of slirp4netns: refused, burrow runs the one on PATH."`
@@ -98,6 +98,21 @@ func (f *GlobalFlags) apply() error {
 	return nil
 }
 
+// runtimeFlags are --runtime-flag's: commands that run nothing in a
+// container take them, as podman's; those that do refuse them
+// (refuseRuntimeFlags).
+var runtimeFlags []string
+
+// refuseRuntimeFlags fails a command that would run a container's process
+// where runtime flags were given, as podman's runtime fails: exit 126,
+// naming them. burrow is its own runtime and takes none.
+func refuseRuntimeFlags() error {
+	if len(runtimeFlags) == 0 {
+		return nil
+	}
+	return withExit(errdefs.Unavailable(fmt.Errorf("--runtime-flag %s: burrow is its own OCI runtime and takes no runtime flags: leave them out", strings.Join(runtimeFlags, " "))), 126)
+}
+
 // refuseMissing refuses podman's options for parts burrow does not have
 // where podman's result would depend on them; --conmon changes nothing
 // burrow does (its monitor is its own).
@@ -108,9 +123,8 @@ func (f *GlobalFlags) refuseMissing() error {
 	refuse := func(flag, why string) error {
 		return errdefs.Unavailable(fmt.Errorf("%s: %s", flag, why))
 	}
+	runtimeFlags = f.RuntimeFlag
 	switch {
-	case len(f.RuntimeFlag) > 0:
-		return refuse("--runtime-flag", "burrow is its own runtime and takes no runtime flags")
 	case len(f.HooksDir) > 0:
 		return refuse("--hooks-dir", "burrow runs no OCI hooks")
 	case f.Namespace != "":

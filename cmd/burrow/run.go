@@ -77,6 +77,9 @@ func (r *RunCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseRuntimeFlags(); err != nil {
+		return err
+	}
 	if err := r.checkCIDFile(); err != nil {
 		return err
 	}

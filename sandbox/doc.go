@@ -21,7 +21,9 @@
 // (SCM_RIGHTS):
 // the root filesystem's, made after the init's mount namespace was, or, for
 // a container with a user namespace of its own, the root's and every bind
-// source's (OpenTrees), which the init attaches instead of walking paths.
+// source's (OpenTrees), which the init attaches instead of walking paths;
+// after them come the descriptors passed on to the process as its 3, 4,
+// ... (--preserve-fds).
 //
 // The child reads the spec, builds the container's filesystem, sends the
 // pty master when the spec asks for a terminal, reports "ready", waits for

@@ -202,7 +202,7 @@ func TestRuntimeFlagAndTopDescriptors(t *testing.T) {
 	if lines := nonEmptyLines(out); len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "HUSER USER" || strings.Join(strings.Fields(lines[1]), " ") != me.Username+" root" {
 		t.Errorf("top %s huser,user: the host's user and the container's:\n%s", name, out)
 	}
-	if r := burrow(t, "top", name, "nosuch"); r.ExitCode != 125 || !strings.Contains(r.Stderr, "unknown descriptor: nosuch") {
+	if r := burrow(t, "top", name, "nosuch"); r.ExitCode != 125 || !strings.Contains(r.Stderr, "unknown descriptor") {
 		t.Errorf("top with an unknown descriptor: %s", describe(r))
 	}
 }

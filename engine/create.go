@@ -224,6 +224,23 @@ func (e *Engine) updateRecord(r *Record) error {
 	return e.writeRecord(r)
 }
 
+// changeRecord lets change alter the container's record as it stands on
+// disk, read and written back under the engine lock, so that a change made
+// by another burrow process since this one read the record is kept.
+func (e *Engine) changeRecord(id string, change func(*Record)) error {
+	unlock, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r, err := e.readRecord(id)
+	if err != nil {
+		return err
+	}
+	change(r)
+	return e.writeRecord(r)
+}
+
 // createStorage makes the container's layer on img in the store.
 func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
 	store, err := e.store()

@@ -129,17 +129,7 @@ func (e *Engine) Update(ctr *Container, l limits.Limits) error {
 	if err := m.Update(ctr.ID, ctr.State.Cgroup, l); err != nil {
 		return err
 	}
-	unlock, err := e.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	r, err := e.readRecord(ctr.ID)
-	if err != nil {
-		return err
-	}
-	merge(&r.Config.Limits, l)
-	return e.writeRecord(r)
+	return e.changeRecord(ctr.ID, func(r *Record) { merge(&r.Config.Limits, l) })
 }
 
 // merge sets in dst what src sets.
@@ -170,17 +160,8 @@ func (e *Engine) SetRestartPolicy(ctr *Container, policy string, max int) error 
 	if policy != "" && ctr.Config.Remove {
 		return errdefs.Invalid(fmt.Errorf("%s is removed at its exit (--rm): it cannot have a restart policy", ctr.Name))
 	}
-	unlock, err := e.lock()
+	err := e.changeRecord(ctr.ID, func(r *Record) { r.Config.Restart, r.Config.RestartMax = policy, max })
 	if err != nil {
-		return err
-	}
-	defer unlock()
-	r, err := e.readRecord(ctr.ID)
-	if err != nil {
-		return err
-	}
-	r.Config.Restart, r.Config.RestartMax = policy, max
-	if err := e.writeRecord(r); err != nil {
 		return err
 	}
 	ctr.Config.Restart, ctr.Config.RestartMax = policy, max

@@ -129,21 +129,13 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 // markStopped records that the user stopped the container, so that its
 // restart policy does not bring it back, and who is stopping it.
 func (e *Engine) markStopped(ctr *Container) error {
-	unlock, err := e.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	r, err := e.readRecord(ctr.ID)
-	if err != nil {
-		return err
-	}
-	r.State.StoppedByUser = true
 	ctr.State.StoppedByUser = true
-	if r.State.Status == StatusRunning {
-		r.State.Stopper = &Launch{Kind: "stop", Pid: os.Getpid(), Start: procStart(os.Getpid())}
-	}
-	return e.writeRecord(r)
+	return e.changeRecord(ctr.ID, func(r *Record) {
+		r.State.StoppedByUser = true
+		if r.State.Status == StatusRunning {
+			r.State.Stopper = &Launch{Kind: "stop", Pid: os.Getpid(), Start: procStart(os.Getpid())}
+		}
+	})
 }
 
 // StopTimeout is how long a stop of the container waits for its stop

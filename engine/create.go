@@ -78,6 +78,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := dedupeMounts(&c); err != nil {
 		return nil, nil, err
 	}
+	if err := checkSysctlsNetwork(&c); err != nil {
+		return nil, nil, err
+	}
 	notes := discardPorts(&c)
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {

@@ -51,3 +51,14 @@ func ParseSysctls(list []string) ([]string, error) {
 	}
 	return list, nil
 }
+
+// checkSysctlsNetwork refuses net.* sysctls for a container that gets no
+// network namespace of its own to set them in (host, none, container:),
+// as podman refuses them with the host's network, instead of dropping
+// them.
+func checkSysctlsNetwork(c *Config) error {
+	if mode := networkMode(c); len(c.Sysctls) > 0 && !userMode(mode) && mode != NetworkBridge {
+		return errdefs.Invalid(fmt.Errorf("sysctl %s can't be set since the network namespace is %s: give the container a network of its own", c.Sysctls[0], c.Network))
+	}
+	return nil
+}

@@ -12,3 +12,21 @@ func TestParseSysctls(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSysctlsNetwork(t *testing.T) {
+	for _, tc := range []struct {
+		network string
+		ok      bool
+	}{
+		{"", true}, {NetworkSlirp, true}, {NetworkPasta, true}, {NetworkBridge, true},
+		{NetworkHost, false}, {NetworkNone, false}, {"container:db", false},
+	} {
+		err := checkSysctlsNetwork(&Config{Network: tc.network, Sysctls: []string{"net.ipv4.ping_group_range=0 0"}})
+		if (err == nil) != tc.ok {
+			t.Errorf("network %q: %v", tc.network, err)
+		}
+		if err := checkSysctlsNetwork(&Config{Network: tc.network}); err != nil {
+			t.Errorf("network %q without sysctls: %v", tc.network, err)
+		}
+	}
+}

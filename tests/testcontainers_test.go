@@ -44,21 +44,7 @@ func TestTestcontainers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run with an HTTP wait strategy: %v", err)
 	}
-	h, err := web.Host(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := web.MappedPort(ctx, "80/tcp")
-	if err != nil {
-		t.Fatalf("MappedPort: %v", err)
-	}
-	resp, err := http.Get("http://" + h + ":" + port.Port() + "/")
-	if err != nil {
-		t.Fatalf("GET the published port: %v", err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "tc-page\n" {
+	if body := tcGet(t, ctx, web, "80/tcp"); body != "tc-page\n" {
 		t.Errorf("the page through the published port: %q", body)
 	}
 
@@ -167,18 +153,7 @@ func testcontainersFlows(t *testing.T, img string) {
 	if err != nil {
 		t.Fatalf("GenericContainer with a log and a port wait: %v", err)
 	}
-	h, _ := c.Host(ctx)
-	port, err := c.MappedPort(ctx, "8080/tcp")
-	if err != nil {
-		t.Fatalf("MappedPort: %v", err)
-	}
-	resp, err := http.Get("http://" + h + ":" + port.Port() + "/")
-	if err != nil {
-		t.Fatalf("GET the published port: %v", err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "page-before-start\n" {
+	if body := tcGet(t, ctx, c, "8080/tcp"); body != "page-before-start\n" {
 		t.Errorf("the file copied in before the start, served: %q", body)
 	}
 
@@ -222,4 +197,25 @@ func testcontainersFlows(t *testing.T, img string) {
 	if r := burrow(t, "ps", "-a", "-q", "--filter", "id="+c.GetContainerID()); strings.TrimSpace(r.Stdout) != "" {
 		t.Errorf("the container is left after Terminate: %s", describe(r))
 	}
+}
+
+// tcGet is the page c serves on its published port, as a client finds the
+// port: testcontainers-go's Host and MappedPort.
+func tcGet(t *testing.T, ctx context.Context, c testcontainers.Container, port string) string {
+	t.Helper()
+	h, err := c.Host(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.MappedPort(ctx, port)
+	if err != nil {
+		t.Fatalf("MappedPort %s: %v", port, err)
+	}
+	resp, err := http.Get("http://" + h + ":" + p.Port() + "/")
+	if err != nil {
+		t.Fatalf("GET the published port: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
 }

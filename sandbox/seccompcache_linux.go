@@ -5,11 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
 )
 
 // FilterCache is a directory of compiled seccomp programs ("": none).
@@ -32,7 +34,7 @@ func (c FilterCache) compile(s *specs.LinuxSeccomp) ([]byte, error) {
 		return compileSeccomp(s)
 	}
 	path := filepath.Join(string(c), key+".bpf")
-	if b, err := os.ReadFile(path); err == nil && validBPF(b) {
+	if b, err := readOwn(path); err == nil && validBPF(b) {
 		return b, nil
 	}
 	b, err := compileSeccomp(s)
@@ -40,6 +42,38 @@ func (c FilterCache) compile(s *specs.LinuxSeccomp) ([]byte, error) {
 		c.store(path, b)
 	}
 	return b, err
+}
+
+// readOwn reads a program only from a regular file, not a link, that this
+// user owns and nobody else may write, in a directory the same holds for:
+// the run directory may sit under /tmp, and a program planted there by
+// another user would be every container's seccomp filter.
+func readOwn(path string) ([]byte, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(filepath.Dir(path), &st); err != nil {
+		return nil, err
+	}
+	if !ownAndPrivate(&st, unix.S_IFDIR) {
+		return nil, fmt.Errorf("%s: not a directory of this user's alone", filepath.Dir(path))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return nil, err
+	}
+	if !ownAndPrivate(&st, unix.S_IFREG) {
+		return nil, fmt.Errorf("%s: not a file of this user's alone", path)
+	}
+	return io.ReadAll(f)
+}
+
+// ownAndPrivate tells whether st is of type kind, owned by this user and
+// writable by nobody else.
+func ownAndPrivate(st *unix.Stat_t, kind uint32) bool {
+	return st.Mode&unix.S_IFMT == kind && int(st.Uid) == os.Geteuid() && st.Mode&0o022 == 0
 }
 
 // store writes a program whole (a temporary file renamed), so that a

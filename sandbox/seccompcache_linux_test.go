@@ -32,6 +32,26 @@ func TestFilterCache(t *testing.T) {
 	if got, _ := cache.compile(s); !bytes.Equal(got, marker) {
 		t.Errorf("second compile did not read the cache: %d bytes", len(got))
 	}
+	// A program others may write, or a link, is not loaded: the run
+	// directory may be under /tmp.
+	os.Chmod(files[0], 0o666)
+	if got, _ := cache.compile(s); bytes.Equal(got, marker) {
+		t.Errorf("a program others may write was loaded")
+	}
+	planted := filepath.Join(t.TempDir(), "planted")
+	os.WriteFile(planted, marker, 0o600)
+	os.Remove(files[0])
+	os.Symlink(planted, files[0])
+	if got, _ := cache.compile(s); bytes.Equal(got, marker) {
+		t.Errorf("a program behind a link was loaded")
+	}
+	os.Remove(files[0])
+	os.WriteFile(files[0], marker, 0o600)
+	os.Chmod(string(cache), 0o777)
+	if got, _ := cache.compile(s); bytes.Equal(got, marker) {
+		t.Errorf("a program in a directory others may write was loaded")
+	}
+	os.Chmod(string(cache), 0o700)
 	// A program cut short is compiled again.
 	os.WriteFile(files[0], marker[:5], 0o600)
 	if got, _ := cache.compile(s); !bytes.Equal(got, want) {

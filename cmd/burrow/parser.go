@@ -24,7 +24,76 @@ func parseCLI(cli *CLI, args []string, options ...kong.Option) (*kong.Context, e
 	if err != nil {
 		return nil, err
 	}
-	return parser.Parse(args)
+	return parser.Parse(shortEquals(parser.Model.Node, args))
+}
+
+// shortEquals rewrites podman's `-i=false` (pflag takes a short flag's
+// value after "="; kong reads "=" as one more short flag) into the long
+// form kong parses, `--interactive=false`. It looks at the command's
+// flags only: it stops at "--" and at the first argument that is not a
+// subcommand (a run's image and command are the container's), and steps
+// over the values of flags that take one.
+func shortEquals(node *kong.Node, args []string) []string {
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		a := out[i]
+		switch {
+		case a == "--":
+			return out
+		case strings.HasPrefix(a, "--"):
+			name, _, hasValue := strings.Cut(a[2:], "=")
+			if f := flagNamed(node, func(f *kong.Flag) bool { return f.Name == name }); f != nil && !hasValue && !f.IsBool() && !f.IsCounter() {
+				i++
+			}
+		case len(a) >= 2 && a[0] == '-':
+			short := rune(a[1])
+			f := flagNamed(node, func(f *kong.Flag) bool { return f.Short == short })
+			switch {
+			case f == nil:
+			case len(a) > 2 && a[2] == '=':
+				out[i] = "--" + f.Name + a[2:]
+			case len(a) == 2 && !f.IsBool() && !f.IsCounter():
+				i++
+			}
+		default:
+			child := childNamed(node, a)
+			if child == nil {
+				return out
+			}
+			node = child
+		}
+	}
+	return out
+}
+
+// flagNamed is the flag of node or its parents that match picks.
+func flagNamed(node *kong.Node, match func(*kong.Flag) bool) *kong.Flag {
+	for _, group := range node.AllFlags(false) {
+		for _, f := range group {
+			if match(f) {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// childNamed is node's subcommand called name (or by an alias of it).
+func childNamed(node *kong.Node, name string) *kong.Node {
+	for _, c := range node.Children {
+		if c.Type != kong.CommandNode {
+			continue
+		}
+		if c.Name == name {
+			return c
+		}
+		for _, alias := range c.Aliases {
+			if alias == name {
+				return c
+			}
+		}
+	}
+	return nil
 }
 
 // namedCommand is the field of CLI holding the command args name, false
@@ -91,7 +160,7 @@ func parsePruned(cli *CLI, field string, args []string, options []kong.Option) (
 	if err != nil {
 		return nil, err
 	}
-	kctx, err := parser.Parse(args)
+	kctx, err := parser.Parse(shortEquals(parser.Model.Node, args))
 	v := reflect.ValueOf(cli).Elem()
 	for _, f := range fields {
 		v.FieldByName(f.Name).Set(pruned.Elem().FieldByName(f.Name))

@@ -126,3 +126,36 @@ func TestGlobalTakesValue(t *testing.T) {
 		}
 	}
 }
+
+// podman's scripts write a short flag's value after "=" (`-i=false`), as
+// pflag takes it; the container's own arguments stay as they are.
+func TestShortFlagEqualsValue(t *testing.T) {
+	for _, tc := range []struct {
+		args        []string
+		interactive bool
+		tty         bool
+		env         []string
+		cmd         []string
+	}{
+		{args: []string{"run", "--tty", "-i=false", "img", "echo"}, tty: true, cmd: []string{"img", "echo"}},
+		{args: []string{"run", "-t=true", "-i=true", "img"}, tty: true, interactive: true, cmd: []string{"img"}},
+		{args: []string{"run", "-e=A=b", "img"}, env: []string{"A=b"}, cmd: []string{"img"}},
+		// The container's "-t=false" is its own.
+		{args: []string{"run", "-e", "A", "img", "sh", "-t=false"}, env: []string{"A"}, cmd: []string{"img", "sh", "-t=false"}},
+		{args: []string{"container", "run", "-i=true", "img", "--", "-i=false"}, interactive: true, cmd: []string{"img", "--", "-i=false"}},
+	} {
+		var cli CLI
+		exit := -1
+		if _, err := parseCLI(&cli, tc.args, cliOptions(&exit)...); err != nil {
+			t.Errorf("burrow %s: %v", strings.Join(tc.args, " "), err)
+			continue
+		}
+		r := cli.Run
+		if tc.args[0] == "container" {
+			r = cli.Container.Run
+		}
+		if r.Interactive != tc.interactive || r.TTY != tc.tty || !reflect.DeepEqual(r.Env, tc.env) || !reflect.DeepEqual(r.Args, tc.cmd) {
+			t.Errorf("burrow %s: -i %v -t %v -e %q args %q", strings.Join(tc.args, " "), r.Interactive, r.TTY, r.Env, r.Args)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func (c *LoadCmd) Run(g *globals) error {
 	}
 	if in == "" {
 		if term.IsTerminal(int(os.Stdin.Fd())) {
-			return invalidf("no archive given: use -i FILE or redirect stdin")
+			return invalidf("cannot read from terminal, use command-line redirection or the --input flag")
 		}
 		tmp, err := os.CreateTemp("", "burrow-load-")
 		if err != nil {

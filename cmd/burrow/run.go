@@ -14,6 +14,7 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/images"
 	"github.com/burrow-containers/burrow/slirp"
+	"golang.org/x/term"
 )
 
 // RunCmd is `burrow run`.
@@ -92,6 +93,10 @@ func (r *RunCmd) Run(g *globals) error {
 	preserved, err := preservedFDs(r.PreserveFDs)
 	if err != nil {
 		return err
+	}
+	if r.TTY && r.Interactive && !term.IsTerminal(int(os.Stdin.Fd())) {
+		// podman's words: scripts grep for them; the run goes on.
+		warn("The input device is not a TTY. The --tty and --interactive flags might not work properly")
 	}
 	eng, err := openEngine()
 	if err != nil {

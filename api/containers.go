@@ -305,6 +305,10 @@ func (s *Server) containerUpdate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errdefs.Invalid(fmt.Errorf("reading the update request: %w", err)))
 		return
 	}
+	if len(u.Resources.Devices) > 0 {
+		writeError(w, errdefs.Invalid(fmt.Errorf("Devices: a container's devices are fixed when it is created; create it again with them")))
+		return
+	}
 	if err := refuseResources(&u.Resources); err != nil {
 		writeError(w, err)
 		return

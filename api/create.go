@@ -197,6 +197,9 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if c.Sysctls, err = sysctls(hc.Sysctls); err != nil {
 		return nil, err
 	}
+	if c.Devices, err = devices(hc.Devices); err != nil {
+		return nil, err
+	}
 	if c.UserNS, err = engine.ParseUserNS(string(hc.UsernsMode)); err != nil {
 		return nil, fmt.Errorf("HostConfig.UsernsMode: %w", err)
 	}
@@ -675,4 +678,25 @@ func sysctls(m map[string]string) ([]string, error) {
 		return nil, nil
 	}
 	return list, nil
+}
+
+// devices are HostConfig.Devices as the CLI's --device takes them (the
+// container path defaults to the host's, the permissions to rwm).
+func devices(list []container.DeviceMapping) ([]engine.Device, error) {
+	var out []engine.Device
+	for _, d := range list {
+		spec := d.PathOnHost
+		if d.PathInContainer != "" {
+			spec += ":" + d.PathInContainer
+		}
+		if d.CgroupPermissions != "" {
+			spec += ":" + d.CgroupPermissions
+		}
+		dev, err := engine.ParseDevice(spec)
+		if err != nil {
+			return nil, fmt.Errorf("HostConfig.Devices: %w", err)
+		}
+		out = append(out, dev)
+	}
+	return out, nil
 }

@@ -341,7 +341,7 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"StopSignal":"SIGNOPE"`, "Config.StopSignal"},
 		{`"StopTimeout":-2`, "Config.StopTimeout"},
 		{`"Shell":["/bin/bash","-c"]`, "Config.Shell"},
-		{`"HostConfig":{"Devices":[{"PathOnHost":"/dev/null"}]}`, "HostConfig.Devices"},
+		{`"HostConfig":{"Devices":[{"PathOnHost":"dev/null"}]}`, "HostConfig.Devices"},
 		{`"HostConfig":{"Ulimits":[{"Name":"nofile","Soft":1,"Hard":2}]}`, "HostConfig.Ulimits"},
 		{`"HostConfig":{"GroupAdd":["10"]}`, "HostConfig.GroupAdd"},
 		{`"HostConfig":{"PidMode":"host"}`, "HostConfig.PidMode"},

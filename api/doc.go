@@ -40,7 +40,7 @@
 // for a body over Server.UploadLimit. A create request is translated field
 // by field (create.go); a field burrow cannot honour is a 400 naming it
 // (unsupported.go: Links, PidMode, UTSMode, Sysctls other than net.*,
-// Ulimits, Devices, GroupAdd, Runtime and a few more), never
+// Ulimits, GroupAdd, Runtime and a few more), never
 // ignored. Requests from web browsers are refused (403), JSON bodies must
 // say so (Content-Type application/json). Not served: swarm, plugins,
 // secrets, configs, distribution, sessions (BuildKit), and the network

@@ -53,7 +53,6 @@ func refuseResources(r *container.Resources) error {
 		{r.CgroupParent != "", "HostConfig.CgroupParent"},
 		{len(r.BlkioWeightDevice) > 0, "HostConfig.BlkioWeightDevice"},
 		{r.CPURealtimePeriod != 0 || r.CPURealtimeRuntime != 0, "HostConfig.CpuRealtimePeriod and CpuRealtimeRuntime"},
-		{len(r.Devices) > 0, "HostConfig.Devices"},
 		{len(r.DeviceCgroupRules) > 0, "HostConfig.DeviceCgroupRules"},
 		{len(r.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
 		{r.MemorySwappiness != nil && *r.MemorySwappiness != -1, "HostConfig.MemorySwappiness"},

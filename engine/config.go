@@ -86,6 +86,8 @@ type Config struct {
 	// Sysctls are net.KEY=VALUE sysctls of the container's network
 	// namespace (pod create --sysctl), after containers.conf's default_sysctls.
 	Sysctls []string `json:",omitempty"`
+	// Devices are host devices bind-mounted into the container (--device).
+	Devices []Device `json:",omitempty"`
 	// Ports are the published ports (-p); a HostPort of 0 is a random one,
 	// chosen at start. PublishAll (-P) adds the image's exposed ports.
 	Ports      []PortMapping `json:",omitempty"`

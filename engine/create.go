@@ -81,6 +81,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := checkSysctlsNetwork(&c); err != nil {
 		return nil, nil, err
 	}
+	if _, err := deviceMounts(&c); err != nil { // refused before anything is made
+		return nil, nil, err
+	}
 	notes := discardPorts(&c)
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {
@@ -203,6 +206,11 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		return err
 	}
 	ctr.Spec.Mounts = append(ctr.Spec.Mounts, userMounts...)
+	devices, err := deviceMounts(c)
+	if err != nil {
+		return err
+	}
+	ctr.Spec.Mounts = append(ctr.Spec.Mounts, devices...)
 	// Parents before children, as podman: a volume on /etc must not hide
 	// the /etc/hosts bind made for the container.
 	sort.SliceStable(ctr.Spec.Mounts, func(i, j int) bool {

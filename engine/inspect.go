@@ -90,6 +90,7 @@ type InspectHostConfig struct {
 	// nomap, or private for --uidmap/--gidmap; IDMappings are then the
 	// maps, container IDs to IDs of burrow's namespace, as podman shows.
 	UsernsMode string             `json:"UsernsMode"`
+	Devices    []Device           `json:"Devices"`
 	IDMappings *InspectIDMappings `json:"IDMappings,omitempty"`
 	LogConfig  InspectLogConfig   `json:"LogConfig"`
 }
@@ -237,6 +238,7 @@ func (c *Container) Inspect() InspectData {
 		NanoCpus: int64(c.Config.Limits.CPUs * 1e9), CpuShares: c.Config.Limits.CPUShares, CpusetCpus: c.Config.Limits.CpusetCpus,
 		PidsLimit: c.Config.Limits.PidsLimit, CgroupParent: c.State.Cgroup, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
 	}
+	d.HostConfig.Devices = append([]Device{}, c.Config.Devices...)
 	d.HostConfig.LogConfig = InspectLogConfig{Type: c.Config.logDriver(), Size: units.HumanSize(float64(max(c.Config.LogSizeMax, 0)))}
 	if c.Config.keepsLog() {
 		d.LogPath = e.LogPath(c.ID)

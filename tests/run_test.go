@@ -810,6 +810,29 @@ cat /proc/mounts`
 	}
 }
 
+// --device gives the container a host device node (bind-mounted, as
+// rootless podman does), where it asks; a path that is no device is
+// refused before a container is made.
+func TestRunDeviceFlag(t *testing.T) {
+	t.Parallel()
+	out := shOut(t, `stat -c '%t,%T %F' /dev/mynull; echo x > /dev/mynull && echo written; ls /dev/net`,
+		"--device", "/dev/null:/dev/mynull:rw", "--device", "/dev/net")
+	want := "1,3 character special file\nwritten\ntun\n"
+	if out != want {
+		t.Errorf("in the container: got %q, want %q", out, want)
+	}
+	name := ctrName(t)
+	for _, bad := range []string{"/no/such/device", "/etc/hostname", "dev/null"} {
+		r := burrow(t, "run", "--rm", "--name", name, "--device", bad, busyboxImage(t), "true")
+		if r.ExitCode != 125 || !strings.Contains(r.Stderr, "Error: ") {
+			t.Errorf("--device %s: want exit 125 and an error, got:\n%s", bad, describe(r))
+		}
+		if r := burrow(t, "container", "exists", name); r.ExitCode != 1 {
+			t.Errorf("--device %s left a container %s behind", bad, name)
+		}
+	}
+}
+
 // ---------------------------------------------------------------------------
 // Capabilities, privileges, users
 // ---------------------------------------------------------------------------

@@ -39,6 +39,8 @@ type podmanRunFlags struct {
 	ImageVolume  string   `name:"image-volume" enum:"bind,tmpfs,ignore," default:"" help:"What the image's VOLUMEs become: bind (anonymous volumes, the default), tmpfs or ignore."`
 	Init         *bool    `name:"init" help:"Run an init (catatonit) as the container's PID 1, the command its child: it reaps orphans and passes signals on (default: containers.conf's init)."`
 	InitPath     string   `name:"init-path" help:"The init --init runs (default: containers.conf's init_path, else catatonit); without --init it is not used."`
+	Device       []string `name:"device" sep:"none" help:"Give the container a host device, HOST[:CONTAINER][:PERMISSIONS] (r, w, m; default rwm): the node (or every node under a directory) is bind-mounted, as rootless podman does; its host permissions decide what the container may do with it (repeatable)."`
+	Sysctl       []string `name:"sysctl" sep:"none" help:"Set a sysctl of the container's network namespace, net.KEY=VALUE (repeatable)."`
 	HTTPProxy    bool     `name:"http-proxy" default:"true" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default true; --http-proxy=false not)."`
 }
 
@@ -54,6 +56,18 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 	if f.Init != nil {
 		cfg.Init = *f.Init
 	}
+	for _, d := range f.Device {
+		dev, err := engine.ParseDevice(d)
+		if err != nil {
+			return err
+		}
+		cfg.Devices = append(cfg.Devices, dev)
+	}
+	sysctls, err := engine.ParseSysctls(f.Sysctl)
+	if err != nil {
+		return err
+	}
+	cfg.Sysctls = append(cfg.Sysctls, sysctls...)
 	cfg.InitPath = f.InitPath // as podman's, used with an init only (engine.settleInit)
 	for _, a := range f.Attach {
 		switch strings.ToLower(a) {

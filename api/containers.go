@@ -306,7 +306,7 @@ func (s *Server) containerUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(u.Resources.Devices) > 0 {
-		writeError(w, errdefs.Invalid(fmt.Errorf("Devices: a container's devices are fixed when it is created; create it again with them")))
+		writeError(w, errdefs.Invalid(fmt.Errorf("devices: a container's devices are fixed when it is created; create it again with them")))
 		return
 	}
 	if err := refuseResources(&u.Resources); err != nil {

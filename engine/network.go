@@ -463,6 +463,14 @@ func (e *Engine) refreshNetworkNamespace(spec *specs.Spec, c *Config) {
 // proxyVars are the variables --http-proxy passes on, as podman's.
 var proxyVars = []string{"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy", "FTP_PROXY", "no_proxy", "NO_PROXY"}
 
+// ProxyEnvByDefault is containers.conf's http_proxy: whether a container
+// gets the proxy variables when --http-proxy is not given (true unless the
+// file says false).
+func (e *Engine) ProxyEnvByDefault() bool {
+	c, err := e.conf()
+	return err != nil || c.Containers.HTTPProxy
+}
+
 // HostProxyEnv are the proxy variables of this process's environment, as
 // K=V, for Config.ProxyEnv.
 func HostProxyEnv() []string {

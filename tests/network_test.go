@@ -490,4 +490,18 @@ func TestHTTPProxy(t *testing.T) {
 	if r.ExitCode != 0 || strings.Contains(r.Stdout, "proxy=") || strings.Contains(r.Stdout, "PROXY=") {
 		t.Errorf("--http-proxy=false passes proxy variables: %s", describe(r))
 	}
+	// containers.conf's http_proxy = false is the default the flag overrides.
+	conf := filepath.Join(t.TempDir(), "containers.conf")
+	if err := os.WriteFile(conf, []byte("[containers]\nhttp_proxy = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env = append(env, "CONTAINERS_CONF="+conf)
+	r = burrowEnv(t, env, "run", "--rm", busyboxImage(t), "env")
+	if r.ExitCode != 0 || strings.Contains(r.Stdout, "proxy=") || strings.Contains(r.Stdout, "PROXY=") {
+		t.Errorf("containers.conf http_proxy = false: proxy variables passed: %s", describe(r))
+	}
+	r = burrowEnv(t, env, "run", "--rm", "--http-proxy", busyboxImage(t), "env")
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "http_proxy=http://192.0.2.80:3128\n") {
+		t.Errorf("--http-proxy over containers.conf's false: not passed: %s", describe(r))
+	}
 }

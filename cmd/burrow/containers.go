@@ -129,7 +129,7 @@ func (c *CreateCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	c.initDefault(eng, &cfg)
+	c.confDefaults(eng, &cfg)
 	pull, err := c.prepareImage(g, eng, &cfg)
 	if err != nil {
 		return err

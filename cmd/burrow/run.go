@@ -103,7 +103,7 @@ func (r *RunCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	r.initDefault(eng, &cfg)
+	r.confDefaults(eng, &cfg)
 	pull, err := r.prepareImage(g, eng, &cfg)
 	if err != nil {
 		return err
@@ -180,10 +180,14 @@ func (r *RunCmd) Run(g *globals) error {
 	return exitCode(code)
 }
 
-// initDefault applies containers.conf's init where --init is not given.
-func (r *RunCmd) initDefault(eng *engine.Engine, cfg *engine.Config) {
+// confDefaults applies containers.conf's init and http_proxy where --init
+// and --http-proxy are not given.
+func (r *RunCmd) confDefaults(eng *engine.Engine, cfg *engine.Config) {
 	if r.Init == nil && eng.InitByDefault() {
 		cfg.Init = true
+	}
+	if r.HTTPProxy == nil && eng.ProxyEnvByDefault() {
+		cfg.ProxyEnv = engine.HostProxyEnv()
 	}
 }
 

@@ -41,7 +41,7 @@ type podmanRunFlags struct {
 	InitPath     string   `name:"init-path" help:"The init --init runs (default: containers.conf's init_path, else catatonit); without --init it is not used."`
 	Device       []string `name:"device" sep:"none" help:"Give the container a host device, HOST[:CONTAINER][:PERMISSIONS] (r, w, m; default rwm): the node (or every node under a directory) is bind-mounted, as rootless podman does; its host permissions decide what the container may do with it (repeatable)."`
 	Sysctl       []string `name:"sysctl" sep:"none" help:"Set a sysctl of the container's network namespace, net.KEY=VALUE (repeatable)."`
-	HTTPProxy    bool     `name:"http-proxy" default:"true" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default true; --http-proxy=false not)."`
+	HTTPProxy    *bool    `name:"http-proxy" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default: containers.conf's http_proxy, true; --http-proxy=false not)."`
 }
 
 // apply sets the container's settings of these flags in cfg.
@@ -83,7 +83,7 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 			return err
 		}
 	}
-	if f.HTTPProxy {
+	if f.HTTPProxy != nil && *f.HTTPProxy {
 		cfg.ProxyEnv = engine.HostProxyEnv()
 	}
 	cfg.UnsetEnv, cfg.UnsetEnvAll = f.UnsetEnv, f.UnsetEnvAll

@@ -477,6 +477,26 @@ func TestDNSOptionsAndContainersConf(t *testing.T) {
 	}
 }
 
+// --sysctl sets a sysctl of the container's own network namespace; one
+// outside it, or a container without a network namespace of its own, is
+// refused with podman's exit code.
+func TestRunSysctl(t *testing.T) {
+	t.Parallel()
+	out := shOut(t, "cat /proc/sys/net/ipv4/ip_unprivileged_port_start", "--sysctl", "net.ipv4.ip_unprivileged_port_start=77")
+	if out != "77\n" {
+		t.Errorf("--sysctl net.ipv4.ip_unprivileged_port_start=77: the container reads %q", out)
+	}
+	for _, args := range [][]string{
+		{"--sysctl", "kernel.msgmax=1"},
+		{"--sysctl", "net.ipv4.ip_forward=1", "--network", "none"},
+	} {
+		r := burrow(t, append(append([]string{"run", "--rm"}, args...), busyboxImage(t), "true")...)
+		if r.ExitCode != 125 || !strings.Contains(r.Stderr, "sysctl") {
+			t.Errorf("burrow run %s: want exit 125 and an error naming the sysctl, got:\n%s", strings.Join(args, " "), describe(r))
+		}
+	}
+}
+
 // --http-proxy (on by default, as podman's) passes the proxy variables of
 // the caller's environment into the container; =false does not.
 func TestHTTPProxy(t *testing.T) {

@@ -269,7 +269,7 @@ func historyResponse(hist []engine.ImageHistoryEntry) []image.HistoryResponseIte
 		if i == 0 {
 			id = "sha256:" + id
 		}
-		out = append(out, image.HistoryResponseItem{ID: id, Created: h.Created.Unix(), CreatedBy: h.CreatedBy, Size: h.Size, Comment: h.Comment})
+		out = append(out, image.HistoryResponseItem{ID: id, Created: h.Created.Unix(), CreatedBy: h.CreatedBy, Size: h.Size, Comment: h.Comment, Tags: h.Tags})
 	}
 	return out
 }

@@ -85,6 +85,7 @@ type HistoryEntry struct {
 	CreatedBy string
 	Size      int64
 	Comment   string
+	Tags      []string // the image's names, on the newest entry
 }
 
 // History lists the image's history with the size of each layer.
@@ -128,6 +129,11 @@ func History(ctx context.Context, store cstorage.Store, img *cstorage.Image) ([]
 	}
 	if len(out) > 0 {
 		out[0].ID = img.ID
+		for _, n := range img.Names {
+			if !strings.Contains(n, "@") {
+				out[0].Tags = append(out[0].Tags, n)
+			}
+		}
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -166,6 +167,32 @@ func TestImageInspectHistory(t *testing.T) {
 	lines := nonEmptyLines(must(t, "history", img))
 	if len(lines) < 2 || !strings.HasPrefix(lines[0], "ID") {
 		t.Errorf("history:\n%s", strings.Join(lines, "\n"))
+	}
+	// podman's history flags: templates, -q, -H, --no-trunc, --human=false, json.
+	id := inspectField(t, img, "{{.Id}}")
+	for _, tc := range []struct {
+		args []string
+		want string // a regular expression the first line matches
+	}{
+		{[]string{"--format", "{{.ID}} {{.Created}} {{.Tags}}"}, `^` + id[:12] + ` .* ago \[` + regexp.QuoteMeta(img) + `\]$`},
+		{[]string{"--human=false", "-H"}, `^` + id[:12] + ` +[0-9-]+T[0-9:]+Z `},
+		{[]string{"-qH"}, `^` + id[:12] + `$`},
+		{[]string{"--no-trunc", "--noheading"}, `^` + id + ` `},
+		{[]string{"--format", "table {{.ID}} {{.CreatedBy}}"}, `^ID +CREATED BY$`},
+	} {
+		out := nonEmptyLines(must(t, append(append([]string{"history"}, tc.args...), img)...))
+		if len(out) == 0 || !regexp.MustCompile(tc.want).MatchString(out[0]) {
+			t.Errorf("history %s: first line %q, want %s", strings.Join(tc.args, " "), out, tc.want)
+		}
+	}
+	var hist []struct {
+		ID      string    `json:"id"`
+		Created time.Time `json:"created"`
+		Size    *int64    `json:"size"`
+	}
+	if err := json.Unmarshal([]byte(must(t, "history", "--format", "json", img)), &hist); err != nil || len(hist) < 2 ||
+		hist[0].ID != id || hist[1].ID != "<missing>" || hist[0].Size == nil || hist[0].Created.IsZero() {
+		t.Errorf("history --format json: %+v, %v", hist, err)
 	}
 }
 

@@ -3,14 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
-	"time"
-
-	units "github.com/docker/go-units"
-	"go.podman.io/storage/pkg/stringid"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -159,50 +153,6 @@ func inspectImages(g *globals, eng *engine.Engine, refs []string, format string)
 // inspectImage is one image's inspect data.
 func inspectImage(g *globals, eng *engine.Engine, ref string) (*engine.ImageInspect, error) {
 	return eng.InspectImage(g.ctx, ref)
-}
-
-// HistoryCmd is `burrow history`.
-type HistoryCmd struct {
-	NoTrunc bool   `name:"no-trunc" help:"Do not truncate."`
-	Quiet   bool   `short:"q" help:"Print only the IDs."`
-	Image   string `arg:"" help:"Image whose history to show."`
-}
-
-// Run prints the history.
-func (c *HistoryCmd) Run(g *globals) error {
-	eng, err := openEngine()
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	hist, err := eng.ImageHistory(g.ctx, c.Image)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	if !c.Quiet {
-		fmt.Fprintln(w, "ID\tCREATED\tCREATED BY\tSIZE\tCOMMENT")
-	}
-	for _, h := range hist {
-		id, by := h.ID, h.CreatedBy
-		if !c.NoTrunc {
-			id = stringid.TruncateID(id)
-			if len(by) > 45 {
-				by = by[:42] + "..."
-			}
-		}
-		if c.Quiet {
-			fmt.Fprintln(w, id)
-			continue
-		}
-		created := "<unknown>"
-		if !h.Created.IsZero() {
-			created = units.HumanDuration(now.Sub(h.Created)) + " ago"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", id, created, by, units.HumanSizeWithPrecision(float64(h.Size), 3), h.Comment)
-	}
-	return w.Flush()
 }
 
 // ImageCmd groups `burrow image ...`.

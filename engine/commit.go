@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -82,8 +81,16 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 		cfg.Author = o.Author
 	}
 	var env []string
+	drop := []string{"etc/mtab"} // the link made for a run (only a link to /proc/mounts is dropped)
 	if spec, err := e.loadSpec(ctr.ID); err == nil {
 		env = spec.Process.Env
+		// The empty files the run's binds were mounted on are not the
+		// container's changes: podman's commit has none of them.
+		for _, m := range spec.Mounts {
+			if p := strings.TrimPrefix(m.Destination, "/"); slices.Contains(etcMountPoints, p) {
+				drop = append(drop, p)
+			}
+		}
 	}
 	containerConfig(&cfg.Config.ImageConfig, &ctr.Config, env)
 	if err := images.ApplyChanges(&cfg.Config.ImageConfig, o.Changes); err != nil {
@@ -94,7 +101,7 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	})
 	// The container's changes as the new layer.
 	var img *cstorage.Image
-	err = e.layerChanges(sc.ID, nil, func(layer io.Reader) (err error) {
+	err = e.layerChanges(sc.ID, drop, func(layer io.Reader) (err error) {
 		img, err = e.StoreImage(ctx, NewImage{Base: base, Layer: layer, Config: cfg, Ref: ref}, opts)
 		return err
 	})
@@ -332,37 +339,6 @@ func writeFileJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o600)
-}
-
-// Change is one path a container changed against its image.
-type Change struct {
-	Kind string // "A" added, "C" changed, "D" deleted
-	Path string
-}
-
-// Diff lists what the container changed in its filesystem.
-func (e *Engine) Diff(ctr *Container) ([]Change, error) {
-	s, sc, err := e.storageContainer(ctr, "diffing")
-	if err != nil {
-		return nil, err
-	}
-	changes, err := s.Changes("", sc.LayerID)
-	if err != nil {
-		return nil, fmt.Errorf("diffing %s: %w", ctr.Name, err)
-	}
-	out := make([]Change, 0, len(changes))
-	for _, c := range changes {
-		k := "C"
-		switch c.Kind {
-		case archive.ChangeAdd:
-			k = "A"
-		case archive.ChangeDelete:
-			k = "D"
-		}
-		out = append(out, Change{Kind: k, Path: c.Path})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
 }
 
 // Export writes a tar of the container's whole filesystem to w.

@@ -207,6 +207,12 @@ func TestCommitDiffExportImport(t *testing.T) {
 			t.Errorf("diff lacks %q: %q", want, diff)
 		}
 	}
+	// The mount points of the run are not the container's changes (podman's diff).
+	for _, line := range diff {
+		if p := strings.TrimPrefix(line[1:], " "); p == "/etc/hosts" || p == "/etc/resolv.conf" || p == "/etc/hostname" || p == "/run" || p == "/run/.containerenv" {
+			t.Errorf("diff lists the run's mount point %s: %q", p, diff)
+		}
+	}
 	ref := "localhost/committed-" + randHex()[:8] + ":v1"
 	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })
 	must(t, "commit", "-q", "-m", "a message", "--change", `CMD ["cat", "/hello"]`, "--change", "ENV ADDED=yes", name, ref)
@@ -215,6 +221,16 @@ func TestCommitDiffExportImport(t *testing.T) {
 	}
 	if got := mustRun(t, ref, nil, "sh", "-c", "echo $ADDED; test -e /bin/vi || echo vi-gone"); got != "yes\nvi-gone\n" {
 		t.Errorf("the committed image's env and deletion: %q", got)
+	}
+	// An image's diff is its top layer's; two names compare their layers.
+	if d := nonEmptyLines(must(t, "diff", ref)); !contains(d, "A /hello") || !contains(d, "D /bin/vi") {
+		t.Errorf("diff of the committed image: %q", d)
+	}
+	var changes struct{ Added, Changed, Deleted []string }
+	if err := json.Unmarshal([]byte(must(t, "diff", "--format", "json", ref, busyboxImage(t))), &changes); err != nil ||
+		!contains(changes.Added, "/hello") || !contains(changes.Deleted, "/bin/vi") ||
+		contains(changes.Added, "/etc/hosts") || contains(changes.Added, "/etc/resolv.conf") || contains(changes.Added, "/etc/mtab") {
+		t.Errorf("diff --format json of the image against its base (the run's mount points are no changes): %+v, %v", changes, err)
 	}
 	if h := must(t, "history", ref); !strings.Contains(h, "a message") {
 		t.Errorf("history of the commit lacks its message:\n%s", h)

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/burrow-containers/burrow/engine"
+	"github.com/burrow-containers/burrow/errdefs"
 )
 
 // CommitCmd is `burrow commit`.
@@ -40,22 +42,44 @@ func (c *CommitCmd) Run(g *globals) error {
 
 // DiffCmd is `burrow diff`.
 type DiffCmd struct {
-	Format    string `help:"json for JSON output."`
-	Container string `arg:"" help:"Container whose changes to list."`
+	Format string   `help:"json for JSON output."`
+	Latest bool     `short:"l" help:"Diff the container created last."`
+	Names  []string `arg:"" optional:"" name:"name" help:"Container or image whose changes to list, and one to compare it with instead of its parent layer."`
 }
 
-// Run lists the changes.
+// Run lists the changes, as podman's diff: "KIND PATH" lines, or JSON
+// lists of added, changed and deleted paths.
 func (c *DiffCmd) Run(g *globals) error {
+	if c.Format != "" && c.Format != "json" {
+		return invalidf("--format %q: the only format diff knows is json", c.Format)
+	}
+	names := c.Names
+	switch {
+	case c.Latest && len(names) > 1:
+		return invalidf("--latest and a container or image to compare with cannot be used together: give both names")
+	case !c.Latest && (len(names) == 0 || len(names) > 2):
+		return invalidf("diff takes a container or image (or --latest), and at most one to compare it with")
+	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	ctr, err := eng.Get(c.Container)
-	if err != nil {
-		return err
+	if c.Latest {
+		ctrs, err := eng.List()
+		if err != nil {
+			return err
+		}
+		if len(ctrs) == 0 {
+			return errdefs.NotFound(errors.New("no containers to diff"))
+		}
+		names = append([]string{ctrs[len(ctrs)-1].ID}, names...)
 	}
-	changes, err := eng.Diff(ctr)
+	against := ""
+	if len(names) == 2 {
+		against = names[1]
+	}
+	changes, err := eng.DiffNamed(names[0], against)
 	if err != nil {
 		return err
 	}

@@ -164,6 +164,9 @@ func runCLI(args []string) int {
 	if exit >= 0 {
 		return exit // --help printed
 	}
+	if err == nil {
+		err = checkFlagValues(kctx)
+	}
 	if err != nil {
 		// Usage errors are the tool's: 125, as podman.
 		fmt.Fprintf(os.Stderr, "Error: %v\n", usageError(err))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -285,6 +286,9 @@ func usageError(err error) error {
 	}
 	msg := pe.Unwrap().Error()
 	path := commandPath(node)
+	if flag := flagWithoutValue(pe.Context); flag != "" {
+		return missingValue(flag, path)
+	}
 	switch {
 	case strings.HasPrefix(msg, "unknown flag "):
 		flag, _, _ := strings.Cut(strings.TrimPrefix(msg, "unknown flag "), ",")
@@ -294,6 +298,10 @@ func usageError(err error) error {
 		return fmt.Errorf("unknown flag: %s\nSee '%s --help'", flag, path)
 	case len(subcommands(node)) > 0 && isGroup(node) && strings.HasPrefix(msg, "unexpected argument "):
 		arg, _, _ := strings.Cut(strings.TrimPrefix(msg, "unexpected argument "), ",")
+		if flag := unknownFlag(node, pe.Context.Args); flag != "" {
+			// cobra reads the flags before it looks for the command.
+			return fmt.Errorf("unknown flag: %s\nSee '%s --help'", flag, path)
+		}
 		return fmt.Errorf("unrecognized command `%s %s`\nTry '%s --help' for more information", path, arg, path)
 	case isGroup(node) && strings.HasPrefix(msg, "expected "):
 		printHelp(os.Stderr, node)
@@ -304,6 +312,84 @@ func usageError(err error) error {
 		return fmt.Errorf("%s requires at least %d arg(s), only received %d", quoteCmd(path), requiredArgs(node), givenArgs(pe.Context, node))
 	}
 	return err
+}
+
+// flagWithoutValue is pflag's name of the flag that ends the command line
+// and takes a value it was not given ("--name", "'h' in -h"), "" when the
+// line does not end so. kong gives such a flag an empty value, or reports
+// the command's missing arguments, where podman reports the flag.
+func flagWithoutValue(ctx *kong.Context) string {
+	if len(ctx.Path) == 0 || len(ctx.Args) == 0 {
+		return ""
+	}
+	f := ctx.Path[len(ctx.Path)-1].Flag
+	last := ctx.Args[len(ctx.Args)-1]
+	if f == nil || !takesValue(f) || strings.Contains(last, "=") || !strings.HasPrefix(last, "-") {
+		return ""
+	}
+	if name, ok := strings.CutPrefix(last, "--"); ok {
+		if name == f.Name || slices.Contains(f.Aliases, name) {
+			return last
+		}
+		return ""
+	}
+	if f.Short != 0 && strings.HasSuffix(last, string(f.Short)) {
+		return fmt.Sprintf("'%c' in %s", f.Short, last)
+	}
+	return ""
+}
+
+// unknownFlag is the first long flag in args that neither node nor the
+// commands above it know, "" when there is none.
+func unknownFlag(node *kong.Node, args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			return ""
+		}
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok || name == "" {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "=")
+		if findFlag(node, func(f *kong.Flag) bool { return f.Name == name || slices.Contains(f.Aliases, name) }) == nil {
+			return "--" + name
+		}
+	}
+	return ""
+}
+
+// findFlag is the flag of node, or of a command above it, that match
+// selects.
+func findFlag(node *kong.Node, match func(*kong.Flag) bool) *kong.Flag {
+	for _, group := range node.AllFlags(false) {
+		for _, f := range group {
+			if match(f) {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+func takesValue(f *kong.Flag) bool { return !f.IsBool() && !f.IsCounter() }
+
+// missingValue is cobra's error for a flag given without its value.
+func missingValue(flag, path string) error {
+	return fmt.Errorf("flag needs an argument: %s\nSee '%s --help'", flag, path)
+}
+
+// checkFlagValues fails a command line that kong parsed although it ends
+// with a flag missing its value.
+func checkFlagValues(ctx *kong.Context) error {
+	flag := flagWithoutValue(ctx)
+	if flag == "" {
+		return nil
+	}
+	node := ctx.Selected()
+	if node == nil {
+		node = ctx.Model.Node
+	}
+	return missingValue(flag, commandPath(node))
 }
 
 func quoteCmd(path string) string { return "\"" + path + "\"" }

@@ -63,16 +63,43 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"ps", "--nope"}, "unknown flag: --nope\nSee 'burrow ps --help'"},
 		{[]string{"container", "nope"}, "unrecognized command `burrow container nope`"},
 		{[]string{"container"}, "missing command 'burrow container COMMAND'"},
+		// -h is --hostname in run, create and pod create, as podman's;
+		// a flag that ends the line without its value is named.
+		{[]string{"run", "-h"}, "flag needs an argument: 'h' in -h\nSee 'burrow run --help'"},
+		{[]string{"create", "-h"}, "flag needs an argument: 'h' in -h\nSee 'burrow create --help'"},
+		{[]string{"pod", "create", "-h"}, "flag needs an argument: 'h' in -h\nSee 'burrow pod create --help'"},
+		{[]string{"run", "--rm", "-dh"}, "flag needs an argument: 'h' in -dh\nSee 'burrow run --help'"},
+		{[]string{"run", "--name"}, "flag needs an argument: --name\nSee 'burrow run --help'"},
+		{[]string{"bad", "--invalid"}, "unknown flag: --invalid\nSee 'burrow --help'"},
+		{[]string{"bad"}, "unrecognized command `burrow bad`"},
+		{[]string{"pod", "create", "--name"}, "flag needs an argument: --name\nSee 'burrow pod create --help'"},
 	}
 	for _, c := range cases {
 		p := testParser(t)
-		_, err := p.Parse(c.args)
+		ctx, err := p.Parse(c.args)
+		if err == nil {
+			err = checkFlagValues(ctx)
+		}
 		if err == nil {
 			t.Errorf("%q parsed", c.args)
 			continue
 		}
 		if got := usageError(err).Error(); !strings.HasPrefix(got, c.want) {
 			t.Errorf("%q: %q, want %q", c.args, got, c.want)
+		}
+	}
+}
+
+// TestFlagValueOfContainerCommand: a flag that ends the container's
+// command (run IMAGE ls -h) is the command's, not a flag missing its value.
+func TestFlagValueOfContainerCommand(t *testing.T) {
+	for _, args := range [][]string{{"run", "img", "ls", "-h"}, {"run", "-h", "box", "img", "ls", "--name"}, {"run", "--name=x", "img"}} {
+		ctx, err := testParser(t).Parse(args)
+		if err == nil {
+			err = checkFlagValues(ctx)
+		}
+		if err != nil {
+			t.Errorf("%q: %v", args, err)
 		}
 	}
 }

@@ -105,7 +105,7 @@ type PodCreateCmd struct {
 	InfraName    string   `name:"infra-name" help:"Name of the infra container (default: the pod ID's first 12 digits, -infra)."`
 	Label        []string `short:"l" name:"label" sep:"none" help:"Set a label K=V (repeatable)."`
 	Volume       []string `short:"v" name:"volume" sep:"none" help:"Mount HOST-DIR:CONTAINER-DIR[:ro], VOLUME:CONTAINER-DIR or an anonymous volume at CONTAINER-DIR in every container of the pod (repeatable)."`
-	Hostname     string   `help:"Hostname of the pod's containers that share its UTS namespace (default: the pod's name)."`
+	Hostname     string   `short:"h" help:"Hostname of the pod's containers that share its UTS namespace (default: the pod's name)."`
 	ExitPolicy   string   `name:"exit-policy" help:"When the last container exits: continue (the pod runs on, the default) or stop (the pod stops)."`
 	PodIDFile    string   `name:"pod-id-file" help:"Write the pod's ID to this file."`
 	Replace      bool     `help:"Remove a pod of the same name first."`

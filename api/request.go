@@ -71,10 +71,11 @@ func filterSpecs(r *http.Request) ([]string, error) {
 // notFromBrowser refuses a request a web browser sends: with an Origin
 // (every cross-site request that can change state carries one) or the
 // Sec-Fetch- headers browsers add to every request. A page must not drive
-// the API, be it through a TCP port or a DNS name rebound to it.
+// the API, be it through a TCP port or a DNS name rebound to it, unless
+// the user named its origin with --cors (Server.corsAllows).
 func notFromBrowser(r *http.Request) error {
 	if o := r.Header.Get("Origin"); o != "" {
-		return fmt.Errorf("refused: a web browser sent this request (Origin %s); the Docker API serves programs, not web pages", o)
+		return fmt.Errorf("refused: a web browser sent this request (Origin %s); the Docker API serves programs, not web pages (system service --cors ORIGIN lets one origin's pages in)", o)
 	}
 	if r.Header.Get("Sec-Fetch-Mode") != "" || r.Header.Get("Sec-Fetch-Site") != "" {
 		return errors.New("refused: a web browser sent this request (Sec-Fetch- headers); the Docker API serves programs, not web pages")

@@ -27,6 +27,10 @@ type Server struct {
 	// UploadLimit bounds what a request may put on disk: a build context,
 	// an image to load, a docker cp upload (DefaultUploadLimit when 0).
 	UploadLimit int64
+	// CORSOrigin is --cors: the origin whose web pages may use the API
+	// ("*": any page), sent as Access-Control-Allow-Origin. Empty: every
+	// request a browser sends is refused.
+	CORSOrigin string
 
 	mu       sync.Mutex
 	active   int
@@ -103,8 +107,16 @@ func (s *Server) Handler() http.Handler {
 		r.URL.Path = versionPrefix.ReplaceAllString(r.URL.Path, "")
 		w.Header().Set("Api-Version", MaxAPIVersion)
 		w.Header().Set("Server", "burrow/"+s.Version)
-		if err := notFromBrowser(r); err != nil {
-			writeJSON(w, http.StatusForbidden, common.ErrorResponse{Message: err.Error()})
+		s.setCORS(w)
+		if !s.corsAllows(r) {
+			if err := notFromBrowser(r); err != nil {
+				writeJSON(w, http.StatusForbidden, common.ErrorResponse{Message: err.Error()})
+				return
+			}
+		}
+		if r.Method == http.MethodOptions && s.CORSOrigin != "" {
+			// A preflight: the headers above answer it.
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		mux.ServeHTTP(w, r)

@@ -5,18 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	units "github.com/docker/go-units"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/api"
+	"github.com/burrow-containers/burrow/engine"
 
 	"github.com/burrow-containers/burrow/doctor"
 	"github.com/burrow-containers/burrow/userns"
@@ -83,12 +85,13 @@ func countFailed(rs []doctor.Result) int {
 // ServiceCmd is `burrow system service`.
 type ServiceCmd struct {
 	Time        int    `short:"t" default:"5" help:"Seconds without requests before exiting (0: never)."`
-	TLSCert     string `name:"tls-cert" help:"For tcp://: the service's TLS certificate (PEM)."`
-	TLSKey      string `name:"tls-key" help:"For tcp://: its key (PEM)."`
-	TLSClientCA string `name:"tls-client-ca" help:"For tcp://: the CA whose client certificates are accepted (PEM); clients without one are refused."`
-	InsecureTCP bool   `name:"insecure-tcp" help:"Serve tcp:// without TLS: anyone who reaches the port controls your containers."`
+	Cors        string `name:"cors" help:"Set CORS headers: the origin (or *) whose web pages may use the API; without it, requests from web browsers are refused."`
+	TLSCert     string `name:"tls-cert" help:"For tcp:: the service's TLS certificate (PEM)."`
+	TLSKey      string `name:"tls-key" help:"For tcp:: its key (PEM)."`
+	TLSClientCA string `name:"tls-client-ca" help:"For tcp:: the CA whose client certificates are accepted (PEM); clients without one are refused."`
+	InsecureTCP bool   `name:"insecure-tcp" help:"Serve tcp: on an address other than loopback without TLS: anyone who reaches the port controls your containers."`
 	UploadLimit string `name:"upload-limit" default:"16GiB" help:"The most one request may put on disk: a build context, an image to load, a docker cp upload (e.g. 50GiB)."`
-	URI         string `arg:"" optional:"" help:"Where to listen: unix:///path (default: unix://$XDG_RUNTIME_DIR/burrow/burrow.sock), or tcp://HOST:PORT with TLS."`
+	URI         string `arg:"" optional:"" help:"Where to listen: unix:/path or unix:///path (default: unix://$XDG_RUNTIME_DIR/burrow/burrow.sock); tcp:HOST:PORT or tcp://HOST:PORT, served to your own user only on a loopback address, else with TLS."`
 }
 
 // Run serves the Docker Engine API until idle or interrupted.
@@ -105,18 +108,25 @@ func (s *ServiceCmd) Run(g *globals) error {
 		}
 		uri = "unix://" + filepath.Join(dir, "burrow", "burrow.sock")
 	}
-	if addr, ok := strings.CutPrefix(uri, "tcp://"); ok {
-		return s.serveTCP(g, addr, limit)
+	scheme, addr, err := serviceEndpoint(uri)
+	if err != nil {
+		return err
 	}
-	path, ok := strings.CutPrefix(uri, "unix://")
-	if !ok {
-		return invalidf("unsupported URI %q: use unix:///path, or tcp://HOST:PORT with --tls-cert, --tls-key and --tls-client-ca", uri)
+	if s.Cors == "" {
+		logrus.Debug("CORS Headers were not set")
+	} else {
+		logrus.Debugf("CORS Headers were set to %q", s.Cors)
+		warn("--cors %s: web pages of that origin, in any browser that reaches the service, can drive your containers", s.Cors)
+	}
+	if scheme == "tcp" {
+		return s.serveTCP(g, addr, limit)
 	}
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	path := addr
 	var l net.Listener
 	if activated := socketActivated(); activated != nil {
 		// systemd socket activation (contrib/systemd/user/burrow.socket).
@@ -140,20 +150,55 @@ func (s *ServiceCmd) Run(g *globals) error {
 	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s (DOCKER_HOST=%s)\n", path, "unix://"+path)
-	srv := &api.Server{Engine: eng, Version: version, UploadLimit: limit}
-	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
+	return s.server(eng, limit).Serve(ctx, l, time.Duration(s.Time)*time.Second)
 }
 
-// serveTCP serves on a TCP address: with mutual TLS, or plain with
-// --insecure-tcp and a warning.
+func (s *ServiceCmd) server(eng *engine.Engine, limit int64) *api.Server {
+	return &api.Server{Engine: eng, Version: version, UploadLimit: limit, CORSOrigin: s.Cors}
+}
+
+// serviceEndpoint splits a service URI as podman reads it: unix:/path and
+// unix:///path; tcp:HOST:PORT and tcp://HOST:PORT. Other schemes are
+// podman's error.
+func serviceEndpoint(uri string) (scheme, addr string, err error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "", "", invalidf("%s is an invalid socket destination", uri)
+	}
+	switch u.Scheme {
+	case "unix":
+		path := u.Path
+		if path == "" {
+			path = u.Opaque
+		}
+		if path == "" {
+			return "", "", invalidf("%s names no socket: use unix:/path", uri)
+		}
+		path, err := filepath.Abs(path)
+		return "unix", path, err
+	case "tcp":
+		host := u.Host
+		if host == "" {
+			host = u.Opaque
+		}
+		return "tcp", host, nil
+	}
+	return "", "", invalidf("API Service endpoint scheme %q is not supported. Try tcp://%s or unix:/%s", u.Scheme, uri, uri)
+}
+
+// serveTCP serves on a TCP address: with mutual TLS when given its
+// material; plain on a loopback address, to the service's own user only
+// (another local user reaches 127.0.0.1 too); plain elsewhere only with
+// --insecure-tcp, and a warning.
 func (s *ServiceCmd) serveTCP(g *globals, addr string, limit int64) error {
 	var cfg *tls.Config
-	if s.InsecureTCP {
-		if s.TLSCert != "" || s.TLSKey != "" || s.TLSClientCA != "" {
-			return invalidf("--insecure-tcp and --tls-* exclude each other: drop --insecure-tcp to serve TLS")
-		}
+	withTLS := s.TLSCert != "" || s.TLSKey != "" || s.TLSClientCA != ""
+	switch {
+	case s.InsecureTCP && withTLS:
+		return invalidf("--insecure-tcp and --tls-* exclude each other: drop --insecure-tcp to serve TLS")
+	case s.InsecureTCP:
 		warn("serving the Docker API on plain TCP %s: anyone who can reach it controls your containers; use --tls-cert, --tls-key and --tls-client-ca, or a unix socket through ssh", addr)
-	} else {
+	case withTLS:
 		var err error
 		if cfg, err = api.TLSConfig(s.TLSCert, s.TLSKey, s.TLSClientCA); err != nil {
 			return err
@@ -169,16 +214,22 @@ func (s *ServiceCmd) serveTCP(g *globals, addr string, limit int64) error {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	host := "tcp://" + l.Addr().String()
-	if cfg != nil {
+	switch {
+	case cfg != nil:
 		l = tls.NewListener(l, cfg)
 		fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s with TLS (DOCKER_HOST=%s DOCKER_TLS_VERIFY=1)\n", l.Addr(), host)
-	} else {
+	case s.InsecureTCP:
 		fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s (DOCKER_HOST=%s)\n", l.Addr(), host)
+	case l.Addr().(*net.TCPAddr).IP.IsLoopback():
+		l = api.SameUserListener(l)
+		fmt.Fprintf(os.Stderr, "burrow: serving the Docker API on %s to your user only (DOCKER_HOST=%s)\n", l.Addr(), host)
+	default:
+		l.Close()
+		return invalidf("plain TCP on %s, not a loopback address, lets anyone who reaches it control your containers: listen on 127.0.0.1, or give --tls-cert, --tls-key and --tls-client-ca, or --insecure-tcp", addr)
 	}
 	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv := &api.Server{Engine: eng, Version: version, UploadLimit: limit}
-	return srv.Serve(ctx, l, time.Duration(s.Time)*time.Second)
+	return s.server(eng, limit).Serve(ctx, l, time.Duration(s.Time)*time.Second)
 }
 
 // socketActivated returns the listening socket systemd passed (fd 3, with

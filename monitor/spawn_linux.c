@@ -122,6 +122,17 @@ struct spawn_fds {
 	int user[2];                      /* released once the init's ID maps are written */
 };
 
+/* default_signals gives the container's init every signal's default
+ * action: a signal ignored where burrow was started (bash ignores SIGINT
+ * and SIGQUIT in a background job without job control) would otherwise
+ * stay ignored across execve into the container, where a shell cannot
+ * even trap it, and run's --sig-proxy would forward it in vain. */
+static void default_signals(void) {
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+}
+
 /* The container's init (sandbox/init_linux.c), when the binary links it:
  * cmd/burrow/roles.go hands it over before the monitor starts. */
 static void (*init_entry)(void);
@@ -165,6 +176,7 @@ static void exec_init(struct monitor *m, struct spawn_fds *f) {
 			_exit(125);
 	close_range(5, ~0U, 0);
 	sigprocmask(SIG_UNBLOCK, &m->mask, NULL);
+	default_signals();
 	if (chdir("/") < 0)
 		_exit(125);
 	if (init_entry)

@@ -237,7 +237,7 @@ func (s *StartCmd) attached(g *globals, eng *engine.Engine, ctr *engine.Containe
 	if err != nil {
 		return withExit(fmt.Errorf("unable to start container %s: %w", ctr.ID, err), 125)
 	}
-	code, err := foreground(p, ctr.Config.TTY)
+	code, err := foreground(p, ctr.Config.TTY, true)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (x *ExecCmd) Run(g *globals) error {
 	if err != nil || x.Detach {
 		return err
 	}
-	code, err := foreground(p, x.TTY)
+	code, err := foreground(p, x.TTY, true)
 	if err != nil {
 		return err
 	}

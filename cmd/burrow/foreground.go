@@ -12,11 +12,22 @@ import (
 )
 
 // forwarded are the signals the CLI passes on to a foreground process, as
-// podman's --sig-proxy does.
-var forwarded = []os.Signal{
-	unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2,
-	unix.SIGALRM, unix.SIGCONT, unix.SIGPROF, unix.SIGVTALRM, unix.SIGXCPU, unix.SIGXFSZ,
-}
+// podman's --sig-proxy does: every one it can catch but SIGCHLD and SIGPIPE
+// (the CLI's own), SIGURG (the Go runtime's preemption), SIGWINCH (a
+// terminal's size, passed as a resize) and the C library's 32 and 33.
+// Catching SIGINT and SIGHUP also undoes their being ignored from the
+// start, as bash does for a background job.
+var forwarded = func() []os.Signal {
+	var sigs []os.Signal
+	for s := unix.Signal(1); s <= 64; s++ {
+		switch s {
+		case unix.SIGKILL, unix.SIGSTOP, unix.SIGCHLD, unix.SIGPIPE, unix.SIGURG, unix.SIGWINCH, 32, 33:
+			continue
+		}
+		sigs = append(sigs, s)
+	}
+	return sigs
+}()
 
 // userStreams are the user's stdio for a foreground process; stdin only
 // when it is to be attached.
@@ -37,24 +48,26 @@ func consoleSize() *specs.Box {
 }
 
 // foreground connects the user's terminal and signals to p until it ends:
-// raw mode and its size changes when p has a terminal, and the signals the
-// CLI receives. It returns p's exit code.
-func foreground(p engine.Attached, tty bool) (int, error) {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				p.Signal(s)
-			case <-done:
-				return
+// raw mode and its size changes when p has a terminal, and, with sigProxy,
+// the signals the CLI receives. It returns p's exit code.
+func foreground(p engine.Attached, tty, sigProxy bool) (int, error) {
+	if sigProxy {
+		sigs := make(chan os.Signal, 64)
+		signal.Notify(sigs, forwarded...)
+		defer signal.Stop(sigs)
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			for {
+				select {
+				case s := <-sigs:
+					p.Signal(s)
+				case <-done:
+					return
+				}
 			}
-		}
-	}()
+		}()
+	}
 	restore := func() {}
 	if tty {
 		restore = console.Raw(os.Stdin, func(rows, cols uint16) { p.Resize(rows, cols) })

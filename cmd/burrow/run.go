@@ -21,6 +21,7 @@ import (
 type RunCmd struct {
 	Rm          bool     `help:"Remove the container when it exits."`
 	Detach      bool     `short:"d" help:"Run in the background and print the container ID."`
+	SigProxy    bool     `name:"sig-proxy" default:"true" negatable:"" help:"Pass every signal burrow receives on to the container's process, while attached (default true; --sig-proxy=false: not)."`
 	Restart     string   `help:"Restart policy: no, always, unless-stopped, on-failure[:N]."`
 	Network     []string `name:"network" aliases:"net" sep:"none" help:"Network: slirp4netns[:allow_host_loopback=true] (default), pasta, none, host, container:NAME, or networks made by network create: NAME[:alias=A,ip=IP,mac=MAC] (repeatable)."`
 	NetAlias    []string `name:"network-alias" sep:"none" help:"Add a name the container has on its networks (repeatable)."`
@@ -168,7 +169,7 @@ func (r *RunCmd) Run(g *globals) error {
 	if !r.attached("stdout") && !r.attached("stderr") {
 		fmt.Println(ctr.ID) // as podman: nothing else says which container ran
 	}
-	code, err := foreground(p, cfg.TTY)
+	code, err := foreground(p, cfg.TTY, r.SigProxy)
 	if err != nil {
 		return err
 	}

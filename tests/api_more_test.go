@@ -204,8 +204,8 @@ func TestAPITCP(t *testing.T) {
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
 	}, other, otherKey)
 
-	// No TLS material and no --insecure-tcp: refused, nothing listens.
-	requireBurrowError(t, burrow(t, "system", "service", "--time", "1", "tcp://127.0.0.1:0"), true)
+	// Plain TCP beyond loopback without --insecure-tcp: refused, nothing listens.
+	requireBurrowError(t, burrow(t, "system", "service", "--time", "1", "tcp://0.0.0.0:0"), true)
 
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
 	p := startBurrow(t, "system", "service", "--time", "0", "--tls-cert", filepath.Join(dir, "server.pem"),

@@ -41,8 +41,11 @@
 // by field (create.go); a field burrow cannot honour is a 400 naming it
 // (unsupported.go: Links, PidMode, UTSMode, Sysctls other than net.*,
 // Ulimits, GroupAdd, Runtime and a few more), never
-// ignored. Requests from web browsers are refused (403), JSON bodies must
-// say so (Content-Type application/json). Not served: swarm, plugins,
+// ignored. Requests from web browsers are refused (403) unless the
+// service's --cors names their origin (CORSOrigin; podman's CORS headers
+// are then sent), JSON bodies must say so (Content-Type application/json).
+// Plain TCP on loopback serves the service's own user only
+// (SameUserListener). Not served: swarm, plugins,
 // secrets, configs, distribution, sessions (BuildKit), and the network
 // drivers other than bridge.
 package api

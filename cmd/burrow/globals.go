@@ -164,6 +164,7 @@ type rootOnly struct {
 type rootOnlyFlag struct {
 	short, long string
 	value       bool // takes a value
+	hidden      bool // not in the help, as podman's
 	help        string
 }
 
@@ -172,6 +173,7 @@ type rootOnlyFlag struct {
 var rootOnlyFlags = []rootOnlyFlag{
 	{short: "c", long: "connection", value: true, help: "Connection to a remote service: burrow has none (refused)"},
 	{short: "h", long: "", help: "Help for this command"},
+	{short: "H", long: "host", value: true, hidden: true, help: "--url, for Docker compatibility: burrow has no remote client (refused)"},
 	{long: "identity", value: true, help: "SSH identity file of a remote service: burrow has none"},
 	{short: "r", long: "remote", help: "Access a remote service: burrow has none (refused; see system service)"},
 	{long: "ssh", value: true, help: "SSH mode of a remote service: burrow has none"},

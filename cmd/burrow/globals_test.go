@@ -19,6 +19,8 @@ func TestSplitRootOnly(t *testing.T) {
 		{args: []string{"rm", "-v", "x"}, rest: []string{"rm", "-v", "x"}},
 		{args: []string{"--root", "-v", "images"}, rest: []string{"--root", "-v", "images"}},
 		{args: []string{"--url", "tcp://x", "ps"}, remote: "--url", rest: []string{"ps"}},
+		{args: []string{"-H", "tcp://x", "info"}, remote: "--host", rest: []string{"info"}},
+		{args: []string{"--host=tcp://x", "info"}, remote: "--host", rest: []string{"info"}},
 		{args: []string{"--log-level=error", "--remote", "ps"}, remote: "--remote", rest: []string{"--log-level=error", "ps"}},
 		{args: []string{"-c", "conn", "--connection=x", "ps", "-c"}, remote: "--connection", rest: []string{"ps", "-c"}},
 		{args: []string{"-h"}, rest: []string{}},

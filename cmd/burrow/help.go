@@ -261,7 +261,7 @@ func remoteGiven() bool {
 	}
 	for _, a := range os.Args[1:] {
 		name, _, _ := strings.Cut(a, "=")
-		if name == "--url" || name == "--connection" || name == "-c" {
+		if name == "--url" || name == "--host" || name == "-H" || name == "--connection" || name == "-c" {
 			return true
 		}
 		if !strings.HasPrefix(a, "-") {
@@ -433,7 +433,7 @@ func givenArgs(ctx *kong.Context, node *kong.Node) int {
 func rootOnlyLines() []flagLine {
 	var out []flagLine
 	for _, f := range rootOnlyFlags {
-		if f.long == "" || (f.long == "remote" && remoteGiven()) {
+		if f.long == "" || f.hidden || (f.long == "remote" && remoteGiven()) {
 			continue
 		}
 		left := "    "

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -190,8 +191,11 @@ func secretData(s *corev1.Secret) map[string]string {
 	return out
 }
 
-// fieldPathLabel matches metadata.labels['KEY'] (and annotations).
-var fieldPathKey = regexp.MustCompile(`^metadata\.(labels|annotations)\['(.+)'\]$`)
+// fieldPathKey matches metadata.labels['KEY'] (and annotations); compiled
+// on first use, not at every command's start.
+var fieldPathKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^metadata\.(labels|annotations)\['(.+)'\]$`)
+})
 
 // envValue is the value of one env entry; ok is false for a missing
 // optional reference, which sets nothing.
@@ -244,7 +248,7 @@ func fieldRef(pc *podContext, name, path string) (string, bool, error) {
 	case "metadata.namespace":
 		return "default", true, nil
 	}
-	if m := fieldPathKey.FindStringSubmatch(path); m != nil {
+	if m := fieldPathKey().FindStringSubmatch(path); m != nil {
 		if m[1] == "labels" {
 			return pc.labels[m[2]], true, nil
 		}

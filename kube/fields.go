@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Which fields of a document burrow acts on. The decoder already refused
@@ -49,18 +50,21 @@ var podSpecFields = []string{
 	"volumes[].configMap", "volumes[].secret",
 }
 
-// supportedFields are the paths burrow acts on, by kind.
-var supportedFields = map[string][]string{
-	"Pod":                   podTemplate(""),
-	"Deployment":            append(podTemplate("spec.template."), "spec.replicas", "spec.selector.matchLabels"),
-	"DaemonSet":             append(podTemplate("spec.template."), "spec.selector.matchLabels"),
-	"Job":                   append(podTemplate("spec.template."), "spec.backoffLimit", "spec.completions", "spec.parallelism"),
-	"ConfigMap":             {"data", "binaryData", "immutable"},
-	"Secret":                {"data", "stringData", "type", "immutable"},
-	"PersistentVolumeClaim": {"spec.accessModes", "spec.resources.requests.storage", "spec.volumeMode"},
-	// A Service is read and named in one warning of its own (play.go).
-	"Service": {"spec"},
-}
+// supportedFields are the paths burrow acts on, by kind: built on first
+// use, since every command of the binary would pay for it at start.
+var supportedFields = sync.OnceValue(func() map[string][]string {
+	return map[string][]string{
+		"Pod":                   podTemplate(""),
+		"Deployment":            append(podTemplate("spec.template."), "spec.replicas", "spec.selector.matchLabels"),
+		"DaemonSet":             append(podTemplate("spec.template."), "spec.selector.matchLabels"),
+		"Job":                   append(podTemplate("spec.template."), "spec.backoffLimit", "spec.completions", "spec.parallelism"),
+		"ConfigMap":             {"data", "binaryData", "immutable"},
+		"Secret":                {"data", "stringData", "type", "immutable"},
+		"PersistentVolumeClaim": {"spec.accessModes", "spec.resources.requests.storage", "spec.volumeMode"},
+		// A Service is read and named in one warning of its own (play.go).
+		"Service": {"spec"},
+	}
+})
 
 // podTemplate are the paths of a pod (or a pod template under prefix).
 func podTemplate(prefix string) []string {
@@ -83,7 +87,7 @@ type fieldSet struct {
 
 func newFieldSet(kind string) fieldSet {
 	s := fieldSet{leaf: map[string]bool{}, inner: map[string]bool{}}
-	for _, list := range [][]string{outputOnly, objectFields, supportedFields[kind]} {
+	for _, list := range [][]string{outputOnly, objectFields, supportedFields()[kind]} {
 		for _, p := range list {
 			s.leaf[p] = true
 			for i := range p {

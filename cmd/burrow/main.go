@@ -33,6 +33,7 @@ func main() {
 	}
 	switch role := os.Getenv(roles.Env); role {
 	case "":
+		tuneGC()
 		os.Exit(runCLI(os.Args[1:]))
 	case roles.Port:
 		slirp.PortMain()

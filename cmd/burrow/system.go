@@ -96,6 +96,7 @@ type ServiceCmd struct {
 
 // Run serves the Docker Engine API until idle or interrupted.
 func (s *ServiceCmd) Run(g *globals) error {
+	serviceGC()
 	limit, err := units.RAMInBytes(s.UploadLimit)
 	if err != nil || limit <= 0 {
 		return invalidf("invalid --upload-limit %q: give a size such as 16GiB or 500m", s.UploadLimit)

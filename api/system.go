@@ -201,7 +201,7 @@ func (s *Server) systemDF(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	all := len(want) == 0
-	du, err := s.Engine.DiskUsage()
+	du, err := s.Engine.DiskUsage(r.Context())
 	if err != nil {
 		writeError(w, err)
 		return

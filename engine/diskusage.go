@@ -1,26 +1,44 @@
 package engine
 
 import (
+	"context"
 	"io/fs"
 	"path/filepath"
 
 	cstorage "go.podman.io/storage"
+
+	"github.com/burrow-containers/burrow/images"
 )
 
-// DiskUsage is what the containers and volumes take, for system df (the
-// images say their own sizes).
+// DiskUsage is what the images, containers and volumes take: system df
+// and the Docker API's GET /system/df both read it.
 type DiskUsage struct {
-	// LayersSize is what the images' layers hold, each counted once.
+	// Images is each image's usage, one per repository:tag, as podman
+	// lists it.
+	Images []ImageUsage
+	// ImagesSize is what the images take together (podman's total): each
+	// layer once, and the images' own data (manifests, configs).
+	ImagesSize int64
+	// LayersSize is what the images' layers hold, each counted once
+	// (Docker's LayersSize).
 	LayersSize int64
 	Containers []ContainerUsage
 	Volumes    []VolumeUsage
 }
+
+// ImageUsage is one name of an image: its size, the part of it other
+// images share, and how many containers use it.
+type ImageUsage = images.ImageUsage
 
 // ContainerUsage is a container and the bytes its own layer holds.
 type ContainerUsage struct {
 	Container *Container
 	Size      int64
 }
+
+// LocalVolumes counts the container's mounts (volumes, binds, tmpfs), as
+// podman's user volumes.
+func (u ContainerUsage) LocalVolumes() int { return len(u.Container.Config.Mounts) }
 
 // VolumeUsage is a volume, the bytes its data holds and how many
 // containers use it.
@@ -30,13 +48,25 @@ type VolumeUsage struct {
 	Users  int
 }
 
-// DiskUsage measures the containers' layers and the volumes.
-func (e *Engine) DiskUsage() (*DiskUsage, error) {
+// Reclaimable is what removing the volume would free: all of it when no
+// container uses it, else nothing.
+func (u VolumeUsage) Reclaimable() int64 {
+	if u.Users > 0 {
+		return 0
+	}
+	return u.Size
+}
+
+// DiskUsage measures the images, the containers' layers and the volumes.
+func (e *Engine) DiskUsage(ctx context.Context) (*DiskUsage, error) {
 	s, err := e.store()
 	if err != nil {
 		return nil, err
 	}
 	out := &DiskUsage{LayersSize: imageLayersSize(s)}
+	if out.Images, out.ImagesSize, err = images.DiskUsage(ctx, s); err != nil {
+		return nil, err
+	}
 	ctrs, err := e.List()
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ import (
 
 // SystemCmd groups `burrow system ...`.
 type SystemCmd struct {
+	Df      DfCmd      `cmd:"" help:"Show the disk usage of images, containers and volumes."`
 	Doctor  DoctorCmd  `cmd:"" help:"Check the host for what rootless containers need, and say how to fix it."`
 	Service ServiceCmd `cmd:"" help:"Serve the Docker Engine API on a unix socket."`
 }

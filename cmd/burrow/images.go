@@ -171,6 +171,8 @@ type ImageCmd struct {
 	Import  ImportCmd       `cmd:"" help:"Make an image from a root filesystem tarball."`
 	Build   BuildCmd        `cmd:"" help:"Build an image from a Containerfile."`
 	Prune   ImagePruneCmd   `cmd:"" help:"Remove unused images: dangling ones, or with -a all."`
+	Trust   TrustCmd        `cmd:"" help:"Manage the image trust policy."`
+	Sign    SignCmd         `cmd:"" help:"Sign images in a registry with a GPG key."`
 }
 
 // ImagePruneCmd is `burrow image prune`.

@@ -44,6 +44,11 @@ func Sign(ctx context.Context, names []string, o SignOptions) error {
 	if o.SignBy == "" {
 		return errdefs.Invalid(errors.New("no identity provided: name the key with --sign-by"))
 	}
+	if o.AuthFile != "" {
+		if _, err := os.Stat(o.AuthFile); err != nil {
+			return errdefs.Invalid(fmt.Errorf("checking authfile: %w", err))
+		}
+	}
 	if o.Directory != "" {
 		if _, err := os.Stat(o.Directory); err != nil {
 			return errdefs.Invalid(fmt.Errorf("signature directory: %w", err))

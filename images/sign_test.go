@@ -4,11 +4,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/manifest"
 	"go.podman.io/image/v5/signature"
+
+	"github.com/burrow-containers/burrow/errdefs"
 )
 
 // testGPGHome makes a GNUPGHOME with a new signing key for foo@bar.com
@@ -81,5 +84,25 @@ func TestPutSignatureVerifies(t *testing.T) {
 	}
 	if err := putSignature(m, mech, dir, d, named, "nobody@example.com"); err == nil {
 		t.Errorf("signing with a key the keyring lacks succeeded")
+	}
+}
+
+func TestSignRefusesBeforeAnything(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, tc := range []struct {
+		o    SignOptions
+		want string
+	}{
+		{SignOptions{}, "no identity provided"},
+		{SignOptions{SignBy: "k", AuthFile: missing}, "checking authfile"},
+		{SignOptions{SignBy: "k", Directory: missing}, "signature directory"},
+	} {
+		err := Sign(t.Context(), []string{"docker://127.0.0.1:1/none:latest"}, tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errdefs.Is(err, errdefs.ClassInvalid) {
+			t.Errorf("sign %+v: got %v, want an invalid-input error %q", tc.o, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("a refused sign made %s", missing)
 	}
 }

@@ -14,7 +14,8 @@ import (
 // would have made needless. GOGC=400 moves the first collection to a
 // 16 MB heap: no collection in such a run, and a heap at most five times
 // what is live in a command that runs longer. The API service serves for
-// hours and allocates for each request: it keeps Go's default.
+// hours and allocates for each request, and a command attached to a
+// container lives as long as it: they go back to Go's default.
 
 // cliGCPercent is the GOGC of a command.
 const cliGCPercent = 400

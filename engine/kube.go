@@ -66,6 +66,11 @@ func (e *Engine) KubeMeta(podID string) KubeMeta {
 	return m
 }
 
+// ValidName tells whether n is a name podman and burrow take for a
+// container, pod or volume: kube play takes the names of podman's YAML,
+// which keep their capitals, as podman's kube play does.
+func ValidName(n string) bool { return validName(n) }
+
 // ContainerProcess is the process of the container's runtime spec: its
 // environment and user as the container runs them.
 func (e *Engine) ContainerProcess(ctr *Container) (*specs.Process, error) {

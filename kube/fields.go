@@ -44,7 +44,7 @@ var containerFields = []string{
 // podSpecFields are the fields of a pod's spec burrow acts on.
 var podSpecFields = []string{
 	"restartPolicy", "hostname", "hostNetwork", "hostPID", "hostIPC", "hostAliases", "dnsConfig.nameservers",
-	"shareProcessNamespace", "terminationGracePeriodSeconds", "enableServiceLinks",
+	"shareProcessNamespace", "terminationGracePeriodSeconds", "enableServiceLinks", "automountServiceAccountToken",
 	"securityContext.runAsUser", "securityContext.runAsGroup", "securityContext.runAsNonRoot",
 	"volumes[].name", "volumes[].hostPath", "volumes[].emptyDir", "volumes[].persistentVolumeClaim",
 	"volumes[].configMap", "volumes[].secret",

@@ -130,8 +130,13 @@ func (g *generator) pod() (*corev1.Pod, error) {
 	if annotations == nil {
 		annotations = map[string]string{}
 	}
+	// Names as podman writes them: without underscores, case kept (a
+	// pod's own name whole), so that both kube plays give back the
+	// names, and the annotations keyed by them, that generate wrote.
+	appLabel := ""
 	if src.Pod != nil {
-		g.name = dnsName(src.Pod.Name, 253)
+		g.name = src.Pod.Name
+		appLabel = kubeName(src.Pod.Name)
 		maps.Copy(labels, src.Pod.Labels)
 		pod.Spec.Hostname = src.Pod.Hostname
 		if pod.Spec.Hostname == "" {
@@ -143,9 +148,9 @@ func (g *generator) pod() (*corev1.Pod, error) {
 		}
 	} else {
 		first := src.Members[0].Ctr
-		g.name = dnsName(first.Name, 253)
+		g.name = kubeName(first.Name)
 		for _, m := range src.Members {
-			if dnsName(m.Ctr.Name, 63) == g.name {
+			if kubeName(m.Ctr.Name) == g.name {
 				g.name += "-pod"
 				break
 			}
@@ -162,8 +167,11 @@ func (g *generator) pod() (*corev1.Pod, error) {
 		}
 	}
 	pod.Name = g.name
+	if appLabel == "" {
+		appLabel = g.name
+	}
 	if _, ok := labels["app"]; !ok {
-		labels["app"] = g.name
+		labels["app"] = appLabel
 	}
 	pod.Labels = g.validLabels(labels)
 	g.network(pod)
@@ -183,8 +191,10 @@ func (g *generator) pod() (*corev1.Pod, error) {
 	if len(annotations) > 0 {
 		pod.Annotations = annotations
 	}
-	// As podman: no Service environment variables (burrow has none).
+	// As podman: no Service environment variables and no service
+	// account token (burrow has neither).
 	pod.Spec.EnableServiceLinks = new(bool)
+	pod.Spec.AutomountServiceAccountToken = new(bool)
 	return pod, nil
 }
 
@@ -264,7 +274,7 @@ func (g *generator) container(m ContainerSource, first bool) corev1.Container {
 	if g.src.Pod != nil {
 		name = strings.TrimPrefix(name, g.src.Pod.Name+"-")
 	}
-	c := corev1.Container{Name: dnsName(name, 63), Image: m.Ctr.Image, Stdin: cfg.Interactive, TTY: cfg.TTY}
+	c := corev1.Container{Name: kubeName(name), Image: m.Ctr.Image, Stdin: cfg.Interactive, TTY: cfg.TTY}
 	c.Command, c.Args = commandArgs(cfg, m.Image)
 	if cfg.Workdir != "" && cfg.Workdir != m.Image.WorkingDir {
 		c.WorkingDir = cfg.Workdir
@@ -380,12 +390,13 @@ func (g *generator) resources(name string, cfg engine.Config) corev1.ResourceReq
 }
 
 // dockerCaps are the capabilities a Kubernetes node's runtime gives a
-// container by default (containerd's and CRI-O's, Docker's): the YAML
-// adds and drops against them, so that the container has the same set
-// on a cluster as here.
+// container by default (containerd's and CRI-O's, Docker's), in the
+// order podman lists them: the YAML adds and drops against them, so that
+// the container has the same set on a cluster as here. Their names are
+// podman's, with CAP_ (Kubernetes runtimes take both spellings).
 var dockerCaps = []string{
-	"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-	"SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID",
+	"CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
 }
 
 // securityContext is the container's capabilities, user, privileges and
@@ -399,7 +410,7 @@ func (g *generator) securityContext(m ContainerSource) *corev1.SecurityContext {
 	} else if caps, err := engine.Capabilities(&cfg); err == nil {
 		have := map[string]bool{}
 		for _, c := range caps {
-			have[strings.TrimPrefix(c, "CAP_")] = true
+			have[capName(c)] = true
 		}
 		sc.Capabilities = &corev1.Capabilities{}
 		for _, c := range dockerCaps {
@@ -701,6 +712,10 @@ func ClaimObject(v *engine.Volume) *corev1.PersistentVolumeClaim {
 	pvc.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}
 	return pvc
 }
+
+// kubeName is a container's or pod's name as podman writes it in YAML:
+// without underscores, which no Kubernetes name may hold.
+func kubeName(s string) string { return strings.ReplaceAll(s, "_", "") }
 
 // dnsName makes s a DNS label (or subdomain) Kubernetes takes, of at most
 // n characters: lower case, letters, digits and -.

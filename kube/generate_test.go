@@ -1,13 +1,16 @@
 package kube
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -151,7 +154,7 @@ func TestGenerateContainer(t *testing.T) {
 		t.Errorf("resources: %+v", c.Resources)
 	}
 	sc := c.SecurityContext
-	if *sc.RunAsUser != 65534 || *sc.RunAsGroup != 65534 || fmtCaps(sc.Capabilities.Drop) != "CHOWN,MKNOD,NET_RAW,AUDIT_WRITE" || fmtCaps(sc.Capabilities.Add) != "SYS_PTRACE" {
+	if *sc.RunAsUser != 65534 || *sc.RunAsGroup != 65534 || fmtCaps(sc.Capabilities.Drop) != "CAP_CHOWN,CAP_MKNOD,CAP_NET_RAW,CAP_AUDIT_WRITE" || fmtCaps(sc.Capabilities.Add) != "CAP_SYS_PTRACE" {
 		t.Errorf("securityContext: %+v %+v", sc, sc.Capabilities)
 	}
 	var mounts []string
@@ -239,4 +242,132 @@ func TestGenerateErrors(t *testing.T) {
 	if plan.Pods[0].Name != "c-pod" || plan.Pods[0].Containers[0].Config.Restart != "always" {
 		t.Errorf("a Deployment of container c plays as %+v", plan.Pods[0])
 	}
+}
+
+// TestGenerateAsPodman: the fields podman 4.3's own tests check (its
+// test/system/710-kube.bats), for a container and for a pod of two:
+// names keep their capitals and lose underscores, per-container
+// annotations keyed by them, capabilities dropped with podman's names.
+func TestGenerateAsPodman(t *testing.T) {
+	ctr := func(id byte, name, cmd string) ContainerSource {
+		return ContainerSource{Ctr: &engine.Container{Record: engine.Record{ID: strings.Repeat(string(id), 64), Name: name,
+			Image: "quay.io/libpod/testimage:20220615", ImageID: "img", Config: engine.Config{Command: []string{cmd}}}}}
+	}
+	objs, warnings, err := GeneratePod(PodSource{Members: []ContainerSource{ctr('a', "cMixed_Case", "top")}}, GenerateOptions{})
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("%v %q", err, warnings)
+	}
+	y, err := Marshal("test", objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"apiVersion": "v1", "kind": "Pod",
+		`metadata.annotations["io.kubernetes.cri-o.TTY/cMixedCase"]`:           "false",
+		`metadata.annotations["io.podman.annotations.autoremove/cMixedCase"]`:  "FALSE",
+		`metadata.annotations["io.podman.annotations.init/cMixedCase"]`:        "FALSE",
+		`metadata.annotations["io.podman.annotations.privileged/cMixedCase"]`:  "FALSE",
+		`metadata.annotations["io.podman.annotations.publish-all/cMixedCase"]`: "FALSE",
+		"metadata.labels.app": "cMixedCase-pod", "metadata.name": "cMixedCase-pod",
+		"spec.automountServiceAccountToken": "false", "spec.enableServiceLinks": "false",
+		"spec.containers[0].command": `["top"]`, "spec.containers[0].image": "quay.io/libpod/testimage:20220615",
+		"spec.containers[0].name":                         "cMixedCase",
+		"spec.containers[0].securityContext.capabilities": `{"drop":["CAP_MKNOD","CAP_NET_RAW","CAP_AUDIT_WRITE"]}`,
+		"spec.containers[0].resources":                    "null", "status": "null",
+	}
+	checkFields(t, y, want)
+	if !strings.Contains(string(y), "creationTimestamp: \"20") {
+		t.Errorf("no creationTimestamp:\n%s", y)
+	}
+
+	pod := &engine.Pod{PodRecord: engine.PodRecord{ID: strings.Repeat("e", 64), Name: "pMixed_Pod", InfraID: strings.Repeat("f", 64)}}
+	infra := &engine.Container{Record: engine.Record{ID: pod.InfraID, Config: engine.Config{Ports: []engine.PortMapping{{HostPort: 9999, ContainerPort: 8888, Protocol: "tcp"}}}}}
+	src := PodSource{Pod: pod, Infra: infra, Members: []ContainerSource{ctr('1', "c1_One", "top"), ctr('2', "c2Two", "bottom")}}
+	if objs, _, err = GeneratePod(src, GenerateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if y, err = Marshal("test", objs); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]string{
+		`metadata.annotations["io.kubernetes.cri-o.ContainerType/c1One"]`: "container",
+		`metadata.annotations["io.kubernetes.cri-o.ContainerType/c2Two"]`: "container",
+		`metadata.annotations["io.kubernetes.cri-o.SandboxID/c2Two"]`:     strings.Repeat("f", 64),
+		`metadata.annotations["io.podman.annotations.init/c1One"]`:        "FALSE",
+		"metadata.labels.app": "pMixedPod", "metadata.name": "pMixed_Pod", "spec.hostname": "pMixed_Pod",
+		"spec.restartPolicy": "Never", "spec.containers[0].name": "c1One", "spec.containers[1].name": "c2Two",
+		"spec.containers[0].ports[0].containerPort": "8888", "spec.containers[0].ports[0].hostPort": "9999",
+		"spec.containers[0].resources": "{}", "spec.containers[1].ports": "null", "spec.containers[1].command": `["bottom"]`,
+		"status": "{}",
+	}
+	checkFields(t, y, want)
+	// podman's names play back here as they are.
+	docs, err := Decode("gen.yaml", y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Translate(docs, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, y)
+	}
+	if p := plan.Pods[0]; p.Name != "pMixed_Pod" || p.Containers[0].Config.Name != "pMixed_Pod-c1One" {
+		t.Errorf("plays as pod %s with container %s", p.Name, p.Containers[0].Config.Name)
+	}
+}
+
+// checkFields compares fields of the YAML's one document, named by JSON
+// paths (as jq's), to their JSON.
+func checkFields(t *testing.T, y []byte, want map[string]string) {
+	t.Helper()
+	j, err := sigsyaml.YAMLToJSON(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(j, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, v := range want {
+		got := jsonPath(doc, path)
+		if got != v {
+			t.Errorf("%s = %s, want %s", path, got, v)
+		}
+	}
+}
+
+// jsonPath is the value at a path of keys (a.b, a["b.c"]) and list
+// indexes (a[0]): a string as it is, anything else as JSON.
+func jsonPath(v any, path string) string {
+	for path != "" {
+		var key string
+		switch {
+		case strings.HasPrefix(path, "["):
+			end := strings.Index(path, "]")
+			key, path = path[1:end], path[end+1:]
+		default:
+			path = strings.TrimPrefix(path, ".")
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			key, path = path[:end], path[end:]
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[strings.Trim(key, `"`)]
+		case []any:
+			i, err := strconv.Atoi(key)
+			if err != nil || i >= len(x) {
+				return "null"
+			}
+			v = x[i]
+		default:
+			return "null"
+		}
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

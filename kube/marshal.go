@@ -28,7 +28,8 @@ func Marshal(version string, objects []any) ([]byte, error) {
 }
 
 // marshalObject writes one object as YAML; a withoutStatus Pod loses its
-// status.
+// status and its containers' empty resources, as podman writes a
+// container's Pod.
 func marshalObject(o any) ([]byte, error) {
 	ws, ok := o.(withoutStatus)
 	if !ok {
@@ -43,5 +44,15 @@ func marshalObject(o any) ([]byte, error) {
 		return nil, err
 	}
 	delete(m, "status")
+	if spec, ok := m["spec"].(map[string]any); ok {
+		ctrs, _ := spec["containers"].([]any)
+		for _, c := range ctrs {
+			if c, ok := c.(map[string]any); ok {
+				if r, ok := c["resources"].(map[string]any); ok && len(r) == 0 {
+					delete(c, "resources")
+				}
+			}
+		}
+	}
 	return yaml.Marshal(m)
 }

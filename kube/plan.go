@@ -117,7 +117,7 @@ func Translate(docs []Document, configMaps []corev1.ConfigMap) (*Plan, error) {
 		case *corev1.Secret:
 			env.secrets[o.Name] = o
 		case *corev1.PersistentVolumeClaim:
-			if err := checkName(d, validation.IsDNS1123Subdomain); err != nil {
+			if err := checkName(d, orPodmanName(validation.IsDNS1123Subdomain)); err != nil {
 				return nil, err
 			}
 			p.Claims = append(p.Claims, Claim{Name: o.Name, Labels: o.Labels})
@@ -205,7 +205,7 @@ func translateWorkload(d Document, env *environment) (*PodPlan, []string, error)
 			return nil, nil, errdefs.Invalid(fmt.Errorf("%s: a Job's restartPolicy must be Never or OnFailure (not %q), as Kubernetes requires", d, tmpl.Spec.RestartPolicy))
 		}
 	}
-	if err := checkName(d, validation.IsDNS1123Subdomain); err != nil {
+	if err := checkName(d, orPodmanName(validation.IsDNS1123Subdomain)); err != nil {
 		return nil, nil, err
 	}
 	pod, err := translatePod(d, name, &tmpl, extra, env)
@@ -224,7 +224,19 @@ func translateWorkload(d Document, env *environment) (*PodPlan, []string, error)
 	return pod, warnings, nil
 }
 
-// checkName refuses an object without a valid Kubernetes name.
+// orPodmanName is a Kubernetes name check that also passes the names
+// podman writes and plays (capitals and underscores kept): podman's YAML
+// plays here as in podman.
+func orPodmanName(valid func(string) []string) func(string) []string {
+	return func(n string) []string {
+		if engine.ValidName(n) {
+			return nil
+		}
+		return valid(n)
+	}
+}
+
+// checkName refuses an object without a valid Kubernetes (or podman) name.
 func checkName(d Document, valid func(string) []string) error {
 	if d.Name == "" {
 		return errdefs.Invalid(fmt.Errorf("%s: %s has no metadata.name: give it one", d.Source, d.Kind))

@@ -243,7 +243,7 @@ func TestTranslateRefusals(t *testing.T) {
 		{"a subPath that leaves the volume", pod(c + "    volumeMounts: [{name: v, mountPath: /x, subPath: ../../etc}]\n  volumes: [{name: v, hostPath: {path: /srv}}]\n"), "with no .. in it"},
 		{"an item path that leaves the volume", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {k: v}\n---\n" + pod(c+"  volumes: [{name: v, configMap: {name: cm, items: [{key: k, path: ../x}]}}]\n"), "with no .. in it"},
 		{"a mount of no volume", pod(c + "    volumeMounts: [{name: v, mountPath: /x}]\n"), `no volume "v"`},
-		{"a bad container name", pod("  containers:\n  - name: Web_1\n    image: busybox\n"), `invalid container name "Web_1"`},
+		{"a bad container name", pod("  containers:\n  - name: web/1\n    image: busybox\n"), `invalid container name "web/1"`},
 		{"a duplicate container name", pod(c + "  - name: c\n    image: busybox\n"), `"c" is given twice`},
 		{"no image", pod("  containers:\n  - name: c\n"), "no image"},
 		{"no containers", pod("  restartPolicy: Never\n"), "no containers"},

@@ -160,7 +160,7 @@ func podNetwork(pod *PodPlan, spec *corev1.PodSpec, fail func(string, ...any) er
 // checkContainerName refuses a name Kubernetes refuses, or one given
 // twice in the pod.
 func checkContainerName(pc *podContext, name string, seen map[string]bool) error {
-	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
+	if errs := orPodmanName(validation.IsDNS1123Label)(name); len(errs) > 0 {
 		return errdefs.Invalid(fmt.Errorf("%s: invalid container name %q: %s", pc.doc, name, strings.Join(errs, "; ")))
 	}
 	if seen[name] {

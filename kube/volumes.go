@@ -35,7 +35,7 @@ func translateVolumes(pc *podContext) (map[string]volume, error) {
 		fail := func(format string, a ...any) error {
 			return errdefs.Invalid(fmt.Errorf("%s: volume %s: %s", pc.doc, v.Name, fmt.Sprintf(format, a...)))
 		}
-		if errs := validation.IsDNS1123Label(v.Name); len(errs) > 0 {
+		if errs := orPodmanName(validation.IsDNS1123Label)(v.Name); len(errs) > 0 {
 			return nil, fail("invalid name: %s", strings.Join(errs, "; "))
 		}
 		if _, dup := out[v.Name]; dup {
@@ -50,7 +50,7 @@ func translateVolumes(pc *podContext) (map[string]volume, error) {
 		case vs.EmptyDir != nil:
 			vol = emptyDirVolume(pc, v.Name, vs.EmptyDir)
 		case vs.PersistentVolumeClaim != nil:
-			if errs := validation.IsDNS1123Subdomain(vs.PersistentVolumeClaim.ClaimName); len(errs) > 0 {
+			if errs := orPodmanName(validation.IsDNS1123Subdomain)(vs.PersistentVolumeClaim.ClaimName); len(errs) > 0 {
 				return nil, fail("invalid claimName: %s", strings.Join(errs, "; "))
 			}
 			vol = volume{kind: "persistentVolumeClaim", source: vs.PersistentVolumeClaim.ClaimName, readOnly: vs.PersistentVolumeClaim.ReadOnly}

@@ -46,6 +46,9 @@ type KubePlayCmd struct {
 	Files []string `arg:"" name:"file" help:"Kubernetes YAML files, or - for stdin."`
 }
 
+// usage is podman's synopsis.
+func (*KubePlayCmd) usage() string { return "KUBEFILE|-" }
+
 // Run plays the YAML, or takes it down with --down.
 func (c *KubePlayCmd) Run(g *globals) error {
 	if c.Force && !c.Down {
@@ -178,6 +181,9 @@ type KubeDownCmd struct {
 	Files []string `arg:"" name:"file" help:"Kubernetes YAML files, or - for stdin."`
 }
 
+// usage is podman's synopsis.
+func (*KubeDownCmd) usage() string { return "KUBEFILE|-" }
+
 // Run takes the YAML's pods down.
 func (c *KubeDownCmd) Run(g *globals) error {
 	docs, err := readKube(c.Files)
@@ -222,6 +228,9 @@ type KubeGenerateCmd struct {
 	Filename string   `short:"f" help:"Write the YAML to this file (which must not exist) instead of stdout."`
 	Names    []string `arg:"" name:"name" help:"Containers, pods or volumes: {CONTAINER...|POD...|VOLUME...}."`
 }
+
+// usage is podman's synopsis.
+func (*KubeGenerateCmd) usage() string { return "{CONTAINER...|POD...|VOLUME...}" }
 
 // Run writes the YAML.
 func (c *KubeGenerateCmd) Run(g *globals) error {

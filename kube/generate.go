@@ -599,12 +599,14 @@ func (g *generator) podmanAnnotations(a map[string]string, m ContainerSource, na
 	upper := func(b bool) string { return strings.ToUpper(strconv.FormatBool(b)) }
 	a["io.kubernetes.cri-o.TTY/"+name] = strconv.FormatBool(cfg.TTY)
 	a["io.podman.annotations.autoremove/"+name] = upper(cfg.Remove)
-	a["io.podman.annotations.init/"+name] = "FALSE"
+	a["io.podman.annotations.init/"+name] = upper(cfg.Init)
 	a["io.podman.annotations.privileged/"+name] = upper(cfg.Privileged)
 	a["io.podman.annotations.publish-all/"+name] = upper(cfg.PublishAll)
 	if g.src.Pod != nil {
 		a["io.kubernetes.cri-o.ContainerType/"+name] = "container"
-		a["io.kubernetes.cri-o.SandboxID/"+name] = g.src.Pod.InfraID
+		// The first 63 characters, as podman writes it: its kube play
+		// refuses a longer annotation.
+		a["io.kubernetes.cri-o.SandboxID/"+name] = g.src.Pod.InfraID[:min(len(g.src.Pod.InfraID), 63)]
 	}
 }
 

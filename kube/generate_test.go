@@ -292,7 +292,7 @@ func TestGenerateAsPodman(t *testing.T) {
 	want = map[string]string{
 		`metadata.annotations["io.kubernetes.cri-o.ContainerType/c1One"]`: "container",
 		`metadata.annotations["io.kubernetes.cri-o.ContainerType/c2Two"]`: "container",
-		`metadata.annotations["io.kubernetes.cri-o.SandboxID/c2Two"]`:     strings.Repeat("f", 64),
+		`metadata.annotations["io.kubernetes.cri-o.SandboxID/c2Two"]`:     strings.Repeat("f", 63),
 		`metadata.annotations["io.podman.annotations.init/c1One"]`:        "FALSE",
 		"metadata.labels.app": "pMixedPod", "metadata.name": "pMixed_Pod", "spec.hostname": "pMixed_Pod",
 		"spec.restartPolicy": "Never", "spec.containers[0].name": "c1One", "spec.containers[1].name": "c2Two",

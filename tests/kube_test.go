@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -285,7 +286,7 @@ func TestKubeGenerateRoundTrip(t *testing.T) {
 	first := r.Stdout
 	for _, want := range []string{"kind: Pod\n", "  name: " + pod + "\n", "    tier: web\n", "    - name: MODE\n      value: round trip\n",
 		"    - containerPort: 8080\n      hostIP: 127.0.0.1\n      hostPort: " + fmt.Sprint(port) + "\n", "claimName: " + vol + "\n",
-		"      path: " + host + "\n", "  restartPolicy: Always\n", "        - NET_RAW\n"} {
+		"      path: " + host + "\n", "  restartPolicy: Always\n", "        - CAP_NET_RAW\n"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("kube generate does not say %q:\n%s", want, first)
 		}
@@ -540,4 +541,89 @@ func TestKubePlayBuild(t *testing.T) {
 	})
 	play(t, file)
 	waitLog(t, name+"-c", "built-here")
+}
+
+// TestKubeYAMLWithPodman: Kubernetes YAML goes both ways between burrow
+// and podman, as users hand it over: burrow's generated pod (a published
+// port, environment, a read-only bind mount, a named volume, a second
+// container whose name has capitals and an underscore) plays in podman;
+// podman's YAML of that pod plays back in burrow, and each kube down
+// takes its pod away.
+func TestKubeYAMLWithPodman(t *testing.T) {
+	// Not parallel: podman takes the store's locks its own way.
+	podmanCmd(t)
+	port := freePort(t, "tcp")
+	pod, _ := createPod(t, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port))
+	vol := ctrName(t)
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol); podman(t, "volume", "rm", "-f", vol) })
+	host := t.TempDir()
+	if err := os.Chmod(host, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(host, "index.html"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	web, side := ctrName(t), "Side_"+randHex()[:8]
+	must(t, "create", "--pod", pod, "--name", web, "-e", "MODE=both ways", "-v", vol+":/data", "-v", host+":/www:ro",
+		busyboxImage(t), "sh", "-c", "echo $MODE > /data/mode; exec httpd -f -p 8080 -h /www")
+	must(t, "create", "--pod", pod, "--name", side, busyboxImage(t), "top")
+	fromBurrow := filepath.Join(t.TempDir(), "burrow.yaml")
+	must(t, "kube", "generate", "-f", fromBurrow, pod)
+	y, err := os.ReadFile(fromBurrow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sideName := strings.ReplaceAll(side, "_", "")
+	for _, want := range []string{"    name: " + sideName + "\n", "io.podman.annotations.autoremove/" + sideName + `: "FALSE"`,
+		"        - CAP_MKNOD\n", "  automountServiceAccountToken: false\n"} {
+		if !strings.Contains(string(y), want) {
+			t.Errorf("kube generate does not say %q, as podman does:\n%s", want, y)
+		}
+	}
+	must(t, "pod", "rm", "-f", "-t", "0", pod)
+
+	// burrow's YAML in podman.
+	t.Cleanup(func() { podman(t, "pod", "rm", "-f", "-t", "0", pod) })
+	if r := podman(t, "kube", "play", "--tls-verify=false", fromBurrow); r.ExitCode != 0 {
+		t.Fatalf("podman kube play of burrow's YAML: %s\n%s", describe(r), y)
+	}
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); got != "from the host\n" {
+		t.Errorf("podman's pod of burrow's YAML serves %q", got)
+	}
+	if r := podman(t, "exec", pod+"-"+web, "cat", "/data/mode"); r.Stdout != "both ways\n" {
+		t.Errorf("podman's pod of burrow's YAML: the volume holds %s", describe(r))
+	}
+	if r := podman(t, "container", "exists", pod+"-"+sideName); r.ExitCode != 0 {
+		t.Errorf("podman's pod of burrow's YAML has no container %s-%s: %s", pod, sideName, describe(r))
+	}
+	fromPodman := filepath.Join(t.TempDir(), "podman.yaml")
+	if r := podman(t, "kube", "generate", "-f", fromPodman, pod); r.ExitCode != 0 {
+		t.Fatalf("podman kube generate: %s", describe(r))
+	}
+	if r := podman(t, "kube", "down", fromBurrow); r.ExitCode != 0 || podman(t, "pod", "exists", pod).ExitCode != 1 {
+		t.Fatalf("podman kube down of burrow's YAML: %s", describe(r))
+	}
+
+	// podman's YAML in burrow: its names (POD-CONTAINER, capitals kept)
+	// play as they are.
+	t.Cleanup(func() { burrow(t, "kube", "down", fromPodman) })
+	play(t, fromPodman)
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); got != "from the host\n" {
+		t.Errorf("burrow's pod of podman's YAML serves %q", got)
+	}
+	p := inspectPod(t, pod)
+	var names []string
+	for _, c := range p.Containers {
+		names = append(names, c.Name)
+	}
+	if p.State != "Running" || !slices.Contains(names, pod+"-"+pod+"-"+sideName) {
+		t.Errorf("burrow's pod of podman's YAML: %s with %v", p.State, names)
+	}
+	if got := must(t, "exec", pod+"-"+pod+"-"+web, "sh", "-c", "echo $MODE; cat /data/mode"); got != "both ways\nboth ways\n" {
+		t.Errorf("burrow's pod of podman's YAML: environment and volume %q", got)
+	}
+	r := burrow(t, "kube", "down", fromPodman)
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "Pods removed:\n") || burrow(t, "pod", "exists", pod).ExitCode != 1 {
+		t.Errorf("kube down of podman's YAML: %s", describe(r))
+	}
 }

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/limits"
 )
@@ -70,10 +71,43 @@ func translateContainer(pc *podContext, c *corev1.Container, init bool, seen map
 	if err := security(pc, c, out); err != nil {
 		return nil, fail("%v", err)
 	}
+	if err := podmanFlags(pc.pod.Annotations, c.Name, cfg); err != nil {
+		return nil, fail("%v", err)
+	}
 	if err := mounts(pc, c, out); err != nil {
 		return nil, fail("%v", err)
 	}
 	return out, nil
+}
+
+// The per-container annotations (KEY/CONTAINER) of podman's kube
+// generate that its kube play reads back as run's flags.
+const (
+	annotationAutoremove = "io.podman.annotations.autoremove"
+	annotationInit       = "io.podman.annotations.init"
+)
+
+// podmanFlags applies the annotations of podman's YAML that say --rm and
+// --init of the container, so that its YAML plays here as in podman.
+func podmanFlags(a map[string]string, name string, cfg *engine.Config) error {
+	for _, f := range []struct {
+		key string
+		dst *bool
+	}{{annotationAutoremove, &cfg.Remove}, {annotationInit, &cfg.Init}} {
+		v, ok := a[f.key+"/"+name]
+		if !ok {
+			continue
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("annotation %s/%s: %q is not a boolean: give TRUE or FALSE", f.key, name, v)
+		}
+		*f.dst = b
+	}
+	if cfg.Remove && cfg.Restart != "" && cfg.Restart != "no" {
+		return fmt.Errorf("annotation %s/%s (--rm) conflicts with the restart policy %s: set restartPolicy: Never or drop the annotation", annotationAutoremove, name, cfg.Restart)
+	}
+	return nil
 }
 
 // pullPolicy is the engine's pull policy for imagePullPolicy. Without

@@ -598,8 +598,8 @@ func (g *generator) podmanAnnotations(a map[string]string, m ContainerSource, na
 	cfg := m.Ctr.Config
 	upper := func(b bool) string { return strings.ToUpper(strconv.FormatBool(b)) }
 	a["io.kubernetes.cri-o.TTY/"+name] = strconv.FormatBool(cfg.TTY)
-	a["io.podman.annotations.autoremove/"+name] = upper(cfg.Remove)
-	a["io.podman.annotations.init/"+name] = upper(cfg.Init)
+	a[annotationAutoremove+"/"+name] = upper(cfg.Remove)
+	a[annotationInit+"/"+name] = upper(cfg.Init)
 	a["io.podman.annotations.privileged/"+name] = upper(cfg.Privileged)
 	a["io.podman.annotations.publish-all/"+name] = upper(cfg.PublishAll)
 	if g.src.Pod != nil {

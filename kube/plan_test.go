@@ -293,3 +293,31 @@ func TestExpand(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslatePodmanAnnotations: the per-container annotations of
+// podman's YAML say --rm and --init, as podman's kube play reads them.
+func TestTranslatePodmanAnnotations(t *testing.T) {
+	yaml := func(policy, init string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n" +
+			"    io.podman.annotations.autoremove/Web: \"TRUE\"\n    io.podman.annotations.init/Web: \"" + init + "\"\n" +
+			"    io.podman.annotations.init/other: \"TRUE\"\n" +
+			"spec:\n  restartPolicy: " + policy + "\n  containers:\n  - name: Web\n    image: busybox\n  - name: side\n    image: busybox\n"
+	}
+	p := translate(t, yaml("Never", "TRUE"))
+	web, side := p.Pods[0].Containers[0].Config, p.Pods[0].Containers[1].Config
+	if web.Name != "p-Web" || !web.Remove || !web.Init || side.Remove || side.Init {
+		t.Errorf("Web: --rm %v --init %v; side: --rm %v --init %v", web.Remove, web.Init, side.Remove, side.Init)
+	}
+	for _, tc := range []struct{ policy, init, want string }{
+		{"Never", "maybe", `"maybe" is not a boolean`},
+		{"Always", "FALSE", "conflicts with the restart policy always"},
+	} {
+		docs, err := Decode("f.yaml", []byte(yaml(tc.policy, tc.init)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Translate(docs, nil); !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("restartPolicy %s, init %s: %v, want %q", tc.policy, tc.init, err, tc.want)
+		}
+	}
+}

@@ -88,7 +88,9 @@ const (
 )
 
 // podmanFlags applies the annotations of podman's YAML that say --rm and
-// --init of the container, so that its YAML plays here as in podman.
+// --init of the container, as later podman's kube play reads them
+// (4.3's ignores them), so that a container generated with --init plays
+// back with it.
 func podmanFlags(a map[string]string, name string, cfg *engine.Config) error {
 	for _, f := range []struct {
 		key string

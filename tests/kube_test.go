@@ -274,7 +274,7 @@ func TestKubeGenerateRoundTrip(t *testing.T) {
 	}
 	web := ctrName(t)
 	runDetached(t, web, []string{"--pod", pod, "-e", "MODE=round trip", "-v", vol + ":/data", "-v", host + ":/www:ro",
-		"--restart", "always", "-w", "/www", "--cap-drop", "NET_RAW"},
+		"--restart", "always", "-w", "/www", "--cap-drop", "NET_RAW", "--init"},
 		"sh", "-c", "echo $MODE > /data/mode; exec httpd -f -p 8080 -h /www")
 	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); got != "from the host\n" {
 		t.Fatalf("the pod before: %q", got)
@@ -286,7 +286,7 @@ func TestKubeGenerateRoundTrip(t *testing.T) {
 	first := r.Stdout
 	for _, want := range []string{"kind: Pod\n", "  name: " + pod + "\n", "    tier: web\n", "    - name: MODE\n      value: round trip\n",
 		"    - containerPort: 8080\n      hostIP: 127.0.0.1\n      hostPort: " + fmt.Sprint(port) + "\n", "claimName: " + vol + "\n",
-		"      path: " + host + "\n", "  restartPolicy: Always\n", "        - CAP_NET_RAW\n"} {
+		"      path: " + host + "\n", "  restartPolicy: Always\n", "        - CAP_NET_RAW\n", "io.podman.annotations.init/" + web + `: "TRUE"`} {
 		if !strings.Contains(first, want) {
 			t.Errorf("kube generate does not say %q:\n%s", want, first)
 		}
@@ -306,6 +306,9 @@ func TestKubeGenerateRoundTrip(t *testing.T) {
 	p := inspectPod(t, pod)
 	if p.State != "Running" || p.Labels["tier"] != "web" || len(p.Containers) != 2 || p.Containers[1].Name != pod+"-"+web {
 		t.Errorf("the played pod: %+v", p)
+	}
+	if got := must(t, "exec", pod+"-"+web, "cat", "/proc/1/cmdline"); !strings.HasPrefix(got, "/run/podman-init\x00") {
+		t.Errorf("the played --init container runs %q", got)
 	}
 	second := must(t, "kube", "generate", pod)
 	strip := regexp.MustCompile(`(?m)^.*(creationTimestamp|SandboxID).*\n`)
@@ -621,6 +624,9 @@ func TestKubeYAMLWithPodman(t *testing.T) {
 	}
 	if got := must(t, "exec", pod+"-"+pod+"-"+web, "sh", "-c", "echo $MODE; cat /data/mode"); got != "both ways\nboth ways\n" {
 		t.Errorf("burrow's pod of podman's YAML: environment and volume %q", got)
+	}
+	if got := must(t, "exec", pod+"-"+pod+"-"+sideName, "cat", "/proc/1/comm"); got != "top\n" {
+		t.Errorf("burrow's pod of podman's YAML: the container %s runs %q", side, got)
 	}
 	r := burrow(t, "kube", "down", fromPodman)
 	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "Pods removed:\n") || burrow(t, "pod", "exists", pod).ExitCode != 1 {

@@ -43,7 +43,7 @@ type KubePlayCmd struct {
 	ContextDir string   `name:"context-dir" help:"Where the images' build directories are (default: the YAML's directory)."`
 	Quiet      bool     `short:"q" help:"Pull and build without progress output."`
 	registryFlags
-	Files []string `arg:"" name:"file" help:"Kubernetes YAML files, or - for stdin."`
+	File string `arg:"" name:"file" help:"A Kubernetes YAML file, or - for stdin (one, as podman's)."`
 }
 
 // usage is podman's synopsis.
@@ -54,7 +54,7 @@ func (c *KubePlayCmd) Run(g *globals) error {
 	if c.Force && !c.Down {
 		return invalidf("--force goes with --down only")
 	}
-	docs, err := readKube(c.Files)
+	docs, err := readKube(c.File)
 	if err != nil {
 		return err
 	}
@@ -93,8 +93,8 @@ func (c *KubePlayCmd) Run(g *globals) error {
 	}
 	if o.ContextDir == "" {
 		o.ContextDir = "."
-		if c.Files[0] != "-" {
-			o.ContextDir = filepath.Dir(c.Files[0])
+		if c.File != "-" {
+			o.ContextDir = filepath.Dir(c.File)
 		}
 	}
 	r, err := kube.Play(g.ctx, eng, plan, o)
@@ -105,36 +105,26 @@ func (c *KubePlayCmd) Run(g *globals) error {
 	return nil
 }
 
-// readKube reads and decodes the YAML of the files (- is stdin).
-func readKube(files []string) ([]kube.Document, error) {
-	var docs []kube.Document
-	for _, f := range files {
-		var data []byte
-		var err error
-		if f == "-" {
-			data, err = io.ReadAll(os.Stdin)
-		} else {
-			data, err = os.ReadFile(f)
-		}
-		if err != nil {
-			return nil, errdefs.Invalid(fmt.Errorf("reading %s: %w", f, err))
-		}
-		name := f
-		if f == "-" {
-			name = "stdin"
-		}
-		d, err := kube.Decode(name, data)
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, d...)
+// readKube reads and decodes the YAML of a file (- is stdin).
+func readKube(file string) ([]kube.Document, error) {
+	var data []byte
+	var err error
+	name := file
+	if file == "-" {
+		name = "stdin"
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(file)
 	}
-	return docs, nil
+	if err != nil {
+		return nil, errdefs.Invalid(fmt.Errorf("reading %s: %w", file, err))
+	}
+	return kube.Decode(name, data)
 }
 
 // readConfigMaps reads a --configmap file: ConfigMaps only.
 func readConfigMaps(file string) ([]corev1.ConfigMap, error) {
-	docs, err := readKube([]string{file})
+	docs, err := readKube(file)
 	if err != nil {
 		return nil, err
 	}
@@ -177,8 +167,8 @@ func printPlayReport(r *kube.Report) {
 
 // KubeDownCmd is `burrow kube down`.
 type KubeDownCmd struct {
-	Force bool     `help:"Remove the volumes of the YAML too (PersistentVolumeClaims, ConfigMaps and Secrets)."`
-	Files []string `arg:"" name:"file" help:"Kubernetes YAML files, or - for stdin."`
+	Force bool   `help:"Remove the volumes of the YAML too (PersistentVolumeClaims, ConfigMaps and Secrets)."`
+	File  string `arg:"" name:"file" help:"A Kubernetes YAML file, or - for stdin (one, as podman's)."`
 }
 
 // usage is podman's synopsis.
@@ -186,7 +176,7 @@ func (*KubeDownCmd) usage() string { return "KUBEFILE|-" }
 
 // Run takes the YAML's pods down.
 func (c *KubeDownCmd) Run(g *globals) error {
-	docs, err := readKube(c.Files)
+	docs, err := readKube(c.File)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -442,5 +443,47 @@ func TestVolumeImportStaysInside(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(outside); len(ents) > 0 {
 		t.Errorf("volume import wrote %s outside the volume", ents[0].Name())
+	}
+}
+
+// system prune removes what is not in use and keeps what is; system reset
+// empties the store (one of the test's own: reset takes everything).
+func TestSystemPruneAndReset(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	g := []string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run")}
+	b := func(args ...string) result { return burrow(t, append(append([]string{}, g...), args...)...) }
+	mustB := func(args ...string) string {
+		t.Helper()
+		r := b(args...)
+		if r.ExitCode != 0 {
+			t.Fatalf("burrow %s: %s", strings.Join(args, " "), describe(r))
+		}
+		return r.Stdout
+	}
+	img := testImage(t)
+	mustB("pull", "-q", "--tls-verify=false", img)
+	mustB("run", "--name", "exited", img, "true")
+	mustB("run", "-d", "--name", "running", img, "sleep", "300")
+	t.Cleanup(func() { b("rm", "-f", "-t", "0", "running") })
+	mustB("volume", "create", "unused")
+	mustB("network", "create", "unusednet")
+	out := mustB("system", "prune", "-f", "--volumes")
+	for _, want := range []string{"Deleted Containers\n", "Deleted Networks\nunusednet\n", "Deleted Volumes\nunused\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("system prune: output lacks %q:\n%s", want, out)
+		}
+	}
+	if names := mustB("ps", "-a", "--format", "{{.Names}}"); names != "running\n" {
+		t.Errorf("after system prune, containers %q, want the running one alone", names)
+	}
+	mustB("system", "reset", "-f")
+	for _, args := range [][]string{{"ps", "-aq"}, {"images", "-q"}, {"volume", "ls", "-q"}} {
+		if out := mustB(args...); out != "" {
+			t.Errorf("after system reset, %s lists %q", strings.Join(args, " "), out)
+		}
+	}
+	if out := mustB("network", "ls", "--format", "{{.Name}}"); out != "podman\n" {
+		t.Errorf("after system reset, networks %q, want the default alone", out)
 	}
 }

@@ -26,9 +26,11 @@ import (
 
 // SystemCmd groups `burrow system ...`.
 type SystemCmd struct {
-	Df      DfCmd      `cmd:"" help:"Show the disk usage of images, containers and volumes."`
-	Doctor  DoctorCmd  `cmd:"" help:"Check the host for what rootless containers need, and say how to fix it."`
-	Service ServiceCmd `cmd:"" help:"Serve the Docker Engine API on a unix socket."`
+	Df      DfCmd          `cmd:"" help:"Show the disk usage of images, containers and volumes."`
+	Doctor  DoctorCmd      `cmd:"" help:"Check the host for what rootless containers need, and say how to fix it."`
+	Service ServiceCmd     `cmd:"" help:"Serve the Docker Engine API on a unix socket."`
+	Prune   SystemPruneCmd `cmd:"" help:"Remove unused pods, containers, networks and images (and volumes with --volumes)."`
+	Reset   SystemResetCmd `cmd:"" help:"Remove every container, pod, image, volume and network, and the store's files."`
 }
 
 // DoctorCmd is `burrow system doctor`.

@@ -164,4 +164,7 @@ type Config struct {
 	// is settled at create (--init-path, else containers.conf's).
 	Init     bool   `json:",omitempty"`
 	InitPath string `json:",omitempty"`
+	// CreateCommand is the command line that made the container (run or
+	// create), argv[0] first: generate systemd --new runs it again.
+	CreateCommand []string `json:",omitempty"`
 }

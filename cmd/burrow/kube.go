@@ -28,7 +28,8 @@ type PlayCmd struct {
 
 // GenerateCmd is podman's older spelling, `generate kube`.
 type GenerateCmd struct {
-	Kube KubeGenerateCmd `cmd:"" help:"Write Kubernetes YAML of containers, pods or volumes (as kube generate)."`
+	Kube    KubeGenerateCmd    `cmd:"" help:"Write Kubernetes YAML of containers, pods or volumes (as kube generate)."`
+	Systemd GenerateSystemdCmd `cmd:"" help:"Write systemd units that run a container or a pod."`
 }
 
 // KubePlayCmd is `burrow kube play`.

@@ -271,6 +271,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 		Name: r.Name, Env: r.Env, Workdir: r.Workdir, WorkdirMustExist: r.Workdir != "", User: r.User, Hostname: r.Hostname,
 		CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
 		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm, Pod: r.Pod,
+		CreateCommand: os.Args,
 	}
 	if err := r.podmanRunFlags.apply(&cfg); err != nil {
 		return cfg, err

@@ -1,0 +1,512 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// SystemdUnitEnv is set in every unit generate systemd writes to the
+// unit's name; auto-update finds a container's unit by it, as podman's.
+const SystemdUnitEnv = "PODMAN_SYSTEMD_UNIT"
+
+// SystemdOptions are generate systemd's settings, podman's flags.
+type SystemdOptions struct {
+	// Executable is the program the units run: burrow's own path.
+	Executable string
+	// UseName names containers and pods by name instead of ID (--name).
+	UseName bool
+	// New makes units that create the container (or pod) at start and
+	// remove it at stop, from its create command, instead of starting
+	// and stopping the existing one.
+	New bool
+	// Template makes a container's unit a template (NAME@.service, %i).
+	Template bool
+	// RestartPolicy is the units' Restart= (nil: on-failure, or with New
+	// the container's --restart); RestartSec their RestartSec=.
+	RestartPolicy *string
+	RestartSec    *uint
+	// StopTimeout is stop's -t (nil: the container's, 10 for pods);
+	// StartTimeout the units' TimeoutStartSec= (nil: none).
+	StopTimeout  *uint
+	StartTimeout *uint
+	// ContainerPrefix, PodPrefix and Separator make the unit names:
+	// container-NAME, pod-NAME.
+	ContainerPrefix, PodPrefix, Separator string
+	// NoHeader leaves out the lines that say who wrote the unit when.
+	NoHeader bool
+	// Env are Environment= lines (K=V) added to every unit.
+	Env []string
+	// Wants, After and Requires are user-defined dependencies.
+	Wants, After, Requires []string
+	// Now is the time the header gives.
+	Now time.Time
+}
+
+// SystemdUnit is one unit file: Name is the service's name without its
+// .service suffix (with @ for a template).
+type SystemdUnit struct {
+	Name string
+	Text string
+}
+
+// systemdRestartPolicies are the values of a unit's Restart=.
+var systemdRestartPolicies = []string{"no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"}
+
+// defaultSystemdRestart is the Restart= of a unit unless told otherwise.
+const defaultSystemdRestart = "on-failure"
+
+// checkSystemdOptions refuses a combination podman refuses.
+func checkSystemdOptions(o SystemdOptions) error {
+	if o.RestartPolicy != nil && !slices.Contains(systemdRestartPolicies, *o.RestartPolicy) {
+		return errdefs.Invalid(fmt.Errorf("%s is not a valid restart policy", *o.RestartPolicy))
+	}
+	if o.Template && !o.New {
+		return errdefs.Invalid(fmt.Errorf("--template cannot be set with --new=false"))
+	}
+	return nil
+}
+
+// unitName is a unit's name of prefix, separator and the container's or
+// pod's name or ID.
+func unitName(prefix, sep, nameOrID string) string {
+	if prefix == "" {
+		return nameOrID
+	}
+	return prefix + sep + nameOrID
+}
+
+// ctrUnit is what a container's unit says, gathered from its record.
+type ctrUnit struct {
+	Service   string // unit name, without @ or .service
+	NameOrID  string // how stop and start name the container
+	Restart   string // the container's --restart policy and its max tries
+	RestartN  int
+	Stop      uint     // stop's -t
+	CreateCmd []string // the create or run command line, argv[0] first
+	RunRoot   string   // RequiresMountsFor= without New
+	// PodService is the unit of the pod it is generated with ("":
+	// alone), PodIDFile that unit's --pod-id-file.
+	PodService string
+	PodIDFile  string
+}
+
+// ctrInfo gathers a container's unit from its record.
+func ctrInfo(ctr *Container, stop time.Duration, runRoot string, o SystemdOptions) ctrUnit {
+	nameOrID := ctr.ID
+	if o.UseName {
+		nameOrID = ctr.Name
+	}
+	u := ctrUnit{
+		Service: unitName(o.ContainerPrefix, o.Separator, nameOrID), NameOrID: nameOrID,
+		Restart: ctr.Config.Restart, RestartN: ctr.Config.RestartMax,
+		Stop: uint(stop / time.Second), CreateCmd: ctr.Config.CreateCommand, RunRoot: runRoot,
+	}
+	if o.StopTimeout != nil {
+		u.Stop = *o.StopTimeout
+	}
+	return u
+}
+
+// restartWarning is podman's warning for a unit that starts an existing
+// container that has a restart policy of its own: both restart it.
+func restartWarning(ctr *Container, o SystemdOptions) []string {
+	switch ctr.Config.Restart {
+	case "", "no":
+		return nil
+	}
+	if o.New {
+		return nil
+	}
+	return []string{fmt.Sprintf("Container %s has restart policy %q which can lead to issues on shutdown: consider recreating the container without a restart policy and use systemd's restart mechanism instead", ctr.ID, ctr.Config.Restart)}
+}
+
+// unitWriter builds a unit's text line by line.
+type unitWriter struct{ strings.Builder }
+
+func (w *unitWriter) line(format string, a ...any) {
+	fmt.Fprintf(w, format, a...)
+	w.WriteByte('\n')
+}
+
+// header writes the comment and [Unit] lines every unit starts with.
+func (w *unitWriter) header(file, description, requiresMounts string, o SystemdOptions) {
+	w.line("# %s", file)
+	if !o.NoHeader {
+		w.line("# autogenerated by burrow %s", Version)
+		w.line("# %s", o.Now.Format(time.UnixDate))
+	}
+	w.line("")
+	w.line("[Unit]")
+	w.line("Description=%s", description)
+	w.line("Documentation=man:podman-generate-systemd(1)")
+	w.line("Wants=network-online.target")
+	w.line("After=network-online.target")
+	w.line("RequiresMountsFor=%s", requiresMounts)
+}
+
+// dependencies writes the user's --wants, --after and --requires.
+func (w *unitWriter) dependencies(o SystemdOptions) {
+	if len(o.Wants)+len(o.After)+len(o.Requires) == 0 {
+		return
+	}
+	w.line("")
+	w.line("# User-defined dependencies")
+	for _, d := range []struct {
+		key  string
+		vals []string
+	}{{"Wants", o.Wants}, {"After", o.After}, {"Requires", o.Requires}} {
+		if len(d.vals) > 0 {
+			w.line("%s=%s", d.key, strings.Join(d.vals, " "))
+		}
+	}
+}
+
+// serviceStart writes the [Service] lines before the commands: the unit's
+// environment, restart and timeouts.
+func (w *unitWriter) serviceStart(unitEnv, restart, startBurst string, stop uint, o SystemdOptions) {
+	w.line("")
+	w.line("[Service]")
+	w.line("Environment=%s=%s", SystemdUnitEnv, unitEnv)
+	for _, env := range o.Env {
+		w.line("Environment=%s", escapeSystemdArg(env))
+	}
+	w.line("Restart=%s", restart)
+	if o.RestartSec != nil && *o.RestartSec > 0 {
+		w.line("RestartSec=%d", *o.RestartSec)
+	}
+	if startBurst != "" {
+		w.line("StartLimitBurst=%s", startBurst)
+	}
+	if o.StartTimeout != nil && *o.StartTimeout > 0 {
+		w.line("TimeoutStartSec=%d", *o.StartTimeout)
+	}
+	// systemd waits for stop's own timeout, then a minute for the rest.
+	w.line("TimeoutStopSec=%d", stop+60)
+}
+
+// install writes the unit's last lines.
+func (w *unitWriter) install() {
+	w.line("")
+	w.line("[Install]")
+	w.line("WantedBy=default.target")
+}
+
+// containerUnitText is the text of a container's unit.
+func containerUnitText(u ctrUnit, o SystemdOptions) (string, error) {
+	restart, burst := defaultSystemdRestart, ""
+	var start string
+	if o.New {
+		cmd, err := newContainerCommand(u, o)
+		if err != nil {
+			return "", err
+		}
+		start = cmd.line
+		if cmd.restart != "" {
+			restart, burst = cmd.restart, cmd.burst
+		}
+	}
+	if o.RestartPolicy != nil {
+		restart, burst = *o.RestartPolicy, ""
+	}
+	file, description, unitEnv := u.Service+".service", "Podman "+u.Service+".service", "%n"
+	if o.Template {
+		file, description, unitEnv = u.Service+"@.service", description+" for %I", "%n-%i"
+	}
+	mounts := u.RunRoot
+	if o.New {
+		mounts = "%t/containers"
+	}
+	var w unitWriter
+	w.header(file, description, mounts, o)
+	if u.PodService != "" {
+		w.line("BindsTo=%s.service", u.PodService)
+		w.line("After=%s.service", u.PodService)
+	}
+	w.dependencies(o)
+	w.serviceStart(unitEnv, restart, burst, u.Stop, o)
+	exe := o.Executable
+	if o.New {
+		w.line("ExecStartPre=/bin/rm \\\n\t-f %%t/%%n.ctr-id")
+		w.line("ExecStart=%s", start)
+		w.line("ExecStop=%s stop \\\n\t--ignore -t %d \\\n\t--cidfile=%%t/%%n.ctr-id", exe, u.Stop)
+		w.line("ExecStopPost=%s rm \\\n\t-f \\\n\t--ignore -t %d \\\n\t--cidfile=%%t/%%n.ctr-id", exe, u.Stop)
+		w.line("Type=notify")
+		w.line("NotifyAccess=all")
+	} else {
+		// burrow writes no monitor PID file of its own: systemd takes
+		// the process start leaves behind, the container's monitor.
+		w.line("ExecStart=%s start %s", exe, u.NameOrID)
+		w.line("ExecStop=%s stop  \\\n\t-t %d %s", exe, u.Stop, u.NameOrID)
+		w.line("ExecStopPost=%s stop  \\\n\t-t %d %s", exe, u.Stop, u.NameOrID)
+		w.line("Type=forking")
+	}
+	w.install()
+	return w.String(), nil
+}
+
+// newCommand is the run command of a --new unit, formatted, and the
+// restart policy its container was created with.
+type newCommand struct {
+	line           string
+	restart, burst string
+}
+
+// newContainerCommand makes the run command of a --new unit from the
+// container's create command: burrow's path, the global flags, run with
+// a cidfile systemd's stop reads, detached, replacing a leftover of the
+// same name, then the container's own flags but those the unit sets.
+func newContainerCommand(u ctrUnit, o SystemdOptions) (newCommand, error) {
+	cmd := u.CreateCmd
+	at := slices.IndexFunc(cmd, func(a string) bool { return a == "run" || a == "create" })
+	if at < 1 {
+		return newCommand{}, errdefs.Invalid(fmt.Errorf("cannot use --new on container %q: no create command found: only works on containers created with burrow run or create, not through the API", u.NameOrID))
+	}
+	rest := cmd[at+1:]
+	f := scanRunFlags(rest)
+	out := append([]string{o.Executable}, escapeSystemdArgs(cmd[1:at])...)
+	out = append(out, "run", "--cidfile=%t/%n.ctr-id", "--cgroups=no-conmon", "--rm")
+	rest = dropFlags(rest, f.firstArg, map[string]bool{"--rm": false, "--cgroups": true, "--cidfile": true, "--restart": true})
+	if u.PodIDFile != "" {
+		out = append(out, "--pod-id-file", u.PodIDFile)
+		rest = dropFlags(rest, scanRunFlags(rest).firstArg, map[string]bool{"--pod": true, "--pod-id-file": true})
+	}
+	if !f.sdnotify {
+		out = append(out, "--sdnotify=conmon")
+	}
+	if !f.detach {
+		out = append(out, "-d")
+	}
+	if f.name && !f.replace {
+		out = append(out, "--replace")
+	}
+	out = append(out, escapeSystemdArgs(rest)...)
+	if o.Template {
+		out = templateName(out, u.Service)
+	}
+	nc := newCommand{line: formatOptions(out)}
+	if f.restart != "" {
+		nc.restart = f.restart
+		if p, n, ok := strings.Cut(f.restart, ":"); ok && p == "on-failure" {
+			nc.restart, nc.burst = p, n
+		} else if f.restart == "unless-stopped" {
+			nc.restart = "always"
+		}
+	}
+	return nc, nil
+}
+
+// templateName gives a template's containers the instance in their name:
+// NAME-%i, or SERVICE-%i when the container had no name.
+func templateName(args []string, service string) []string {
+	for i, a := range args {
+		if a == "--name" && i+1 < len(args) {
+			args[i+1] += "-%i"
+			return args
+		}
+		if strings.HasPrefix(a, "--name=") {
+			args[i] += "-%i"
+			return args
+		}
+	}
+	at := slices.Index(args, "run")
+	return slices.Insert(args, at+1, "--name="+service+"-%i")
+}
+
+// formatOptions joins a command's arguments, each option on a line of its
+// own, as podman writes a unit's commands.
+func formatOptions(args []string) string {
+	var b strings.Builder
+	for i, a := range args {
+		switch {
+		case i == 0:
+		case strings.HasPrefix(a, "-"):
+			b.WriteString(" \\\n\t")
+		default:
+			b.WriteByte(' ')
+		}
+		b.WriteString(a)
+	}
+	return b.String()
+}
+
+// escapeSystemdArg makes arg one word of a unit's command line: systemd
+// expands $ and % there, and splits at blanks outside quotes.
+func escapeSystemdArg(arg string) string {
+	arg = strings.ReplaceAll(arg, "$", "$$")
+	arg = strings.ReplaceAll(arg, "%", "%%")
+	if arg == "" || strings.ContainsAny(arg, " \t\n\"'\\") {
+		return strconv.Quote(arg)
+	}
+	return arg
+}
+
+// escapeSystemdArgs escapes each of args.
+func escapeSystemdArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = escapeSystemdArg(a)
+	}
+	return out
+}
+
+// runFlagScan is what a --new unit must know of a create command's flags.
+type runFlagScan struct {
+	detach, name, replace, sdnotify bool
+	restart                         string
+	firstArg                        int // index of the image, where the flags end
+}
+
+// runValueFlags are the create flags the scan knows to take a value.
+var runValueFlags = map[string]bool{"--name": true, "--sdnotify": true, "--restart": true, "-e": true, "--env": true, "-h": true, "--hostname": true, "--cidfile": true, "--cgroups": true, "--pod": true, "--pod-id-file": true}
+
+// scanRunFlags reads a create command's flags as podman's generator does:
+// an unknown flag takes the next word as its value unless that starts
+// with a dash; the flags end at the first other word, the image.
+func scanRunFlags(args []string) runFlagScan {
+	var f runFlagScan
+	f.firstArg = len(args)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			f.firstArg = i + 1
+			return f
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			f.firstArg = i
+			return f
+		}
+		key, val, hasVal := strings.Cut(a, "=")
+		if !hasVal && i+1 < len(args) && (runValueFlags[key] || (!isRunBoolFlag(key) && !strings.HasPrefix(args[i+1], "-"))) {
+			i++
+			val = args[i]
+		}
+		switch key {
+		case "-d", "--detach":
+			f.detach = val == "" || val == "true"
+		case "--replace":
+			f.replace = val == "" || val == "true"
+		case "--name":
+			f.name = true
+		case "--sdnotify":
+			f.sdnotify = true
+		case "--restart":
+			f.restart = val
+		}
+	}
+	return f
+}
+
+// isRunBoolFlag tells the boolean flags the scan knows, which take no
+// following word.
+func isRunBoolFlag(key string) bool {
+	switch key {
+	case "-d", "--detach", "--replace", "--rm":
+		return true
+	}
+	return false
+}
+
+// dropFlags removes the flags drop names from args before index end (the
+// image), with their values: drop[flag] tells the flag takes one.
+func dropFlags(args []string, end int, drop map[string]bool) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if i >= end {
+			out = append(out, a)
+			continue
+		}
+		key, _, hasVal := strings.Cut(a, "=")
+		takesValue, dropped := drop[key]
+		if !dropped {
+			out = append(out, a)
+			continue
+		}
+		if takesValue && !hasVal {
+			i++
+		}
+	}
+	return out
+}
+
+// podUnit is what a pod's unit says.
+type podUnit struct {
+	Service  string
+	Infra    string   // the infra's name or ID, which start and stop name
+	Members  []string // the units of the pod's containers
+	Stop     uint
+	Create   []string // the pod create command line, argv[0] first
+	RunRoot  string
+	NameOrID string
+}
+
+// podIDFile and podPIDFile are where a --new pod unit keeps its pod's ID
+// and its infra's monitor PID.
+func podIDFile(service string) string  { return "%t/" + service + ".pod-id" }
+func podPIDFile(service string) string { return "%t/" + service + ".pid" }
+
+// podUnitText is the text of a pod's unit: it starts and stops the pod's
+// infra (with New: creates and removes the pod), and wants its
+// containers' units, which are bound to it.
+func podUnitText(p podUnit, o SystemdOptions) (string, error) {
+	var create []string
+	if o.New {
+		at := slices.Index(p.Create, "create")
+		if at < 2 || p.Create[at-1] != "pod" {
+			return "", errdefs.Invalid(fmt.Errorf("cannot use --new on pod %q: it was not made by pod create", p.NameOrID))
+		}
+		create = p.Create
+	}
+	restart := defaultSystemdRestart
+	if o.RestartPolicy != nil {
+		restart = *o.RestartPolicy
+	}
+	var w unitWriter
+	w.header(p.Service+".service", "Podman "+p.Service+".service", p.RunRoot, o)
+	if len(p.Members) > 0 {
+		services := make([]string, len(p.Members))
+		for i, m := range p.Members {
+			services[i] = m + ".service"
+		}
+		w.line("Wants=%s", strings.Join(services, " "))
+		w.line("Before=%s", strings.Join(services, " "))
+	}
+	w.dependencies(o)
+	w.serviceStart("%n", restart, "", p.Stop, o)
+	exe := o.Executable
+	if !o.New {
+		w.line("ExecStart=%s start %s", exe, p.Infra)
+		w.line("ExecStop=%s stop  \\\n\t-t %d %s", exe, p.Stop, p.Infra)
+		w.line("ExecStopPost=%s stop  \\\n\t-t %d %s", exe, p.Stop, p.Infra)
+		w.line("Type=forking")
+		w.install()
+		return w.String(), nil
+	}
+	at := slices.Index(create, "create")
+	root := escapeSystemdArgs(create[1 : at-1])
+	prefix := strings.Join(append([]string{exe}, root...), " ")
+	idFile, pidFile := podIDFile(p.Service), podPIDFile(p.Service)
+	rest := create[at+1:]
+	f := scanRunFlags(rest)
+	rest = dropFlags(rest, len(rest), map[string]bool{"--infra-conmon-pidfile": true, "--pod-id-file": true})
+	args := append([]string{exe}, root...)
+	args = append(args, "pod", "create", "--infra-conmon-pidfile", pidFile, "--pod-id-file", idFile, "--exit-policy=stop")
+	args = append(args, escapeSystemdArgs(rest)...)
+	if f.name && !f.replace {
+		args = append(args, "--replace")
+	}
+	w.line("ExecStartPre=/bin/rm \\\n\t-f %s %s", pidFile, idFile)
+	w.line("ExecStartPre=%s", formatOptions(args))
+	w.line("ExecStart=%s pod start \\\n\t--pod-id-file %s", prefix, idFile)
+	w.line("ExecStop=%s pod stop \\\n\t--ignore \\\n\t--pod-id-file %s  \\\n\t-t %d", prefix, idFile, p.Stop)
+	w.line("ExecStopPost=%s pod rm \\\n\t--ignore \\\n\t-f \\\n\t--pod-id-file %s", prefix, idFile)
+	w.line("PIDFile=%s", pidFile)
+	w.line("Type=forking")
+	w.install()
+	return w.String(), nil
+}

@@ -167,4 +167,7 @@ type Config struct {
 	// CreateCommand is the command line that made the container (run or
 	// create), argv[0] first: generate systemd --new runs it again.
 	CreateCommand []string `json:",omitempty"`
+	// Systemd is --systemd: true ("" too), false or always; systemd mode
+	// (systemdmode.go) is settled at create.
+	Systemd string `json:",omitempty"`
 }

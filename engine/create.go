@@ -186,6 +186,7 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 	if c.Healthcheck, err = mergeHealth(c.Healthcheck, imgHealth); err != nil {
 		return err
 	}
+	ctr.applySystemdMode(processArgs(c, imgConfig))
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
 		return err
 	}

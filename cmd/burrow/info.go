@@ -19,7 +19,7 @@ import (
 
 // InfoCmd is `burrow info`.
 type InfoCmd struct {
-	Format string `short:"f" help:"Change the output format to JSON or a Go template."`
+	Format *string `short:"f" help:"Change the output format to JSON or a Go template."`
 }
 
 // infoReport is podman's `info`: its field names (for templates) and its
@@ -130,8 +130,12 @@ func (i *InfoCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	if i.Format != "" {
-		return formatOne(i.Format, rep)
+	// -f '' is an empty template, as podman's (which prints nothing).
+	if i.Format != nil {
+		if *i.Format == "" {
+			return nil
+		}
+		return formatOne(*i.Format, rep)
 	}
 	return printYAML(rep)
 }

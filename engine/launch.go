@@ -26,6 +26,9 @@ type StartOptions struct {
 	// PreserveFDs are descriptors of the caller that the process gets as
 	// its 3, 4, ... (--preserve-fds).
 	PreserveFDs []int
+	// Env are variables (K=V) the process gets for this start only, over
+	// its own: systemd's LISTEN_* of a socket-activated start.
+	Env []string
 	// byPolicy: a restart of the restart policy, which a user's stop
 	// (StoppedByUser, recorded under the lock) cancels.
 	byPolicy bool
@@ -237,6 +240,9 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	}
 	crashPoint("ready")
 	proc := *spec.Process
+	if len(o.Env) > 0 {
+		proc.Env = mergeEnv(proc.Env, o.Env, func(string) (string, bool) { return "", false })
+	}
 	proc.ConsoleSize = o.ConsoleSize
 	spec.Process = &proc
 	// The init's mount namespace was made before the root was mounted: it

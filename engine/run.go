@@ -24,6 +24,9 @@ type Attach struct {
 	// PreserveFDs are descriptors of the caller that a container run in
 	// the foreground gets as its 3, 4, ... (--preserve-fds).
 	PreserveFDs []int
+	// Env are variables the process gets for this start only
+	// (StartOptions.Env).
+	Env []string
 }
 
 // Attached is a process the caller is attached to: a container run or
@@ -45,7 +48,7 @@ type Attached interface {
 // container was made, that container is returned too (removed already when
 // it was to be removed).
 func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullFunc) (*Container, Attached, error) {
-	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize, PreserveFDs: a.PreserveFDs})
+	ctr, conn, err := e.Run(ctx, c, pull, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize, PreserveFDs: a.PreserveFDs, Env: a.Env})
 	if err != nil {
 		if ctr != nil && c.Remove {
 			e.Remove(ctx, ctr, RemoveOptions{Force: true, Timeout: new(time.Duration)})
@@ -59,7 +62,7 @@ func (e *Engine) RunAttached(ctx context.Context, c Config, a Attach, pull PullF
 // without -d, `start -a`); a container that runs already is attached to,
 // as podman's start -a does.
 func (e *Engine) StartAttached(ctx context.Context, ctr *Container, a Attach) (Attached, error) {
-	conn, err := e.Start(ctr, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize})
+	conn, err := e.Start(ctr, StartOptions{Attach: true, ConsoleSize: a.ConsoleSize, PreserveFDs: a.PreserveFDs, Env: a.Env})
 	if err != nil {
 		return nil, err
 	}

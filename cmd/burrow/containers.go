@@ -214,11 +214,12 @@ func (s *StartCmd) Run(g *globals) error {
 		}
 		return s.attached(g, eng, targets[0].ctr)
 	}
+	listenEnv, listenFDs := socketActivation(0)
 	err = eachTarget(targets, func(c *engine.Container, given string) error {
 		if c.Running() {
 			return nil
 		}
-		if _, err := eng.Start(c, engine.StartOptions{}); err != nil {
+		if _, err := eng.Start(c, engine.StartOptions{Env: listenEnv, PreserveFDs: listenFDs}); err != nil {
 			return fmt.Errorf("unable to start container %q: %w", c.ID, err)
 		}
 		fmt.Println(given)
@@ -233,7 +234,9 @@ func (s *StartCmd) Run(g *globals) error {
 // attached starts ctr with the user's terminal attached and exits with
 // its code; a running container is attached to.
 func (s *StartCmd) attached(g *globals, eng *engine.Engine, ctr *engine.Container) error {
-	p, err := eng.StartAttached(g.ctx, ctr, userStreams(s.Interactive && ctr.Config.LogDriver != engine.LogPassthrough))
+	streams := userStreams(s.Interactive && ctr.Config.LogDriver != engine.LogPassthrough)
+	streams.Env, streams.PreserveFDs = socketActivation(0)
+	p, err := eng.StartAttached(g.ctx, ctr, streams)
 	if err != nil {
 		return withExit(fmt.Errorf("unable to start container %s: %w", ctr.ID, err), 125)
 	}

@@ -99,6 +99,8 @@ func (r *RunCmd) Run(g *globals) error {
 		// podman's words: scripts grep for them; the run goes on.
 		warn("The input device is not a TTY. The --tty and --interactive flags might not work properly")
 	}
+	listenEnv, listenFDs := socketActivation(r.PreserveFDs)
+	preserved = append(preserved, listenFDs...)
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -121,7 +123,7 @@ func (r *RunCmd) Run(g *globals) error {
 	printNotes(r.notes())
 	printNotes(limitNote(r.limitFlags, cfg.Limits))
 	if r.Detach {
-		ctr, _, err := eng.Run(g.ctx, cfg, pull, engine.StartOptions{PreserveFDs: preserved})
+		ctr, _, err := eng.Run(g.ctx, cfg, pull, engine.StartOptions{PreserveFDs: preserved, Env: listenEnv})
 		if ctr != nil {
 			printNotes(ctr.Notes)
 		}
@@ -145,7 +147,7 @@ func (r *RunCmd) Run(g *globals) error {
 	}
 	// passthrough: the container reads stdin itself.
 	streams := userStreams(cfg.LogDriver != engine.LogPassthrough && r.attached("stdin"))
-	streams.PreserveFDs = preserved
+	streams.PreserveFDs, streams.Env = preserved, listenEnv
 	if !r.attached("stdout") {
 		streams.Stdout = io.Discard
 	}

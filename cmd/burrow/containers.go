@@ -621,28 +621,29 @@ func (r *RestartCmd) Run(g *globals) error {
 // ContainerCmd groups `burrow container ...`: podman's names of the
 // container commands.
 type ContainerCmd struct {
-	Cleanup ContainerCleanupCmd `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
-	Cp      CpCmd               `cmd:"" help:"Copy files between a container and the host."`
-	Create  CreateCmd           `cmd:"" help:"Create a container without starting it."`
-	Exec    ExecCmd             `cmd:"" help:"Run a command in a running container."`
-	Exists  ContainerExistsCmd  `cmd:"" help:"Check if a container exists in local storage."`
-	Inspect InspectCmd          `cmd:"" help:"Show a container's details."`
-	Kill    KillCmd             `cmd:"" help:"Send a signal to containers."`
-	List    PsCmd               `cmd:"" aliases:"ls" help:"List containers."`
-	Logs    LogsCmd             `cmd:"" help:"Show containers' output."`
-	Pause   PauseCmd            `cmd:"" help:"Pause containers."`
-	Port    PortCmd             `cmd:"" help:"List a container's published ports."`
-	Ps      PsCmd               `cmd:"" help:"List containers."`
-	Prune   ContainerPruneCmd   `cmd:"" help:"Remove all containers that are not running."`
-	Rename  RenameCmd           `cmd:"" help:"Rename a container."`
-	Restart RestartCmd          `cmd:"" help:"Restart containers."`
-	Rm      RmCmd               `cmd:"" help:"Remove containers."`
-	Run     RunCmd              `cmd:"" help:"Run a command in a new container."`
-	Start   StartCmd            `cmd:"" help:"Start containers."`
-	Stop    StopCmd             `cmd:"" help:"Stop containers."`
-	Top     TopCmd              `cmd:"" help:"List a container's processes."`
-	Unpause UnpauseCmd          `cmd:"" help:"Unpause containers."`
-	Wait    WaitCmd             `cmd:"" help:"Wait for containers to exit and print their exit codes."`
+	Cleanup  ContainerCleanupCmd  `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
+	Cp       CpCmd                `cmd:"" help:"Copy files between a container and the host."`
+	Create   CreateCmd            `cmd:"" help:"Create a container without starting it."`
+	Exec     ExecCmd              `cmd:"" help:"Run a command in a running container."`
+	Exists   ContainerExistsCmd   `cmd:"" help:"Check if a container exists in local storage."`
+	Inspect  InspectCmd           `cmd:"" help:"Show a container's details."`
+	Kill     KillCmd              `cmd:"" help:"Send a signal to containers."`
+	List     PsCmd                `cmd:"" aliases:"ls" help:"List containers."`
+	Logs     LogsCmd              `cmd:"" help:"Show containers' output."`
+	Pause    PauseCmd             `cmd:"" help:"Pause containers."`
+	Port     PortCmd              `cmd:"" help:"List a container's published ports."`
+	Ps       PsCmd                `cmd:"" help:"List containers."`
+	Prune    ContainerPruneCmd    `cmd:"" help:"Remove all containers that are not running."`
+	Rename   RenameCmd            `cmd:"" help:"Rename a container."`
+	Restart  RestartCmd           `cmd:"" help:"Restart containers."`
+	Rm       RmCmd                `cmd:"" help:"Remove containers."`
+	Run      RunCmd               `cmd:"" help:"Run a command in a new container."`
+	Runlabel ContainerRunlabelCmd `cmd:"" help:"Run the command an image's label holds."`
+	Start    StartCmd             `cmd:"" help:"Start containers."`
+	Stop     StopCmd              `cmd:"" help:"Stop containers."`
+	Top      TopCmd               `cmd:"" help:"List a container's processes."`
+	Unpause  UnpauseCmd           `cmd:"" help:"Unpause containers."`
+	Wait     WaitCmd              `cmd:"" help:"Wait for containers to exit and print their exit codes."`
 }
 
 // ContainerCleanupCmd is what a monitor execs once the container's init has

@@ -74,6 +74,8 @@ type CLI struct {
 
 	// healthcheck run is also what a container's monitor runs.
 	Healthcheck HealthcheckCmd `cmd:"" help:"Run containers' health checks."`
+
+	AutoUpdate AutoUpdateCmd `cmd:"" name:"auto-update" help:"Update the images of containers run by systemd units, and restart the units."`
 }
 
 // exitCode carries a container's exit code out of a command.

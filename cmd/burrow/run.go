@@ -395,7 +395,11 @@ func (r *RunCmd) config() (engine.Config, error) {
 		cfg.Rootfs, cfg.Command = r.Args[0], r.Args[1:]
 	} else {
 		cfg.Image, cfg.Command = r.Args[0], r.Args[1:]
+		if err := engine.CheckAutoUpdateImage(cfg.Labels, cfg.Image); err != nil {
+			return cfg, err
+		}
 	}
+	systemdUnitLabel(&cfg)
 	if hasEntry {
 		// As the API: the entrypoint's first word, the rest before the command.
 		e := ""

@@ -40,7 +40,7 @@ type RunCmd struct {
 	VolumesFrom []string `name:"volumes-from" sep:"none" help:"Mount the volumes of CONTAINER[:ro|rw]."`
 	limitFlags
 	healthFlags
-	Cgroups     string   `name:"cgroups" enum:"enabled,disabled," default:"" help:"enabled, or disabled: run without a cgroup (and without limits); default: containers.conf's cgroups, else enabled."`
+	Cgroups     string   `name:"cgroups" enum:"enabled,disabled,no-conmon," default:"" help:"enabled, or disabled: run without a cgroup (and without limits); no-conmon (in generate systemd's units) is taken as enabled; default: containers.conf's cgroups, else enabled."`
 	OOMScoreAdj *int     `name:"oom-score-adj" help:"Adjust the container's OOM score (-1000..1000; lowering it needs privilege)."`
 	Interactive bool     `short:"i" help:"Keep stdin attached."`
 	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
@@ -138,6 +138,9 @@ func (r *RunCmd) Run(g *globals) error {
 		}
 		printWarnings(ctr.Warnings)
 		if err := r.writeFiles(ctr); err != nil {
+			return err
+		}
+		if err := notifyReady(r.SdNotify, ctr); err != nil {
 			return err
 		}
 		if cfg.LogDriver != engine.LogPassthrough { // stdout may be the container's: podman prints nothing then
@@ -343,6 +346,9 @@ func (r *RunCmd) config() (engine.Config, error) {
 		return cfg, err
 	}
 	cfg.Cgroups = r.Cgroups
+	if r.Cgroups == "no-conmon" {
+		cfg.Cgroups = "enabled"
+	}
 	cfg.OOMScoreAdj = r.OOMScoreAdj
 	if cfg.Restart, cfg.RestartMax, err = engine.ParseRestartPolicy(r.Restart); err != nil {
 		return cfg, err

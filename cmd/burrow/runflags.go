@@ -41,6 +41,7 @@ type podmanRunFlags struct {
 	InitPath     string   `name:"init-path" help:"The init --init runs (default: containers.conf's init_path, else catatonit); without --init it is not used."`
 	Device       []string `name:"device" sep:"none" help:"Give the container a host device, HOST[:CONTAINER][:PERMISSIONS] (r, w, m; default rwm): the node (or every node under a directory) is bind-mounted, as rootless podman does; its host permissions decide what the container may do with it (repeatable)."`
 	Sysctl       []string `name:"sysctl" sep:"none" help:"Set a sysctl of the container's network namespace, net.KEY=VALUE (repeatable)."`
+	SdNotify     string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
 	Systemd      string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
 	HTTPProxy    *bool    `name:"http-proxy" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default: containers.conf's http_proxy, true; --http-proxy=false not)."`
 }
@@ -86,6 +87,9 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 	}
 	if f.HTTPProxy != nil && *f.HTTPProxy {
 		cfg.ProxyEnv = engine.HostProxyEnv()
+	}
+	if err := checkSdNotify(f.SdNotify); err != nil {
+		return err
 	}
 	if err := engine.CheckSystemdMode(f.Systemd); err != nil {
 		return err

@@ -116,7 +116,9 @@ func storeRef(store cstorage.Store, img *cstorage.Image, named reference.Named) 
 }
 
 // Push copies a stored image to a registry. dest is a registry reference
-// (with or without docker://); empty pushes to the image's own name.
+// (with or without docker://), or names a place with another transport
+// (dir:, oci:, docker-archive:, oci-archive:); empty pushes to the image's
+// own name.
 func Push(ctx context.Context, store cstorage.Store, image, dest string, opts PullOptions) error {
 	img, err := Lookup(store, image)
 	if err != nil {
@@ -132,6 +134,9 @@ func Push(ctx context.Context, store cstorage.Store, image, dest string, opts Pu
 				dest = img.Names[0]
 			}
 		}
+	}
+	if HasTransport(dest) {
+		return pushTransport(ctx, store, img, dest, opts)
 	}
 	dest = strings.TrimPrefix(dest, "docker://")
 	named, err := reference.ParseNormalizedNamed(dest)

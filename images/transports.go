@@ -43,3 +43,18 @@ func pullTransport(ctx context.Context, store cstorage.Store, ref string, opts P
 	}
 	return store.Image(pulled[0].ID())
 }
+
+// pushTransport copies a stored image to the place dest names with its
+// transport (dir:PATH, oci:PATH[:REF], docker-archive:PATH[:REF],
+// oci-archive:PATH[:REF]), as podman's push does.
+func pushTransport(ctx context.Context, store cstorage.Store, img *cstorage.Image, dest string, opts PullOptions) error {
+	dst, err := alltransports.ParseImageName(dest)
+	if err != nil {
+		return errdefs.Invalid(fmt.Errorf("pushing to %q: %w", dest, err))
+	}
+	src, err := storeRef(store, img, nil)
+	if err != nil {
+		return err
+	}
+	return copyImage(ctx, dst, src, opts, fmt.Sprintf("pushing to %q", dest), nil)
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,17 +15,12 @@ import (
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
-// events streams events (GET /events). burrow has no daemon to see every
-// change as it happens, so the service looks at the containers' records,
-// the networks and the volumes every 250 ms and reports what changed
-// between two looks, made by the API or by the CLI alike: containers'
-// create, start, die (with the exit code), pause, unpause, rename,
-// health_status, oom and destroy; networks' create, connect, disconnect
-// and destroy; volumes' create and destroy. Images' pull, push, tag, untag,
-// delete, import, load and save, and containers' commit, are read from the
-// engine's journal of image operations. A since in the past replays what
-// the containers' records tell of it (create, start, die) and the journal's
-// events; an until ends the stream.
+// events streams events (GET /events) from the engine's events journal,
+// the one `burrow events` reads: what the API and the CLI did alike,
+// and the exits the containers' monitors recorded. Each journal event is
+// told as dockerd tells it (eventmessages): podman's statuses that
+// dockerd has no event for (init, cleanup, pods) are left out. A since
+// replays the journal from then; an until ends the stream.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, err := eventTime("since", q.Get("since"))
@@ -49,6 +43,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if err := s.Engine.EventsReadable(); err != nil {
+		writeError(w, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	fl, _ := w.(http.Flusher)
@@ -56,36 +54,25 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		fl.Flush()
 	}
 	enc := json.NewEncoder(w)
-	send := func(msgs []eventMessage) {
-		for _, m := range msgs {
-			if ef.match(m) && (until.IsZero() || m.TimeNano <= until.UnixNano()) {
-				enc.Encode(m)
+	// dockerd's stream without since starts now; since is inclusive.
+	from := time.Now()
+	if !since.IsZero() {
+		from = since.Add(-time.Nanosecond)
+	}
+	o := engine.EventsOptions{Since: from, Until: until, Stream: true}
+	s.Engine.ReadEvents(r.Context(), o, func(ev engine.Event) error {
+		for _, m := range s.dockerMessages(ev) {
+			if ef.match(m) {
+				if err := enc.Encode(m); err != nil {
+					return err
+				}
 			}
 		}
 		if fl != nil {
 			fl.Flush()
 		}
-	}
-	prev := s.snapshot(ef)
-	journal := newJournalReader(s.Engine, ef)
-	if !since.IsZero() {
-		send(sortByTime(append(replay(prev, since), journal.since(since)...)))
-	}
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if !until.IsZero() && time.Now().After(until) {
-			return
-		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-tick.C:
-		}
-		cur := s.snapshot(ef)
-		send(append(journal.next(), diff(prev, cur, time.Now())...))
-		prev = cur
-	}
+		return nil
+	})
 }
 
 // eventTime reads since and until: a Unix time with an optional fraction,
@@ -136,12 +123,6 @@ func newEventFilter(args map[string][]string) (*eventFilter, error) {
 	return &eventFilter{args: args}, nil
 }
 
-// wants tells whether events of a type can pass the filters.
-func (f *eventFilter) wants(t events.Type) bool {
-	vs, ok := f.args["type"]
-	return !ok || slices.Contains(vs, string(t))
-}
-
 func (f *eventFilter) match(m eventMessage) bool {
 	a := m.Actor.Attributes
 	for k, vs := range f.args {
@@ -176,169 +157,6 @@ func (f *eventFilter) match(m eventMessage) bool {
 	return true
 }
 
-// seenContainer is a container as one look saw it.
-type seenContainer struct {
-	ctr    *engine.Container
-	paused bool
-	health string
-}
-
-// seenNetwork is a network and the containers on it.
-type seenNetwork struct {
-	net        engine.Network
-	containers map[string]bool
-}
-
-// look is what one look saw.
-type look struct {
-	containers map[string]seenContainer
-	networks   map[string]seenNetwork
-	volumes    map[string]*engine.Volume
-}
-
-// snapshot looks at what the filters can let through.
-func (s *Server) snapshot(f *eventFilter) look {
-	l := look{containers: map[string]seenContainer{}, networks: map[string]seenNetwork{}, volumes: map[string]*engine.Volume{}}
-	ctrs, _ := s.Engine.List()
-	if f.wants(events.ContainerEventType) {
-		for _, c := range ctrs {
-			sc := seenContainer{ctr: c, paused: c.Paused()}
-			if h := s.Engine.Health(c); h != nil && c.Running() {
-				sc.health = h.Status
-			}
-			l.containers[c.ID] = sc
-		}
-	}
-	if f.wants(events.NetworkEventType) {
-		nets, _ := s.Engine.ListNetworks(nil)
-		for _, n := range nets {
-			sn := seenNetwork{net: n, containers: map[string]bool{}}
-			for _, c := range ctrs {
-				for _, ep := range s.Engine.ContainerEndpoints(c) {
-					if ep.Network == n.Name && c.Running() {
-						sn.containers[c.ID] = true
-					}
-				}
-			}
-			l.networks[n.ID] = sn
-		}
-	}
-	if f.wants(events.VolumeEventType) {
-		vols, _ := s.Engine.Volumes()
-		for _, v := range vols {
-			l.volumes[v.Name] = v
-		}
-	}
-	return l
-}
-
-// diff is the events between two looks, at now.
-func diff(prev, cur look, now time.Time) []eventMessage {
-	var out []eventMessage
-	ctr := func(action events.Action, c *engine.Container, extra map[string]string) {
-		out = append(out, containerEvent(action, c, extra, now))
-	}
-	for _, id := range sortedKeys(cur.containers) {
-		c, p := cur.containers[id], prev.containers[id]
-		known := p.ctr != nil
-		st := c.ctr.State
-		if !known {
-			ctr(events.ActionCreate, c.ctr, nil)
-		}
-		restarted := known && p.ctr.Running() && !p.ctr.State.StartedAt.Equal(st.StartedAt)
-		if restarted {
-			ctr(events.ActionDie, p.ctr, map[string]string{"exitCode": "0"})
-		}
-		if c.ctr.Running() && (!known || !p.ctr.Running() || restarted) {
-			ctr(events.ActionStart, c.ctr, nil)
-		}
-		if known && p.ctr.Name != c.ctr.Name {
-			ctr(events.ActionRename, c.ctr, map[string]string{"oldName": "/" + p.ctr.Name})
-		}
-		if c.paused != p.paused && known {
-			ctr(map[bool]events.Action{true: events.ActionPause, false: events.ActionUnPause}[c.paused], c.ctr, nil)
-		}
-		if c.health != "" && c.health != p.health {
-			ctr(events.Action(string(events.ActionHealthStatus)+": "+c.health), c.ctr, nil)
-		}
-		if st.Status == engine.StatusExited && known && p.ctr.Running() {
-			if st.OOMKilled {
-				ctr(events.ActionOOM, c.ctr, nil)
-			}
-			ctr(events.ActionDie, c.ctr, map[string]string{"exitCode": strconv.Itoa(st.ExitCode)})
-		}
-	}
-	for _, id := range sortedKeys(prev.containers) {
-		if _, ok := cur.containers[id]; !ok {
-			p := prev.containers[id]
-			if p.ctr.Running() {
-				ctr(events.ActionDie, p.ctr, map[string]string{"exitCode": "-1"})
-			}
-			ctr(events.ActionDestroy, p.ctr, nil)
-		}
-	}
-	for _, id := range sortedKeys(cur.networks) {
-		n, p := cur.networks[id], prev.networks[id]
-		if p.containers == nil {
-			out = append(out, networkEvent(events.ActionCreate, n.net, "", now))
-		}
-		for _, c := range sortedKeys(n.containers) {
-			if !p.containers[c] {
-				out = append(out, networkEvent(events.ActionConnect, n.net, c, now))
-			}
-		}
-		for _, c := range sortedKeys(p.containers) {
-			if !n.containers[c] {
-				out = append(out, networkEvent(events.ActionDisconnect, n.net, c, now))
-			}
-		}
-	}
-	for _, id := range sortedKeys(prev.networks) {
-		if _, ok := cur.networks[id]; !ok {
-			out = append(out, networkEvent(events.ActionDestroy, prev.networks[id].net, "", now))
-		}
-	}
-	for _, name := range sortedKeys(cur.volumes) {
-		if prev.volumes[name] == nil {
-			out = append(out, volumeEvent(events.ActionCreate, name, now))
-		}
-	}
-	for _, name := range sortedKeys(prev.volumes) {
-		if cur.volumes[name] == nil {
-			out = append(out, volumeEvent(events.ActionDestroy, name, now))
-		}
-	}
-	return out
-}
-
-// replay is what the containers' records tell of the time since: their
-// creation, last start and exit.
-func replay(l look, since time.Time) []eventMessage {
-	var out []eventMessage
-	for _, c := range l.containers {
-		st := c.ctr.State
-		for _, e := range []struct {
-			action events.Action
-			at     time.Time
-			extra  map[string]string
-		}{
-			{events.ActionCreate, c.ctr.Created, nil},
-			{events.ActionStart, st.StartedAt, nil},
-			{events.ActionDie, st.FinishedAt, map[string]string{"exitCode": strconv.Itoa(st.ExitCode)}},
-		} {
-			if !e.at.IsZero() && !e.at.Before(since) && (e.action != events.ActionDie || st.Status == engine.StatusExited) {
-				out = append(out, containerEvent(e.action, c.ctr, e.extra, e.at))
-			}
-		}
-	}
-	return sortByTime(out)
-}
-
-func sortByTime(msgs []eventMessage) []eventMessage {
-	sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].TimeNano < msgs[j].TimeNano })
-	return msgs
-}
-
 // matchEventImage is dockerd's image filter: a container's image, or an
 // image event's ID or name, with or without its tag.
 func matchEventImage(m eventMessage, v string) bool {
@@ -358,41 +176,93 @@ func matchEventImage(m eventMessage, v string) bool {
 	return false
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// dockerMessages are a journal event as dockerd tells it: none, one, or
+// (a load of several images) more.
+func (s *Server) dockerMessages(ev engine.Event) []eventMessage {
+	switch ev.Type {
+	case engine.EventContainer:
+		if m, ok := s.containerMessage(ev); ok {
+			return []eventMessage{m}
+		}
+	case engine.EventImage:
+		return s.imageMessages(ev)
+	case engine.EventNetwork:
+		if m, ok := s.networkMessage(ev); ok {
+			return []eventMessage{m}
+		}
+	case engine.EventVolume:
+		action, ok := map[string]events.Action{"create": events.ActionCreate, "remove": events.ActionDestroy}[ev.Status]
+		if ok {
+			return []eventMessage{message(events.VolumeEventType, action, ev.Name, map[string]string{"driver": "local"}, ev.Time)}
+		}
 	}
-	sort.Strings(keys)
-	return keys
+	return nil
 }
 
-// containerEvent is a container's event: its name, image and labels as
+// containerActions are dockerd's names of podman's container statuses;
+// those not here pass as they are, unless dockerd has no such event.
+var containerActions = map[string]events.Action{
+	"died": events.ActionDie, "remove": events.ActionDestroy,
+	"exec": events.ActionExecStart, "exec_died": events.ActionExecDie,
+}
+
+// noDockerEvent are podman's container statuses dockerd reports nothing
+// for.
+var noDockerEvent = []string{"init", "cleanup", "mount", "unmount", "sync", "prune"}
+
+// containerMessage is a container's event: its name, image and labels as
 // attributes, as dockerd's.
-func containerEvent(action events.Action, c *engine.Container, extra map[string]string, at time.Time) eventMessage {
+func (s *Server) containerMessage(ev engine.Event) (eventMessage, bool) {
+	if slices.Contains(noDockerEvent, ev.Status) {
+		return eventMessage{}, false
+	}
+	action, ok := containerActions[ev.Status]
+	if !ok {
+		action = events.Action(ev.Status)
+	}
 	attrs := map[string]string{}
-	for k, v := range c.Config.Labels {
+	for k, v := range ev.Attributes {
 		attrs[k] = v
 	}
-	attrs["name"], attrs["image"] = c.Name, familiar(c.Image)
-	for k, v := range extra {
-		attrs[k] = v
+	attrs["name"], attrs["image"] = ev.Name, familiar(ev.Image)
+	switch ev.Status {
+	case "died", "exec_died":
+		attrs["exitCode"] = strconv.Itoa(ev.ContainerExitCode)
+	case "health_status":
+		action = events.Action(string(events.ActionHealthStatus) + ": " + ev.HealthStatus)
+	case "commit":
+		if len(ev.Images) > 0 {
+			attrs["imageID"], attrs["imageRef"] = "sha256:"+ev.Images[0], ""
+			if img, err := s.Engine.LookupImage(ev.Images[0]); err == nil && len(img.Names) > 0 {
+				attrs["imageRef"] = familiar(img.Names[0])
+			}
+		}
 	}
-	m := message(events.ContainerEventType, action, c.ID, attrs, at)
-	m.Status, m.ID, m.From = string(action), c.ID, familiar(c.Image)
-	return m
+	m := message(events.ContainerEventType, action, ev.ID, attrs, ev.Time)
+	m.Status, m.ID, m.From = string(action), ev.ID, familiar(ev.Image)
+	return m, true
 }
 
-func networkEvent(action events.Action, n engine.Network, ctrID string, at time.Time) eventMessage {
-	attrs := map[string]string{"name": n.Name, "type": n.Driver}
-	if ctrID != "" {
-		attrs["container"] = ctrID
+// networkMessage is a network's event, named by the network's ID, with
+// the container connected or disconnected.
+func (s *Server) networkMessage(ev engine.Event) (eventMessage, bool) {
+	action, ok := map[string]events.Action{
+		"create": events.ActionCreate, "remove": events.ActionDestroy,
+		"connect": events.ActionConnect, "disconnect": events.ActionDisconnect,
+	}[ev.Status]
+	if !ok {
+		return eventMessage{}, false
 	}
-	return message(events.NetworkEventType, action, n.ID, attrs, at)
-}
-
-func volumeEvent(action events.Action, name string, at time.Time) eventMessage {
-	return message(events.VolumeEventType, action, name, map[string]string{"driver": "local"}, at)
+	attrs := map[string]string{"name": ev.Network, "type": "bridge"}
+	id := ev.ID
+	if ev.Status == "connect" || ev.Status == "disconnect" {
+		attrs["container"] = ev.ID
+		id = ev.Network
+	}
+	if n, err := s.Engine.InspectNetwork(ev.Network); err == nil {
+		id, attrs["type"] = n.ID, n.Driver
+	}
+	return message(events.NetworkEventType, action, id, attrs, ev.Time), true
 }
 
 func message(t events.Type, action events.Action, id string, attrs map[string]string, at time.Time) eventMessage {

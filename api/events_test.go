@@ -9,47 +9,62 @@ import (
 	"github.com/burrow-containers/burrow/engine"
 )
 
-func ctrAt(id, name, status string, started time.Time, labels map[string]string) *engine.Container {
-	c := &engine.Container{Record: engine.Record{ID: id, Name: name, Image: "docker.io/library/busybox:latest", Config: engine.Config{Labels: labels}}}
-	c.State.Status, c.State.StartedAt = status, started
-	return c
+// told is the messages of journal events as "type action actorID name
+// exitCode", one per message.
+func told(s *Server, evs ...engine.Event) []string {
+	var out []string
+	for _, ev := range evs {
+		for _, m := range s.dockerMessages(ev) {
+			out = append(out, strings.TrimSpace(fmt.Sprintf("%s %s %s %s %s", m.Type, m.Action, m.Actor.ID, m.Actor.Attributes["name"], m.Actor.Attributes["exitCode"])))
+		}
+	}
+	return out
 }
 
-// What changed between two looks is reported as dockerd reports it, and
-// the filters (label, type, event) select as dockerd's.
-func TestEventsDiff(t *testing.T) {
-	t0 := time.Unix(1000, 0)
+// The journal's container and volume events read as dockerd's: died is
+// die with its exit code, remove is destroy, health_status carries the
+// status, podman's init and cleanup are left out; and the filters (label,
+// type, event) select as dockerd's.
+func TestContainerEventMessages(t *testing.T) {
+	at := time.Unix(1000, 0)
 	proj := map[string]string{"com.docker.compose.project": "shop"}
-	prev := look{containers: map[string]seenContainer{
-		"a": {ctr: ctrAt("a", "web", engine.StatusRunning, t0, proj), health: engine.HealthStarting},
-		"b": {ctr: ctrAt("b", "old", engine.StatusRunning, t0, nil)},
-	}, volumes: map[string]*engine.Volume{"gone": {}}}
-	exited := ctrAt("b", "old", engine.StatusExited, t0, nil)
-	exited.State.ExitCode = 3
-	cur := look{containers: map[string]seenContainer{
-		"a": {ctr: ctrAt("a", "web", engine.StatusRunning, t0, proj), health: engine.HealthHealthy},
-		"b": {ctr: exited},
-		"c": {ctr: ctrAt("c", "new", engine.StatusRunning, t0, proj)},
-	}, volumes: map[string]*engine.Volume{"data": {}}}
-	var got []string
-	for _, m := range diff(prev, cur, time.Now()) {
-		got = append(got, fmt.Sprintf("%s %s %s %s", m.Type, m.Action, m.Actor.Attributes["name"]+m.Actor.ID, m.Actor.Attributes["exitCode"]))
+	ctr := func(status, id, name string, labels map[string]string) engine.Event {
+		return engine.Event{Type: engine.EventContainer, Status: status, ID: id, Name: name, Image: "docker.io/library/busybox:latest", Attributes: labels, Time: at}
 	}
-	want := "[container health_status: healthy weba  container die oldb 3 container create newc  container start newc  volume create data  volume destroy gone ]"
-	if fmt.Sprint(got) != want {
+	died := ctr("died", "b", "old", nil)
+	died.ContainerExitCode = 3
+	health := ctr("health_status", "a", "web", proj)
+	health.HealthStatus = engine.HealthHealthy
+	journal := []engine.Event{
+		ctr("create", "c", "new", proj), ctr("init", "c", "new", proj), ctr("start", "c", "new", proj),
+		health, died, ctr("cleanup", "b", "old", nil), ctr("remove", "b", "old", nil),
+		{Type: engine.EventVolume, Status: "create", Name: "data", Time: at},
+		{Type: engine.EventVolume, Status: "remove", Name: "gone", Time: at},
+		{Type: engine.EventPod, Status: "create", Name: "pod", Time: at},
+	}
+	s := &Server{}
+	want := "[container create c new container start c new container health_status: healthy a web container die b old 3 container destroy b old volume create data volume destroy gone]"
+	if got := fmt.Sprint(told(s, journal...)); got != want {
 		t.Errorf("events:\n got %v\nwant %s", got, want)
+	}
+	for _, m := range s.dockerMessages(died) {
+		if m.Actor.Attributes["image"] != "busybox:latest" || m.From != "busybox:latest" || m.Status != "die" || m.TimeNano != at.UnixNano() {
+			t.Errorf("a die message: %+v", m)
+		}
 	}
 	ef, err := newEventFilter(map[string][]string{"label": {"com.docker.compose.project=shop"}, "event": {"start", "health_status"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var passed []string
-	for _, m := range diff(prev, cur, time.Now()) {
-		if ef.match(m) {
-			passed = append(passed, string(m.Action)+" "+m.Actor.ID)
+	for _, ev := range journal {
+		for _, m := range s.dockerMessages(ev) {
+			if ef.match(m) {
+				passed = append(passed, string(m.Action)+" "+m.Actor.ID)
+			}
 		}
 	}
-	if fmt.Sprint(passed) != "[health_status: healthy a start c]" {
+	if fmt.Sprint(passed) != "[start c health_status: healthy a]" {
 		t.Errorf("filtered by label and event: %v", passed)
 	}
 	if _, err := newEventFilter(map[string][]string{"type": {"plugin"}}); err == nil {
@@ -58,26 +73,25 @@ func TestEventsDiff(t *testing.T) {
 }
 
 // The journal's image events read as dockerd's: a pull's actor is the
-// name, a tag's carries the new name, the rest name the image by ID; the
-// image filter matches an ID, a name or a name without its tag.
+// name, a tag's carries the new name as stored, the rest name the image
+// by ID, a load is one event per image; the image filter matches an ID, a
+// name or a name without its tag.
 func TestImageEventMessages(t *testing.T) {
-	j := &journalReader{}
 	at := time.Unix(2000, 0)
-	pull := j.message(engine.ImageEvent{Time: at, Action: "pull", ImageID: "abc", Name: "docker.io/library/busybox:latest"})
-	tag := j.message(engine.ImageEvent{Time: at, Action: "tag", ImageID: "abc", Name: "docker.io/library/shop:v1", Labels: map[string]string{"team": "a"}})
-	del := j.message(engine.ImageEvent{Time: at, Action: "delete", ImageID: "abc"})
-	for _, c := range []struct {
-		m    eventMessage
-		want string
-	}{
-		{pull, "image pull busybox:latest busybox"},
-		{tag, "image tag sha256:abc shop:v1"},
-		{del, "image delete sha256:abc sha256:abc"},
-	} {
-		if got := fmt.Sprintf("%s %s %s %s", c.m.Type, c.m.Action, c.m.Actor.ID, c.m.Actor.Attributes["name"]); got != c.want || c.m.TimeNano != at.UnixNano() {
-			t.Errorf("got %q at %d, want %q", got, c.m.TimeNano, c.want)
-		}
+	img := func(status, id, name string) engine.Event {
+		return engine.Event{Type: engine.EventImage, Status: status, ID: id, Name: name, Time: at}
 	}
+	tagEv := img("tag", "abc", "docker.io/library/shop:v1")
+	tagEv.Attributes = map[string]string{"team": "a"}
+	load := img("loadfromarchive", "", "/tmp/x.tar")
+	load.Images = []string{"abc", "def"}
+	s := &Server{}
+	got := told(s, img("pull", "abc", "docker.io/library/busybox:latest"), tagEv, img("tag", "abc", "app:v2"), img("remove", "abc", "abc"), load)
+	want := "[image pull busybox:latest busybox image tag sha256:abc shop:v1 image tag sha256:abc localhost/app:v2 image delete sha256:abc sha256:abc image load sha256:abc sha256:abc image load sha256:def sha256:def]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("image events:\n got %v\nwant %s", got, want)
+	}
+	msgs := append(append(s.dockerMessages(img("pull", "abc", "docker.io/library/busybox:latest")), s.dockerMessages(tagEv)...), s.dockerMessages(img("remove", "abc", "abc"))...)
 	for _, c := range []struct {
 		filter map[string][]string
 		want   string
@@ -95,7 +109,7 @@ func TestImageEventMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 		var passed []string
-		for _, m := range []eventMessage{pull, tag, del} {
+		for _, m := range msgs {
 			if ef.match(m) {
 				passed = append(passed, string(m.Action))
 			}

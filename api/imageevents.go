@@ -1,7 +1,7 @@
 package api
 
 import (
-	"time"
+	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/moby/moby/api/types/events"
@@ -9,83 +9,53 @@ import (
 	"github.com/burrow-containers/burrow/engine"
 )
 
-// journalReader follows the engine's journal of image operations for one
-// /events stream: each look returns what was added since the last.
-type journalReader struct {
-	eng  *engine.Engine
-	last time.Time
-	on   bool
-}
-
-func newJournalReader(eng *engine.Engine, f *eventFilter) *journalReader {
-	return &journalReader{eng: eng, last: time.Now(), on: f.wants(events.ImageEventType) || f.wants(events.ContainerEventType)}
-}
-
-// since is the journal's events from t on, for a replay.
-func (j *journalReader) since(t time.Time) []eventMessage {
-	return j.read(t.Add(-time.Nanosecond), false)
-}
-
-// next is the events added since the last look.
-func (j *journalReader) next() []eventMessage { return j.read(j.last, true) }
-
-func (j *journalReader) read(after time.Time, advance bool) []eventMessage {
-	if !j.on {
-		return nil
-	}
-	evs, _ := j.eng.ImageEvents(after)
-	var out []eventMessage
-	for _, ev := range evs {
-		if advance && ev.Time.After(j.last) {
-			j.last = ev.Time
+// imageMessages are an image event of the journal as dockerd tells it: a
+// pull's or push's actor is the image's name, a tag's carries the new
+// name (as stored), the other operations name the image by ID; podman's
+// remove is dockerd's delete, and its one loadfromarchive a load of each
+// image the archive brought.
+func (s *Server) imageMessages(ev engine.Event) []eventMessage {
+	switch ev.Status {
+	case "loadfromarchive":
+		var out []eventMessage
+		for _, id := range ev.Images {
+			out = append(out, imageMessage(events.ActionLoad, "sha256:"+id, ev.Attributes, "", ev))
 		}
-		out = append(out, j.message(ev))
+		return out
+	case "remove":
+		return []eventMessage{imageMessage(events.ActionDelete, imageID(ev.ID), ev.Attributes, "", ev)}
+	case "pull", "push":
+		name := strings.TrimPrefix(ev.Name, "docker://")
+		return []eventMessage{imageMessage(events.Action(ev.Status), familiar(name), ev.Attributes, familiarName(name), ev)}
+	case "tag":
+		return []eventMessage{imageMessage(events.ActionTag, imageID(ev.ID), ev.Attributes, familiar(engine.StoredImageName(ev.Name)), ev)}
+	case "untag", "save", "import":
+		return []eventMessage{imageMessage(events.Action(ev.Status), imageID(ev.ID), ev.Attributes, "", ev)}
 	}
-	return out
+	return nil
 }
 
-// message is a journal's event as dockerd reports it: a pull's or push's
-// actor is the image's name, a tag's carries the new name, the other
-// operations name the image by ID; a commit is the container's event.
-func (j *journalReader) message(ev engine.ImageEvent) eventMessage {
-	id := ""
-	if ev.ImageID != "" {
-		id = "sha256:" + ev.ImageID
-	}
+// imageMessage is an image's event with its labels, and its name ("":
+// the actor's ID).
+func imageMessage(action events.Action, id string, labels map[string]string, name string, ev engine.Event) eventMessage {
 	attrs := map[string]string{}
-	for k, v := range ev.Labels {
+	for k, v := range labels {
 		attrs[k] = v
 	}
-	action := events.Action(ev.Action)
-	switch action {
-	case events.ActionCommit:
-		return j.commit(ev, id)
-	case events.ActionPull, events.ActionPush:
-		attrs["name"] = familiarName(ev.Name)
-		id = familiar(ev.Name)
-	case events.ActionTag:
-		attrs["name"] = familiar(ev.Name)
-	default:
-		attrs["name"] = id
+	if name == "" {
+		name = id
 	}
+	attrs["name"] = name
 	m := message(events.ImageEventType, action, id, attrs, ev.Time)
 	m.Status, m.ID = string(action), id
 	return m
 }
 
-// commit is a commit's container event, with the new image's ID and name.
-func (j *journalReader) commit(ev engine.ImageEvent, id string) eventMessage {
-	extra := map[string]string{"imageID": id, "imageRef": ""}
-	if ev.Name != "" {
-		extra["imageRef"] = familiar(ev.Name)
+func imageID(id string) string {
+	if id == "" {
+		return ""
 	}
-	c, err := j.eng.Get(ev.Container)
-	if err != nil {
-		m := message(events.ContainerEventType, events.ActionCommit, ev.Container, extra, ev.Time)
-		m.Status, m.ID = string(events.ActionCommit), ev.Container
-		return m
-	}
-	return containerEvent(events.ActionCommit, c, extra, ev.Time)
+	return "sha256:" + id
 }
 
 // familiarName is a name without its tag or digest, as dockerd's pull

@@ -84,11 +84,20 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 		// start; the exit is recorded whatever happens here.
 		e.Limits(r.Config.CgroupManager).Exited(r.ID, r.State.Cgroup)
 	}
+	// The exit's events, once: only the command that finds the record
+	// running, under the lock, gets here. They come after the record is
+	// written, so a crash between the two loses them rather than doubles
+	// them.
+	exitEvents := []Event{diedEvent(r), recordEvent("cleanup", r)}
+	if r.State.OOMKilled {
+		exitEvents = append([]Event{recordEvent("oom", r)}, exitEvents...)
+	}
 	if r.Config.Remove || orphanedStep(r) {
 		// The exit code outlives the container a little, for a Wait that
 		// is still polling (docker run --rm asks for it after removal).
 		e.writeTombstone(r.ID, r.State.ExitCode)
 		err := e.removeFiles(r)
+		e.recordEvents(append(exitEvents, recordEvent("remove", r))...)
 		e.removeAnonymousVolumes(r)
 		return nil, err
 	}
@@ -100,6 +109,7 @@ func (e *Engine) recordExit(id string) (*Record, error) {
 	if err := e.writeRecord(r); err != nil {
 		return nil, err
 	}
+	e.recordEvents(exitEvents...)
 	if err := e.unmountRoot(r); err != nil {
 		return nil, err
 	}

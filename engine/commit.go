@@ -108,15 +108,15 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 	if err != nil {
 		return nil, fmt.Errorf("committing %s: %w", ctr.Name, err)
 	}
-	// dockerd's commit is the container's event, then the new name's tag.
-	commit := e.imageEvent("commit", img, "")
-	commit.Container = ctr.ID
-	evs := []ImageEvent{commit}
-	if len(img.Names) > 0 {
-		evs[0].Name = img.Names[0]
-		evs = append(evs, ImageEvent{Action: "tag", ImageID: img.ID, Name: img.Names[0], Labels: commit.Labels})
+	// podman's commit is the container's event; burrow adds the new
+	// image's ID, and its name's tag, for the Docker API's events.
+	commit := e.containerEvent("commit", ctr)
+	commit.Images = []string{img.ID}
+	evs := []Event{commit}
+	if ref != "" && len(img.Names) > 0 {
+		evs = append(evs, e.imageEvent("tag", img, img.Names[0]))
 	}
-	e.recordImageEvents(evs...)
+	e.recordEvents(evs...)
 	return img, nil
 }
 

@@ -43,6 +43,7 @@ func (e *Engine) Create(ctx context.Context, c Config, pull PullFunc) (*Containe
 		e.discard(ctr)
 		return nil, err
 	}
+	e.recordContainerEvents(ctr, "create")
 	return ctr, nil
 }
 

@@ -65,6 +65,9 @@ type Options struct {
 	TmpDir string
 	// VolumePath holds the volumes instead of <graph root>/volumes.
 	VolumePath string
+	// EventsBackend is --events-backend: file, journald or none; ""
+	// takes containers.conf's events_logger (events.go).
+	EventsBackend string
 }
 
 // New reads the user's storage configuration, with o's settings over it.

@@ -110,7 +110,11 @@ func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attac
 		filter = spec.Linux.Seccomp
 	}
 	opts := sandbox.ExecOptions{Seccomp: filter, FilterCache: e.filterCache(), Place: e.execPlacement(ctr, c.Warn), Detach: c.Detach}
-	ep := &ExecProcess{a: a}
+	ep := &ExecProcess{a: a, died: func(code int) {
+		ev := e.containerEvent("exec_died", ctr)
+		ev.ContainerExitCode = code
+		e.recordEvents(ev)
+	}}
 	if c.Interactive && !c.Detach {
 		ep.stdin = a.Stdin
 	}
@@ -123,6 +127,7 @@ func (e *Engine) Exec(ctx context.Context, ctr *Container, c ExecConfig, a Attac
 	if pty := ep.sb.Pty; pty != nil && a.ConsoleSize != nil {
 		ep.Resize(uint16(a.ConsoleSize.Height), uint16(a.ConsoleSize.Width))
 	}
+	e.recordContainerEvents(ctr, "exec")
 	return ep, nil
 }
 
@@ -131,6 +136,7 @@ type ExecProcess struct {
 	sb    *sandbox.Container
 	a     Attach
 	stdin io.Reader
+	died  func(code int) // records the exec_died event
 }
 
 // Pid is the process's PID as the caller sees it (the relay that joined
@@ -152,6 +158,9 @@ func (p *ExecProcess) Wait() (int, error) {
 		}()
 	}
 	code, err := p.sb.Wait()
+	if err == nil {
+		p.died(code)
+	}
 	out.Wait()
 	if p.sb.Pty != nil {
 		p.sb.Pty.Close()

@@ -269,6 +269,13 @@ func (e *Engine) HealthcheckRun(ctx context.Context, c *Container) (HealthResult
 	if err != nil {
 		return res, err
 	}
+	if became != "" {
+		// On a change only, as dockerd's: a check every second would
+		// fill the events log.
+		ev := e.containerEvent("health_status", c)
+		ev.HealthStatus = became
+		e.recordEvents(ev)
+	}
 	if became == HealthUnhealthy {
 		if err := e.healthFailed(ctx, c, h.OnFailure); err != nil {
 			return res, fmt.Errorf("acting on the failed health check of %s (%s): %w", c.Name, h.OnFailure, err)

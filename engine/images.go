@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -62,7 +61,7 @@ func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, e
 	}
 	img, err := images.Pull(ctx, s, ref, o)
 	if err == nil {
-		e.recordImageEvents(e.imageEvent("pull", img, pulledName(img, ref)))
+		e.recordEvents(e.imageEvent("pull", img, ref))
 	}
 	return img, err
 }
@@ -86,11 +85,11 @@ func (e *Engine) Push(ctx context.Context, image, dest string, o PullOptions) er
 		return err
 	}
 	img, _ := images.Lookup(s, image)
-	name := strings.TrimPrefix(dest, "docker://")
-	if name == "" && img != nil {
-		name = pulledName(img, image)
+	name := dest
+	if name == "" {
+		name = image
 	}
-	e.recordImageEvents(e.imageEvent("push", img, name))
+	e.recordEvents(e.imageEvent("push", img, name))
 	return nil
 }
 
@@ -162,13 +161,10 @@ func (e *Engine) TagImage(img *Image, names ...string) error {
 	if err != nil {
 		return err
 	}
-	before := slices.Clone(img.Names)
 	if err := images.Tag(s, img, names...); err != nil {
 		return err
 	}
-	if now, err := s.Image(img.ID); err == nil {
-		e.recordImageEvents(e.namesEvents("tag", now, before, now.Names)...)
-	}
+	e.recordEvents(e.tagEvents(img, names)...)
 	return nil
 }
 
@@ -187,7 +183,7 @@ func (e *Engine) Untag(ref string, names ...string) error {
 		return err
 	}
 	if now, err := s.Image(img.ID); err == nil {
-		e.recordImageEvents(e.namesEvents("untag", now, img.Names, now.Names)...)
+		e.recordEvents(e.untagEvents(now, img.Names, now.Names)...)
 	}
 	return nil
 }
@@ -255,7 +251,7 @@ func (e *Engine) removeImage(ctx context.Context, ref string, force, withParents
 	var labels map[string]string
 	var chain []string
 	if img != nil {
-		labels = e.imageEvent("", img, "").Labels
+		labels = e.imageEvent("", img, "").Attributes
 		chain = layerChain(s, img.TopLayer)
 	}
 	untagged, deleted, err = images.Remove(s, ref, force, inUse, removeUsers)
@@ -263,17 +259,14 @@ func (e *Engine) removeImage(ctx context.Context, ref string, force, withParents
 		parents = e.removeBuildParents(s, chain)
 	}
 	if img != nil {
-		var evs []ImageEvent
+		var evs []Event
 		for _, n := range untagged {
-			evs = append(evs, ImageEvent{Action: "untag", ImageID: img.ID, Name: n, Labels: labels})
+			evs = append(evs, Event{Type: EventImage, Status: "untag", ID: img.ID, Name: n, Attributes: labels})
 		}
-		if deleted != "" {
-			evs = append(evs, ImageEvent{Action: "delete", ImageID: deleted, Labels: labels})
+		for _, id := range append(nonEmpty(deleted), parents...) {
+			evs = append(evs, Event{Type: EventImage, Status: "remove", ID: id, Name: id, Attributes: labels})
 		}
-		for _, id := range parents {
-			evs = append(evs, ImageEvent{Action: "delete", ImageID: id})
-		}
-		e.recordImageEvents(evs...)
+		e.recordEvents(evs...)
 	}
 	if deleted != "" {
 		e.pruneBuildCache()
@@ -323,11 +316,11 @@ func (e *Engine) PruneImages(ctx context.Context, all bool) ([]string, error) {
 		return nil, err
 	}
 	ids, err := images.Prune(ctx, s, all)
-	var evs []ImageEvent
+	var evs []Event
 	for _, id := range ids {
-		evs = append(evs, ImageEvent{Action: "delete", ImageID: id})
+		evs = append(evs, Event{Type: EventImage, Status: "remove", ID: id, Name: id})
 	}
-	e.recordImageEvents(evs...)
+	e.recordEvents(evs...)
 	if len(ids) > 0 {
 		e.pruneBuildCache()
 	}
@@ -344,7 +337,7 @@ func (e *Engine) Save(ctx context.Context, image, path, format string, o PullOpt
 	if err := images.Save(ctx, s, image, path, format, o); err != nil {
 		return err
 	}
-	e.recordSaved(s, []string{image})
+	e.recordSaved(s, []string{image}, path)
 	return nil
 }
 
@@ -358,19 +351,19 @@ func (e *Engine) SaveImages(ctx context.Context, names []string, path string, so
 	if err := images.SaveImages(ctx, s, names, path, so, o); err != nil {
 		return err
 	}
-	e.recordSaved(s, names)
+	e.recordSaved(s, names, path)
 	return nil
 }
 
-// recordSaved records the save of the images names name.
-func (e *Engine) recordSaved(s cstorage.Store, names []string) {
-	var evs []ImageEvent
+// recordSaved records the save of the images names name to path.
+func (e *Engine) recordSaved(s cstorage.Store, names []string, path string) {
+	var evs []Event
 	for _, n := range names {
 		if img, err := images.Lookup(s, n); err == nil {
-			evs = append(evs, e.imageEvent("save", img, ""))
+			evs = append(evs, e.imageEvent("save", img, path))
 		}
 	}
-	e.recordImageEvents(evs...)
+	e.recordEvents(evs...)
 }
 
 // Load reads the images of an archive at path into the store and returns
@@ -381,13 +374,17 @@ func (e *Engine) Load(ctx context.Context, path string, o PullOptions) ([]string
 		return nil, err
 	}
 	names, err := images.Load(ctx, s, path, o)
-	var evs []ImageEvent
-	for _, n := range names {
-		if img, err := images.Lookup(s, n); err == nil {
-			evs = append(evs, e.imageEvent("load", img, ""))
+	if err == nil {
+		// podman's one event names the archive; the IDs are burrow's,
+		// for the Docker API's load event of each image.
+		ev := Event{Type: EventImage, Status: "loadfromarchive", Name: path}
+		for _, n := range names {
+			if img, err := images.Lookup(s, n); err == nil && !slices.Contains(ev.Images, img.ID) {
+				ev.Images = append(ev.Images, img.ID)
+			}
 		}
+		e.recordEvents(ev)
 	}
-	e.recordImageEvents(evs...)
 	return names, err
 }
 
@@ -400,7 +397,7 @@ func (e *Engine) Import(ctx context.Context, tarPath, ref string, io ImportOptio
 	}
 	img, err := images.Import(ctx, s, tarPath, ref, io, o)
 	if err == nil {
-		e.recordImageEvents(e.imageEvent("import", img, ""))
+		e.recordEvents(e.imageEvent("import", img, tarPath))
 	}
 	return img, err
 }
@@ -428,4 +425,12 @@ func (e *Engine) StoreInfo() (StoreInfo, error) {
 		return StoreInfo{}, err
 	}
 	return storage.Info(s), nil
+}
+
+// nonEmpty is s as a list: none when it is "".
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }

@@ -70,6 +70,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		}
 		timing.Mark("materialize: layer made and mounted, spec built")
 		made = true
+		e.recordContainerEvents(ctr, "create")
 		spec := *ctr.Spec
 		spec.Root = &specs.Root{Path: ctr.rootfs, Readonly: ctr.Spec.Root.Readonly}
 		ctr.rootfs = ""
@@ -87,6 +88,7 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 		// The start failed before the container was made (a port in
 		// use): podman's container is made first, and stays.
 		if merr := e.materialize(ctx, ctr, img); merr == nil {
+			e.recordContainerEvents(ctr, "create")
 			e.endFailedLaunch(ctr, err)
 			e.Release(ctr)
 			return ctr, nil, err
@@ -329,6 +331,12 @@ func (e *Engine) recordStarted(r *Record, started *monitor.Started, cgroup strin
 		}
 		return err
 	}
+	// Under the lock, so that the exit's events (recordExit) come after.
+	evs := []Event{recordEvent("init", r), recordEvent("start", r)}
+	if started.Conn != nil {
+		evs = append(evs, recordEvent("attach", r))
+	}
+	e.recordEvents(evs...)
 	return nil
 }
 

@@ -431,6 +431,7 @@ func (e *Engine) ConnectNetwork(ctr *Container, a network.Attachment) error {
 	if err != nil {
 		return err
 	}
+	e.recordEvents(networkEvent("connect", n.ID, n.Name, ctr))
 	return e.redirectPorts(ctr)
 }
 
@@ -472,6 +473,7 @@ func (e *Engine) DisconnectNetwork(ctr *Container, name string) error {
 	if err != nil {
 		return err
 	}
+	e.recordEvents(networkEvent("disconnect", "", name, ctr))
 	return e.redirectPorts(ctr)
 }
 

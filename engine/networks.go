@@ -35,7 +35,16 @@ func (e *Engine) CreateNetwork(o network.CreateOptions, ignoreExisting bool) (ty
 	if err != nil {
 		return types.Network{}, err
 	}
-	return m.Create(o, ignoreExisting)
+	if ignoreExisting {
+		if n, err := m.Inspect(o.Name); err == nil && o.Name != "" {
+			return n, nil
+		}
+	}
+	n, err := m.Create(o, ignoreExisting)
+	if err == nil {
+		e.recordEvents(networkEvent("create", n.ID, n.Name, nil))
+	}
+	return n, err
 }
 
 // InspectNetwork returns the network a name, an ID or an ID prefix names.
@@ -122,7 +131,11 @@ func (e *Engine) RemoveNetwork(nameOrID string, force bool, removeCtr func(*Cont
 			return "", fmt.Errorf("removing container %s, which uses network %s: %w", c.Name, n.Name, err)
 		}
 	}
-	return n.Name, m.Remove(n.Name)
+	if err := m.Remove(n.Name); err != nil {
+		return n.Name, err
+	}
+	e.recordEvents(networkEvent("remove", n.ID, n.Name, nil))
+	return n.Name, nil
 }
 
 // PruneNetworks removes the networks no container uses (but the default

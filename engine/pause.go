@@ -29,7 +29,11 @@ func (e *Engine) Pause(ctr *Container) error {
 		}
 		return errdefs.Unavailable(fmt.Errorf("pausing %s needs the cgroup v2 freezer of a cgroup of its own: %s; see burrow info (cgroup version and manager)", ctr.Name, why))
 	}
-	return freeze(ctr, true)
+	if err := freeze(ctr, true); err != nil {
+		return err
+	}
+	e.recordContainerEvents(ctr, "pause")
+	return nil
 }
 
 // Unpause thaws a paused container; see Pause.
@@ -37,7 +41,11 @@ func (e *Engine) Unpause(ctr *Container) error {
 	if !ctr.Paused() {
 		return errdefs.Conflict(fmt.Errorf("%s is not paused", ctr.Name))
 	}
-	return freeze(ctr, false)
+	if err := freeze(ctr, false); err != nil {
+		return err
+	}
+	e.recordContainerEvents(ctr, "unpause")
+	return nil
 }
 
 // Paused tells whether the container's cgroup is frozen.

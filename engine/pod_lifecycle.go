@@ -31,7 +31,15 @@ func (e *Engine) StartPod(p *Pod) error {
 			errs = append(errs, fmt.Errorf("starting container %s of pod %s: %w", c.Name, p.Name, err))
 		}
 	}
-	return errors.Join(errs...)
+	return e.podDone(p, "start", errors.Join(errs...))
+}
+
+// podDone records the pod's event of an operation that succeeded.
+func (e *Engine) podDone(p *Pod, status string, err error) error {
+	if err == nil {
+		e.recordEvents(podEvent(status, p))
+	}
+	return err
 }
 
 // StopPod stops the pod's containers, all at once, then its infra;
@@ -44,7 +52,7 @@ func (e *Engine) StopPod(ctx context.Context, p *Pod, timeout *time.Duration) ([
 		w, err = e.stopAll(ctx, []*Container{infra}, timeout)
 		warnings = append(warnings, w...)
 	}
-	return warnings, err
+	return warnings, e.podDone(p, "stop", err)
 }
 
 // stopAll stops the containers concurrently.
@@ -89,7 +97,7 @@ func (e *Engine) KillPod(p *Pod, sig unix.Signal) error {
 	if n == 0 {
 		return errdefs.Conflict(fmt.Errorf("pod %s has no running container to signal: start it first (burrow pod start %s)", p.Name, p.Name))
 	}
-	return errors.Join(errs...)
+	return e.podDone(p, "kill", errors.Join(errs...))
 }
 
 // PausePod pauses the pod's running containers; Unpause thaws them.
@@ -103,7 +111,7 @@ func (e *Engine) PausePod(p *Pod, pause bool) error {
 			errs = append(errs, e.Unpause(c))
 		}
 	}
-	return errors.Join(errs...)
+	return e.podDone(p, map[bool]string{true: "pause", false: "unpause"}[pause], errors.Join(errs...))
 }
 
 // PodRemoveOptions tune RemovePod.
@@ -165,7 +173,7 @@ func (e *Engine) RemovePod(ctx context.Context, p *Pod, o PodRemoveOptions) ([]s
 		}
 		removed = append(removed, infra.ID)
 	}
-	return removed, e.deletePod(p.ID)
+	return removed, e.podDone(p, "remove", e.deletePod(p.ID))
 }
 
 // markPodRemoving records that pod rm is at work on the pod.

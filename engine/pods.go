@@ -408,7 +408,11 @@ func (e *Engine) CreatePod(ctx context.Context, o PodOptions, pull PullFunc) (*P
 		e.dropPod(rec.ID)
 		return nil, err
 	}
-	return e.GetPod(rec.ID)
+	p, err := e.GetPod(rec.ID)
+	if err == nil {
+		e.recordEvents(podEvent("create", p))
+	}
+	return p, err
 }
 
 // newPodRecord checks o and makes the pod's record, not yet stored.

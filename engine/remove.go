@@ -70,6 +70,7 @@ func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) er
 	if err := e.removeFiles(r); err != nil {
 		return fmt.Errorf("removing container %s: %w", ctr.Name, err)
 	}
+	e.recordEvents(recordEvent("remove", r))
 	if o.Volumes {
 		e.removeAnonymousVolumes(r)
 	}

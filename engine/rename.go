@@ -46,5 +46,9 @@ func (e *Engine) Rename(ctr *Container, name string) error {
 	}
 	r.Name = name
 	ctr.Name = name
-	return e.writeRecord(r)
+	if err := e.writeRecord(r); err != nil {
+		return err
+	}
+	e.recordEvents(recordEvent("rename", r))
+	return nil
 }

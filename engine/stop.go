@@ -52,7 +52,11 @@ func (e *Engine) Kill(ctr *Container, sig unix.Signal) error {
 	if !ctr.Running() {
 		return errdefs.Conflict(fmt.Errorf("can only kill running containers: %s is %s", ctr.Name, ctr.State.Status))
 	}
-	return signalInit(&ctr.State, sig)
+	if err := signalInit(&ctr.State, sig); err != nil {
+		return err
+	}
+	e.recordContainerEvents(ctr, "kill")
+	return nil
 }
 
 // waitNotRunning polls until the container no longer runs, or the deadline.
@@ -113,7 +117,7 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 			return "", err
 		}
 		if e.waitNotRunning(ctx, ctr, time.Now().Add(timeout)) {
-			return "", e.Cleanup(ctr.ID)
+			return "", e.stopped(ctr)
 		}
 		warning = fmt.Sprintf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", unix.SignalName(sig), ctr.Name, int(timeout.Seconds()))
 	}
@@ -123,7 +127,14 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 	if !e.waitNotRunning(ctx, ctr, time.Now().Add(30*time.Second)) {
 		return warning, fmt.Errorf("container %s did not stop after SIGKILL", ctr.Name)
 	}
-	return warning, e.Cleanup(ctr.ID)
+	return warning, e.stopped(ctr)
+}
+
+// stopped records the exit of a container Stop stopped, and the stop.
+func (e *Engine) stopped(ctr *Container) error {
+	err := e.Cleanup(ctr.ID)
+	e.recordContainerEvents(ctr, "stop")
+	return err
 }
 
 // markStopped records that the user stopped the container, so that its

@@ -262,6 +262,7 @@ func (e *Engine) CreateVolume(name string, o VolumeOptions) (*Volume, error) {
 		os.RemoveAll(filepath.Join(e.volumesDir(), name))
 		return nil, err
 	}
+	e.recordEvents(volumeEvent("create", name))
 	return v, nil
 }
 
@@ -373,6 +374,7 @@ func (e *Engine) RemoveVolume(name string, force bool, removeCtr func(id string)
 	if err := os.RemoveAll(filepath.Join(e.volumesDir(), name)); err != nil {
 		return fmt.Errorf("removing volume %s: %w (files of subordinate IDs: burrow unshare rm -rf ...)", name, err)
 	}
+	e.recordEvents(volumeEvent("remove", name))
 	return nil
 }
 
@@ -407,6 +409,7 @@ func (e *Engine) PruneVolumes(filters []VolumeFilter) ([]string, error) {
 			continue
 		}
 		removed = append(removed, v.Name)
+		e.recordEvents(volumeEvent("prune", v.Name))
 	}
 	return removed, errors.Join(errs...)
 }

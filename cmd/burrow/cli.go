@@ -68,6 +68,7 @@ type CLI struct {
 	Logout     LogoutCmd     `cmd:"" help:"Log out of a registry."`
 	Image      ImageCmd      `cmd:"" help:"Manage images."`
 	Manifest   ManifestCmd   `cmd:"" help:"Manipulate manifest lists and image indexes."`
+	Events     EventsCmd     `cmd:"" help:"Show the events of containers, images, pods, volumes and networks."`
 	Info       InfoCmd       `cmd:"" help:"Show how burrow is set up on this host."`
 	Version    VersionCmd    `cmd:"" help:"Display the version information."`
 	HelpCmd    HelpCmd       `cmd:"" name:"help" help:"Help about any command."`

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/syslog"
 	"os"
@@ -31,7 +30,7 @@ type GlobalFlags struct {
 	StorageOpt    []string `name:"storage-opt" sep:"none" help:"Used to pass an option to the storage driver."`
 	TmpDir        string   `name:"tmpdir" help:"Path to the tmp directory for burrow's state content (default: under the run root)."`
 	VolumePath    string   `name:"volumepath" help:"Path to the volume directory in which volume data is stored."`
-	EventsBackend string   `name:"events-backend" help:"Events backend to use (file, journald, none): burrow records no events yet."`
+	EventsBackend string   `name:"events-backend" help:"Events backend to use: file or none (journald is not available); default: containers.conf's events_logger, else file."`
 	Noout         bool     `name:"noout" help:"Do not output to stdout."`
 	Syslog        bool     `name:"syslog" help:"Output logging information to syslog as well as the console."`
 
@@ -68,12 +67,8 @@ func (f *GlobalFlags) apply() error {
 	if f.Config != "" {
 		logrus.Warn("The --config flag is ignored by Podman. Exists for Docker compatibility")
 	}
-	switch f.EventsBackend {
-	case "", "file", "none":
-	case "journald":
-		return errdefs.Unavailable(errors.New("--events-backend journald: burrow keeps no events in the journal; use file or none"))
-	default:
-		return invalidf("unknown events backend %q: use file, journald or none", f.EventsBackend)
+	if err := engine.ValidEventsBackend(f.EventsBackend); err != nil {
+		return err
 	}
 	if err := f.refuseMissing(); err != nil {
 		return err
@@ -93,7 +88,7 @@ func (f *GlobalFlags) apply() error {
 	engineOptions = engine.Options{
 		CgroupManager: f.CgroupManager, GraphRoot: f.Root, RunRoot: f.RunRoot,
 		StorageDriver: f.StorageDriver, StorageOpts: f.StorageOpt, TmpDir: f.TmpDir, VolumePath: f.VolumePath,
-		InfraImage: infraImageName(),
+		InfraImage: infraImageName(), EventsBackend: f.EventsBackend,
 	}
 	return nil
 }

@@ -139,6 +139,7 @@ func (e *Engine) reserve(ctr *Container, kind string) (*lease, error) {
 }
 
 func (e *Engine) tryReserve(ctr *Container, kind string) (_ *lease, busy bool, err error) {
+	exited := false
 	unlock, err := e.lock()
 	if err != nil {
 		return nil, false, err
@@ -160,7 +161,9 @@ func (e *Engine) tryReserve(ctr *Container, kind string) (_ *lease, busy bool, e
 		if r.State.Launch != nil {
 			return nil, true, errdefs.Conflict(fmt.Errorf("container %s is being started by another command", ctr.Name))
 		}
-		e.refresh(r)
+		// An exit no cleanup recorded (its monitor was killed) is
+		// recorded by this write: its died event comes with it.
+		exited = r.State.Status == StatusRunning && e.refresh(r)
 		ctr.Record = *r
 		if r.State.Status == StatusRunning || kind == launchRestart && r.State.StoppedByUser {
 			return nil, false, nil
@@ -180,6 +183,9 @@ func (e *Engine) tryReserve(ctr *Container, kind string) (_ *lease, busy bool, e
 			os.RemoveAll(e.runDir(ctr.ID))
 		}
 		return nil, false, err
+	}
+	if exited {
+		e.recordEvents(diedEvent(&ctr.Record))
 	}
 	return l, false, nil
 }

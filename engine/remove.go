@@ -67,10 +67,17 @@ func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) er
 		return err
 	}
 	crashPoint("removing")
+	// An exit the cleanup has not recorded yet (it will find no record)
+	// gets its died event with the removal, once.
+	exited := r.State.Status == StatusRunning && e.refresh(r)
 	if err := e.removeFiles(r); err != nil {
 		return fmt.Errorf("removing container %s: %w", ctr.Name, err)
 	}
-	e.recordEvents(recordEvent("remove", r))
+	evs := []Event{recordEvent("remove", r)}
+	if exited {
+		evs = append([]Event{diedEvent(r)}, evs...)
+	}
+	e.recordEvents(evs...)
 	if o.Volumes {
 		e.removeAnonymousVolumes(r)
 	}

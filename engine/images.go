@@ -61,7 +61,10 @@ func (e *Engine) Pull(ctx context.Context, ref string, o PullOptions) (*Image, e
 	}
 	img, err := images.Pull(ctx, s, ref, o)
 	if err == nil {
-		e.recordEvents(e.imageEvent("pull", img, ref))
+		// podman 4.3's pull event names what was pulled, not the ID.
+		ev := e.imageEvent("pull", img, ref)
+		ev.ID = ""
+		e.recordEvents(ev)
 	}
 	return img, err
 }
@@ -259,9 +262,15 @@ func (e *Engine) removeImage(ctx context.Context, ref string, force, withParents
 		parents = e.removeBuildParents(s, chain)
 	}
 	if img != nil {
+		// Oldest name first, as podman 4.3's untag events: the store
+		// puts a new name first.
 		var evs []Event
-		for _, n := range untagged {
-			evs = append(evs, Event{Type: EventImage, Status: "untag", ID: img.ID, Name: n, Attributes: labels})
+		names := slices.Clone(img.Names)
+		slices.Reverse(names)
+		for _, n := range append(names, untagged...) {
+			if slices.Contains(untagged, n) && !slices.ContainsFunc(evs, func(ev Event) bool { return ev.Name == n }) {
+				evs = append(evs, Event{Type: EventImage, Status: "untag", ID: img.ID, Name: n, Attributes: labels})
+			}
 		}
 		for _, id := range append(nonEmpty(deleted), parents...) {
 			evs = append(evs, Event{Type: EventImage, Status: "remove", ID: id, Name: id, Attributes: labels})

@@ -259,3 +259,13 @@ func rotateEvents(path string, n int, max uint64) (bool, error) {
 	}
 	return true, os.Rename(tmp.Name(), path)
 }
+
+// EventsBackend is where events go (file, journald or none), for info;
+// file when containers.conf cannot be read.
+func (e *Engine) EventsBackend() string {
+	s, err := e.eventsSettings()
+	if err != nil {
+		return EventsFile
+	}
+	return s.backend
+}

@@ -197,7 +197,7 @@ func gatherInfo(eng *engine.Engine) (*infoReport, error) {
 		Host: infoHost{
 			Arch: runtime.GOARCH, CgroupManager: eng.CgroupManager(), CgroupsVersion: h.CgroupVersion,
 			CgroupControllers: h.CgroupControllers, CPUs: runtime.NumCPU(), CPUUtilization: hostinfo.GatherCPUUsage(),
-			Distribution: hostinfo.GatherDistribution(), EventLogger: "none", Hostname: h.Hostname,
+			Distribution: hostinfo.GatherDistribution(), EventLogger: eng.EventsBackend(), Hostname: h.Hostname,
 			IDMappings: h.IDMappings, Kernel: h.Kernel, LogDriver: engine.LogK8sFile,
 			MemFree: mem.MemFree, MemTotal: mem.MemTotal, SwapFree: mem.SwapFree, SwapTotal: mem.SwapTotal,
 			Uptime: hostinfo.FormatUptime(mem.Uptime), NetworkBackend: networkBackend(), OS: runtime.GOOS,

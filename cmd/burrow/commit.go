@@ -55,8 +55,8 @@ func (c *DiffCmd) Run(g *globals) error {
 	}
 	names := c.Names
 	switch {
-	case c.Latest && len(names) > 1:
-		return invalidf("--latest and a container or image to compare with cannot be used together: give both names")
+	case c.Latest && len(names) > 0:
+		return invalidf("--latest and containers cannot be used together")
 	case !c.Latest && (len(names) == 0 || len(names) > 2):
 		return invalidf("diff takes a container or image (or --latest), and at most one to compare it with")
 	}

@@ -147,6 +147,9 @@ func cliOptions(exit *int) []kong.Option {
 
 func runCLI(args []string) int {
 	engine.Version = version
+	if isCompleteRequest(args) {
+		return runComplete(args)
+	}
 	var cli CLI
 	exit := -1
 	root, args := splitRootOnly(args, globalTakesValue)

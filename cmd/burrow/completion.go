@@ -2,12 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
-	"sort"
 	"strings"
-
-	"github.com/alecthomas/kong"
 )
 
 // CompletionCmd is `burrow completion bash|zsh|fish`.
@@ -15,155 +11,112 @@ type CompletionCmd struct {
 	Shell string `arg:"" enum:"bash,zsh,fish" help:"Shell: bash, zsh or fish."`
 }
 
-// Commands whose arguments are containers, or images; completed with the
-// names burrow lists at that moment.
-var (
-	containerCommands = map[string]bool{
-		"start": true, "stop": true, "kill": true, "rm": true, "wait": true, "restart": true, "logs": true,
-		"exec": true, "inspect": true, "top": true, "port": true, "rename": true, "pause": true, "unpause": true,
-		"export": true, "commit": true, "diff": true, "cp": true,
-		"container inspect": true, "container rm": true,
-	}
-	imageCommands = map[string]bool{
-		"run": true, "create": true, "rmi": true, "tag": true, "push": true, "save": true, "history": true,
-		"image inspect": true, "image rm": true, "image tag": true, "image push": true, "image save": true, "image history": true,
-	}
-)
-
-// completionTree walks the CLI model: command path -> subcommands, flags.
-func completionTree(app *kong.Application) (subs, flags map[string][]string) {
-	subs, flags = map[string][]string{}, map[string][]string{}
-	var walk func(n *kong.Node, path string)
-	walk = func(n *kong.Node, path string) {
-		for _, f := range n.Flags {
-			if f.Hidden {
-				continue
-			}
-			flags[path] = append(flags[path], "--"+f.Name)
-			if f.Short != 0 {
-				flags[path] = append(flags[path], "-"+string(f.Short))
-			}
-		}
-		for _, c := range n.Children {
-			if c.Hidden {
-				continue
-			}
-			subs[path] = append(subs[path], c.Name)
-			p := strings.TrimSpace(path + " " + c.Name)
-			walk(c, p)
-		}
-		sort.Strings(subs[path])
-		sort.Strings(flags[path])
-	}
-	walk(app.Node, "")
-	return subs, flags
-}
-
-// Run prints the completion script.
-func (c *CompletionCmd) Run(app *kong.Kong) error {
-	subs, flags := completionTree(app.Model)
-	switch c.Shell {
-	case "bash":
-		writeBash(os.Stdout, subs, flags)
-	case "zsh":
-		fmt.Fprintln(os.Stdout, "#compdef burrow\nautoload -U +X bashcompinit && bashcompinit")
-		writeBash(os.Stdout, subs, flags)
-	case "fish":
-		writeFish(os.Stdout, subs, flags)
-	}
+// Run prints the completion script. The scripts hold no knowledge of
+// their own: each asks `burrow __complete` (complete.go), which answers
+// from the command line's model and the engine, so a script never lags
+// behind the binary, and podman's scripts (the same protocol) agree.
+func (c *CompletionCmd) Run() error {
+	scripts := map[string]string{"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion}
+	fmt.Fprint(os.Stdout, strings.ReplaceAll(scripts[c.Shell], "PROG", progName()))
 	return nil
 }
 
-func sortedKeys(m map[string][]string) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func writeBash(w io.Writer, subs, flags map[string][]string) {
-	fmt.Fprintln(w, "# bash completion for burrow (burrow completion bash)")
-	fmt.Fprintln(w, "declare -gA _burrow_subs=(")
-	for _, k := range sortedKeys(subs) {
-		fmt.Fprintf(w, "  [%q]=%q\n", "x"+k, strings.Join(subs[k], " "))
-	}
-	fmt.Fprintln(w, ")\ndeclare -gA _burrow_flags=(")
-	for _, k := range sortedKeys(flags) {
-		fmt.Fprintf(w, "  [%q]=%q\n", "x"+k, strings.Join(flags[k], " "))
-	}
-	fmt.Fprintln(w, ")\ndeclare -gA _burrow_kind=(")
-	for k := range containerCommands {
-		fmt.Fprintf(w, "  [%q]=containers\n", "x"+k)
-	}
-	for k := range imageCommands {
-		fmt.Fprintf(w, "  [%q]=images\n", "x"+k)
-	}
-	fmt.Fprint(w, `)
-_burrow() {
-  local cur=${COMP_WORDS[COMP_CWORD]} path="" word i
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    word=${COMP_WORDS[i]}
-    [[ $word == -* ]] && continue
-    if [[ -n ${_burrow_subs[x$path]+set} && " ${_burrow_subs[x$path]} " == *" $word "* ]]; then
-      path=${path:+$path }$word
-    fi
-  done
-  if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "${_burrow_flags[x$path]} --help" -- "$cur"))
-    return
+// bashCompletion asks for the words before the cursor and the one under
+// it, keeping --flag=value and CONTAINER:PATH in one word (bash splits
+// them at = and :), then hands bash the part after its word break. The
+// directive's bits: 1 error, 2 no space, 4 no file names, 16 directories.
+const bashCompletion = `# bash completion for PROG (PROG completion bash)
+_PROG() {
+  local cur words cword
+  if declare -F _get_comp_words_by_ref >/dev/null; then
+    _get_comp_words_by_ref -n =: cur words cword
+  elif [[ -n ${COMP_LINE-} ]]; then
+    local typed=${COMP_LINE:0:COMP_POINT}
+    read -ra words <<<"$typed"
+    [[ $typed == *[[:space:]] ]] && words+=("")
+    cword=$((${#words[@]} - 1)) cur=${words[-1]}
+  else
+    words=("${COMP_WORDS[@]}") cword=$COMP_CWORD cur=${COMP_WORDS[COMP_CWORD]}
   fi
-  local words=${_burrow_subs[x$path]}
-  case ${_burrow_kind[x$path]} in
-    containers) words+=" $(burrow ps -a --format '{{.Names}}' 2>/dev/null)" ;;
-    images) words+=" $(burrow images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>')" ;;
-  esac
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  local out directive line match=$cur
+  [[ $cur == -*=* ]] && match=${cur#*=}
+  out=$("${words[0]}" __completeNoDesc "${words[@]:1:cword-1}" "$cur" 2>/dev/null) || return
+  directive=${out##*:}
+  COMPREPLY=()
+  while IFS= read -r line; do
+    [[ $line == :* ]] && break
+    [[ $line == "$match"* ]] && COMPREPLY+=("$line")
+  done <<<"$out"
+  (( directive & 1 )) && return
+  (( directive & 2 )) && compopt -o nospace 2>/dev/null
+  local i
+  if [[ $cur == -*=* && $COMP_WORDBREAKS != *=* ]]; then
+    for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${cur%%=*}=${COMPREPLY[i]}; done
+  elif [[ $cur == *:* && $cur != -*=* && $COMP_WORDBREAKS == *:* ]]; then
+    local prefix=${cur%"${cur##*:}"}
+    for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${COMPREPLY[i]#"$prefix"}; done
+  fi
+  if (( ${#COMPREPLY[@]} == 0 )); then
+    if (( directive & 16 )); then
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$match"))
+    elif (( (directive & 4) == 0 )); then
+      compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$match"))
+    fi
+  fi
 }
-complete -F _burrow burrow
-`)
-}
+complete -F _PROG PROG
+`
 
-func writeFish(w io.Writer, subs, flags map[string][]string) {
-	fmt.Fprintln(w, "# fish completion for burrow (burrow completion fish)")
-	fmt.Fprintln(w, "complete -c burrow -f")
-	for _, s := range subs[""] {
-		fmt.Fprintf(w, "complete -c burrow -n __fish_use_subcommand -a %s\n", s)
-	}
-	for _, path := range sortedKeys(subs) {
-		if path == "" {
-			continue
-		}
-		for _, s := range subs[path] {
-			fmt.Fprintf(w, "complete -c burrow -n '__fish_seen_subcommand_from %s' -a %s\n", path, s)
-		}
-	}
-	for _, path := range sortedKeys(flags) {
-		cond := "__fish_use_subcommand"
-		if path != "" {
-			last := path[strings.LastIndex(path, " ")+1:]
-			cond = "__fish_seen_subcommand_from " + last
-		}
-		for _, f := range flags[path] {
-			if strings.HasPrefix(f, "--") {
-				fmt.Fprintf(w, "complete -c burrow -n '%s' -l %s\n", cond, strings.TrimPrefix(f, "--"))
-			}
-		}
-	}
-	var ctrs, imgs []string
-	for k := range containerCommands {
-		if !strings.Contains(k, " ") {
-			ctrs = append(ctrs, k)
-		}
-	}
-	for k := range imageCommands {
-		if !strings.Contains(k, " ") {
-			imgs = append(imgs, k)
-		}
-	}
-	sort.Strings(ctrs)
-	sort.Strings(imgs)
-	fmt.Fprintf(w, "complete -c burrow -n '__fish_seen_subcommand_from %s' -a '(burrow ps -a --format \"{{.Names}}\" 2>/dev/null)'\n", strings.Join(ctrs, " "))
-	fmt.Fprintf(w, "complete -c burrow -n '__fish_seen_subcommand_from %s' -a '(burrow images --format \"{{.Repository}}:{{.Tag}}\" 2>/dev/null)'\n", strings.Join(imgs, " "))
+// zshCompletion shows the descriptions __complete gives.
+const zshCompletion = `#compdef PROG
+# zsh completion for PROG (PROG completion zsh)
+_PROG() {
+  local -a cands words_before
+  local out directive line
+  words_before=("${(@)words[2,CURRENT-1]}")
+  out=$(${words[1]} __complete "${words_before[@]}" "${words[CURRENT]}" 2>/dev/null) || return 1
+  directive=${${(f)out}[-1]#:}
+  for line in "${(@f)out}"; do
+    [[ $line == :* ]] && break
+    cands+=("${line//:/\\:}")
+  done
+  (( directive & 1 )) && return 1
+  local -a nospace
+  (( directive & 2 )) && nospace=(-S '')
+  if (( ${#cands} )); then
+    _describe -t values 'PROG' cands "${nospace[@]}" && return 0
+  fi
+  if (( directive & 16 )); then
+    _files -/
+  elif (( (directive & 4) == 0 )); then
+    _files
+  fi
 }
+if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+  _PROG "$@"
+else
+  compdef _PROG PROG
+fi
+`
+
+// fishCompletion takes "value<TAB>description" lines as they come.
+const fishCompletion = `# fish completion for PROG (PROG completion fish)
+function __PROG_complete
+  set -l words (commandline -opc)
+  set -l out (command $words[1] __complete $words[2..-1] (commandline -ct) 2>/dev/null)
+  or return
+  set -l directive (string replace -r '^:' '' -- $out[-1])
+  set -e out[-1]
+  if test (math "$directive % 2") -eq 1
+    return
+  end
+  if test (count $out) -gt 0
+    printf '%s\n' $out
+  else if test (math "bitand($directive, 16)") -ne 0
+    __fish_complete_directories (commandline -ct)
+  else if test (math "bitand($directive, 4)") -eq 0
+    __fish_complete_path (commandline -ct)
+  end
+end
+complete -c PROG -f -a '(__PROG_complete)'
+`

@@ -233,14 +233,24 @@ func (r completeRequest) complete(src candidateSource) completion {
 		}
 		comp.directive = compNoFileComp
 		if !isGroup(r.node) {
-			more := completeArg(r.node, r.positionals, r.toComplete, src)
+			more := completeArg(r, src)
 			comp.cands = append(comp.cands, more.cands...)
 		}
 		return comp
 	case isGroup(r.node):
 		return noFiles
 	}
-	return completeArg(r.node, r.positionals, r.toComplete, src)
+	return completeArg(r, src)
+}
+
+// flagSet tells whether the flag called name was given.
+func (r completeRequest) flagSet(name string) bool {
+	for f := range r.setFlags {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // flagNames are the flags of the command (and of those above it, the

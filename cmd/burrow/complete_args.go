@@ -52,12 +52,18 @@ func commandKey(node *kong.Node) string {
 }
 
 // completeArg completes the positional argument after those given.
-func completeArg(node *kong.Node, given []string, toComplete string, src candidateSource) completion {
+func completeArg(r completeRequest, src candidateSource) completion {
+	node, given, toComplete := r.node, r.positionals, r.toComplete
 	switch key := commandKey(node); key {
 	case "cp":
 		return completeCopyArg(len(given), toComplete, src)
 	case "run", "create":
-		if len(given) > 0 {
+		switch {
+		case r.flagSet("rootfs") && len(given) == 0:
+			return completion{directive: compFilterDirs}
+		case r.flagSet("rootfs"):
+			return completion{directive: compDefault}
+		case len(given) > 0:
 			return src.imagePaths(given[0], toComplete)
 		}
 	}

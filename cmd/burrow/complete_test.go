@@ -104,6 +104,7 @@ func TestCompleteCommands(t *testing.T) {
 		{[]string{"exec", "up", ""}, ":0\n"},
 		{[]string{"exec", "up", "ls", "-"}, ":0\n"},
 		{[]string{"kube", "play", ""}, ":0\n"},
+		{[]string{"run", "--rootfs", ""}, ":16\n"},
 		{[]string{"completion", "z"}, "zsh\n:4\n"},
 		{[]string{"net"}, "network\n:4\n"},
 	} {

@@ -203,6 +203,13 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if c.UserNS, err = engine.ParseUserNS(string(hc.UsernsMode)); err != nil {
 		return nil, fmt.Errorf("HostConfig.UsernsMode: %w", err)
 	}
+	if c.IPC, err = engine.ParseIPC(string(hc.IpcMode)); err != nil {
+		return nil, fmt.Errorf("HostConfig.IpcMode: %w", err)
+	}
+	if err := engine.CheckGroupAdd(hc.GroupAdd); err != nil {
+		return nil, fmt.Errorf("HostConfig.GroupAdd: %w", err)
+	}
+	c.GroupAdd = hc.GroupAdd
 	if c.Network, c.AllowHostLoopback, c.Networks, err = networking(cfg, hc, req.NetworkingConfig); err != nil {
 		return nil, err
 	}

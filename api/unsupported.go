@@ -24,8 +24,6 @@ func refuseUnsupported(req *createRequest) error {
 		{hc.VolumeDriver != "" && hc.VolumeDriver != "local", "HostConfig.VolumeDriver"},
 		{len(hc.Annotations) > 0, "HostConfig.Annotations"},
 		{hc.CgroupnsMode != "" && !hc.CgroupnsMode.IsPrivate(), "HostConfig.CgroupnsMode"},
-		{len(hc.GroupAdd) > 0, "HostConfig.GroupAdd"},
-		{hc.IpcMode != "" && !hc.IpcMode.IsPrivate() && !hc.IpcMode.IsShareable(), "HostConfig.IpcMode"},
 		{hc.Cgroup != "", "HostConfig.Cgroup"},
 		{len(hc.Links) > 0, "HostConfig.Links"},
 		{hc.PidMode != "", "HostConfig.PidMode"},

@@ -170,4 +170,11 @@ type Config struct {
 	// Systemd is --systemd: true ("" too), false or always; systemd mode
 	// (systemdmode.go) is settled at create.
 	Systemd string `json:",omitempty"`
+	// IPC is the IPC namespace mode (--ipc, ParseIPC; ipc.go): "",
+	// shareable, private, none, host or container:ID.
+	IPC string `json:",omitempty"`
+	// GroupAdd are supplementary groups of the process (--group-add):
+	// GIDs or group names of the container's /etc/group, or keep-groups
+	// alone (groups.go).
+	GroupAdd []string `json:",omitempty"`
 }

@@ -85,6 +85,12 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if _, err := deviceMounts(&c); err != nil { // refused before anything is made
 		return nil, nil, err
 	}
+	if err := e.settleIPC(&c); err != nil {
+		return nil, nil, err
+	}
+	if err := CheckGroupAdd(c.GroupAdd); err != nil {
+		return nil, nil, err
+	}
 	notes := discardPorts(&c)
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {
@@ -265,18 +271,22 @@ func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
 	// syncs, since it is gone at its exit anyway (and a crash leaves
 	// nothing worth keeping).
 	opts := &cstorage.ContainerOptions{Volatile: ctr.Config.Remove}
-	if m := ctr.idmaps; m != nil {
+	if m := ctr.idmaps; m != nil && m.Auto {
+		// As podman's userns=auto: storage picks a range of IDs no
+		// container of the store (podman's either) maps, under its lock.
+		opts.IDMappingOptions = types.IDMappingOptions{AutoUserNs: true, AutoUserNsOpts: types.AutoUserNsOptions{Size: m.AutoSize}}
+	} else if m != nil {
 		// The container's layers with the image's files owned by the IDs
 		// its users are in burrow's namespace.
 		opts.IDMappingOptions = types.IDMappingOptions{
 			UIDMap: storageIDMappings(m), GIDMap: storageGIDMappings(m),
 		}
 	}
-	_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+	sc, err := store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
 	// A generated name may be taken by another tool's container.
 	for i := 0; ctr.generatedName && errors.Is(err, cstorage.ErrDuplicateName) && i < 20; i++ {
 		ctr.Name = generateName() + "_" + ctr.ID[:6]
-		_, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
+		sc, err = store.CreateContainer(ctr.ID, []string{ctr.Name}, img.ID, "", storageMetadata(storageKindContainer), opts)
 	}
 	if err != nil {
 		if errors.Is(err, cstorage.ErrDuplicateName) {
@@ -285,6 +295,9 @@ func (e *Engine) createStorage(ctr *Container, img *cstorage.Image) error {
 		return fmt.Errorf("creating container storage: %w", err)
 	}
 	ctr.Stored = true
+	if m := ctr.idmaps; m != nil && m.Auto {
+		settleAutoMappings(m, &ctr.Config, sc.UIDMap, sc.GIDMap)
+	}
 	crashPoint("storage")
 	return nil
 }

@@ -77,6 +77,8 @@ type InspectHostConfig struct {
 	CapDrop        []string       `json:"CapDrop"`
 	SecurityOpt    []string       `json:"SecurityOpt"`
 	NetworkMode    string         `json:"NetworkMode"`
+	IpcMode        string         `json:"IpcMode"`
+	GroupAdd       []string       `json:"GroupAdd"`
 	NetworkRate    uint64         `json:"NetworkRate,omitempty"` // bytes per second the container may send
 	Memory         int64          `json:"Memory"`
 	MemorySwap     int64          `json:"MemorySwap"`
@@ -247,8 +249,9 @@ func (c *Container) Inspect() InspectData {
 	if c.Config.NoNewPrivileges {
 		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}
 	}
+	d.HostConfig.IpcMode, d.HostConfig.GroupAdd = InspectIpcMode(&c.Config), append([]string{}, c.Config.GroupAdd...)
 	d.HostConfig.UsernsMode = c.Config.UserNS
-	if nestedUserNS(&c.Config) && d.HostConfig.UsernsMode == "" {
+	if nestedUserNS(&c.Config) && (d.HostConfig.UsernsMode == "" || d.HostConfig.UsernsMode == UserNSAuto) {
 		d.HostConfig.UsernsMode = "private"
 	}
 	if s, err := e.loadSpec(c.ID); err == nil && s.Linux != nil && len(s.Linux.UIDMappings) > 0 {

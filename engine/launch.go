@@ -41,9 +41,10 @@ type StartOptions struct {
 // no container (see reconcile.go); on an error after the container was
 // made, that container is returned too.
 func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOptions) (_ *Container, _ *monitor.Client, err error) {
-	if c.PublishAll {
-		// The image's exposed ports are known only once it is found:
-		// no head start for the init then.
+	if c.PublishAll || autoUserNS(&c) {
+		// The image's exposed ports are known only once it is found,
+		// the maps of userns=auto once storage has picked them: no
+		// head start for the init then.
 		ctr, err := e.Create(ctx, c, pull)
 		if err != nil {
 			return nil, nil, err
@@ -136,6 +137,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) 
 		}
 		spec.Root.Path = rootfs
 		e.refreshNetworkNamespace(spec, &ctr.Config)
+		e.refreshIPCNamespace(spec, &ctr.Config)
 		if err := e.refreshPodSpec(ctr.ID, &ctr.Config, spec); err != nil {
 			return nil, err
 		}
@@ -160,6 +162,9 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	// A pod's container joins the namespaces of the pod's infra, which
 	// must run first.
 	if err := e.enterPod(r); err != nil {
+		return nil, err
+	}
+	if err := e.checkIPCDonor(&r.Config); err != nil {
 		return nil, err
 	}
 	// The namespaces and ID maps follow from the configuration: the init
@@ -205,6 +210,10 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	}
 	timing.Mark("network: namespace made, helpers started")
 	if err := e.setupPodShm(r); err != nil {
+		closeAll(hold)
+		return nil, err
+	}
+	if err := e.setupShareableShm(r); err != nil {
 		closeAll(hold)
 		return nil, err
 	}

@@ -84,8 +84,8 @@ func (e *Engine) Remove(ctx context.Context, ctr *Container, o RemoveOptions) er
 	return nil
 }
 
-// Dependents are the containers that use ctr's network namespace
-// (--network container:, by name, ID or ID prefix).
+// Dependents are the containers that use ctr's network or IPC namespace
+// (--network or --ipc container:, by name, ID or ID prefix).
 func (e *Engine) Dependents(ctr *Container) ([]*Container, error) {
 	recs, err := e.records()
 	if err != nil {
@@ -94,10 +94,10 @@ func (e *Engine) Dependents(ctr *Container) ([]*Container, error) {
 	var out []*Container
 	for _, r := range recs {
 		other, ok := strings.CutPrefix(r.Config.Network, "container:")
-		if !ok || r.ID == ctr.ID || r.Config.Pod != "" && r.Config.Pod == ctr.Config.Pod {
+		if r.ID == ctr.ID || r.Config.Pod != "" && r.Config.Pod == ctr.Config.Pod {
 			continue // a pod's members are the pod's to remove
 		}
-		if other == ctr.ID || other == ctr.Name || strings.HasPrefix(ctr.ID, other) {
+		if ok && (other == ctr.ID || other == ctr.Name || strings.HasPrefix(ctr.ID, other)) || ipcDependent(&r.Config, ctr) {
 			if d, err := e.Get(r.ID); err == nil {
 				out = append(out, d)
 			}

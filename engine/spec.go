@@ -316,9 +316,9 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		added, _ := capabilities(&Config{CapAdd: c.CapAdd, CapDrop: []string{"ALL"}})
 		pcaps.Effective, pcaps.Permitted, pcaps.Ambient, pcaps.Inheritable = added, added, added, added
 	}
-	var gids []uint32
-	for _, g := range execUser.Sgids {
-		gids = append(gids, uint32(g))
+	gids, err := supplementaryGroups(rootfs, execUser.Sgids, c.GroupAdd)
+	if err != nil {
+		return nil, err
 	}
 
 	etc, err := ctr.writeEtcFiles(hostname)
@@ -336,7 +336,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 			}
 		}
 	}
-	mounts := append(defaultMounts(c.Privileged), etc...)
+	mounts := append(ctr.engine.ipcMounts(ctr.ID, c, defaultMounts(c.Privileged)), etc...)
 	if limits.CgroupV2() && !c.CgroupsDisabled {
 		// The container's own cgroup (its namespace's root), read-only
 		// unless privileged, as podman's.
@@ -388,7 +388,9 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespace {
 	ns := []specs.LinuxNamespace{
 		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
-		{Type: specs.IPCNamespace},
+	}
+	if n, ok := e.ipcNamespace(c); ok {
+		ns = append(ns, n)
 	}
 	if n, ok := e.networkNamespace(id, c); ok {
 		ns = append(ns, n)

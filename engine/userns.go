@@ -23,6 +23,11 @@ const (
 	UserNSKeepID = "keep-id"
 	// UserNSNoMap leaves the user's own IDs out of the container.
 	UserNSNoMap = "nomap"
+	// UserNSAuto (auto[:size=N]) maps the container's IDs 0..N-1 to a
+	// range of subordinate IDs no other container of the store uses,
+	// picked by containers/storage as for podman's containers: the
+	// range is settled at create and kept in UIDMap and GIDMap.
+	UserNSAuto = "auto"
 )
 
 // maxIDMapLines is the kernel's bound on the lines of a uid_map.
@@ -38,6 +43,11 @@ func ParseUserNS(s string) (string, error) {
 			return "", errdefs.Invalid(fmt.Errorf("--userns %s takes no options", mode))
 		}
 		return "", nil
+	case UserNSAuto:
+		if _, err := autoSize(s); err != nil {
+			return "", err
+		}
+		return s, nil
 	case UserNSNoMap:
 		if hasOpts {
 			return "", errdefs.Invalid(errors.New("--userns nomap takes no options"))
@@ -52,7 +62,40 @@ func ParseUserNS(s string) (string, error) {
 		}
 		return s, nil
 	}
-	return "", errdefs.Invalid(fmt.Errorf("unsupported --userns %q: burrow knows host, keep-id[:uid=UID,gid=GID] and nomap (or --uidmap/--gidmap)", s))
+	return "", errdefs.Invalid(fmt.Errorf("unsupported --userns %q: burrow knows host, auto[:size=N], keep-id[:uid=UID,gid=GID] and nomap (or --uidmap/--gidmap)", s))
+}
+
+// autoSize reads the size= of auto[:size=N]: 0 when not given (storage
+// then sizes the namespace for the image's users, at least 1024 IDs).
+func autoSize(mode string) (uint32, error) {
+	_, opts, _ := strings.Cut(mode, ":")
+	if opts == "" {
+		return 0, nil
+	}
+	var size uint32
+	for _, o := range strings.Split(opts, ",") {
+		k, v, _ := strings.Cut(o, "=")
+		n, err := strconv.ParseUint(v, 10, 32)
+		if k != "size" || err != nil || n == 0 {
+			return 0, errdefs.Invalid(fmt.Errorf("invalid --userns %q: use auto[:size=N] (burrow does not take uidmapping= or gidmapping=)", mode))
+		}
+		size = uint32(n)
+	}
+	return size, nil
+}
+
+// DefaultUserNS is the user namespace mode of a container that names none:
+// containers.conf's userns ("" for host).
+func (e *Engine) DefaultUserNS() (string, error) {
+	conf, err := e.conf()
+	if err != nil {
+		return "", err
+	}
+	mode, err := ParseUserNS(conf.Containers.UserNS)
+	if err != nil {
+		return "", fmt.Errorf("userns in containers.conf: %w", err)
+	}
+	return mode, nil
 }
 
 // keepIDOptions reads the uid= and gid= of keep-id[:uid=U,gid=G]; -1 for
@@ -113,6 +156,10 @@ type idMappings struct {
 	UIDs, GIDs []specs.LinuxIDMapping
 	KeepID     bool
 	UID, GID   uint32 // the keep-id user
+	// Auto asks containers/storage to pick the maps (userns=auto) of
+	// AutoSize IDs (0: its choice) when it makes the container's layer.
+	Auto     bool
+	AutoSize uint32
 }
 
 // userMappings resolves c's user namespace against burrow's (that of the
@@ -120,6 +167,9 @@ type idMappings struct {
 func userMappings(c *Config) (*idMappings, error) {
 	if !nestedUserNS(c) {
 		return nil, nil
+	}
+	if autoUserNS(c) {
+		return autoMappings(c)
 	}
 	explicit := len(c.UIDMap) > 0 || len(c.GIDMap) > 0
 	if c.UserNS != "" && explicit {
@@ -176,6 +226,42 @@ func userMappings(c *Config) (*idMappings, error) {
 		UIDs: keepIDMap(uid, topU), GIDs: keepIDMap(gid, topG),
 		KeepID: true, UID: uint32(uid), GID: uint32(gid),
 	}, nil
+}
+
+// autoUserNS tells whether c asks for userns=auto.
+func autoUserNS(c *Config) bool {
+	mode, _, _ := strings.Cut(c.UserNS, ":")
+	return mode == UserNSAuto
+}
+
+// autoMappings are the maps of a userns=auto container: those settled at
+// its create, or, before, a request for storage to pick them.
+func autoMappings(c *Config) (*idMappings, error) {
+	if len(c.UIDMap) > 0 && len(c.GIDMap) > 0 {
+		return &idMappings{UIDs: c.UIDMap, GIDs: c.GIDMap}, nil
+	}
+	if c.Rootfs != "" {
+		return nil, errdefs.Invalid(fmt.Errorf("--userns %s needs an image: storage picks the IDs as it makes the container's layer; give --uidmap/--gidmap with --rootfs", c.UserNS))
+	}
+	size, err := autoSize(c.UserNS)
+	if err != nil {
+		return nil, err
+	}
+	return &idMappings{Auto: true, AutoSize: size}, nil
+}
+
+// settleAutoMappings keeps the maps storage picked for a userns=auto
+// container (sc's, IDs of burrow's namespace) in m and in c.
+func settleAutoMappings(m *idMappings, c *Config, uids, gids []idtools.IDMap) {
+	conv := func(in []idtools.IDMap) []specs.LinuxIDMapping {
+		var out []specs.LinuxIDMapping
+		for _, e := range in {
+			out = append(out, specs.LinuxIDMapping{ContainerID: uint32(e.ContainerID), HostID: uint32(e.HostID), Size: uint32(e.Size)})
+		}
+		return out
+	}
+	m.UIDs, m.GIDs, m.Auto = conv(uids), conv(gids), false
+	c.UIDMap, c.GIDMap = m.UIDs, m.GIDs
 }
 
 // keepIDMap is podman's keep-id map for id with burrow's namespace

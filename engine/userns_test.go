@@ -14,12 +14,13 @@ func TestParseUserNS(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "", "host": "", "nomap": "nomap", "keep-id": "keep-id", "keep-id:": "keep-id",
 		"keep-id:uid=200,gid=300": "keep-id:uid=200,gid=300", "keep-id:uid=5": "keep-id:uid=5",
+		"auto": "auto", "auto:size=1000": "auto:size=1000",
 	} {
 		if got, err := ParseUserNS(in); err != nil || got != want {
 			t.Errorf("ParseUserNS(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"auto", "private", "keep-id:size=5", "keep-id:uid=-1", "keep-id:uid", "nomap:x", "host:x"} {
+	for _, in := range []string{"auto:size=0", "auto:uidmapping=0:1:2", "auto:size=x", "private", "keep-id:size=5", "keep-id:uid=-1", "keep-id:uid", "nomap:x", "host:x"} {
 		if _, err := ParseUserNS(in); !errdefs.Is(err, errdefs.ClassInvalid) {
 			t.Errorf("ParseUserNS(%q): want an invalid-argument error, got %v", in, err)
 		}

@@ -99,3 +99,18 @@ func readInRoot(root *os.File, name string) (io.Reader, error) {
 	}
 	return bytes.NewReader(b), nil
 }
+
+// LookupGroups resolves supplementary groups (GIDs, or names of the
+// /etc/group under root, opened as LookupUser opens it) to GIDs.
+func LookupGroups(root string, groups []string) ([]int, error) {
+	dir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening the container's root: %w", err)
+	}
+	defer dir.Close()
+	group, err := readInRoot(dir, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	return user.GetAdditionalGroups(groups, group)
+}

@@ -69,3 +69,14 @@ func TestLookupUserRefusesOddFiles(t *testing.T) {
 		t.Errorf("an oversized /etc/group: %v", err)
 	}
 }
+
+func TestLookupGroups(t *testing.T) {
+	root := writeRoot(t, map[string]string{"etc/group": "app:x:1000:\nvideo:x:44:\n"})
+	got, err := LookupGroups(root, []string{"video", "457"})
+	if err != nil || len(got) != 2 || got[0] != 44 || got[1] != 457 {
+		t.Errorf("LookupGroups: %v, %v", got, err)
+	}
+	if _, err := LookupGroups(root, []string{"nosuch"}); err == nil {
+		t.Error("LookupGroups: an unknown group name is accepted")
+	}
+}

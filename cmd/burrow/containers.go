@@ -129,7 +129,9 @@ func (c *CreateCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	c.confDefaults(eng, &cfg)
+	if err := c.confDefaults(eng, &cfg); err != nil {
+		return err
+	}
 	pull, err := c.prepareImage(g, eng, &cfg)
 	if err != nil {
 		return err

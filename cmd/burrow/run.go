@@ -58,7 +58,7 @@ type RunCmd struct {
 	Privileged  bool     `help:"Give the container every capability and no masked paths (within the user namespace)."`
 	ReadOnly    bool     `name:"read-only" help:"Mount the container's root read-only."`
 	Rootfs      bool     `help:"The first argument is a directory to use as root, not an image."`
-	Userns      string   `name:"userns" help:"User namespace: host (burrow's own, the default), keep-id[:uid=UID,gid=GID] (your IDs are the same inside) or nomap (your IDs are not mapped)."`
+	Userns      string   `name:"userns" help:"User namespace: host (burrow's own, the default unless containers.conf's userns), auto[:size=N] (a free range of your subordinate IDs), keep-id[:uid=UID,gid=GID] (your IDs are the same inside) or nomap (your IDs are not mapped)."`
 	UIDMap      []string `name:"uidmap" sep:"none" help:"Map container UIDs to UIDs of burrow's user namespace (0: you, 1..: your subordinate IDs): CONTAINER_ID:HOST_ID:SIZE; repeatable."`
 	GIDMap      []string `name:"gidmap" sep:"none" help:"Map container GIDs as --uidmap does UIDs."`
 	LogDriver   string   `name:"log-driver" help:"Where the output goes: k8s-file (the log burrow logs reads; json-file is the same), none, or passthrough (the container gets your stdin, stdout and stderr, which must not be a terminal)."`
@@ -106,7 +106,9 @@ func (r *RunCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	r.confDefaults(eng, &cfg)
+	if err := r.confDefaults(eng, &cfg); err != nil {
+		return err
+	}
 	pull, err := r.prepareImage(g, eng, &cfg)
 	if err != nil {
 		return err
@@ -187,14 +189,19 @@ func (r *RunCmd) Run(g *globals) error {
 }
 
 // confDefaults applies containers.conf's init and http_proxy where --init
-// and --http-proxy are not given.
-func (r *RunCmd) confDefaults(eng *engine.Engine, cfg *engine.Config) {
+// and --http-proxy are not given, and its userns where neither --userns
+// nor an ID map is (a pod's containers share the pod's).
+func (r *RunCmd) confDefaults(eng *engine.Engine, cfg *engine.Config) (err error) {
 	if r.Init == nil && eng.InitByDefault() {
 		cfg.Init = true
 	}
 	if r.HTTPProxy == nil && eng.ProxyEnvByDefault() {
 		cfg.ProxyEnv = engine.HostProxyEnv()
 	}
+	if r.Userns == "" && len(r.UIDMap) == 0 && len(r.GIDMap) == 0 && cfg.Pod == "" {
+		cfg.UserNS, err = eng.DefaultUserNS()
+	}
+	return err
 }
 
 // startError is err with podman's exit code: 126 once the container is

@@ -43,6 +43,8 @@ type podmanRunFlags struct {
 	Sysctl       []string `name:"sysctl" sep:"none" help:"Set a sysctl of the container's network namespace, net.KEY=VALUE (repeatable)."`
 	SdNotify     string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
 	Systemd      string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
+	IPC          string   `name:"ipc" help:"IPC namespace: shareable (the default: others may join it), private, none (no /dev/shm), host, or container:NAME (join that container's)."`
+	GroupAdd     []string `name:"group-add" sep:"none" help:"Add a supplementary group: a GID or a group name of the container's /etc/group (repeatable)."`
 	HTTPProxy    *bool    `name:"http-proxy" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default: containers.conf's http_proxy, true; --http-proxy=false not)."`
 }
 
@@ -95,12 +97,27 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 		return err
 	}
 	cfg.Systemd = f.Systemd
+	if err := f.applyIPCGroups(cfg); err != nil {
+		return err
+	}
 	cfg.UnsetEnv, cfg.UnsetEnvAll = f.UnsetEnv, f.UnsetEnvAll
 	cfg.StopSignal, cfg.StopTimeout, cfg.Timeout = f.StopSignal, f.StopTimeout, f.Timeout
 	cfg.Timezone, cfg.HostUsers, cfg.Runtime, cfg.ImageVolumes = f.TZ, f.HostUser, f.Runtime, f.ImageVolume
 	if f.Rmi {
 		cfg.Remove = true
 	}
+	return nil
+}
+
+// applyIPCGroups sets the container's --ipc and --group-add in cfg.
+func (f *podmanRunFlags) applyIPCGroups(cfg *engine.Config) (err error) {
+	if cfg.IPC, err = engine.ParseIPC(f.IPC); err != nil {
+		return err
+	}
+	if err := engine.CheckGroupAdd(f.GroupAdd); err != nil {
+		return err
+	}
+	cfg.GroupAdd = f.GroupAdd
 	return nil
 }
 

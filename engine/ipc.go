@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/burrow-containers/burrow/errdefs"
+)
+
+// IPC namespace modes (--ipc, the API's HostConfig.IpcMode), as podman's:
+//
+//   - "" (podman's default, shown as shareable): an IPC namespace of the
+//     container's own that others may join; its /dev/shm is its own.
+//   - shareable: the same, and its /dev/shm is a tmpfs in burrow's mount
+//     namespace (as a pod's), which a container joining it binds too, so
+//     that POSIX shared memory (files of /dev/shm) is shared with System V
+//     IPC and message queues.
+//   - private: a namespace no other container may join.
+//   - none: a namespace of its own and no /dev/shm at all.
+//   - host: burrow's (the host's) IPC namespace, with the host's /dev/shm
+//     and /dev/mqueue bound (none where the host has no /dev/mqueue): a
+//     rootless user cannot mount a message queue filesystem for the
+//     host's namespace, which podman tries (and fails).
+//   - container:ID: the namespace of that running container, and its
+//     /dev/shm when it is shareable.
+const (
+	IPCShareable = "shareable"
+	IPCPrivate   = "private"
+	IPCNone      = "none"
+	IPCHost      = "host"
+	ipcContainer = "container:"
+)
+
+// ParseIPC checks --ipc and returns it as Config.IPC keeps it.
+func ParseIPC(s string) (string, error) {
+	switch s {
+	case "", IPCShareable, IPCPrivate, IPCNone, IPCHost:
+		return s, nil
+	}
+	if other, ok := strings.CutPrefix(s, ipcContainer); ok && other != "" {
+		return s, nil
+	}
+	return "", errdefs.Invalid(fmt.Errorf("invalid --ipc %q: use host, none, private, shareable or container:NAME", s))
+}
+
+// ipcDonor is the container whose IPC namespace c's joins ("": none).
+func ipcDonor(c *Config) string {
+	other, _ := strings.CutPrefix(c.IPC, ipcContainer)
+	if other == c.IPC {
+		return ""
+	}
+	return other
+}
+
+// settleIPC checks c's --ipc at create: a container: mode names an
+// existing container that allows it, kept by ID as podman's inspect shows
+// it; a pod's member that shares the pod's IPC takes no mode of its own.
+func (e *Engine) settleIPC(c *Config) error {
+	if _, err := ParseIPC(c.IPC); err != nil {
+		return err
+	}
+	if c.IPC != "" && c.Pod != "" && c.PodInfra == "" {
+		if p, err := e.findPod(c.Pod); err == nil && p.shares("ipc") {
+			return errdefs.Invalid(fmt.Errorf("--ipc %s: pod %s shares its IPC namespace with its containers; drop --ipc or make the pod with --share without ipc", c.IPC, p.Name))
+		}
+	}
+	name := ipcDonor(c)
+	if name == "" {
+		return nil
+	}
+	other, err := e.Get(name)
+	if err != nil {
+		return fmt.Errorf("--ipc %s: %w", c.IPC, err)
+	}
+	if !ipcJoinable(&other.Config) {
+		return errdefs.Invalid(fmt.Errorf("joining IPC of container %s is not allowed: non-shareable IPC (hint: use IpcMode:shareable for the donor container)", other.ID))
+	}
+	c.IPC = ipcContainer + other.ID
+	return nil
+}
+
+// ipcJoinable tells whether other containers may join the IPC namespace
+// of a container of c: not a private one, nor one without /dev/shm.
+func ipcJoinable(c *Config) bool {
+	return c.IPC != IPCPrivate && c.IPC != IPCNone
+}
+
+// ipcNamespace is the container's IPC namespace in its spec (false: none,
+// the host's): the running donor's by /proc path for container:, which
+// checkIPCDonor has checked before a start.
+func (e *Engine) ipcNamespace(c *Config) (specs.LinuxNamespace, bool) {
+	ns := specs.LinuxNamespace{Type: specs.IPCNamespace}
+	switch {
+	case c.IPC == IPCHost:
+		return ns, false
+	case ipcDonor(c) != "":
+		if other, err := e.Get(ipcDonor(c)); err == nil && other.Running() {
+			ns.Path = fmt.Sprintf("/proc/%d/ns/ipc", other.State.Pid)
+		}
+	}
+	return ns, true
+}
+
+// checkIPCDonor refuses to start a container that joins the IPC namespace
+// of one that is gone or not running.
+func (e *Engine) checkIPCDonor(c *Config) error {
+	name := ipcDonor(c)
+	if name == "" {
+		return nil
+	}
+	other, err := e.Get(name)
+	if err != nil {
+		return fmt.Errorf("--ipc %s: %w", c.IPC, err)
+	}
+	if !other.Running() {
+		return errdefs.Conflict(fmt.Errorf("--ipc %s: container %s is not running: start it first", c.IPC, other.Name))
+	}
+	return nil
+}
+
+// refreshIPCNamespace points a stored spec that joins another container's
+// IPC namespace at that container's process of now.
+func (e *Engine) refreshIPCNamespace(spec *specs.Spec, c *Config) {
+	if ipcDonor(c) == "" {
+		return
+	}
+	ns, _ := e.ipcNamespace(c)
+	for i, n := range spec.Linux.Namespaces {
+		if n.Type == specs.IPCNamespace {
+			spec.Linux.Namespaces[i].Path = ns.Path
+		}
+	}
+}
+
+// ipcMounts changes the default /dev/shm and /dev/mqueue for the IPC mode
+// of c (id is the container's).
+func (e *Engine) ipcMounts(id string, c *Config, mounts []specs.Mount) []specs.Mount {
+	bind := func(dest, src string) specs.Mount {
+		return specs.Mount{Destination: dest, Type: "bind", Source: src, Options: []string{"rbind", "nosuid", "nodev", "noexec"}}
+	}
+	var out []specs.Mount
+	for _, m := range mounts {
+		switch {
+		case m.Destination == "/dev/shm" && c.IPC == IPCNone:
+			continue
+		case m.Destination == "/dev/shm" && c.IPC == IPCHost:
+			m = bind("/dev/shm", "/dev/shm")
+		case m.Destination == "/dev/mqueue" && c.IPC == IPCHost:
+			if st, err := os.Stat("/dev/mqueue"); err != nil || !st.IsDir() {
+				continue // the host has none to share
+			}
+			m = bind("/dev/mqueue", "/dev/mqueue")
+		case m.Destination == "/dev/shm" && c.IPC == IPCShareable:
+			m = bind("/dev/shm", e.podShmPath(id))
+		case m.Destination == "/dev/shm" && ipcDonor(c) != "":
+			if d, err := e.Get(ipcDonor(c)); err == nil && d.Config.IPC == IPCShareable {
+				m = bind("/dev/shm", e.podShmPath(d.ID))
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// setupShareableShm mounts the /dev/shm of a shareable container when it
+// starts; teardownNetwork releases it with a pod infra's.
+func (e *Engine) setupShareableShm(r *Record) error {
+	if r.Config.IPC != IPCShareable {
+		return nil
+	}
+	return mountShm(e.podShmPath(r.ID), 0)
+}
+
+// ipcDependent tells whether the container of c joins the IPC namespace
+// of ctr (named by ID, name or ID prefix).
+func ipcDependent(c *Config, ctr *Container) bool {
+	other := ipcDonor(c)
+	return other != "" && (other == ctr.ID || other == ctr.Name || strings.HasPrefix(ctr.ID, other))
+}
+
+// InspectIpcMode is HostConfig.IpcMode as podman's inspect shows it.
+func InspectIpcMode(c *Config) string {
+	if c.IPC == "" {
+		return IPCShareable
+	}
+	return c.IPC
+}

@@ -177,4 +177,7 @@ type Config struct {
 	// GIDs or group names of the container's /etc/group, or keep-groups
 	// alone (groups.go).
 	GroupAdd []string `json:",omitempty"`
+	// Secrets are --secret: secrets of the store (secrets.go) the
+	// container gets as files or variables.
+	Secrets []SecretRef `json:",omitempty"`
 }

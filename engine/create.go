@@ -91,6 +91,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := CheckGroupAdd(c.GroupAdd); err != nil {
 		return nil, nil, err
 	}
+	if err := e.settleSecrets(&c); err != nil {
+		return nil, nil, err
+	}
 	notes := discardPorts(&c)
 	warnings, err := e.applyCgroupsSetting(&c)
 	if err != nil {
@@ -198,6 +201,9 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		return err
 	}
 	if err := e.podSpec(ctr.ID, c, ctr.Spec); err != nil {
+		return err
+	}
+	if err := ctr.addSecrets(ctr.Spec); err != nil {
 		return err
 	}
 	if err := e.addVolumesFrom(c); err != nil {

@@ -42,6 +42,7 @@ type CLI struct {
 	Unpause    UnpauseCmd    `cmd:"" help:"Unpause containers."`
 	Container  ContainerCmd  `cmd:"" help:"Manage containers."`
 	Volume     VolumeCmd     `cmd:"" help:"Manage volumes."`
+	Secret     SecretCmd     `cmd:"" help:"Manage secrets (podman's: podman sees them)."`
 	Network    NetworkCmd    `cmd:"" help:"Manage networks (podman's: podman sees them)."`
 	Pod        PodCmd        `cmd:"" help:"Manage pods: containers that share their network, IPC and UTS namespaces."`
 	Kube       KubeCmd       `cmd:"" help:"Run Kubernetes YAML, and write it of containers, pods and volumes."`

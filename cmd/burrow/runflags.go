@@ -44,6 +44,7 @@ type podmanRunFlags struct {
 	SdNotify     string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
 	Systemd      string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
 	IPC          string   `name:"ipc" help:"IPC namespace: shareable (the default: others may join it), private, none (no /dev/shm), host, or container:NAME (join that container's)."`
+	Secret       []string `name:"secret" sep:"none" help:"Give the container a secret (burrow secret create): NAME[,type=mount|env,target=TARGET,uid=UID,gid=GID,mode=MODE]; a file at /run/secrets/NAME by default (repeatable)."`
 	GroupAdd     []string `name:"group-add" sep:"none" help:"Add a supplementary group: a GID or a group name of the container's /etc/group (repeatable)."`
 	HTTPProxy    *bool    `name:"http-proxy" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default: containers.conf's http_proxy, true; --http-proxy=false not)."`
 }
@@ -109,7 +110,7 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 	return nil
 }
 
-// applyIPCGroups sets the container's --ipc and --group-add in cfg.
+// applyIPCGroups sets the container's --ipc, --group-add and --secret in cfg.
 func (f *podmanRunFlags) applyIPCGroups(cfg *engine.Config) (err error) {
 	if cfg.IPC, err = engine.ParseIPC(f.IPC); err != nil {
 		return err
@@ -118,6 +119,13 @@ func (f *podmanRunFlags) applyIPCGroups(cfg *engine.Config) (err error) {
 		return err
 	}
 	cfg.GroupAdd = f.GroupAdd
+	for _, s := range f.Secret {
+		ref, err := engine.ParseSecret(s)
+		if err != nil {
+			return err
+		}
+		cfg.Secrets = append(cfg.Secrets, ref)
+	}
 	return nil
 }
 

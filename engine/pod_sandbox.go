@@ -225,7 +225,8 @@ func (e *Engine) podNoHosts(c *Config) bool {
 }
 
 // podShmPath is the tmpfs a pod's containers that share IPC bind on
-// /dev/shm, named after the infra.
+// /dev/shm, named after the infra; a shareable container's (ipc.go),
+// named after it, is made the same way.
 func (e *Engine) podShmPath(infraID string) string {
 	return filepath.Join(e.opts.RunRoot, "burrow", "shm", infraID)
 }

@@ -251,7 +251,7 @@ func (ctr *Container) addSecrets(spec *specs.Spec) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	for _, ref := range ctr.Config.Secrets {
+	for i, ref := range ctr.Config.Secrets {
 		_, data, err := m.LookupSecretData(ref.ID)
 		if err != nil {
 			return fmt.Errorf("--secret %s: %w", ref.Name, secretError(ref.Name, err))
@@ -260,7 +260,9 @@ func (ctr *Container) addSecrets(spec *specs.Spec) error {
 			spec.Process.Env = append(spec.Process.Env, ref.Target+"="+string(data))
 			continue
 		}
-		path := filepath.Join(dir, ref.ID)
+		// A file per --secret: one secret may be given twice, with
+		// different owners or modes.
+		path := filepath.Join(dir, fmt.Sprintf("%d-%s", i, ref.ID))
 		if err := ctr.writeSecretFile(path, data, ref, spec); err != nil {
 			return fmt.Errorf("--secret %s: %w", ref.Name, err)
 		}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,6 +74,7 @@ func TestLookupUserRefusesOddFiles(t *testing.T) {
 func TestLookupGroups(t *testing.T) {
 	root := writeRoot(t, map[string]string{"etc/group": "app:x:1000:\nvideo:x:44:\n"})
 	got, err := LookupGroups(root, []string{"video", "457"})
+	slices.Sort(got) // the kernel sorts them too
 	if err != nil || len(got) != 2 || got[0] != 44 || got[1] != 457 {
 		t.Errorf("LookupGroups: %v, %v", got, err)
 	}

@@ -4,6 +4,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
 )
 
 // --ipc and --group-add, as a user sees them from inside the containers.
@@ -84,5 +88,37 @@ func TestGroupAdd(t *testing.T) {
 	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", "groupadd-inspect") })
 	if got := inspectField(t, "groupadd-inspect", "{{.HostConfig.GroupAdd}}"); got != "[10]" {
 		t.Errorf("HostConfig.GroupAdd %q, want [10]", got)
+	}
+}
+
+// The API's HostConfig.IpcMode and GroupAdd reach the container and
+// inspect, as dockerd's.
+func TestAPIIpcModeAndGroupAdd(t *testing.T) {
+	t.Parallel()
+	cli, ctx := sdkClient(t, apiService(t), 2*time.Minute)
+	img := busyboxImage(t)
+	donor := runDetached(t, ctrName(t), nil, "sleep", "300")
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
+	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Name: name,
+		Config:     &container.Config{Image: img, Cmd: []string{"sh", "-c", "readlink /proc/self/ns/ipc; id -G"}},
+		HostConfig: &container.HostConfig{IpcMode: container.IpcMode("container:" + donor), GroupAdd: []string{"457"}},
+	})
+	if err != nil {
+		t.Fatalf("create with IpcMode container: and GroupAdd: %v", err)
+	}
+	if _, err := cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	must(t, "wait", name)
+	if got, want := must(t, "logs", name), ipcNS(t, donor)+"\n0 457\n"; got != want {
+		t.Errorf("the container's IPC namespace and groups: %q, want %q", got, want)
+	}
+	info, err := cli.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hc := info.Container.HostConfig; string(hc.IpcMode) != "container:"+donor || len(hc.GroupAdd) != 1 || hc.GroupAdd[0] != "457" {
+		t.Errorf("inspect: IpcMode %q, GroupAdd %v", hc.IpcMode, hc.GroupAdd)
 	}
 }

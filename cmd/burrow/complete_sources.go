@@ -255,8 +255,23 @@ func (s engineSource) registries() []string {
 	return regs
 }
 
-// secrets are none yet: burrow keeps no secrets of its own.
-func (s engineSource) secrets() []idName { return nil }
+// secrets are the store's secrets (podman's, shared).
+func (s engineSource) secrets() []idName {
+	e := s.engine()
+	if e == nil {
+		return nil
+	}
+	list, err := e.Secrets()
+	if err != nil {
+		compErrorln(err)
+		return nil
+	}
+	out := make([]idName, 0, len(list))
+	for _, sec := range list {
+		out = append(out, idName{id: sec.ID, name: sec.Spec.Name})
+	}
+	return out
+}
 
 func (s engineSource) imagePaths(ref, toComplete string) completion {
 	e := s.engine()

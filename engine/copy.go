@@ -1,14 +1,15 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.podman.io/storage/pkg/archive"
 	"go.podman.io/storage/pkg/chrootarchive"
 	"go.podman.io/storage/pkg/idtools"
@@ -17,6 +18,13 @@ import (
 
 	"github.com/burrow-containers/burrow/errdefs"
 )
+
+// CopyOptions are podman cp's flags.
+type CopyOptions struct {
+	// Archive chowns what lands in a container to the container's user
+	// (podman's default); without it the IDs the source has are kept.
+	Archive bool
+}
 
 // copyTarget works out where a copy of src lands for dst, as docker cp
 // does: into dst when it is an existing directory, else as dst. A src
@@ -27,6 +35,52 @@ func copyTarget(src string, dstIsDir bool, dst string) (dir, name string, conten
 		return dst, filepath.Base(filepath.Clean(src)), contents
 	}
 	return filepath.Dir(dst), filepath.Base(dst), contents
+}
+
+// inContainer makes p, a path in the container, absolute: a relative one
+// is relative to its working directory, as with podman cp. A trailing
+// "/" or "/." is kept, as it tells how the copy is placed.
+func inContainer(cwd, p string) string {
+	if path.IsAbs(p) {
+		return p
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	abs := path.Join(cwd, p)
+	switch {
+	case p == "." || strings.HasSuffix(p, "/."):
+		return strings.TrimSuffix(abs, "/") + "/."
+	case strings.HasSuffix(p, "/"):
+		return strings.TrimSuffix(abs, "/") + "/"
+	}
+	return abs
+}
+
+// copySource is what a copy reads: a path on the host (root "") or in a
+// container's root, already resolved.
+type copySource struct {
+	arg   string // as the user wrote it, for where the copy lands
+	path  string // resolved, on the host
+	root  string // the container's root the path is in; "" on the host
+	isDir bool
+}
+
+// tar packs the source as name, or its contents when contents is set,
+// reading a container's files chrooted in its root.
+func (s *copySource) tar(contents bool, name string) (io.ReadCloser, error) {
+	opts := &archive.TarOptions{}
+	from := s.path
+	if !contents {
+		from = filepath.Dir(s.path)
+		base := filepath.Base(s.path)
+		opts.IncludeFiles = []string{base}
+		opts.RebaseNames = map[string]string{base: name}
+	}
+	if s.root == "" {
+		return archive.TarWithOptions(from, opts)
+	}
+	return chrootarchive.Tar(from, opts, s.root)
 }
 
 // withRoot runs fn with the container's root filesystem mounted. A
@@ -56,10 +110,14 @@ func (e *Engine) withRoot(ctr *Container, fn func(rootfs string) error) error {
 	return fn(rootfs)
 }
 
-// CopyFrom copies src, a path in the container, to dst on the host. The
-// copies belong to the user, as with docker cp. Links in the container
-// are resolved inside its root, never on the host.
-func (e *Engine) CopyFrom(ctr *Container, src, dst string) error {
+// withSource resolves src, a path in ctr (relative ones against its
+// working directory), inside the container's root and runs fn with it.
+func (e *Engine) withSource(ctr *Container, src string, fn func(*copySource) error) error {
+	spec, err := e.loadSpec(ctr.ID)
+	if err != nil {
+		return err
+	}
+	src = inContainer(specCwd(spec), src)
 	return e.withRoot(ctr, func(rootfs string) error {
 		inside, err := securejoin.SecureJoin(rootfs, src)
 		if err != nil {
@@ -67,31 +125,42 @@ func (e *Engine) CopyFrom(ctr *Container, src, dst string) error {
 		}
 		st, err := os.Lstat(inside)
 		if err != nil {
-			return errdefs.NotFound(fmt.Errorf("copying %s:%s: no such file or directory in the container", ctr.Name, src))
+			return notOnContainer(src, ctr)
 		}
+		return fn(&copySource{arg: src, path: inside, root: rootfs, isDir: st.IsDir()})
+	})
+}
+
+// notOnContainer is podman's error for a path missing in a container.
+func notOnContainer(p string, ctr *Container) error {
+	return errdefs.NotFound(fmt.Errorf("%q could not be found on container %s: no such file or directory", p, ctr.Name))
+}
+
+// CopyFrom copies src, a path in the container, to dst on the host. The
+// copies belong to the user, as with podman cp. Links in the container
+// are resolved inside its root, never on the host.
+func (e *Engine) CopyFrom(ctr *Container, src, dst string) error {
+	return e.withSource(ctr, src, func(s *copySource) error {
 		dstSt, err := os.Stat(dst)
 		dstIsDir := err == nil && dstSt.IsDir()
-		dir, name, contents := copyTarget(src, dstIsDir, dst)
-		if _, err := os.Stat(dir); err != nil {
-			return errdefs.NotFound(fmt.Errorf("copying to %s: the directory %s does not exist", dst, dir))
+		if err == nil && !dstIsDir && s.isDir {
+			return errdefs.Invalid(fmt.Errorf("destination must be a directory when copying a directory"))
 		}
-		if contents && !st.IsDir() {
+		dir, name, contents := copyTarget(s.arg, dstIsDir, dst)
+		if _, err := os.Stat(dir); err != nil {
+			return errdefs.NotFound(fmt.Errorf("%q could not be found on the host", dir))
+		}
+		if contents && !s.isDir {
 			return errdefs.Invalid(fmt.Errorf("copying %s:%s: not a directory", ctr.Name, src))
 		}
-		opts := &archive.TarOptions{}
-		from := inside
-		if !contents {
-			from = filepath.Dir(inside)
-			opts.IncludeFiles = []string{filepath.Base(inside)}
-			opts.RebaseNames = map[string]string{filepath.Base(inside): name}
-		} else {
+		if contents {
 			// The contents go into dst itself, made when missing.
 			dir = dst
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
 		}
-		rd, err := chrootarchive.Tar(from, opts, rootfs)
+		rd, err := s.tar(contents, name)
 		if err != nil {
 			return fmt.Errorf("copying %s:%s: %w", ctr.Name, src, err)
 		}
@@ -106,14 +175,75 @@ func (e *Engine) CopyFrom(ctr *Container, src, dst string) error {
 	})
 }
 
-// CopyTo copies src on the host to dst, a path in the container. The copies
-// belong to the container's root, as with docker cp; nothing is written
-// through a link that leads out of the container's root.
-func (e *Engine) CopyTo(ctr *Container, src, dst string) error {
+// CopyFromTar writes src, a path in the container, to w as a tar
+// archive, as `podman cp CTR:PATH -` does.
+func (e *Engine) CopyFromTar(ctr *Container, src string, w io.Writer) error {
+	return e.withSource(ctr, src, func(s *copySource) error {
+		contents := strings.HasSuffix(s.arg, "/.")
+		rd, err := s.tar(contents, filepath.Base(s.path))
+		if err != nil {
+			return fmt.Errorf("copying %s:%s: %w", ctr.Name, src, err)
+		}
+		defer rd.Close()
+		_, err = io.Copy(w, rd)
+		return err
+	})
+}
+
+// CopyTo copies src on the host to dst, a path in the container; nothing
+// is written through a link that leads out of the container's root.
+func (e *Engine) CopyTo(ctr *Container, src, dst string, opts CopyOptions) error {
 	st, err := os.Lstat(src)
 	if err != nil {
-		return errdefs.NotFound(fmt.Errorf("copying %s: %w", src, errors.Unwrap(err)))
+		return errdefs.NotFound(fmt.Errorf("%q could not be found on the host", src))
 	}
+	abs, err := filepath.Abs(src)
+	if err != nil {
+		return err
+	}
+	return e.copyInto(ctr, &copySource{arg: src, path: abs, isDir: st.IsDir()}, dst, opts)
+}
+
+// CopyBetween copies src in the container from to dst in the container
+// to, as `podman cp A:SRC B:DST` does.
+func (e *Engine) CopyBetween(from *Container, src string, to *Container, dst string, opts CopyOptions) error {
+	return e.withSource(from, src, func(s *copySource) error {
+		return e.copyInto(to, s, dst, opts)
+	})
+}
+
+// CopyTarTo unpacks the tar archive r into dst, a directory in the
+// container, as `podman cp - CTR:DIR` does.
+func (e *Engine) CopyTarTo(ctr *Container, r io.Reader, dst string, opts CopyOptions) error {
+	spec, err := e.loadSpec(ctr.ID)
+	if err != nil {
+		return err
+	}
+	dst = inContainer(specCwd(spec), dst)
+	return e.withRoot(ctr, func(rootfs string) error {
+		inside, err := securejoin.SecureJoin(rootfs, dst)
+		if err != nil {
+			return err
+		}
+		st, err := os.Stat(inside)
+		if err != nil {
+			return notOnContainer(dst, ctr)
+		}
+		if !st.IsDir() {
+			return errdefs.Invalid(fmt.Errorf("destination must be a directory when copying from stdin"))
+		}
+		return e.unpack(ctr, spec, io.NopCloser(r), inside, rootfs, opts)
+	})
+}
+
+// copyInto copies s to dst, a path in the container (relative to its
+// working directory), placed as podman cp places it.
+func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOptions) error {
+	spec, err := e.loadSpec(ctr.ID)
+	if err != nil {
+		return err
+	}
+	dst = inContainer(specCwd(spec), dst)
 	return e.withRoot(ctr, func(rootfs string) error {
 		inside, err := securejoin.SecureJoin(rootfs, dst)
 		if err != nil {
@@ -121,24 +251,24 @@ func (e *Engine) CopyTo(ctr *Container, src, dst string) error {
 		}
 		dstSt, err := os.Stat(inside)
 		dstIsDir := err == nil && dstSt.IsDir()
-		dir, name, contents := copyTarget(src, dstIsDir, dst)
+		if err == nil && !dstIsDir && s.isDir {
+			return errdefs.Invalid(fmt.Errorf("destination must be a directory when copying a directory"))
+		}
+		if !dstIsDir && (strings.HasSuffix(dst, "/") || strings.HasSuffix(dst, "/.")) {
+			return notOnContainer(dst, ctr)
+		}
+		dir, name, contents := copyTarget(s.arg, dstIsDir, dst)
 		dirInside, err := securejoin.SecureJoin(rootfs, dir)
 		if err != nil {
 			return err
 		}
 		if st, err := os.Stat(dirInside); err != nil || !st.IsDir() {
-			return errdefs.NotFound(fmt.Errorf("copying to %s:%s: the directory %s does not exist in the container", ctr.Name, dst, dir))
+			return notOnContainer(dir, ctr)
 		}
-		if contents && !st.IsDir() {
-			return errdefs.Invalid(fmt.Errorf("copying %s: not a directory", src))
+		if contents && !s.isDir {
+			return errdefs.Invalid(fmt.Errorf("copying %s: not a directory", s.arg))
 		}
-		opts := &archive.TarOptions{}
-		from := src
-		if !contents {
-			from = filepath.Dir(src)
-			opts.IncludeFiles = []string{filepath.Base(src)}
-			opts.RebaseNames = map[string]string{filepath.Base(src): name}
-		} else {
+		if contents {
 			// The contents go into dst itself, made when missing (the
 			// parent was resolved inside the root above).
 			dirInside = filepath.Join(dirInside, name)
@@ -148,28 +278,55 @@ func (e *Engine) CopyTo(ctr *Container, src, dst string) error {
 				return err
 			}
 		}
-		var rd io.ReadCloser
-		if rd, err = archive.TarWithOptions(from, opts); err != nil {
-			return fmt.Errorf("copying %s: %w", src, err)
-		}
-		defer rd.Close()
-		// Unpacked chrooted in the container's root: links in it
-		// cannot lead the writes out. Owned by its root: with a user
-		// namespace of its own, the IDs that root is in burrow's.
-		spec, err := e.loadSpec(ctr.ID)
+		rd, err := s.tar(contents, name)
 		if err != nil {
-			return err
+			return fmt.Errorf("copying %s: %w", s.arg, err)
 		}
-		uid, gid, err := specIDs(spec, 0, 0)
-		if err != nil {
-			return err
-		}
-		err = chrootarchive.UntarWithRoot(rd, dirInside, &archive.TarOptions{ChownOpts: &idtools.IDPair{UID: uid, GID: gid}, NoOverwriteDirNonDir: true}, rootfs)
-		if err != nil {
-			return fmt.Errorf("copying %s to %s:%s: %w", src, ctr.Name, dst, err)
-		}
-		return nil
+		return e.unpack(ctr, spec, rd, dirInside, rootfs, opts)
 	})
+}
+
+// unpack unpacks rd into dir, chrooted in the container's root: links in
+// it cannot lead the writes out. With opts.Archive what lands belongs to
+// the container's user, as with podman cp; else it keeps the archive's
+// IDs, as the container sees them.
+func (e *Engine) unpack(ctr *Container, spec *specs.Spec, rd io.ReadCloser, dir, rootfs string, opts CopyOptions) error {
+	defer rd.Close()
+	topts := &archive.TarOptions{NoOverwriteDirNonDir: true}
+	if opts.Archive {
+		var uid, gid uint32
+		if spec != nil && spec.Process != nil {
+			uid, gid = spec.Process.User.UID, spec.Process.User.GID
+		}
+		u, g, err := specIDs(spec, uid, gid)
+		if err != nil {
+			return err
+		}
+		topts.ChownOpts = &idtools.IDPair{UID: u, GID: g}
+	} else if spec != nil && spec.Linux != nil {
+		topts.UIDMaps, topts.GIDMaps = idMaps(spec.Linux.UIDMappings), idMaps(spec.Linux.GIDMappings)
+	}
+	if err := chrootarchive.UntarWithRoot(rd, dir, topts, rootfs); err != nil {
+		return fmt.Errorf("copying into %s: %w", ctr.Name, err)
+	}
+	return nil
+}
+
+// idMaps converts a spec's ID mappings to the archive package's.
+func idMaps(m []specs.LinuxIDMapping) []idtools.IDMap {
+	var out []idtools.IDMap
+	for _, x := range m {
+		out = append(out, idtools.IDMap{ContainerID: int(x.ContainerID), HostID: int(x.HostID), Size: int(x.Size)})
+	}
+	return out
+}
+
+// specCwd is the working directory of the container's process.
+func specCwd(spec *specs.Spec) string {
+	if spec == nil || spec.Process == nil {
+		return "/"
+	}
+	return spec.Process.Cwd
 }
 
 // liveRoot is the root of the running init that st records, held open so

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"os"
 	"strings"
+
+	"github.com/burrow-containers/burrow/engine"
 )
 
 // CpCmd is `burrow cp`.
 type CpCmd struct {
-	Src string `arg:"" help:"CONTAINER:PATH or a host path."`
-	Dst string `arg:"" help:"CONTAINER:PATH or a host path."`
+	Archive bool   `short:"a" default:"true" negatable:"" help:"Chown copied files to the primary uid/gid of the destination container (-a=false keeps the source's)."`
+	Src     string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdin."`
+	Dst     string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdout."`
 }
 
 // splitCopyArg tells CONTAINER:PATH from a host path (which may hold a
@@ -19,28 +23,40 @@ func splitCopyArg(s string) (ctr, path string) {
 	return "", s
 }
 
-// Run copies between the container and the host.
+// Run copies between containers and the host, or a tar archive on
+// stdin or stdout.
 func (c *CpCmd) Run(g *globals) error {
 	sc, sp := splitCopyArg(c.Src)
 	dc, dp := splitCopyArg(c.Dst)
-	if (sc == "") == (dc == "") {
-		return invalidf("burrow cp copies between a container and the host: one of the two must be CONTAINER:PATH")
+	if sc == "" && dc == "" {
+		return invalidf("burrow cp copies to or from a container: one of the two must be CONTAINER:PATH")
 	}
+	opts := engine.CopyOptions{Archive: c.Archive}
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
+	var from, to *engine.Container
 	if sc != "" {
-		ctr, err := eng.Get(sc)
-		if err != nil {
+		if from, err = eng.Get(sc); err != nil {
 			return err
 		}
-		return eng.CopyFrom(ctr, sp, dp)
 	}
-	ctr, err := eng.Get(dc)
-	if err != nil {
-		return err
+	if dc != "" {
+		if to, err = eng.Get(dc); err != nil {
+			return err
+		}
 	}
-	return eng.CopyTo(ctr, sp, dp)
+	switch {
+	case from != nil && to != nil:
+		return eng.CopyBetween(from, sp, to, dp, opts)
+	case from != nil && dp == "-":
+		return eng.CopyFromTar(from, sp, os.Stdout)
+	case from != nil:
+		return eng.CopyFrom(from, sp, dp)
+	case sp == "-":
+		return eng.CopyTarTo(to, os.Stdin, dp, opts)
+	}
+	return eng.CopyTo(to, sp, dp, opts)
 }

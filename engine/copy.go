@@ -117,9 +117,9 @@ func (e *Engine) withSource(ctr *Container, src string, fn func(*copySource) err
 	if err != nil {
 		return err
 	}
-	src = inContainer(specCwd(spec), src)
+	abs := inContainer(specCwd(spec), src)
 	return e.withRoot(ctr, func(rootfs string) error {
-		inside, err := securejoin.SecureJoin(rootfs, src)
+		inside, err := securejoin.SecureJoin(rootfs, abs)
 		if err != nil {
 			return err
 		}
@@ -127,11 +127,12 @@ func (e *Engine) withSource(ctr *Container, src string, fn func(*copySource) err
 		if err != nil {
 			return notOnContainer(src, ctr)
 		}
-		return fn(&copySource{arg: src, path: inside, root: rootfs, isDir: st.IsDir()})
+		return fn(&copySource{arg: abs, path: inside, root: rootfs, isDir: st.IsDir()})
 	})
 }
 
-// notOnContainer is podman's error for a path missing in a container.
+// notOnContainer is podman's error for a path missing in a container,
+// which names it as the user wrote it.
 func notOnContainer(p string, ctr *Container) error {
 	return errdefs.NotFound(fmt.Errorf("%q could not be found on container %s: no such file or directory", p, ctr.Name))
 }
@@ -219,9 +220,9 @@ func (e *Engine) CopyTarTo(ctr *Container, r io.Reader, dst string, opts CopyOpt
 	if err != nil {
 		return err
 	}
-	dst = inContainer(specCwd(spec), dst)
+	abs := inContainer(specCwd(spec), dst)
 	return e.withRoot(ctr, func(rootfs string) error {
-		inside, err := securejoin.SecureJoin(rootfs, dst)
+		inside, err := securejoin.SecureJoin(rootfs, abs)
 		if err != nil {
 			return err
 		}
@@ -243,6 +244,7 @@ func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOp
 	if err != nil {
 		return err
 	}
+	arg := dst
 	dst = inContainer(specCwd(spec), dst)
 	return e.withRoot(ctr, func(rootfs string) error {
 		inside, err := securejoin.SecureJoin(rootfs, dst)
@@ -255,9 +257,15 @@ func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOp
 			return errdefs.Invalid(fmt.Errorf("destination must be a directory when copying a directory"))
 		}
 		if !dstIsDir && (strings.HasSuffix(dst, "/") || strings.HasSuffix(dst, "/.")) {
-			return notOnContainer(dst, ctr)
+			return notOnContainer(arg, ctr)
 		}
-		dir, name, contents := copyTarget(s.arg, dstIsDir, dst)
+		// Placed where dst leads in the container: a dangling link
+		// gets its target written, as with podman cp.
+		rel, err := filepath.Rel(rootfs, inside)
+		if err != nil {
+			return err
+		}
+		dir, name, contents := copyTarget(s.arg, dstIsDir, filepath.Join("/", rel))
 		dirInside, err := securejoin.SecureJoin(rootfs, dir)
 		if err != nil {
 			return err

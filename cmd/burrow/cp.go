@@ -10,6 +10,7 @@ import (
 // CpCmd is `burrow cp`.
 type CpCmd struct {
 	Archive bool   `short:"a" default:"true" negatable:"" help:"Chown copied files to the primary uid/gid of the destination container (-a=false keeps the source's)."`
+	Pause   bool   `default:"true" negatable:"" help:"Accepted for podman (burrow copies without pausing the container)."`
 	Src     string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdin."`
 	Dst     string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdout."`
 }

@@ -137,6 +137,11 @@ func notOnContainer(p string, ctr *Container) error {
 	return errdefs.NotFound(fmt.Errorf("%q could not be found on container %s: no such file or directory", p, ctr.Name))
 }
 
+// notOnHost is podman's error for a host path that is missing.
+func notOnHost(p string) error {
+	return errdefs.NotFound(fmt.Errorf("%q could not be found on the host: no such file or directory", p))
+}
+
 // CopyFrom copies src, a path in the container, to dst on the host. The
 // copies belong to the user, as with podman cp. Links in the container
 // are resolved inside its root, never on the host.
@@ -149,7 +154,7 @@ func (e *Engine) CopyFrom(ctr *Container, src, dst string) error {
 		}
 		dir, name, contents := copyTarget(s.arg, dstIsDir, dst)
 		if _, err := os.Stat(dir); err != nil {
-			return errdefs.NotFound(fmt.Errorf("%q could not be found on the host", dir))
+			return notOnHost(dst)
 		}
 		if contents && !s.isDir {
 			return errdefs.Invalid(fmt.Errorf("copying %s:%s: not a directory", ctr.Name, src))
@@ -196,7 +201,7 @@ func (e *Engine) CopyFromTar(ctr *Container, src string, w io.Writer) error {
 func (e *Engine) CopyTo(ctr *Container, src, dst string, opts CopyOptions) error {
 	st, err := os.Lstat(src)
 	if err != nil {
-		return errdefs.NotFound(fmt.Errorf("%q could not be found on the host", src))
+		return notOnHost(src)
 	}
 	abs, err := filepath.Abs(src)
 	if err != nil {
@@ -271,7 +276,7 @@ func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOp
 			return err
 		}
 		if st, err := os.Stat(dirInside); err != nil || !st.IsDir() {
-			return notOnContainer(dir, ctr)
+			return notOnContainer(arg, ctr)
 		}
 		if contents && !s.isDir {
 			return errdefs.Invalid(fmt.Errorf("copying %s: not a directory", s.arg))

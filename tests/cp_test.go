@@ -1,0 +1,121 @@
+package tests
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// podman cp's path forms, as users' scripts rely on them: relative paths
+// are the container's working directory's, "dir/." copies a directory's
+// contents, "-" is a tar archive on stdin or stdout, and CTR:PATH to
+// CTR:PATH copies between containers, running or created.
+func TestCpPodmanForms(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	runDetached(t, name, []string{"--workdir=/home"}, "sh", "-c", "mkdir /home/subdir; echo dot > /tmp/dotfile.; touch /ready; sleep 1000")
+	for i := 0; burrow(t, "exec", name, "test", "-e", "/ready").ExitCode != 0; i++ {
+		if i > 200 {
+			t.Fatal("the container never got ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	dir := t.TempDir()
+	os.WriteFile(dir+"/hostfile", []byte("host\n"), 0o644)
+	os.WriteFile(dir+"/dotfile.", []byte("dotted\n"), 0o644)
+	os.MkdirAll(dir+"/d/sub", 0o755)
+	os.WriteFile(dir+"/d/sub/f", []byte("deep\n"), 0o644)
+	for _, c := range []struct{ src, dst, want string }{
+		{dir + "/hostfile", name + ":.", "/home/hostfile"},
+		{dir + "/hostfile", name + ":subdir", "/home/subdir/hostfile"},
+		{dir + "/hostfile", name + ":renamed", "/home/renamed"},
+		{dir + "/hostfile", name + ":/tmp/.", "/tmp/hostfile"},
+		{dir + "/dotfile.", name + ":/tmp", "/tmp/dotfile."},
+		{dir + "/d/.", name + ":/usr/", "/usr/sub/f"},
+		{dir + "/d/.", name + ":/newdir", "/newdir/sub/f"},
+		{dir + "/d/sub/.", name + ":subdir/.", "/home/subdir/f"},
+	} {
+		if r := burrow(t, "cp", c.src, c.dst); r.ExitCode != 0 {
+			t.Errorf("cp %s %s: %s", c.src, c.dst, describe(r))
+			continue
+		}
+		if r := burrow(t, "exec", name, "test", "-f", c.want); r.ExitCode != 0 {
+			t.Errorf("cp %s %s: %s missing in the container", c.src, c.dst, c.want)
+		}
+	}
+
+	// Errors name the path as typed, with podman's exit code.
+	for _, c := range []struct{ src, dst, msg string }{
+		{dir + "/nope", name + ":/tmp", fmt.Sprintf("Error: %q could not be found on the host: no such file or directory", dir+"/nope")},
+		{dir + "/hostfile", name + ":/IdoNotExist/", fmt.Sprintf(`Error: "/IdoNotExist/" could not be found on container %s: no such file or directory`, name)},
+		{name + ":nope", dir, fmt.Sprintf(`Error: "nope" could not be found on container %s: no such file or directory`, name)},
+		{dir + "/d", name + ":/etc/passwd", "Error: destination must be a directory when copying a directory"},
+		{name + ":/home", dir + "/hostfile", "Error: destination must be a directory when copying a directory"},
+	} {
+		r := burrow(t, "cp", c.src, c.dst)
+		requireBurrowError(t, r, true)
+		if got := strings.TrimSpace(r.Stderr); got != c.msg {
+			t.Errorf("cp %s %s: stderr %q, want %q", c.src, c.dst, got, c.msg)
+		}
+	}
+
+	// A tar on stdin keeps its IDs with -a=false; one on stdout holds
+	// the file under its name.
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "a.txt", Mode: 0o644, Uid: 1042, Gid: 1043, Size: 3})
+	tw.Write([]byte("tar"))
+	tw.Close()
+	if r := burrowStdin(t, buf.String(), "cp", "-a=false", "-", name+":/tmp/"); r.ExitCode != 0 {
+		t.Fatalf("cp -a=false - CTR:/tmp/: %s", describe(r))
+	}
+	if got := must(t, "exec", name, "stat", "-c", "%u:%g", "/tmp/a.txt"); got != "1042:1043\n" {
+		t.Errorf("cp -a=false from a tar: /tmp/a.txt owned by %q, want 1042:1043", got)
+	}
+	r := burrow(t, "cp", name+":/tmp/dotfile.", "-")
+	if r.ExitCode != 0 {
+		t.Fatalf("cp CTR:PATH -: %s", describe(r))
+	}
+	if h, err := tar.NewReader(strings.NewReader(r.Stdout)).Next(); err != nil || h.Name != "dotfile." {
+		t.Errorf("cp CTR:PATH - wrote a tar whose first entry is %+v (%v), want dotfile.", h, err)
+	}
+
+	// Between containers, into a created one and out of it.
+	created := ctrName(t) + "-created"
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", created) })
+	must(t, "create", "--name", created, busyboxImage(t), "sleep", "1000")
+	must(t, "cp", name+":/tmp/dotfile.", created+":/")
+	must(t, "cp", name+":/home/subdir/.", created+":/newdir")
+	must(t, "start", created)
+	if got := must(t, "exec", created, "cat", "/dotfile.", "/newdir/f"); got != "dot\ndeep\n" {
+		t.Errorf("cp between containers: %q", got)
+	}
+	must(t, "cp", created+":/dotfile.", name+":/tmp/back")
+	if got := must(t, "exec", name, "cat", "/tmp/back"); got != "dot\n" {
+		t.Errorf("cp from a created container to a running one: %q", got)
+	}
+	must(t, "cp", name+":subdir", filepath.Join(dir, "out"))
+	if b, _ := os.ReadFile(filepath.Join(dir, "out", "f")); string(b) != "deep\n" {
+		t.Errorf("cp of a relative directory to the host: out/f = %q", b)
+	}
+}
+
+// With -a (the default) what is copied in belongs to the container's
+// user, as podman does for --user=UID --userns=keep-id.
+func TestCpArchiveOwner(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	uid := fmt.Sprint(os.Getuid())
+	runDetached(t, name, []string{"--user=" + uid, "--userns=keep-id"}, "sleep", "1000")
+	f := filepath.Join(t.TempDir(), "hostfile")
+	os.WriteFile(f, []byte("x\n"), 0o644)
+	must(t, "cp", f, name+":/tmp/hostfile")
+	if got := must(t, "exec", name, "stat", "-c", "%u", "/tmp/hostfile"); got != uid+"\n" {
+		t.Errorf("cp -a: copied file owned by %q, want the container user %s", got, uid)
+	}
+}

@@ -89,14 +89,15 @@ func TestCpPodmanForms(t *testing.T) {
 	created := ctrName(t) + "-created"
 	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", created) })
 	must(t, "create", "--name", created, busyboxImage(t), "sleep", "1000")
+	// /tmp/dotfile. is the host's now, copied in above.
 	must(t, "cp", name+":/tmp/dotfile.", created+":/")
 	must(t, "cp", name+":/home/subdir/.", created+":/newdir")
 	must(t, "start", created)
-	if got := must(t, "exec", created, "cat", "/dotfile.", "/newdir/f"); got != "dot\ndeep\n" {
+	if got := must(t, "exec", created, "cat", "/dotfile.", "/newdir/f"); got != "dotted\ndeep\n" {
 		t.Errorf("cp between containers: %q", got)
 	}
 	must(t, "cp", created+":/dotfile.", name+":/tmp/back")
-	if got := must(t, "exec", name, "cat", "/tmp/back"); got != "dot\n" {
+	if got := must(t, "exec", name, "cat", "/tmp/back"); got != "dotted\n" {
 		t.Errorf("cp from a created container to a running one: %q", got)
 	}
 	must(t, "cp", name+":subdir", filepath.Join(dir, "out"))

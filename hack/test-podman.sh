@@ -9,7 +9,7 @@
 # The binary is called through a link named podman, as scripts written for
 # podman call it (its usage lines and messages then say podman).
 # Environment: PODMAN_BATS (the runner's directory, default
-# ../shared/podman-bats), FILE_TIMEOUT (seconds per file, default 240: CI has 90 minutes in all, and 030-run takes two minutes on a busy machine),
+# ../shared/podman-bats), FILE_TIMEOUT (seconds per file, default 420: CI has 90 minutes in all; 015-help and 600-completion call burrow some hundreds of times and take minutes on a busy machine),
 # BURROW_TESTBED_INSTANCE (default podman: the test user burrowtest-podman).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ files=("$@")
 [ $# -gt 0 ] || mapfile -t files < <(awk '!/^#/ && NF {print $1}' hack/podman-files.txt)
 out=$(mktemp)
 rc=0
-FILE_TIMEOUT=${FILE_TIMEOUT:-240} TEST_USER=$user PODMAN=$bin/podman \
+FILE_TIMEOUT=${FILE_TIMEOUT:-420} TEST_USER=$user PODMAN=$bin/podman \
 	bash "$BATS_DIR/run.sh" "${files[@]}" | tee "$out" || rc=$?
 # Beside podman's own count: a file more than one below it wants a reason
 # in tests/podman-compat.md.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 )
 
@@ -34,13 +35,21 @@ type ImageExistsCmd struct {
 
 // Run looks the image up.
 func (c *ImageExistsCmd) Run(g *globals) error {
+	return exists(func(eng *engine.Engine) error {
+		_, err := eng.LookupImage(c.Image)
+		return err
+	})
+}
+
+// exists opens the engine and looks something up with lookup, for the
+// exists commands: exit 0 when found, 1 when not (nothing printed).
+func exists(lookup func(eng *engine.Engine) error) error {
 	eng, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	_, err = eng.LookupImage(c.Image)
-	return existsResult(err)
+	return existsResult(lookup(eng))
 }
 
 // existsResult is an exists command's outcome: nothing printed, exit 1

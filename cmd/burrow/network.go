@@ -314,16 +314,10 @@ type NetworkExistsCmd struct {
 
 // Run exits 0 when the network exists and 1 when not, printing nothing.
 func (c *NetworkExistsCmd) Run(g *globals) error {
-	eng, err := openEngine()
-	if err != nil {
+	return exists(func(eng *engine.Engine) error {
+		_, err := eng.InspectNetwork(c.Name)
 		return err
-	}
-	defer eng.Close()
-	_, err = eng.InspectNetwork(c.Name)
-	if errdefs.Is(err, errdefs.ClassNotFound) {
-		return exitCode(1)
-	}
-	return err
+	})
 }
 
 // NetworkConnectCmd is `burrow network connect`.

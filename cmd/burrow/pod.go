@@ -496,18 +496,10 @@ type PodExistsCmd struct {
 
 // Run exits 0 when the pod exists, 1 when it does not.
 func (c *PodExistsCmd) Run(g *globals) error {
-	eng, err := openEngine()
-	if err != nil {
+	return exists(func(eng *engine.Engine) error {
+		_, err := eng.GetPod(c.Pod)
 		return err
-	}
-	defer eng.Close()
-	if _, err := eng.GetPod(c.Pod); err != nil {
-		if errdefs.Is(err, errdefs.ClassNotFound) {
-			return exitCode(1)
-		}
-		return err
-	}
-	return nil
+	})
 }
 
 // PodPruneCmd is `burrow pod prune`.

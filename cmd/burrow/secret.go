@@ -13,7 +13,6 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/burrow-containers/burrow/engine"
-	"github.com/burrow-containers/burrow/errdefs"
 )
 
 // SecretCmd groups `burrow secret ...`: podman's secrets, in podman's store.
@@ -243,16 +242,8 @@ type SecretExistsCmd struct {
 
 // Run exits 0 when the secret exists, 1 when not, as podman's.
 func (c *SecretExistsCmd) Run(g *globals) error {
-	eng, err := openEngine()
-	if err != nil {
+	return exists(func(eng *engine.Engine) error {
+		_, err := eng.GetSecret(c.Name)
 		return err
-	}
-	defer eng.Close()
-	if _, err := eng.GetSecret(c.Name); err != nil {
-		if errdefs.Is(err, errdefs.ClassNotFound) {
-			return exitCode(1)
-		}
-		return err
-	}
-	return nil
+	})
 }

@@ -263,18 +263,10 @@ type VolumeExistsCmd struct {
 
 // Run exits 0 when the volume exists, 1 when not, as podman's.
 func (c *VolumeExistsCmd) Run(g *globals) error {
-	eng, err := openEngine()
-	if err != nil {
+	return exists(func(eng *engine.Engine) error {
+		_, err := eng.GetVolume(c.Name)
 		return err
-	}
-	defer eng.Close()
-	if _, err := eng.GetVolume(c.Name); err != nil {
-		if errdefs.Is(err, errdefs.ClassNotFound) {
-			return exitCode(1)
-		}
-		return err
-	}
-	return nil
+	})
 }
 
 // VolumeExportCmd is `burrow volume export`.

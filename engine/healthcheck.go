@@ -132,7 +132,7 @@ func CheckHealthConfig(h *HealthConfig) error {
 	switch h.OnFailure {
 	case "", "none", "kill", "restart", "stop":
 	default:
-		return bad("invalid --health-on-failure %q: use none, kill, restart or stop", h.OnFailure)
+		return bad("invalid on-failure action %q for health check: supported actions are none,kill,restart,stop", h.OnFailure)
 	}
 	if h.OnFailure != "" && h.OnFailure != "none" && h.Disabled() {
 		return bad("cannot set on-failure action to %s without a health check", h.OnFailure)
@@ -190,10 +190,11 @@ type HealthResult struct {
 	Output   string    `json:"Output"`
 }
 
-// Bounds of the kept results, dockerd's and podman's.
+// Bounds of the kept results: podman's 5 entries of at most 500 bytes
+// of output.
 const (
 	healthLogEntries = 5
-	healthOutputMax  = 4096
+	healthOutputMax  = 500
 )
 
 func (e *Engine) healthPath(id string) string { return filepath.Join(e.ctrDir(id), "health.json") }
@@ -203,7 +204,7 @@ func (e *Engine) Health(c *Container) *HealthState {
 	if c.Config.Healthcheck == nil {
 		return nil
 	}
-	st := &HealthState{Status: HealthStarting, Log: []HealthResult{}}
+	st := &HealthState{Status: HealthStarting}
 	if b, err := os.ReadFile(e.healthPath(c.ID)); err == nil {
 		json.Unmarshal(b, st)
 	}
@@ -216,7 +217,7 @@ func (e *Engine) resetHealth(r *Record) error {
 		return nil
 	}
 	return e.updateHealth(r.ID, func(st *HealthState) {
-		*st = HealthState{Status: HealthStarting, Log: []HealthResult{}}
+		*st = HealthState{Status: HealthStarting}
 	})
 }
 
@@ -237,7 +238,7 @@ func (e *Engine) updateHealth(id string, change func(*HealthState)) error {
 	if err != nil {
 		return fmt.Errorf("recording the health of container %s: %w", id, err)
 	}
-	st := &HealthState{Status: HealthStarting, Log: []HealthResult{}}
+	st := &HealthState{Status: HealthStarting}
 	if b, err := os.ReadFile(path); err == nil {
 		json.Unmarshal(b, st)
 	}
@@ -252,10 +253,10 @@ func (e *Engine) updateHealth(id string, change func(*HealthState)) error {
 func (e *Engine) HealthcheckRun(ctx context.Context, c *Container) (HealthResult, error) {
 	h := c.Config.Healthcheck
 	if h == nil {
-		return HealthResult{}, errdefs.Invalid(fmt.Errorf("container %s has no defined healthcheck", c.Name))
+		return HealthResult{}, errdefs.Invalid(fmt.Errorf("container %s has no defined healthcheck", c.ID))
 	}
 	if !c.Running() {
-		return HealthResult{}, errdefs.Conflict(fmt.Errorf("container %s is not running", c.Name))
+		return HealthResult{}, errdefs.Conflict(fmt.Errorf("container %s is not running", c.ID))
 	}
 	res := e.runCheck(ctx, c, h)
 	var became string
@@ -281,12 +282,21 @@ func (e *Engine) HealthcheckRun(ctx context.Context, c *Container) (HealthResult
 			return res, fmt.Errorf("acting on the failed health check of %s (%s): %w", c.Name, h.OnFailure, err)
 		}
 	}
+	if res.ExitCode == healthTimedOut {
+		// podman's healthcheck run fails, not just reports unhealthy,
+		// when the check outlived its timeout.
+		return res, errdefs.Unavailable(fmt.Errorf("healthcheck command exceeded timeout of %s", h.timeout()))
+	}
 	return res, nil
 }
 
-// recordCheck adds a check's result to the state, as dockerd counts
+// healthTimedOut is the ExitCode recorded for a check killed at its
+// timeout, podman's.
+const healthTimedOut = -1
+
+// recordCheck adds a check's result to the state, as podman counts
 // them: a success makes the container healthy; a failure counts toward
-// Retries, except in the start period while it has not been healthy.
+// Retries, except in the start period.
 func recordCheck(st *HealthState, res HealthResult, h *HealthConfig, inStartPeriod bool) {
 	st.Log = append(st.Log, res)
 	if len(st.Log) > healthLogEntries {
@@ -295,7 +305,7 @@ func recordCheck(st *HealthState, res HealthResult, h *HealthConfig, inStartPeri
 	switch {
 	case res.ExitCode == 0:
 		st.Status, st.FailingStreak = HealthHealthy, 0
-	case inStartPeriod && st.Status == HealthStarting:
+	case inStartPeriod:
 	default:
 		st.FailingStreak++
 		if st.FailingStreak >= h.retries() {
@@ -305,7 +315,8 @@ func recordCheck(st *HealthState, res HealthResult, h *HealthConfig, inStartPeri
 }
 
 // runCheck runs the check's command in the container, bounded by its
-// timeout; its output, stdout and stderr together, is cut at 4 KiB.
+// timeout; its output, stdout and stderr together, is cut at
+// healthOutputMax.
 func (e *Engine) runCheck(ctx context.Context, c *Container, h *HealthConfig) HealthResult {
 	res := HealthResult{Start: time.Now()}
 	cmd := h.Test[1:]
@@ -340,7 +351,8 @@ func (e *Engine) runCheck(ctx context.Context, c *Container, h *HealthConfig) He
 		case <-done:
 		case <-time.After(5 * time.Second):
 		}
-		res.ExitCode, res.Output = -1, fmt.Sprintf("Health check exceeded timeout (%s)", h.timeout())
+		// As podman's: no output, the error goes to healthcheck run.
+		res.ExitCode, res.Output = healthTimedOut, ""
 	}
 	res.End = time.Now()
 	return res

@@ -54,8 +54,8 @@ func TestMergeHealth(t *testing.T) {
 	}
 }
 
-// Failures count toward Retries, but not in the start period before the
-// first success; a success resets the streak.
+// Failures count toward Retries, but not in the start period, even
+// after a success there (podman's counting); a success resets the streak.
 func TestRecordCheck(t *testing.T) {
 	h := &HealthConfig{Test: []string{"CMD", "x"}, Retries: 2}
 	st := &HealthState{Status: HealthStarting}
@@ -75,6 +75,10 @@ func TestRecordCheck(t *testing.T) {
 	recordCheck(st, ok, h, false)
 	if st.Status != HealthHealthy || st.FailingStreak != 0 {
 		t.Errorf("a success: %+v", st)
+	}
+	recordCheck(st, fail, h, true)
+	if st.Status != HealthHealthy || st.FailingStreak != 0 {
+		t.Errorf("a failure in the start period after a success counted: %+v", st)
 	}
 	for range 10 {
 		recordCheck(st, ok, h, false)

@@ -218,7 +218,11 @@ func (c *Container) Inspect() InspectData {
 	d.Config.StopTimeout = uint(e.StopTimeout(c) / time.Second)
 	d.Config.HealthcheckOnFailureAction = "none"
 	if h := c.Config.Healthcheck; h != nil {
-		d.Config.Healthcheck = &InspectHealthcheck{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+		// As podman's, with the defaults the check runs with.
+		d.Config.Healthcheck = &InspectHealthcheck{Test: h.Test, Interval: max(h.Interval, 0), Timeout: h.timeout(), StartPeriod: h.StartPeriod, Retries: h.retries()}
+		if h.Interval == 0 {
+			d.Config.Healthcheck.Interval = DefaultHealthInterval
+		}
 		if h.OnFailure != "" {
 			d.Config.HealthcheckOnFailureAction = h.OnFailure
 		}

@@ -25,7 +25,7 @@ type healthFlags struct {
 func (f *healthFlags) health() (*engine.HealthConfig, error) {
 	if f.NoHealthcheck {
 		if f.HealthCmd != "" {
-			return nil, invalidf("--no-healthcheck conflicts with --health-cmd: choose one")
+			return nil, invalidf("cannot specify both --no-healthcheck and --health-cmd")
 		}
 		return &engine.HealthConfig{Test: []string{"NONE"}}, nil
 	}
@@ -89,7 +89,7 @@ func (h *HealthcheckRunCmd) Run(g *globals) error {
 	defer eng.Close()
 	c, err := eng.Get(h.Container)
 	if err != nil {
-		return err
+		return fmt.Errorf("unable to look up %s to perform a health check: %w", h.Container, err)
 	}
 	res, err := eng.HealthcheckRun(g.ctx, c)
 	if err != nil {

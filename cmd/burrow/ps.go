@@ -263,6 +263,9 @@ func (p *PsCmd) Run(g *globals) error {
 	rows := make([]psRow, 0, len(sel))
 	for _, c := range sel {
 		r := newPsRow(c, now)
+		if h := eng.Health(c); h != nil && c.State.Status == engine.StatusRunning && !c.Paused() {
+			r.Status += " (" + h.Status + ")" // podman's: (starting), (healthy), (unhealthy)
+		}
 		r.noTrunc = p.NoTrunc
 		r.PodName = podNames[c.Config.Pod]
 		if withSize {

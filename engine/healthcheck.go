@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -346,7 +347,7 @@ func (e *Engine) runCheck(ctx context.Context, c *Container, h *HealthConfig) He
 		}
 		res.Output = strings.TrimRight(out.String(), "\n")
 	case <-time.After(h.timeout()):
-		p.Signal(unix.SIGKILL)
+		killCheck(p)
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
@@ -356,6 +357,22 @@ func (e *Engine) runCheck(ctx context.Context, c *Container, h *HealthConfig) He
 	}
 	res.End = time.Now()
 	return res
+}
+
+// killCheck kills a check at its timeout: SIGKILL reaches only the exec
+// relay (it cannot forward it), so the relay's child, the check's
+// command, is killed by its host PID first, or it would run on and keep
+// its output open.
+func killCheck(p *ExecProcess) {
+	pid := p.Pid()
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); err == nil {
+		for _, f := range strings.Fields(string(b)) {
+			if child, err := strconv.Atoi(f); err == nil {
+				unix.Kill(child, unix.SIGKILL)
+			}
+		}
+	}
+	p.Signal(unix.SIGKILL)
 }
 
 // healthFailed carries out --health-on-failure on a container that has

@@ -237,7 +237,7 @@ func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) 
 	if t := r.URL.Query().Get("tag"); t != "" {
 		name += ":" + t
 	}
-	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r), RemoveSignatures: true}
 	if loopbackRegistry(name) {
 		o.TLSVerify = types.OptionalBoolFalse
 	}

@@ -51,6 +51,10 @@ type PullOptions struct {
 	// into the store); "" leaves them to containers/image ($TMPDIR or
 	// /var/tmp).
 	TempDir string
+	// RemoveSignatures copies without the image's signatures: a push that
+	// compresses the layers cannot keep them (podman's --remove-signatures;
+	// the Docker API, which has no signatures, always).
+	RemoveSignatures bool
 }
 
 // systemContext builds the containers/image context for opts.

@@ -38,7 +38,7 @@ func copyImage(ctx context.Context, dst, src types.ImageReference, opts PullOpti
 		return err
 	}
 	defer pc.Destroy()
-	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage}
+	copts := &copy.Options{SourceCtx: sys, DestinationCtx: sys, ImageListSelection: copy.CopySystemImage, RemoveSignatures: opts.RemoveSignatures}
 	if !opts.Quiet && opts.Out != nil {
 		copts.ReportWriter = opts.Out
 	}

@@ -15,9 +15,10 @@ import (
 // PushCmd is `burrow push`.
 type PushCmd struct {
 	registryFlags
-	Quiet bool   `short:"q" help:"No progress output."`
-	Image string `arg:"" help:"Image to push."`
-	Dest  string `arg:"" optional:"" help:"Where to push it (default: its name)."`
+	Quiet            bool   `short:"q" help:"No progress output."`
+	RemoveSignatures bool   `name:"remove-signatures" help:"Push without the image's signatures (needed when the image was pulled with some and its layers are compressed on the way)."`
+	Image            string `arg:"" help:"Image to push."`
+	Dest             string `arg:"" optional:"" help:"Where to push it (default: its name)."`
 }
 
 // Run pushes the image.
@@ -27,7 +28,9 @@ func (c *PushCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	return eng.Push(g.ctx, c.Image, c.Dest, c.options(c.Quiet))
+	o := c.options(c.Quiet)
+	o.RemoveSignatures = c.RemoveSignatures
+	return eng.Push(g.ctx, c.Image, c.Dest, o)
 }
 
 // LoginCmd is `burrow login`.

@@ -282,7 +282,7 @@ func TestAPISecurityOpt(t *testing.T) {
 	}{
 		{container.HostConfig{SecurityOpt: []string{"label=type:container_t"}}, "HostConfig.SecurityOpt"},
 		{container.HostConfig{SecurityOpt: []string{"apparmor=docker-default"}}, "HostConfig.SecurityOpt"},
-		{container.HostConfig{Resources: container.Resources{Devices: []container.DeviceMapping{{PathOnHost: "/dev/null", PathInContainer: "/dev/x"}}}}, "HostConfig.Devices"},
+		{container.HostConfig{Resources: container.Resources{Devices: []container.DeviceMapping{{PathOnHost: "dev/null", PathInContainer: "/dev/x"}}}}, "HostConfig.Devices"},
 		{container.HostConfig{Sysctls: map[string]string{"kernel.shmmax": "1"}}, "HostConfig.Sysctls"},
 		{container.HostConfig{NetworkMode: "host", Sysctls: map[string]string{"net.ipv4.ip_forward": "1"}}, "can't be set since the network namespace is host"},
 	} {

@@ -177,74 +177,47 @@ func (s engineSource) containers() []containerName {
 	return out
 }
 
-func (s engineSource) pods() []podName {
+// collect asks the engine for a list and makes each item a candidate
+// (ok false: none), a failed look-up said as cobra's debug line.
+func collect[T, R any](s engineSource, list func(*engine.Engine) ([]T, error), candidate func(T) (R, bool)) []R {
 	e := s.engine()
 	if e == nil {
 		return nil
 	}
-	pods, err := e.ListPods()
+	items, err := list(e)
 	if err != nil {
 		compErrorln(err)
 		return nil
 	}
-	out := make([]podName, 0, len(pods))
-	for _, p := range pods {
-		out = append(out, podName{id: p.ID, name: p.Name, state: p.State()})
-	}
-	return out
-}
-
-func (s engineSource) images() []imageName {
-	e := s.engine()
-	if e == nil {
-		return nil
-	}
-	list, err := e.Images(context.Background())
-	if err != nil {
-		compErrorln(err)
-		return nil
-	}
-	out := make([]imageName, 0, len(list))
-	for _, img := range list {
-		if !img.Intermediate {
-			out = append(out, imageName{id: img.ID, names: img.Names})
+	out := make([]R, 0, len(items))
+	for _, it := range items {
+		if r, ok := candidate(it); ok {
+			out = append(out, r)
 		}
 	}
 	return out
 }
 
+func (s engineSource) pods() []podName {
+	return collect(s, (*engine.Engine).ListPods, func(p *engine.Pod) (podName, bool) {
+		return podName{id: p.ID, name: p.Name, state: p.State()}, true
+	})
+}
+
+func (s engineSource) images() []imageName {
+	list := func(e *engine.Engine) ([]engine.ImageSummary, error) { return e.Images(context.Background()) }
+	return collect(s, list, func(img engine.ImageSummary) (imageName, bool) {
+		return imageName{id: img.ID, names: img.Names}, !img.Intermediate
+	})
+}
+
 func (s engineSource) networks() []idName {
-	e := s.engine()
-	if e == nil {
-		return nil
-	}
-	nets, err := e.ListNetworks(nil)
-	if err != nil {
-		compErrorln(err)
-		return nil
-	}
-	out := make([]idName, 0, len(nets))
-	for _, n := range nets {
-		out = append(out, idName{id: n.ID, name: n.Name})
-	}
-	return out
+	list := func(e *engine.Engine) ([]engine.Network, error) { return e.ListNetworks(nil) }
+	return collect(s, list, func(n engine.Network) (idName, bool) { return idName{id: n.ID, name: n.Name}, true })
 }
 
 func (s engineSource) volumes() []string {
-	e := s.engine()
-	if e == nil {
-		return nil
-	}
-	vols, err := e.Volumes()
-	if err != nil {
-		compErrorln(err)
-		return nil
-	}
-	out := make([]string, 0, len(vols))
-	for _, v := range vols {
-		out = append(out, v.Name)
-	}
-	return out
+	return collect(s, (*engine.Engine).Volumes, func(v *engine.Volume) (string, bool) { return v.Name, true })
 }
 
 func (s engineSource) registries() []string {
@@ -257,20 +230,9 @@ func (s engineSource) registries() []string {
 
 // secrets are the store's secrets (podman's, shared).
 func (s engineSource) secrets() []idName {
-	e := s.engine()
-	if e == nil {
-		return nil
-	}
-	list, err := e.Secrets()
-	if err != nil {
-		compErrorln(err)
-		return nil
-	}
-	out := make([]idName, 0, len(list))
-	for _, sec := range list {
-		out = append(out, idName{id: sec.ID, name: sec.Spec.Name})
-	}
-	return out
+	return collect(s, (*engine.Engine).Secrets, func(sec engine.Secret) (idName, bool) {
+		return idName{id: sec.ID, name: sec.Spec.Name}, true
+	})
 }
 
 func (s engineSource) imagePaths(ref, toComplete string) completion {

@@ -51,7 +51,7 @@ func consoleSize() *specs.Box {
 // raw mode and its size changes when p has a terminal, and, with sigProxy,
 // the signals the CLI receives. It returns p's exit code.
 func foreground(p engine.Attached, tty, sigProxy bool) (int, error) {
-	serviceGC() // it stays as long as the container: Go's default heap bound
+	defer attachedGC()() // it stays as long as the container: Go's default heap bound
 	if sigProxy {
 		sigs := make(chan os.Signal, 64)
 		signal.Notify(sigs, forwarded...)

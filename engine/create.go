@@ -158,17 +158,21 @@ func (e *Engine) claimName(ctr *Container) error {
 // left mounted for a start that follows), its spec and its complete record.
 func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.Image) error {
 	c := &ctr.Config
-	if img != nil {
+	// Run's head start (headstart.go) may have made and mounted it.
+	if img != nil && !ctr.Stored {
 		if err := e.createStorage(ctr, img); err != nil {
 			return err
 		}
 		timing.Mark("storage: container and its layer created")
 	}
-	rootfs, err := e.mountRoot(&ctr.Record)
-	if err != nil {
-		return err
+	rootfs := ctr.rootfs
+	var err error
+	if rootfs == "" {
+		if rootfs, err = e.mountRoot(&ctr.Record); err != nil {
+			return err
+		}
+		timing.Mark("storage: root mounted")
 	}
-	timing.Mark("storage: root mounted")
 	// The root stays mounted for a Start that follows at once (run);
 	// Release unmounts it otherwise (create).
 	ctr.rootfs = rootfs

@@ -35,9 +35,9 @@ type StartOptions struct {
 }
 
 // Run creates a container and starts it (`run`). The monitor and the
-// container's init are spawned before the container's layer is made and
-// mounted, so that the init's start overlaps that work; the spec reaches
-// it once the root is ready. A Run cut off before the process runs leaves
+// container's init are spawned while the container's layer is made and
+// mounted (headstart.go), so that their starts overlap that work; the
+// spec reaches the init once the root is ready. A Run cut off before the process runs leaves
 // no container (see reconcile.go); on an error after the container was
 // made, that container is returned too.
 func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOptions) (_ *Container, _ *monitor.Client, err error) {
@@ -63,9 +63,14 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	}
 	timing.Mark("reserve: name claimed, record written")
 	defer l.release()
+	head := e.startStorage(ctr, img)
 	made, readied := false, false
 	conn, err := e.launch(ctr, l, o, func() (*specs.Spec, error) {
 		readied = true
+		if err := head.take(ctr); err != nil {
+			return nil, err
+		}
+		timing.Mark("storage: container made and root mounted, beside the start")
 		if err := e.materialize(ctx, ctr, img); err != nil {
 			return nil, err
 		}
@@ -88,6 +93,9 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 	case !readied && startFailure(err):
 		// The start failed before the container was made (a port in
 		// use): podman's container is made first, and stays.
+		if merr := head.take(ctr); merr != nil {
+			break
+		}
 		if merr := e.materialize(ctx, ctr, img); merr == nil {
 			e.recordContainerEvents(ctr, "create")
 			e.endFailedLaunch(ctr, err)
@@ -95,6 +103,8 @@ func (e *Engine) Run(ctx context.Context, c Config, pull PullFunc, o StartOption
 			return ctr, nil, err
 		}
 	}
+	// Whatever the head start made goes too, once it has ended.
+	head.take(ctr)
 	e.discard(ctr)
 	return nil, nil, err
 }

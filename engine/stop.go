@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/errdefs"
+	"github.com/burrow-containers/burrow/monitor"
 )
 
 // signalInit sends sig to the container's init, making sure through a
@@ -112,29 +113,82 @@ func (e *Engine) Stop(ctx context.Context, ctr *Container, timeout time.Duration
 			sig = s
 		}
 	}
+	w := e.watchExit(ctr)
+	defer w.close()
 	if timeout > 0 {
 		if err := signalInit(&ctr.State, sig); err != nil {
 			return "", err
 		}
-		if e.waitNotRunning(ctx, ctr, time.Now().Add(timeout)) {
-			return "", e.stopped(ctr)
+		if e.awaitExit(ctx, ctr, w, time.Now().Add(timeout)) {
+			return "", e.stopped(ctr, w)
 		}
 		warning = fmt.Sprintf("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL", unix.SignalName(sig), ctr.Name, int(timeout.Seconds()))
 	}
 	if err := signalInit(&ctr.State, unix.SIGKILL); err != nil {
 		return warning, err
 	}
-	if !e.waitNotRunning(ctx, ctr, time.Now().Add(30*time.Second)) {
+	if !e.awaitExit(ctx, ctr, w, time.Now().Add(30*time.Second)) {
 		return warning, fmt.Errorf("container %s did not stop after SIGKILL", ctr.Name)
 	}
-	return warning, e.stopped(ctr)
+	return warning, e.stopped(ctr, w)
 }
 
-// stopped records the exit of a container Stop stopped, and the stop.
-func (e *Engine) stopped(ctr *Container) error {
+// stopped records the exit of a container Stop stopped, and the stop, and
+// tells the monitor watched (if any) that the cleanup is done.
+func (e *Engine) stopped(ctr *Container, w *exitWatch) error {
 	err := e.Cleanup(ctr.ID)
 	e.recordContainerEvents(ctr, "stop")
+	if w != nil && w.c != nil && err == nil {
+		w.c.Cleaned()
+	}
 	return err
+}
+
+// exitWatch is a stop's connection to the container's monitor. The
+// monitor wakes the stop with the exit packet instead of a poll of the
+// exit file, and, told that the stop will clean up (Cleaning), waits for
+// it instead of starting `burrow container cleanup` beside it: a second
+// CLI's start at every stop and rm -f. Without it (no monitor to dial,
+// its connection lost) the record is polled as before; if the stop dies
+// before it says Cleaned, the monitor sees the connection go and runs the
+// cleanup command.
+type exitWatch struct {
+	c *monitor.Client
+}
+
+// watchExit dials ctr's monitor; nil when there is none to dial.
+func (e *Engine) watchExit(ctr *Container) *exitWatch {
+	c, err := monitor.Dial(e.runDir(ctr.ID))
+	if err != nil {
+		return nil
+	}
+	if err := c.Cleaning(); err != nil {
+		c.Close()
+		return nil
+	}
+	return &exitWatch{c: c}
+}
+
+func (w *exitWatch) close() {
+	if w != nil && w.c != nil {
+		w.c.Close()
+	}
+}
+
+// awaitExit is waitNotRunning, woken by w's exit packet when there is a
+// connection; a connection that ends before the exit is dropped.
+func (e *Engine) awaitExit(ctx context.Context, ctr *Container, w *exitWatch, deadline time.Time) bool {
+	if w != nil && w.c != nil {
+		c := w.c
+		stop := context.AfterFunc(ctx, func() { c.Close() })
+		_, err := c.WaitExit(deadline)
+		stop()
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			c.Close()
+			w.c = nil
+		}
+	}
+	return e.waitNotRunning(ctx, ctr, deadline)
 }
 
 // markStopped records that the user stopped the container, so that its

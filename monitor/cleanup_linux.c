@@ -1,6 +1,6 @@
 // Cleanup, after the init's exit: the exit file, the helpers let go, the
 // last packets, then `burrow container cleanup ID` unless the spawner's
-// attached CLI says it ran the cleanup itself.
+// attached CLI, or a stop's, says it ran the cleanup itself.
 #include "monitor.h"
 
 #include <errno.h>
@@ -55,25 +55,42 @@ static void release(struct monitor *m) {
 		close_range((unsigned)m->cfg.hold_fd, (unsigned)(m->cfg.hold_fd + m->cfg.hold_count - 1), 0);
 }
 
-/* last_packets sends the exit to the clients. It waits for the spawner's
- * CLI to say it has cleaned up (or to go away), and for other clients to
- * take what is queued for them, each for a bounded time. Nothing a user
- * waits for depends on this: the exit file is written, and `stop`, `rm`
- * and `wait` read that. */
+/* take_sent acts on the packets clients sent before the exit that the loop
+ * had not read yet: a stop's MON_PKT_CLEANING goes out just before its
+ * signal, and the exit may come first. */
+static void take_sent(struct monitor *m) {
+	for (int round = 0; round < 4; round++) {
+		struct pollfd pf[MON_MAX_CLIENTS];
+		for (int i = 0; i < MON_MAX_CLIENTS; i++)
+			pf[i] = (struct pollfd){m->clients[i].fd, POLLIN, 0};
+		if (poll(pf, MON_MAX_CLIENTS, 0) <= 0)
+			return;
+		for (int i = 0; i < MON_MAX_CLIENTS; i++)
+			if (pf[i].revents & POLLIN)
+				mon_client_packet(m, &m->clients[i]);
+	}
+}
+
+/* last_packets sends the exit to the clients. It waits for a client that
+ * runs the cleanup (the spawner's CLI, a stop's) to say it has cleaned up
+ * (or to go away), and for other clients to take what is queued for them,
+ * each for a bounded time. Nothing a user waits for depends on this: the
+ * exit file is written, and `stop`, `rm` and `wait` read that. */
 static void last_packets(struct monitor *m) {
 	int32_t c32 = m->code;
+	take_sent(m);
 	mon_broadcast(m, MON_PKT_EXIT, &c32, sizeof c32);
 	long long start = mon_now_ms();
 	while (!m->cleaned) {
-		int spawner = 0, queued = 0;
+		int cleaner = 0, queued = 0;
 		struct pollfd pf[MON_MAX_CLIENTS];
 		for (int i = 0; i < MON_MAX_CLIENTS; i++) {
 			struct mon_client *c = &m->clients[i];
-			spawner |= c->fd >= 0 && c->spawner;
+			cleaner |= c->fd >= 0 && (c->spawner || c->cleaner);
 			queued |= mon_client_queued(c);
 			pf[i] = (struct pollfd){c->fd, (short)(POLLIN | (mon_client_queued(c) ? POLLOUT : 0)), 0};
 		}
-		long long left = start + (spawner ? SPAWNER_WAIT_MS : queued ? FLUSH_WAIT_MS : 0) - mon_now_ms();
+		long long left = start + (cleaner ? SPAWNER_WAIT_MS : queued ? FLUSH_WAIT_MS : 0) - mon_now_ms();
 		if (left <= 0)
 			return;
 		int r = poll(pf, MON_MAX_CLIENTS, (int)left);

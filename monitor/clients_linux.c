@@ -227,8 +227,11 @@ void mon_client_packet(struct monitor *m, struct mon_client *c) {
 		if (!m->cfg.tty)
 			mon_input_close(m);
 		break;
+	case MON_PKT_CLEANING:
+		c->cleaner = 1;
+		break;
 	case MON_PKT_CLEANED:
-		if (m->exited && c->spawner)
+		if (m->exited && (c->spawner || c->cleaner))
 			m->cleaned = 1;
 		break;
 	}

@@ -60,6 +60,7 @@ struct mon_config {
 struct mon_client {
 	int fd;             /* -1: a free slot */
 	int spawner;        /* the spawner's connection: it runs the cleanup itself */
+	int cleaner;        /* said MON_PKT_CLEANING: it runs the cleanup itself too */
 	char *queue;        /* packets not sent yet, each a uint32 length and the packet */
 	size_t len, off, cap;
 	long long progress; /* when it last took a packet (mon_now_ms), while it has a queue */

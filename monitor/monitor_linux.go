@@ -37,6 +37,7 @@ const (
 	pktStderr     = C.MON_PKT_STDERR
 	pktExit       = C.MON_PKT_EXIT
 	pktCleaned    = C.MON_PKT_CLEANED
+	pktCleaning   = C.MON_PKT_CLEANING
 	// pktMax is the largest body of a packet.
 	pktMax = C.MON_PKT_MAX
 )
@@ -453,6 +454,24 @@ func (c *Client) SendStdin(p []byte) error {
 func (c *Client) Cleaned() error {
 	_, err := c.conn.Write([]byte{pktCleaned})
 	return err
+}
+
+// Cleaning tells the monitor that this client will run the cleanup after
+// the exit and say Cleaned: the monitor waits for that instead of running
+// the cleanup command beside it (a stop).
+func (c *Client) Cleaning() error {
+	_, err := c.conn.Write([]byte{pktCleaning})
+	return err
+}
+
+// WaitExit reads until the exit packet, dropping the output, and returns
+// the exit code; an error when the connection ends first, or at the
+// deadline.
+func (c *Client) WaitExit(deadline time.Time) (int, error) {
+	if err := c.conn.SetReadDeadline(deadline); err != nil {
+		return -1, err
+	}
+	return c.Output(nil, nil)
 }
 
 // CloseStdin closes the container's stdin (when it has no terminal).

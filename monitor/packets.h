@@ -12,6 +12,8 @@
 #define MON_PKT_EXIT 5        /* monitor -> client: int32 exit code, host order */
 #define MON_PKT_STARTED 6     /* monitor -> client: int32 PID of the container's init, sent first */
 #define MON_PKT_CLEANED 7     /* client -> monitor, after the exit: the client has run the cleanup */
+#define MON_PKT_CLEANING 8    /* client -> monitor: the client will run the cleanup after the exit
+                               * (a stop): wait for its MON_PKT_CLEANED as for the spawner's */
 
 /* The largest body of a packet, either way. */
 #define MON_PKT_MAX 32768

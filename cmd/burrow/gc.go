@@ -45,8 +45,10 @@ func attachedGC() (stop func() bool) {
 }
 
 // serviceGC gives a long-running process Go's default GOGC back, unless
-// the user set GOGC.
+// the user set GOGC, and 4 kB pages for the heap it maps from now on
+// (hugeheap.go).
 func serviceGC() {
+	hugeHeapOff()
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(100)
 	}

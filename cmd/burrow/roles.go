@@ -22,6 +22,7 @@ void burrow_role_monitor(const char *role);
 void burrow_role_infra(const char *role);
 void burrow_monitor_set_init(void (*entry)(void));
 void burrow_init_main(void);
+void burrow_populate_binary(void);
 
 // When the constructor began and when the CLI had joined burrow's user
 // namespace, for BURROW_TRACE (package timing): two vDSO reads of the clock.
@@ -42,6 +43,8 @@ __attribute__((constructor)) static void burrow_roles(void) {
 	burrow_monitor_set_init(burrow_init_main);
 	burrow_role_monitor(role);
 	burrow_role_infra(role);
+	// The CLI: its code mapped at once (pagefaults.go).
+	burrow_populate_binary();
 }
 */
 import "C"

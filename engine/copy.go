@@ -88,14 +88,20 @@ func (s *copySource) tar(contents bool, name string) (io.ReadCloser, error) {
 // /proc: with its volumes, binds and tmpfs mounts, as docker cp and podman
 // cp see them.
 func (e *Engine) withRoot(ctr *Container, fn func(rootfs string) error) error {
+	return e.withRootView(ctr, func(rootfs string, _ bool) error { return fn(rootfs) })
+}
+
+// withRootView is withRoot, telling fn whether rootfs is the running
+// process's view (live) or the container's layer alone.
+func (e *Engine) withRootView(ctr *Container, fn func(rootfs string, live bool) error) error {
 	if ctr.Running() {
 		if root, done, ok := liveRoot(&ctr.State); ok {
 			defer done()
-			return fn(root)
+			return fn(root, true)
 		}
 	}
 	if !ctr.Stored {
-		return fn(ctr.Config.Rootfs)
+		return fn(ctr.Config.Rootfs, false)
 	}
 	s, err := e.store()
 	if err != nil {
@@ -107,7 +113,7 @@ func (e *Engine) withRoot(ctr *Container, fn func(rootfs string) error) error {
 	}
 	// Not forced: a running container keeps its mount.
 	defer s.Unmount(ctr.ID, false)
-	return fn(rootfs)
+	return fn(rootfs, false)
 }
 
 // withSource resolves src, a path in ctr (relative ones against its
@@ -118,8 +124,8 @@ func (e *Engine) withSource(ctr *Container, src string, fn func(*copySource) err
 		return err
 	}
 	abs := inContainer(specCwd(spec), src)
-	return e.withRoot(ctr, func(rootfs string) error {
-		inside, err := securejoin.SecureJoin(rootfs, abs)
+	return e.withCopyRoot(ctr, spec, func(c *copyRoot) error {
+		root, inside, err := c.resolve(abs)
 		if err != nil {
 			return err
 		}
@@ -127,7 +133,12 @@ func (e *Engine) withSource(ctr *Container, src string, fn func(*copySource) err
 		if err != nil {
 			return notOnContainer(src, ctr)
 		}
-		return fn(&copySource{arg: abs, path: inside, root: rootfs, isDir: st.IsDir()})
+		if inside == root && root != c.rootfs {
+			// The mount point itself: packed from its parent, as
+			// itself alone (tar walks no link out of it).
+			root = filepath.Dir(root)
+		}
+		return fn(&copySource{arg: abs, path: inside, root: root, isDir: st.IsDir()})
 	})
 }
 
@@ -226,8 +237,8 @@ func (e *Engine) CopyTarTo(ctr *Container, r io.Reader, dst string, opts CopyOpt
 		return err
 	}
 	abs := inContainer(specCwd(spec), dst)
-	return e.withRoot(ctr, func(rootfs string) error {
-		inside, err := securejoin.SecureJoin(rootfs, abs)
+	return e.withCopyRoot(ctr, spec, func(c *copyRoot) error {
+		root, inside, err := c.resolve(abs)
 		if err != nil {
 			return err
 		}
@@ -238,7 +249,7 @@ func (e *Engine) CopyTarTo(ctr *Container, r io.Reader, dst string, opts CopyOpt
 		if !st.IsDir() {
 			return errdefs.Invalid(fmt.Errorf("destination must be a directory when copying from stdin"))
 		}
-		return e.unpack(ctr, spec, io.NopCloser(r), inside, rootfs, opts)
+		return e.unpack(ctr, spec, io.NopCloser(r), inside, root, opts)
 	})
 }
 
@@ -251,8 +262,8 @@ func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOp
 	}
 	arg := dst
 	dst = inContainer(specCwd(spec), dst)
-	return e.withRoot(ctr, func(rootfs string) error {
-		inside, err := securejoin.SecureJoin(rootfs, dst)
+	return e.withCopyRoot(ctr, spec, func(c *copyRoot) error {
+		root, inside, err := c.resolve(dst)
 		if err != nil {
 			return err
 		}
@@ -266,12 +277,12 @@ func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOp
 		}
 		// Placed where dst leads in the container: a dangling link
 		// gets its target written, as with podman cp.
-		rel, err := filepath.Rel(rootfs, inside)
+		rel, err := filepath.Rel(root, inside)
 		if err != nil {
 			return err
 		}
 		dir, name, contents := copyTarget(s.arg, dstIsDir, filepath.Join("/", rel))
-		dirInside, err := securejoin.SecureJoin(rootfs, dir)
+		dirInside, err := securejoin.SecureJoin(root, dir)
 		if err != nil {
 			return err
 		}
@@ -295,7 +306,7 @@ func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOp
 		if err != nil {
 			return fmt.Errorf("copying %s: %w", s.arg, err)
 		}
-		return e.unpack(ctr, spec, rd, dirInside, rootfs, opts)
+		return e.unpack(ctr, spec, rd, dirInside, root, opts)
 	})
 }
 

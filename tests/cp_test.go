@@ -120,3 +120,47 @@ func TestCpArchiveOwner(t *testing.T) {
 		t.Errorf("cp -a: copied file owned by %q, want the container user %s", got, uid)
 	}
 }
+
+// A container that does not run has its layer mounted alone; podman cp
+// reads and writes a path under one of its volumes or bind mounts in that
+// mount's source, the deepest mount winning (podman's 065-cp: a volume
+// inside another volume, a host directory inside a volume).
+func TestCpStoppedContainersMounts(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	vol1, vol2 := "cpv1-"+randHex()[:8], "cpv2-"+randHex()[:8]
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol1, vol2) })
+	must(t, "volume", "create", vol1)
+	must(t, "volume", "create", vol2)
+	mp1 := strings.TrimSpace(must(t, "volume", "inspect", "--format", "{{.Mountpoint}}", vol1))
+	mp2 := strings.TrimSpace(must(t, "volume", "inspect", "--format", "{{.Mountpoint}}", vol2))
+	hostDir, src := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(src, "hostfile"), []byte("into volume2\n"), 0o644)
+	createCtr(t, name, []string{"-v", vol1 + ":/tmp/volume", "-v", vol2 + ":/tmp/volume/sub-volume", "-v", hostDir + ":/tmp/volume/mount"}, "true")
+
+	must(t, "cp", filepath.Join(src, "hostfile"), name+":/tmp/volume/sub-volume")
+	if b, err := os.ReadFile(filepath.Join(mp2, "hostfile")); err != nil || string(b) != "into volume2\n" {
+		t.Errorf("cp into the nested volume of a created container: %s/hostfile = %q, %v", mp2, b, err)
+	}
+	if ents, _ := os.ReadDir(mp1); len(ents) != 0 {
+		t.Errorf("the outer volume got %d entries, want none (%v)", len(ents), ents)
+	}
+	must(t, "cp", filepath.Join(src, "hostfile"), name+":/tmp/volume/mount/renamed")
+	if b, err := os.ReadFile(filepath.Join(hostDir, "renamed")); err != nil || string(b) != "into volume2\n" {
+		t.Errorf("cp into the bind mount of a created container: renamed = %q, %v", b, err)
+	}
+	// Out of them again, and as a tar on stdout.
+	out := t.TempDir()
+	must(t, "cp", name+":/tmp/volume/sub-volume/hostfile", filepath.Join(out, "back"))
+	if b, _ := os.ReadFile(filepath.Join(out, "back")); string(b) != "into volume2\n" {
+		t.Errorf("cp out of the nested volume of a created container: %q", b)
+	}
+	must(t, "cp", name+":/tmp/volume/mount", out)
+	if b, _ := os.ReadFile(filepath.Join(out, "mount", "renamed")); string(b) != "into volume2\n" {
+		t.Errorf("cp of a bind mount point out of a created container: mount/renamed = %q", b)
+	}
+	// Started, the container sees what was copied where it was copied.
+	if got := mustRun(t, busyboxImage(t), []string{"-v", vol1 + ":/tmp/volume", "-v", vol2 + ":/tmp/volume/sub-volume"}, "cat", "/tmp/volume/sub-volume/hostfile"); got != "into volume2\n" {
+		t.Errorf("a container with the volumes: %q", got)
+	}
+}

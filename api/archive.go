@@ -25,18 +25,27 @@ import (
 // archivePath is a path of GET and HEAD /containers/{id}/archive, found in
 // the container's root as docker finds it.
 type archivePath struct {
-	abs      string // the path in the container: absolute, clean, "/." kept
+	abs      string // the path in the root: absolute, clean, "/." kept
+	name     string // the last component of the path asked for, which names the top entry
 	resolved string // on the host, under the root: the directories on the way resolved inside it, the last component as it is (followed with a trailing "/")
 	stat     container.PathStat
 }
 
-// findArchivePath resolves p in the container's root rootfs.
-func findArchivePath(rootfs, p string) (*archivePath, error) {
+// archiveAbs is p made absolute and clean, a "/." suffix kept.
+func archiveAbs(p string) string {
 	abs := path.Clean("/" + p)
 	if strings.HasSuffix(p, "/.") && abs != "/" {
 		abs += "/."
 	}
-	a := &archivePath{abs: abs}
+	return abs
+}
+
+// findArchivePath resolves p in root, the container's root or the source
+// of the mount p lies in (engine.WithContainerPath), for asked, the
+// container's path.
+func findArchivePath(rootfs, p, asked string) (*archivePath, error) {
+	abs := archiveAbs(p)
+	a := &archivePath{abs: abs, name: path.Base(archiveAbs(asked))}
 	var err error
 	if strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") || abs == "/" {
 		a.resolved, err = securejoin.SecureJoin(rootfs, abs)
@@ -51,11 +60,11 @@ func findArchivePath(rootfs, p string) (*archivePath, error) {
 	fi, err := os.Lstat(a.resolved)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errdefs.NotFound(fmt.Errorf("could not find the file %s in the container", p))
+			return nil, errdefs.NotFound(fmt.Errorf("could not find the file %s in the container", asked))
 		}
 		return nil, err
 	}
-	a.stat = container.PathStat{Name: path.Base(abs), Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime()}
+	a.stat = container.PathStat{Name: a.name, Size: fi.Size(), Mode: fi.Mode(), Mtime: fi.ModTime()}
 	if fi.Mode()&os.ModeSymlink != 0 {
 		// Where the link leads, inside the container.
 		if target, err := securejoin.SecureJoin(rootfs, abs); err == nil {
@@ -78,7 +87,7 @@ func (a *archivePath) header() string {
 // (links in it cannot lead the reads out) and never copied to the host.
 func (a *archivePath) tar(rootfs string) (io.ReadCloser, error) {
 	dir, base := filepath.Split(a.resolved)
-	rebase := path.Base(a.abs)
+	rebase := a.name
 	if strings.HasSuffix(a.abs, "/.") || filepath.Clean(a.resolved) == filepath.Clean(rootfs) {
 		dir, base, rebase = a.resolved, ".", "."
 	}
@@ -94,8 +103,9 @@ func (s *Server) archiveGet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.Engine.WithContainerRoot(c, func(rootfs string, _, _ int) error {
-		a, err := findArchivePath(rootfs, r.URL.Query().Get("path"))
+	asked := r.URL.Query().Get("path")
+	err := s.Engine.WithContainerPath(c, asked, true, func(rootfs, p string, _, _ int) error {
+		a, err := findArchivePath(rootfs, p, asked)
 		if err != nil {
 			return err
 		}
@@ -131,13 +141,13 @@ func (s *Server) archivePut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dst := r.URL.Query().Get("path")
-	err := s.Engine.WithContainerRoot(c, func(rootfs string, uid, gid int) error {
+	err := s.Engine.WithContainerPath(c, dst, false, func(rootfs, p string, uid, gid int) error {
 		rd, err := archive.DecompressStream(s.limitBody(w, r))
 		if err != nil {
 			return s.overLimit(errdefs.Invalid(fmt.Errorf("reading the archive: %w", err)), "the archive")
 		}
 		defer rd.Close()
-		err = extract.Extract(rd, rootfs, dst, extract.Options{
+		err = extract.Extract(rd, rootfs, p, extract.Options{
 			What: fmt.Sprintf("copying to %s:%s", c.Name, dst), UID: uid, GID: gid,
 			NoDirOverNonDir: boolParam(r, "noOverwriteDirNonDir"), MaxBytes: s.uploadLimit(),
 		})

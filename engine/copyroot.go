@@ -91,3 +91,45 @@ func deepestBind(binds []specs.Mount, p string) *specs.Mount {
 	}
 	return best
 }
+
+// locate is resolve for a caller that resolves the last component itself
+// (the API's archive, which docker does not follow when it is a link):
+// the root p lies in and p's path in that root, "/" and "/." suffixes
+// kept. With asEntry (a read), the mount point itself, asked for as
+// itself, is its source's name in the source's parent, so that it is
+// packed as one entry, which the caller names as the container path's
+// last component; a write always gets the source itself as its root.
+func (c *copyRoot) locate(p string, asEntry bool) (root, rel string, err error) {
+	abs := path.Clean("/" + p)
+	if len(c.binds) == 0 || abs == "/" {
+		return c.rootfs, p, nil
+	}
+	dir, err := securejoin.SecureJoin(c.rootfs, path.Dir(abs))
+	if err != nil {
+		return "", "", err
+	}
+	d, err := filepath.Rel(c.rootfs, dir)
+	if err != nil {
+		return "", "", err
+	}
+	cpath := path.Join("/", filepath.ToSlash(d), path.Base(abs))
+	m := deepestBind(c.binds, cpath)
+	if m == nil {
+		return c.rootfs, p, nil
+	}
+	suffix := ""
+	switch {
+	case strings.HasSuffix(p, "/."):
+		suffix = "/."
+	case strings.HasSuffix(p, "/"):
+		suffix = "/"
+	}
+	if asEntry && cpath == m.Destination && suffix != "/." {
+		return filepath.Dir(m.Source), "/" + filepath.Base(m.Source) + suffix, nil
+	}
+	rel = path.Join("/", strings.TrimPrefix(cpath, m.Destination))
+	if rel == "/" && suffix != "" {
+		return m.Source, suffix, nil
+	}
+	return m.Source, rel + suffix, nil
+}

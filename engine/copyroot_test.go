@@ -52,3 +52,34 @@ func TestCopyRootResolvesStoppedContainersMounts(t *testing.T) {
 		t.Errorf("a live root resolved to %q, %q", root, inside)
 	}
 }
+
+func TestCopyRootLocatesForTheArchive(t *testing.T) {
+	dir := t.TempDir()
+	rootfs, vol := filepath.Join(dir, "root"), filepath.Join(dir, "vols", "v", "_data")
+	for _, d := range []string{filepath.Join(rootfs, "tmp"), vol} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &copyRoot{rootfs: rootfs, binds: directoryBinds([]specs.Mount{{Type: "bind", Destination: "/tmp/volume", Source: vol}})}
+	for _, tc := range []struct {
+		p       string
+		asEntry bool
+		root    string
+		rel     string
+	}{
+		{"/tmp/volume/f", true, vol, "/f"},
+		{"/tmp/volume/f/", false, vol, "/f/"},
+		{"/tmp/volume", true, filepath.Dir(vol), "/_data"},
+		{"/tmp/volume/", true, filepath.Dir(vol), "/_data/"},
+		{"/tmp/volume/.", true, vol, "/."},
+		{"/tmp/volume", false, vol, "/"},
+		{"/tmp/other", true, rootfs, "/tmp/other"},
+		{"/", true, rootfs, "/"},
+	} {
+		root, rel, err := c.locate(tc.p, tc.asEntry)
+		if err != nil || root != tc.root || rel != tc.rel {
+			t.Errorf("locate(%q, %v) = %q, %q, %v; want %q, %q", tc.p, tc.asEntry, root, rel, err, tc.root, tc.rel)
+		}
+	}
+}

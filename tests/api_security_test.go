@@ -371,3 +371,48 @@ func TestAPIExecSessionsForgotten(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIArchiveStoppedContainerVolume: docker cp (the SDK's
+// CopyToContainer and CopyFromContainer) of a created container reads and
+// writes a path under its volume in the volume, as docker does, and the
+// mount point comes out named as the container's path.
+func TestAPIArchiveStoppedContainerVolume(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	cli, ctx := sdkClient(t, host, time.Minute)
+	name, vol := ctrName(t), "apiv-"+randHex()[:8]
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", vol) })
+	createCtr(t, name, []string{"-v", vol + ":/srv/data"}, "true")
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "in-volume", Typeflag: tar.TypeReg, Mode: 0o644, Size: 3})
+	tw.Write([]byte("vol"))
+	tw.Close()
+	if _, err := cli.CopyToContainer(ctx, name, client.CopyToContainerOptions{DestinationPath: "/srv/data", Content: &buf}); err != nil {
+		t.Fatalf("CopyToContainer into the volume of a created container: %v", err)
+	}
+	mp := strings.TrimSpace(must(t, "volume", "inspect", "--format", "{{.Mountpoint}}", vol))
+	if b, err := os.ReadFile(filepath.Join(mp, "in-volume")); err != nil || string(b) != "vol" {
+		t.Fatalf("the volume holds %q, %v", b, err)
+	}
+	res, err := cli.CopyFromContainer(ctx, name, client.CopyFromContainerOptions{SourcePath: "/srv/data"})
+	if err != nil {
+		t.Fatalf("CopyFromContainer of the volume's mount point: %v", err)
+	}
+	defer res.Content.Close()
+	if res.Stat.Name != "data" || !res.Stat.Mode.IsDir() {
+		t.Errorf("the mount point's stat: %+v", res.Stat)
+	}
+	var names []string
+	tr := tar.NewReader(res.Content)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		names = append(names, strings.TrimSuffix(h.Name, "/"))
+	}
+	if strings.Join(names, " ") != "data data/in-volume" {
+		t.Errorf("the archive of the mount point: %q", names)
+	}
+}

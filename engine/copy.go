@@ -24,6 +24,9 @@ type CopyOptions struct {
 	// Archive chowns what lands in a container to the container's user
 	// (podman's default); without it the IDs the source has are kept.
 	Archive bool
+	// Overwrite lets a directory replace a file and a file a directory
+	// (--overwrite); without it such a copy is refused.
+	Overwrite bool
 }
 
 // copyTarget works out where a copy of src lands for dst, as docker cp
@@ -156,10 +159,13 @@ func notOnHost(p string) error {
 // CopyFrom copies src, a path in the container, to dst on the host. The
 // copies belong to the user, as with podman cp. Links in the container
 // are resolved inside its root, never on the host.
-func (e *Engine) CopyFrom(ctr *Container, src, dst string) error {
+func (e *Engine) CopyFrom(ctr *Container, src, dst string, opts CopyOptions) error {
 	return e.withSource(ctr, src, func(s *copySource) error {
 		dstSt, err := os.Stat(dst)
 		dstIsDir := err == nil && dstSt.IsDir()
+		if err == nil && !dstIsDir && !dstSt.Mode().IsRegular() {
+			return errdefs.Invalid(fmt.Errorf("invalid destination: %q must be a directory or a regular file", dst))
+		}
 		if err == nil && !dstIsDir && s.isDir {
 			return errdefs.Invalid(fmt.Errorf("destination must be a directory when copying a directory"))
 		}
@@ -184,7 +190,7 @@ func (e *Engine) CopyFrom(ctr *Container, src, dst string) error {
 		defer rd.Close()
 		// Owned by whoever copies (root of burrow's user namespace: the user).
 		uid, gid := os.Getuid(), os.Getgid()
-		err = archive.Untar(rd, dir, &archive.TarOptions{ChownOpts: &idtools.IDPair{UID: uid, GID: gid}, NoOverwriteDirNonDir: true})
+		err = archive.Untar(rd, dir, &archive.TarOptions{ChownOpts: &idtools.IDPair{UID: uid, GID: gid}, NoOverwriteDirNonDir: !opts.Overwrite})
 		if err != nil {
 			return fmt.Errorf("copying %s:%s to %s: %w", ctr.Name, src, dst, err)
 		}
@@ -316,7 +322,7 @@ func (e *Engine) copyInto(ctr *Container, s *copySource, dst string, opts CopyOp
 // IDs, as the container sees them.
 func (e *Engine) unpack(ctr *Container, spec *specs.Spec, rd io.ReadCloser, dir, rootfs string, opts CopyOptions) error {
 	defer rd.Close()
-	topts := &archive.TarOptions{NoOverwriteDirNonDir: true}
+	topts := &archive.TarOptions{NoOverwriteDirNonDir: !opts.Overwrite}
 	if opts.Archive {
 		var uid, gid uint32
 		if spec != nil && spec.Process != nil {

@@ -164,3 +164,38 @@ func TestCpStoppedContainersMounts(t *testing.T) {
 		t.Errorf("a container with the volumes: %q", got)
 	}
 }
+
+// cp --overwrite lets a file replace a directory and a directory a file,
+// which a plain cp refuses (podman 4.4's flag); a destination that is
+// neither a directory nor a regular file is refused with podman's error.
+func TestCpOverwrite(t *testing.T) {
+	t.Parallel()
+	file, dir := ctrName(t)+"-file", ctrName(t)+"-dir"
+	runDetached(t, file, nil, "sh", "-c", "echo file > /tmp/foo; touch /ready; sleep 1000")
+	runDetached(t, dir, nil, "sh", "-c", "mkdir /tmp/foo; echo dir > /tmp/foo/file.txt; touch /ready; sleep 1000")
+	for _, n := range []string{file, dir} {
+		for i := 0; burrow(t, "exec", n, "test", "-e", "/ready").ExitCode != 0; i++ {
+			if i > 200 {
+				t.Fatal("the container never got ready")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if r := burrow(t, "cp", file+":/tmp/foo", dir+":/tmp"); r.ExitCode != 125 {
+		t.Errorf("cp of a file over a directory: want exit 125, got:\n%s", describe(r))
+	}
+	must(t, "cp", "--overwrite", file+":/tmp/foo", dir+":/tmp")
+	if got := must(t, "exec", dir, "cat", "/tmp/foo"); got != "file\n" {
+		t.Errorf("cp --overwrite of a file over a directory: %q", got)
+	}
+	host := t.TempDir()
+	os.Mkdir(filepath.Join(host, "foo"), 0o755)
+	must(t, "cp", "--overwrite", file+":/tmp/foo", host)
+	if b, _ := os.ReadFile(filepath.Join(host, "foo")); string(b) != "file\n" {
+		t.Errorf("cp --overwrite of a file over a host directory: %q", b)
+	}
+	r := burrow(t, "cp", file+":/tmp/foo", "/dev/null")
+	if want := `Error: invalid destination: "/dev/null" must be a directory or a regular file`; r.ExitCode != 125 || !strings.Contains(r.Stderr, want) {
+		t.Errorf("cp to a device: want exit 125 and %q, got:\n%s", want, describe(r))
+	}
+}

@@ -9,10 +9,11 @@ import (
 
 // CpCmd is `burrow cp`.
 type CpCmd struct {
-	Archive bool   `short:"a" default:"true" negatable:"" help:"Chown copied files to the primary uid/gid of the destination container (-a=false keeps the source's)."`
-	Pause   bool   `default:"true" negatable:"" help:"Accepted for podman (burrow copies without pausing the container)."`
-	Src     string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdin."`
-	Dst     string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdout."`
+	Archive   bool   `short:"a" default:"true" negatable:"" help:"Chown copied files to the primary uid/gid of the destination container (-a=false keeps the source's)."`
+	Pause     bool   `default:"true" negatable:"" help:"Accepted for podman (burrow copies without pausing the container)."`
+	Overwrite bool   `help:"Allow a directory to replace a non-directory and a non-directory a directory."`
+	Src       string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdin."`
+	Dst       string `arg:"" help:"CONTAINER:PATH, a host path, or - for a tar archive on stdout."`
 }
 
 // splitCopyArg tells CONTAINER:PATH from a host path (which may hold a
@@ -32,7 +33,7 @@ func (c *CpCmd) Run(g *globals) error {
 	if sc == "" && dc == "" {
 		return invalidf("burrow cp copies to or from a container: one of the two must be CONTAINER:PATH")
 	}
-	opts := engine.CopyOptions{Archive: c.Archive}
+	opts := engine.CopyOptions{Archive: c.Archive, Overwrite: c.Overwrite}
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -55,7 +56,7 @@ func (c *CpCmd) Run(g *globals) error {
 	case from != nil && dp == "-":
 		return eng.CopyFromTar(from, sp, os.Stdout)
 	case from != nil:
-		return eng.CopyFrom(from, sp, dp)
+		return eng.CopyFrom(from, sp, dp, opts)
 	case sp == "-":
 		return eng.CopyTarTo(to, os.Stdin, dp, opts)
 	}

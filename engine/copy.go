@@ -1,6 +1,10 @@
 package engine
 
 import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -242,6 +246,9 @@ func (e *Engine) CopyTarTo(ctr *Container, r io.Reader, dst string, opts CopyOpt
 	if err != nil {
 		return err
 	}
+	if r, err = tarStream(r); err != nil {
+		return err
+	}
 	abs := inContainer(specCwd(spec), dst)
 	return e.withCopyRoot(ctr, spec, func(c *copyRoot) error {
 		root, inside, err := c.resolve(abs)
@@ -257,6 +264,25 @@ func (e *Engine) CopyTarTo(ctr *Container, r io.Reader, dst string, opts CopyOpt
 		}
 		return e.unpack(ctr, spec, io.NopCloser(r), inside, root, opts)
 	})
+}
+
+// tarStream is r, decompressed, once its start is seen to be a tar
+// archive's: podman refuses anything else on cp's stdin before it writes.
+func tarStream(r io.Reader) (io.Reader, error) {
+	notTar := errdefs.Invalid(errors.New("source must be a (compressed) tar archive when copying from stdin"))
+	dr, err := archive.DecompressStream(r)
+	if err != nil {
+		return nil, notTar
+	}
+	br := bufio.NewReaderSize(dr, 64<<10)
+	head, _ := br.Peek(512)
+	if len(head) == 0 {
+		return nil, notTar
+	}
+	if _, err := tar.NewReader(bytes.NewReader(head)).Next(); err != nil && err != io.EOF {
+		return nil, notTar
+	}
+	return br, nil
 }
 
 // copyInto copies s to dst, a path in the container (relative to its

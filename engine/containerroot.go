@@ -1,15 +1,13 @@
 package engine
 
+import specs "github.com/opencontainers/runtime-spec/specs-go"
+
 // WithContainerRoot runs fn with the container's root filesystem mounted
 // at rootfs (a running container's own mount, or one made for the call),
 // and the IDs its root user has in burrow's user namespace, who owns what
 // is copied in. The API service streams archives from and into it.
 func (e *Engine) WithContainerRoot(ctr *Container, fn func(rootfs string, uid, gid int) error) error {
-	spec, err := e.loadSpec(ctr.ID)
-	if err != nil {
-		return err
-	}
-	uid, gid, err := specIDs(spec, 0, 0)
+	_, uid, gid, err := e.rootUser(ctr)
 	if err != nil {
 		return err
 	}
@@ -22,11 +20,7 @@ func (e *Engine) WithContainerRoot(ctr *Container, fn func(rootfs string, uid, g
 // that mount's source (copyroot.go), as docker's archive finds it. read
 // says p is read as one entry (GET), not written into (PUT).
 func (e *Engine) WithContainerPath(ctr *Container, p string, read bool, fn func(root, p string, uid, gid int) error) error {
-	spec, err := e.loadSpec(ctr.ID)
-	if err != nil {
-		return err
-	}
-	uid, gid, err := specIDs(spec, 0, 0)
+	spec, uid, gid, err := e.rootUser(ctr)
 	if err != nil {
 		return err
 	}
@@ -37,4 +31,15 @@ func (e *Engine) WithContainerPath(ctr *Container, p string, read bool, fn func(
 		}
 		return fn(root, rel, uid, gid)
 	})
+}
+
+// rootUser is the container's spec and the IDs its root user has in
+// burrow's user namespace.
+func (e *Engine) rootUser(ctr *Container) (*specs.Spec, int, int, error) {
+	spec, err := e.loadSpec(ctr.ID)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	uid, gid, err := specIDs(spec, 0, 0)
+	return spec, uid, gid, err
 }

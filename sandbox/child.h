@@ -19,7 +19,7 @@
 
 struct plan_mount {
 	const char *type, *source, *dest;
-	int bind, recursive;
+	int bind, recursive, copyup;
 	uint64_t flags, attr_set, attr_clr, propagation;
 	uint64_t fb_flags, fb_attr_set, fb_attr_clr;
 	const char **data; /* fsconfig options */
@@ -90,6 +90,13 @@ void exec_child_main(void) __attribute__((noreturn));
 /* rootfs_build makes the container's filesystem under the plan's root
  * (open_root is its descriptor) and pivots to it. */
 void rootfs_build(const struct plan *p, int root, const char *rootpath, const int *sources, size_t nsources);
+
+/* copyup_tree copies the content of the directory from (a descriptor,
+ * O_PATH will do) into the directory to, owners and modes kept, links
+ * copied as links and never followed (copyup_linux.c). On failure it
+ * returns -1 with errno set and names, in failed, the path below from it
+ * failed on ("" for from itself). */
+int copyup_tree(int from, int to, char *failed, size_t size);
 
 /* rootfs_finish masks and makes read-only what the plan says, inside the
  * container (after pivot_root). */

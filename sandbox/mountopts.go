@@ -11,6 +11,10 @@ type mountOptions struct {
 	data        []string // filesystem-specific options (mode=, size=, newinstance...)
 	bind        bool
 	recursive   bool
+	// copyUp: the tmpfs starts with what the root has at its destination
+	// (the OCI option tmpcopyup, which runc and crun read; never the
+	// kernel's).
+	copyUp bool
 }
 
 var flagOptions = map[string]struct {
@@ -63,6 +67,13 @@ func parseMountOptions(opts []string) mountOptions {
 			continue
 		case "rbind":
 			m.bind, m.recursive = true, true
+			continue
+		case "tmpcopyup":
+			m.copyUp = true
+			continue
+		case "notmpcopyup":
+			// podman's spelling of its absence: no tmpfs knows it.
+			m.copyUp = false
 			continue
 		}
 		if f, ok := flagOptions[o]; ok {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,6 +25,25 @@ func TestParseMountOptions(t *testing.T) {
 	b := parseMountOptions([]string{"rbind", "ro"})
 	if !b.bind || !b.recursive || b.flags != unix.MS_RDONLY {
 		t.Fatalf("rbind,ro parsed as %+v", b)
+	}
+}
+
+// TestParseCopyUp: tmpcopyup and notmpcopyup are burrow's to act on, no
+// filesystem option; the last one given wins.
+func TestParseCopyUp(t *testing.T) {
+	for _, c := range []struct {
+		opts []string
+		want bool
+	}{
+		{[]string{"size=1m"}, false},
+		{[]string{"tmpcopyup", "size=1m"}, true},
+		{[]string{"notmpcopyup", "size=1m"}, false},
+		{[]string{"tmpcopyup", "notmpcopyup"}, false},
+	} {
+		m := parseMountOptions(c.opts)
+		if m.copyUp != c.want || slices.Contains(m.data, "tmpcopyup") || slices.Contains(m.data, "notmpcopyup") {
+			t.Errorf("%q: copy-up %v, data %q", c.opts, m.copyUp, m.data)
+		}
 	}
 }
 

@@ -275,6 +275,7 @@ func (w *planWriter) mount(m specs.Mount) {
 	nums[C.PLAN_MOUNT_FB_FLAGS] = num(uint64(fb.flags))
 	nums[C.PLAN_MOUNT_FB_ATTR_SET] = num(fa.Attr_set)
 	nums[C.PLAN_MOUNT_FB_ATTR_CLR] = num(fa.Attr_clr)
+	nums[C.PLAN_MOUNT_COPYUP] = boolNum(o.copyUp && m.Type == "tmpfs" && !bind)
 	items := [][]byte{w.str(m.Type), w.str(m.Source), w.str(m.Destination)}
 	items = append(items, nums...)
 	if !bind {

@@ -54,7 +54,8 @@
 #define PLAN_MOUNT_FB_FLAGS 6
 #define PLAN_MOUNT_FB_ATTR_SET 7
 #define PLAN_MOUNT_FB_ATTR_CLR 8
-#define PLAN_MOUNT_NUMS 9
+#define PLAN_MOUNT_COPYUP 9      /* 1: a tmpfs given the root's content at its destination first (tmpcopyup) */
+#define PLAN_MOUNT_NUMS 10
 
 /* The init protocol's limits. */
 #define PLAN_MAX_BYTES (64 << 20) /* a plan larger than this is refused */

@@ -115,6 +115,7 @@ static void parse_mount(struct reader *r, struct plan *p) {
 	m->fb_flags = v[PLAN_MOUNT_FB_FLAGS];
 	m->fb_attr_set = v[PLAN_MOUNT_FB_ATTR_SET];
 	m->fb_attr_clr = v[PLAN_MOUNT_FB_ATTR_CLR];
+	m->copyup = v[PLAN_MOUNT_COPYUP] != 0;
 	m->data = (const char **)strs(r, &m->ndata, "mount");
 }
 

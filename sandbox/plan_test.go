@@ -81,7 +81,7 @@ func testSpec() *specs.Spec {
 		Mounts: []specs.Mount{
 			{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
 			{Destination: "/data", Type: "bind", Source: "/srv/data", Options: []string{"rbind", "ro", "rslave"}},
-			{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"sync", "mode=1777", "size=65536k"}},
+			{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"sync", "tmpcopyup", "mode=1777", "size=65536k"}},
 		},
 		Linux: &specs.Linux{
 			Namespaces: []specs.LinuxNamespace{
@@ -160,14 +160,17 @@ func TestEncodeInit(t *testing.T) {
 	if itemStr(t, proc[0]) != "proc" || itemNum(t, proc[3]) != 0 || itemNum(t, proc[6]) != unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_NODEV {
 		t.Errorf("proc %q", proc)
 	}
-	if len(proc) != 3+9 {
+	if len(proc) != 3+10 {
 		t.Errorf("proc has %d items, want no options", len(proc))
 	}
 	if itemNum(t, data[3]) != 1 || itemNum(t, data[4]) != 1 || itemNum(t, data[6]) != unix.MOUNT_ATTR_RDONLY || itemNum(t, data[8]) != unix.MS_SLAVE|unix.MS_REC {
 		t.Errorf("rbind,ro,rslave: %v", data[3:12])
 	}
+	if itemNum(t, tmp[3+9]) != 1 || itemNum(t, proc[3+9]) != 0 {
+		t.Errorf("copy-up of the tmpfs %d, of proc %d", itemNum(t, tmp[3+9]), itemNum(t, proc[3+9]))
+	}
 	var opts []string
-	for _, it := range tmp[12:] {
+	for _, it := range tmp[13:] {
 		opts = append(opts, itemStr(t, it))
 	}
 	if strings.Join(opts, ",") != "sync,mode=1777,size=65536k" {

@@ -345,7 +345,19 @@ static void mount_one(int root, const struct plan_mount *m, int newnet, int tree
 	 * is left to set once attached. */
 	uint64_t set = 0, clr = 0, flags = 0;
 	const char *bad = NULL;
-	int mnt = new_mount(m->type, m->source, m->data, m->ndata, m->attr_set, &bad);
+	uint64_t attr = m->attr_set;
+	if (m->copyup) {
+		/* Filled before it is attached: read-only only then. */
+		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+		set = m->attr_set & MOUNT_ATTR_RDONLY;
+		flags = set ? MS_RDONLY : 0;
+	}
+	int mnt = new_mount(m->type, m->source, m->data, m->ndata, attr, &bad);
+	if (mnt >= 0 && m->copyup) {
+		char failed[PATH_MAX];
+		if (copyup_tree(target, mnt, failed, sizeof failed) < 0)
+			child_fail(KIND_SETUP, errno, "copying the content of %s%s into its tmpfs", m->dest, failed);
+	}
 	if (mnt < 0 && strcmp(m->type, "sysfs") == 0 && (errno == EPERM || !newnet)) {
 		/* sysfs can only be mounted by the owner of the network
 		 * namespace: the host's, read-only all through. */

@@ -167,6 +167,8 @@ func ParseMount(s string) (MountSpec, error) {
 			m.Options = append(m.Options, "mode="+v)
 		case "U", "chown":
 			m.Chown = v == "" || v == "true"
+		case "tmpcopyup", "notmpcopyup":
+			m.Options = append(m.Options, k)
 		case "bind-propagation", "z", "Z", "relabel":
 		default:
 			return bad("unknown option " + k)
@@ -191,6 +193,9 @@ func ParseMount(s string) (MountSpec, error) {
 			return bad("invalid volume name " + m.Source)
 		}
 	case "tmpfs":
+		if err := checkCopyUp(m.Options); err != nil {
+			return bad(err.Error())
+		}
 	default:
 		return bad("type must be bind, volume or tmpfs")
 	}
@@ -211,7 +216,46 @@ func ParseTmpfs(s string) (MountSpec, error) {
 	if opts != "" {
 		m.Options = strings.Split(opts, ",")
 	}
+	if err := checkCopyUp(m.Options); err != nil {
+		return MountSpec{}, errdefs.Invalid(fmt.Errorf("invalid --tmpfs %q: %w", s, err))
+	}
 	return m, nil
+}
+
+// checkCopyUp refuses a tmpfs's tmpcopyup or notmpcopyup given twice, as
+// podman does (with its words).
+func checkCopyUp(opts []string) error {
+	n := 0
+	for _, o := range opts {
+		if o == "tmpcopyup" || o == "notmpcopyup" {
+			n++
+		}
+	}
+	if n > 1 {
+		return errors.New("the 'tmpcopyup' or 'notmpcopyup' option can only be set once: duplicate mount option passed")
+	}
+	return nil
+}
+
+// tmpfsOptions are the OCI options of a tmpfs the user asked for: it is
+// given the root's content at its destination (tmpcopyup) unless
+// notmpcopyup says not, as podman's, and neither reaches the kernel.
+func tmpfsOptions(opts []string) []string {
+	out := []string{"nosuid", "nodev"}
+	copyUp := true
+	for _, o := range opts {
+		switch o {
+		case "notmpcopyup":
+			copyUp = false
+		case "tmpcopyup":
+		default:
+			out = append(out, o)
+		}
+	}
+	if copyUp {
+		out = append(out, "tmpcopyup")
+	}
+	return out
 }
 
 // VolumeOptions are what volume create takes besides the name.
@@ -448,7 +492,7 @@ func (e *Engine) resolveMounts(ctr *Container, rootfs string, img []string) ([]s
 		switch m.Type {
 		case "tmpfs":
 			out = append(out, specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs",
-				Options: append([]string{"nosuid", "nodev"}, m.Options...)})
+				Options: tmpfsOptions(m.Options)})
 		case "bind":
 			if _, err := os.Stat(m.Source); err != nil {
 				return nil, errdefs.NotFound(fmt.Errorf("bind mount of %s: %w: create it first", m.Source, errors.Unwrap(err)))

@@ -338,6 +338,15 @@ static void mount_one(int root, const struct plan_mount *m, int newnet, int tree
 			mount_fail(m, NULL);
 		return;
 	}
+	/* A mount point the root lacks is made empty: nothing to copy up,
+	 * and the tmpfs keeps its own mode (1777, or mode=) as runc's. */
+	int copyup = 0;
+	if (m->copyup) {
+		int fd = open_in_root(root, m->dest, O_DIRECTORY);
+		copyup = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
 	int target = mkdir_all(root, m->dest);
 	if (target < 0)
 		mount_fail(m, NULL);
@@ -346,14 +355,14 @@ static void mount_one(int root, const struct plan_mount *m, int newnet, int tree
 	uint64_t set = 0, clr = 0, flags = 0;
 	const char *bad = NULL;
 	uint64_t attr = m->attr_set;
-	if (m->copyup) {
+	if (copyup) {
 		/* Filled before it is attached: read-only only then. */
 		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 		set = m->attr_set & MOUNT_ATTR_RDONLY;
 		flags = set ? MS_RDONLY : 0;
 	}
 	int mnt = new_mount(m->type, m->source, m->data, m->ndata, attr, &bad);
-	if (mnt >= 0 && m->copyup) {
+	if (mnt >= 0 && copyup) {
 		char failed[PATH_MAX];
 		if (copyup_tree(target, mnt, failed, sizeof failed) < 0)
 			child_fail(KIND_SETUP, errno, "copying the content of %s%s into its tmpfs", m->dest, failed);

@@ -93,8 +93,8 @@ for l in hostlink hostdir rel; do echo "$l -> $(readlink $l)"; done; cat rel; ca
 }
 
 // TestTmpfsCopyUpCreated: a file cp'd into a created container where its
-// tmpfs goes is in the tmpfs once it starts (podman's 065-cp); /dev, the
-// engine's own tmpfs, is not copied up.
+// tmpfs goes is in the tmpfs once it starts (podman's 065-cp), systemd
+// mode's /tmp too; /dev, the engine's own tmpfs, is not copied up.
 func TestTmpfsCopyUpCreated(t *testing.T) {
 	t.Parallel()
 	src := filepath.Join(t.TempDir(), "file")
@@ -110,5 +110,13 @@ func TestTmpfsCopyUpCreated(t *testing.T) {
 	}
 	if r := burrow(t, "start", "-a", name); r.ExitCode != 0 || r.Stdout != "copied up\n1\n" {
 		t.Errorf("start: want the cp'd file in /tmp, none in /dev and an empty /dev/shm: %s", describe(r))
+	}
+	// systemd mode's own tmpfs on /tmp copies up too, as podman's.
+	sd := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", sd) })
+	must(t, "create", "--name", sd, "--systemd=always", busyboxImage(t), "sh", "-c", "grep -c ' /tmp tmpfs' /proc/mounts; cat /tmp/file")
+	must(t, "cp", src, sd+":/tmp/")
+	if r := burrow(t, "start", "-a", sd); r.ExitCode != 0 || r.Stdout != "1\ncopied up\n" {
+		t.Errorf("start of a systemd-mode container: want its /tmp tmpfs with the cp'd file: %s", describe(r))
 	}
 }

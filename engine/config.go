@@ -52,6 +52,10 @@ type Config struct {
 	OOMScoreAdj   *int   `json:",omitempty"`
 	Privileged    bool
 	ReadOnly      bool
+	// ReadOnlyTmpfs gives a ReadOnly container tmpfs mounts on /run, /tmp
+	// and /var/tmp (podman's --read-only-tmpfs, on by default in the CLI;
+	// the Docker API's ReadonlyRootfs has none).
+	ReadOnlyTmpfs bool `json:",omitempty"`
 
 	Interactive bool // keep stdin attached
 	TTY         bool

@@ -201,6 +201,7 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		return err
 	}
 	ctr.applySystemdMode(processArgs(c, imgConfig))
+	ctr.applyReadOnlyTmpfs()
 	if ctr.Spec, err = ctr.buildSpec(rootfs, imgConfig); err != nil {
 		return err
 	}

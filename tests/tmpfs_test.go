@@ -120,3 +120,23 @@ func TestTmpfsCopyUpCreated(t *testing.T) {
 		t.Errorf("start of a systemd-mode container: want its /tmp tmpfs with the cp'd file: %s", describe(r))
 	}
 }
+
+// A --read-only container gets podman's writable tmpfs mounts on /run,
+// /tmp and /var/tmp (--read-only-tmpfs, on by default), not where the user
+// mounts something; --read-only-tmpfs=false leaves the root read-only
+// throughout.
+func TestReadOnlyTmpfs(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	if got := mustRun(t, img, []string{"--read-only"}, "sh", "-c", "touch /tmp/a /var/tmp/b /run/c && echo writable; touch /etc/d 2>/dev/null || echo ro"); got != "writable\nro\n" {
+		t.Errorf("--read-only: %q", got)
+	}
+	dir := t.TempDir()
+	if got := mustRun(t, img, []string{"--read-only", "-v", dir + ":/tmp"}, "sh", "-c", "grep -c ' /tmp tmpfs' /proc/mounts; grep -c ' /var/tmp tmpfs' /proc/mounts"); got != "0\n1\n" {
+		t.Errorf("--read-only with a bind on /tmp: %q", got)
+	}
+	r := burrow(t, "run", "--rm", "--read-only", "--read-only-tmpfs=false", img, "touch", "/tmp/x")
+	if r.ExitCode == 0 || !strings.Contains(r.Stderr+r.Stdout, "Read-only file system") {
+		t.Errorf("--read-only-tmpfs=false: want the write refused, got:\n%s", describe(r))
+	}
+}

@@ -40,29 +40,30 @@ type RunCmd struct {
 	VolumesFrom []string `name:"volumes-from" sep:"none" help:"Mount the volumes of CONTAINER[:ro|rw]."`
 	limitFlags
 	healthFlags
-	Cgroups     string   `name:"cgroups" enum:"enabled,disabled,no-conmon," default:"" help:"enabled, or disabled: run without a cgroup (and without limits); no-conmon (in generate systemd's units) is taken as enabled; default: containers.conf's cgroups, else enabled."`
-	OOMScoreAdj *int     `name:"oom-score-adj" help:"Adjust the container's OOM score (-1000..1000; lowering it needs privilege)."`
-	Interactive bool     `short:"i" help:"Keep stdin attached."`
-	TTY         bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
-	Name        string   `help:"Name of the container."`
-	Pod         string   `name:"pod" help:"Run in this pod (sharing its namespaces), or new:NAME to make the pod first."`
-	Label       []string `short:"l" name:"label" sep:"none" help:"Set a label K=V (repeatable)."`
-	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to take it from the host)."`
-	Workdir     string   `short:"w" help:"Working directory inside the container."`
-	User        string   `short:"u" help:"User to run as: UID[:GID] or name[:group]."`
-	Hostname    string   `short:"h" help:"Hostname of the container."`
-	Entrypoint  *string  `help:"Replace the image's entrypoint."`
-	CapAdd      []string `name:"cap-add" sep:"," help:"Add capabilities (or ALL)."`
-	CapDrop     []string `name:"cap-drop" sep:"," help:"Drop capabilities (or ALL)."`
-	SecurityOpt []string `name:"security-opt" sep:"none" help:"Security options: no-new-privileges."`
-	Privileged  bool     `help:"Give the container every capability and no masked paths (within the user namespace)."`
-	ReadOnly    bool     `name:"read-only" help:"Mount the container's root read-only."`
-	Rootfs      bool     `help:"The first argument is a directory to use as root, not an image."`
-	Userns      string   `name:"userns" help:"User namespace: host (burrow's own, the default unless containers.conf's userns), auto[:size=N] (a free range of your subordinate IDs), keep-id[:uid=UID,gid=GID] (your IDs are the same inside) or nomap (your IDs are not mapped)."`
-	UIDMap      []string `name:"uidmap" sep:"none" help:"Map container UIDs to UIDs of burrow's user namespace (0: you, 1..: your subordinate IDs): CONTAINER_ID:HOST_ID:SIZE; repeatable."`
-	GIDMap      []string `name:"gidmap" sep:"none" help:"Map container GIDs as --uidmap does UIDs."`
-	LogDriver   string   `name:"log-driver" help:"Where the output goes: k8s-file (the log burrow logs reads; json-file is the same), none, or passthrough (the container gets your stdin, stdout and stderr, which must not be a terminal)."`
-	LogOpt      []string `name:"log-opt" sep:"none" help:"Log option: max-size=SIZE (the log starts over when it would grow past SIZE); default: containers.conf's log_size_max."`
+	Cgroups       string   `name:"cgroups" enum:"enabled,disabled,no-conmon," default:"" help:"enabled, or disabled: run without a cgroup (and without limits); no-conmon (in generate systemd's units) is taken as enabled; default: containers.conf's cgroups, else enabled."`
+	OOMScoreAdj   *int     `name:"oom-score-adj" help:"Adjust the container's OOM score (-1000..1000; lowering it needs privilege)."`
+	Interactive   bool     `short:"i" help:"Keep stdin attached."`
+	TTY           bool     `short:"t" name:"tty" help:"Allocate a pseudo-terminal."`
+	Name          string   `help:"Name of the container."`
+	Pod           string   `name:"pod" help:"Run in this pod (sharing its namespaces), or new:NAME to make the pod first."`
+	Label         []string `short:"l" name:"label" sep:"none" help:"Set a label K=V (repeatable)."`
+	Env           []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to take it from the host)."`
+	Workdir       string   `short:"w" help:"Working directory inside the container."`
+	User          string   `short:"u" help:"User to run as: UID[:GID] or name[:group]."`
+	Hostname      string   `short:"h" help:"Hostname of the container."`
+	Entrypoint    *string  `help:"Replace the image's entrypoint."`
+	CapAdd        []string `name:"cap-add" sep:"," help:"Add capabilities (or ALL)."`
+	CapDrop       []string `name:"cap-drop" sep:"," help:"Drop capabilities (or ALL)."`
+	SecurityOpt   []string `name:"security-opt" sep:"none" help:"Security options: no-new-privileges."`
+	Privileged    bool     `help:"Give the container every capability and no masked paths (within the user namespace)."`
+	ReadOnly      bool     `name:"read-only" help:"Mount the container's root read-only."`
+	ReadOnlyTmpfs bool     `name:"read-only-tmpfs" default:"true" negatable:"" help:"With --read-only, mount tmpfs on /run, /tmp and /var/tmp."`
+	Rootfs        bool     `help:"The first argument is a directory to use as root, not an image."`
+	Userns        string   `name:"userns" help:"User namespace: host (burrow's own, the default unless containers.conf's userns), auto[:size=N] (a free range of your subordinate IDs), keep-id[:uid=UID,gid=GID] (your IDs are the same inside) or nomap (your IDs are not mapped)."`
+	UIDMap        []string `name:"uidmap" sep:"none" help:"Map container UIDs to UIDs of burrow's user namespace (0: you, 1..: your subordinate IDs): CONTAINER_ID:HOST_ID:SIZE; repeatable."`
+	GIDMap        []string `name:"gidmap" sep:"none" help:"Map container GIDs as --uidmap does UIDs."`
+	LogDriver     string   `name:"log-driver" help:"Where the output goes: k8s-file (the log burrow logs reads; json-file is the same), none, or passthrough (the container gets your stdin, stdout and stderr, which must not be a terminal)."`
+	LogOpt        []string `name:"log-opt" sep:"none" help:"Log option: max-size=SIZE (the log starts over when it would grow past SIZE); default: containers.conf's log_size_max."`
 	registryFlags
 	Quiet       bool `short:"q" help:"Pull without progress output."`
 	PreserveFDs uint `name:"preserve-fds" help:"Pass on N descriptors: the container's process gets this command's 3, 4, ... (run only)."`
@@ -282,7 +283,7 @@ func (r *RunCmd) config() (engine.Config, error) {
 	cfg := engine.Config{
 		Name: r.Name, Env: r.Env, Workdir: r.Workdir, WorkdirMustExist: r.Workdir != "", User: r.User, Hostname: r.Hostname,
 		CapAdd: r.CapAdd, CapDrop: r.CapDrop, Privileged: r.Privileged,
-		ReadOnly: r.ReadOnly, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm, Pod: r.Pod,
+		ReadOnly: r.ReadOnly, ReadOnlyTmpfs: r.ReadOnlyTmpfs, Interactive: r.Interactive, TTY: r.TTY, Remove: r.Rm, Pod: r.Pod,
 		CreateCommand: os.Args,
 	}
 	if err := r.podmanRunFlags.apply(&cfg); err != nil {

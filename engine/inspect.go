@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -95,6 +97,9 @@ type InspectHostConfig struct {
 	Devices    []Device           `json:"Devices"`
 	IDMappings *InspectIDMappings `json:"IDMappings,omitempty"`
 	LogConfig  InspectLogConfig   `json:"LogConfig"`
+	// Tmpfs are the container's tmpfs mounts, destination to options as
+	// podman shows them (they are not among Mounts).
+	Tmpfs map[string]string `json:"Tmpfs"`
 }
 
 // InspectLogConfig is podman's HostConfig.LogConfig: the log driver, the
@@ -172,7 +177,12 @@ func (c *Container) Inspect() InspectData {
 		// As podman's: the init is the process, the command its arguments.
 		d.Path, d.Args = ContainerInitPath, append([]string{"--"}, c.Args...)
 	}
+	tmpfs := map[string]string{}
 	for _, m := range c.Config.Mounts {
+		if m.Type == "tmpfs" {
+			tmpfs[m.Destination] = inspectTmpfsOptions(m.Options)
+			continue
+		}
 		im := map[string]any{"Type": m.Type, "Destination": m.Destination, "RW": !m.ReadOnly(), "Options": m.Options}
 		switch m.Type {
 		case "volume":
@@ -245,6 +255,7 @@ func (c *Container) Inspect() InspectData {
 		PidsLimit: c.Config.Limits.PidsLimit, CgroupParent: c.State.Cgroup, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
 	}
 	d.HostConfig.Devices = append([]Device{}, c.Config.Devices...)
+	d.HostConfig.Tmpfs = tmpfs
 	d.HostConfig.LogConfig = InspectLogConfig{Type: c.Config.logDriver(), Size: units.HumanSize(float64(max(c.Config.LogSizeMax, 0)))}
 	if c.Config.keepsLog() {
 		d.LogPath = e.LogPath(c.ID)
@@ -289,4 +300,40 @@ func networkSettings(c *Config) map[string]any {
 		ns["IPAddress"], ns["Gateway"], _ = slirpOptions(c).Addresses()
 	}
 	return ns
+}
+
+// inspectTmpfsOptions are a tmpfs mount's options as podman's inspect
+// shows them: the user's, then the defaults the user did not set (rw,
+// rprivate, nosuid, nodev), then tmpcopyup unless notmpcopyup.
+func inspectTmpfsOptions(user []string) string {
+	var out []string
+	has := map[string]bool{}
+	copyUp := true
+	for _, o := range user {
+		switch o {
+		case "notmpcopyup":
+			copyUp = false
+			continue
+		case "tmpcopyup":
+			continue
+		}
+		out = append(out, o)
+		has[o] = true
+	}
+	if !has["rw"] && !has["ro"] {
+		out = append(out, "rw")
+	}
+	if !slices.ContainsFunc([]string{"private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable"}, func(p string) bool { return has[p] }) {
+		out = append(out, "rprivate")
+	}
+	if !has["suid"] && !has["nosuid"] {
+		out = append(out, "nosuid")
+	}
+	if !has["dev"] && !has["nodev"] {
+		out = append(out, "nodev")
+	}
+	if copyUp {
+		out = append(out, "tmpcopyup")
+	}
+	return strings.Join(out, ",")
 }

@@ -17,7 +17,7 @@ func (ctr *Container) applyReadOnlyTmpfs() {
 	}
 	for _, dst := range readOnlyTmpfsMounts {
 		if !slices.ContainsFunc(c.Mounts, func(m MountSpec) bool { return m.Destination == dst }) {
-			c.Mounts = append(c.Mounts, MountSpec{Type: "tmpfs", Destination: dst, Options: []string{"rw", "nosuid", "nodev"}})
+			c.Mounts = append(c.Mounts, MountSpec{Type: "tmpfs", Destination: dst})
 		}
 	}
 }

@@ -43,3 +43,21 @@ func TestTmpfsCopyUpOptions(t *testing.T) {
 		t.Errorf("--mount with tmpcopyup twice: %v", err)
 	}
 }
+
+// inspect shows a tmpfs mount's options as podman's does.
+func TestInspectTmpfsOptions(t *testing.T) {
+	for _, c := range []struct {
+		opts []string
+		want string
+	}{
+		{nil, "rw,rprivate,nosuid,nodev,tmpcopyup"},
+		{[]string{"size=1m", "mode=700"}, "size=1m,mode=700,rw,rprivate,nosuid,nodev,tmpcopyup"},
+		{[]string{"notmpcopyup"}, "rw,rprivate,nosuid,nodev"},
+		{[]string{"notmpcopyup", "exec"}, "exec,rw,rprivate,nosuid,nodev"},
+		{[]string{"ro", "suid", "dev", "shared", "tmpcopyup"}, "ro,suid,dev,shared,tmpcopyup"},
+	} {
+		if got := inspectTmpfsOptions(c.opts); got != c.want {
+			t.Errorf("inspectTmpfsOptions(%q) = %q, want %q", c.opts, got, c.want)
+		}
+	}
+}

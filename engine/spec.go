@@ -428,18 +428,23 @@ func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
 	if err := ctr.engine.writeNetworkEtc(dir, ctr.ID, &ctr.Config, hostname, ctr.Name); err != nil {
 		return nil, err
 	}
+	// A --read-only container cannot write them either, as podman's.
+	opts := []string{"bind", "nosuid", "nodev", "noexec"}
+	if ctr.Config.ReadOnly {
+		opts = append(opts, "ro")
+	}
 	for _, name := range []string{"hostname", "hosts", "resolv.conf"} {
 		p := filepath.Join(dir, name)
 		if name == "hosts" && ctr.engine.podNoHosts(&ctr.Config) {
 			continue // written for the members' /etc/hosts, not mounted
 		}
-		mounts = append(mounts, specs.Mount{Destination: "/etc/" + name, Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec"}})
+		mounts = append(mounts, specs.Mount{Destination: "/etc/" + name, Type: "bind", Source: p, Options: slices.Clone(opts)})
 	}
 	p := filepath.Join(dir, ".containerenv")
 	if err := os.WriteFile(p, []byte(ctr.containerEnv()), 0o644); err != nil {
 		return nil, fmt.Errorf("writing .containerenv: %w", err)
 	}
-	mounts = append(mounts, specs.Mount{Destination: "/run/.containerenv", Type: "bind", Source: p, Options: []string{"bind", "nosuid", "nodev", "noexec"}})
+	mounts = append(mounts, specs.Mount{Destination: "/run/.containerenv", Type: "bind", Source: p, Options: slices.Clone(opts)})
 	if ctr.Config.Timezone != "" {
 		p, err := ctr.timezoneFile(dir)
 		if err != nil {

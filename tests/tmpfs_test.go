@@ -123,12 +123,13 @@ func TestTmpfsCopyUpCreated(t *testing.T) {
 
 // A --read-only container gets podman's writable tmpfs mounts on /run,
 // /tmp and /var/tmp (--read-only-tmpfs, on by default), not where the user
-// mounts something; --read-only-tmpfs=false leaves the root read-only
-// throughout.
+// mounts something, and its /etc/hosts, hostname, resolv.conf and
+// /run/.containerenv are read-only; --read-only-tmpfs=false leaves the
+// root read-only throughout.
 func TestReadOnlyTmpfs(t *testing.T) {
 	t.Parallel()
 	img := busyboxImage(t)
-	if got := mustRun(t, img, []string{"--read-only"}, "sh", "-c", "touch /tmp/a /var/tmp/b /run/c && echo writable; touch /etc/d 2>/dev/null || echo ro"); got != "writable\nro\n" {
+	if got := mustRun(t, img, []string{"--read-only"}, "sh", "-c", "touch /tmp/a /var/tmp/b /run/c && echo writable; touch /etc/d 2>/dev/null || echo ro; for f in /etc/hosts /etc/hostname /etc/resolv.conf /run/.containerenv; do (echo x >> $f) 2>/dev/null && echo wrote $f; done; true"); got != "writable\nro\n" {
 		t.Errorf("--read-only: %q", got)
 	}
 	dir := t.TempDir()

@@ -306,18 +306,9 @@ func networkSettings(c *Config) map[string]any {
 // shows them: the user's, then the defaults the user did not set (rw,
 // rprivate, nosuid, nodev), then tmpcopyup unless notmpcopyup.
 func inspectTmpfsOptions(user []string) string {
-	var out []string
+	out, copyUp := splitCopyUp(user)
 	has := map[string]bool{}
-	copyUp := true
-	for _, o := range user {
-		switch o {
-		case "notmpcopyup":
-			copyUp = false
-			continue
-		case "tmpcopyup":
-			continue
-		}
-		out = append(out, o)
+	for _, o := range out {
 		has[o] = true
 	}
 	if !has["rw"] && !has["ro"] {

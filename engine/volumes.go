@@ -241,21 +241,28 @@ func checkCopyUp(opts []string) error {
 // given the root's content at its destination (tmpcopyup) unless
 // notmpcopyup says not, as podman's, and neither reaches the kernel.
 func tmpfsOptions(opts []string) []string {
-	out := []string{"nosuid", "nodev"}
-	copyUp := true
+	rest, copyUp := splitCopyUp(opts)
+	out := append([]string{"nosuid", "nodev"}, rest...)
+	if copyUp {
+		out = append(out, "tmpcopyup")
+	}
+	return out
+}
+
+// splitCopyUp is a tmpfs's options without tmpcopyup and notmpcopyup,
+// and whether it copies up: unless notmpcopyup says not.
+func splitCopyUp(opts []string) (rest []string, copyUp bool) {
+	copyUp = true
 	for _, o := range opts {
 		switch o {
 		case "notmpcopyup":
 			copyUp = false
 		case "tmpcopyup":
 		default:
-			out = append(out, o)
+			rest = append(rest, o)
 		}
 	}
-	if copyUp {
-		out = append(out, "tmpcopyup")
-	}
-	return out
+	return rest, copyUp
 }
 
 // VolumeOptions are what volume create takes besides the name.

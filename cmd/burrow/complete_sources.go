@@ -236,39 +236,35 @@ func (s engineSource) secrets() []idName {
 }
 
 func (s engineSource) imagePaths(ref, toComplete string) completion {
-	e := s.engine()
-	if e == nil {
-		return completion{directive: compDefault}
-	}
-	img, err := e.LookupImage(ref)
-	if err != nil {
-		compErrorln(err)
-		return completion{directive: compDefault}
-	}
-	var comp completion
-	err = e.WithImageRoot(img.ID, func(root string) error {
-		comp = pathCompletion(root, toComplete)
-		return nil
+	return s.rootPaths(toComplete, func(e *engine.Engine, fn func(root string) error) error {
+		img, err := e.LookupImage(ref)
+		if err != nil {
+			return err
+		}
+		return e.WithImageRoot(img.ID, fn)
 	})
-	if err != nil {
-		compErrorln(err)
-		return completion{directive: compDefault}
-	}
-	return comp
 }
 
 func (s engineSource) containerPaths(nameOrID, toComplete string) completion {
+	return s.rootPaths(toComplete, func(e *engine.Engine, fn func(root string) error) error {
+		ctr, err := e.Get(nameOrID)
+		if err != nil {
+			return err
+		}
+		return e.WithContainerRoot(ctr, func(root string, _, _ int) error { return fn(root) })
+	})
+}
+
+// rootPaths completes toComplete as a path inside the root withRoot
+// mounts (an image's or a container's); on any error, the shell's own
+// file completion.
+func (s engineSource) rootPaths(toComplete string, withRoot func(e *engine.Engine, fn func(root string) error) error) completion {
 	e := s.engine()
 	if e == nil {
 		return completion{directive: compDefault}
 	}
-	ctr, err := e.Get(nameOrID)
-	if err != nil {
-		compErrorln(err)
-		return completion{directive: compDefault}
-	}
 	var comp completion
-	err = e.WithContainerRoot(ctr, func(root string, _, _ int) error {
+	err := withRoot(e, func(root string) error {
 		comp = pathCompletion(root, toComplete)
 		return nil
 	})

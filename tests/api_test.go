@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moby/moby/client"
 )
 
 // apiService starts `burrow system service` on a socket of its own and
@@ -357,4 +359,18 @@ func TestDockerBuilderPrune(t *testing.T) {
 	if r := dockerCLI(t, host, "builder", "prune", "-f", "--filter", "until=1h"); r.ExitCode == 0 || !strings.Contains(r.Stderr, "until=1h") {
 		t.Errorf("docker builder prune with a filter burrow cannot honour: %s", describe(r))
 	}
+}
+
+// sdkClient is a Docker SDK client of the service at host, and a context
+// that ends after timeout; both are released when the test ends.
+func sdkClient(t *testing.T, host string, timeout time.Duration) (*client.Client, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	cli, err := client.New(client.WithHost(host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli, ctx
 }

@@ -1,20 +1,10 @@
 package tests
 
 import (
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -154,148 +144,6 @@ func TestAPIStatsStream(t *testing.T) {
 	}
 }
 
-// writeCert makes a key and a certificate signed by parent (self-signed
-// when nil), as PEM files in dir; it returns the certificate and key.
-func writeCert(t *testing.T, dir, name string, tmpl *x509.Certificate, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, _ := x509.MarshalECPrivateKey(key)
-	os.WriteFile(filepath.Join(dir, name+".pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
-	os.WriteFile(filepath.Join(dir, name+"-key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
-	cert, _ := x509.ParseCertificate(der)
-	return cert, key
-}
-
-// TestAPITCP: tcp:// needs mutual TLS (a client without a certificate of
-// the CA is refused), or --insecure-tcp with a warning.
-func TestAPITCP(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	now := time.Now()
-	ca, caKey := writeCert(t, dir, "ca", &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "burrow test CA"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}, nil, nil)
-	writeCert(t, dir, "server", &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
-	}, ca, caKey)
-	writeCert(t, dir, "client", &x509.Certificate{
-		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "client"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
-	}, ca, caKey)
-	// A client certificate of another CA.
-	other, otherKey := writeCert(t, dir, "otherca", &x509.Certificate{
-		SerialNumber: big.NewInt(4), Subject: pkix.Name{CommonName: "other CA"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}, nil, nil)
-	writeCert(t, dir, "stranger", &x509.Certificate{
-		SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "stranger"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
-	}, other, otherKey)
-
-	// Plain TCP beyond loopback without --insecure-tcp: refused, nothing listens.
-	requireBurrowError(t, burrow(t, "system", "service", "--time", "1", "tcp://0.0.0.0:0"), true)
-
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
-	p := startBurrow(t, "system", "service", "--time", "0", "--tls-cert", filepath.Join(dir, "server.pem"),
-		"--tls-key", filepath.Join(dir, "server-key.pem"), "--tls-client-ca", filepath.Join(dir, "ca.pem"), "tcp://"+addr)
-	waitDial(t, "tcp", addr, p)
-	mk := func(cert string) (*client.Client, error) {
-		opts := []client.Opt{client.WithHost("tcp://" + addr)}
-		if cert != "" {
-			opts = append(opts, client.WithTLSClientConfig(filepath.Join(dir, "ca.pem"), filepath.Join(dir, cert+".pem"), filepath.Join(dir, cert+"-key.pem")))
-		} else {
-			opts = append(opts, client.WithTLSClientConfig(filepath.Join(dir, "ca.pem"), "", ""))
-		}
-		return client.New(opts...)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	good, err := mk("client")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer good.Close()
-	if _, err := good.ContainerList(ctx, client.ContainerListOptions{All: true}); err != nil {
-		t.Errorf("a client with a certificate of the CA: %v", err)
-	}
-	for _, who := range []string{"", "stranger"} {
-		c, err := mk(who)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.ContainerList(ctx, client.ContainerListOptions{}); err == nil {
-			t.Errorf("a client with certificate %q was served", who)
-		}
-		c.Close()
-	}
-	if _, err := exec.LookPath("docker"); err == nil {
-		r := dockerCLI(t, "tcp://"+addr, "--tlsverify", "--tlscacert", filepath.Join(dir, "ca.pem"), "--tlscert", filepath.Join(dir, "client.pem"),
-			"--tlskey", filepath.Join(dir, "client-key.pem"), "version", "--format", "{{.Server.APIVersion}}")
-		if r.ExitCode != 0 {
-			t.Errorf("docker --tlsverify: %s", describe(r))
-		}
-	}
-
-	// --insecure-tcp serves plain TCP, with a warning.
-	addr = fmt.Sprintf("127.0.0.1:%d", freePort(t, "tcp"))
-	p = startBurrow(t, "system", "service", "--time", "0", "--insecure-tcp", "tcp://"+addr)
-	waitDial(t, "tcp", addr, p)
-	plain, err := client.New(client.WithHost("tcp://" + addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	if _, err := plain.Ping(ctx, client.PingOptions{}); err != nil {
-		t.Errorf("--insecure-tcp: %v", err)
-	}
-	if !strings.Contains(p.out.String(), "Warning:") {
-		t.Errorf("--insecure-tcp gave no warning: %s", p.out.String())
-	}
-}
-
-// sdkClient is a Docker SDK client of the service at host, and a context
-// that ends after timeout; both are released when the test ends.
-func sdkClient(t *testing.T, host string, timeout time.Duration) (*client.Client, context.Context) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	cli, err := client.New(client.WithHost(host))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	return cli, ctx
-}
-
-// waitDial waits until the service p started answers on addr.
-func waitDial(t *testing.T, network, addr string, p *liveBurrow) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if c, err := net.Dial(network, addr); err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the API service did not listen on %s: %s", addr, p.out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// TestAPIUsernsMode: HostConfig.UsernsMode keep-id runs as the user's own
 // UID, as --userns=keep-id does; a bad mode is a 400.
 func TestAPIUsernsMode(t *testing.T) {
 	t.Parallel()

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/burrow-containers/burrow/limits"
+	"github.com/burrow-containers/burrow/network"
 )
 
 // Status of a check.
@@ -58,7 +59,7 @@ func HostChecks(h Host) []Result {
 	out = append(out, userNamespaces()...)
 	out = append(out, runtimeDir(h), linger(h))
 	out = append(out, cgroups(h)...)
-	out = append(out, fuse(), tun(), netHelper(), unprivilegedPorts(), homeFS(h))
+	out = append(out, fuse(), tun(), netHelper(), firewall(), unprivilegedPorts(), homeFS(h))
 	return out
 }
 
@@ -326,6 +327,16 @@ func netHelper() Result {
 		return Result{Check: "network helper", Status: Warn, Message: "only pasta (" + p + "): the default --network slirp4netns fails", Fix: "sudo apt-get install slirp4netns, or run with --network pasta"}
 	}
 	return Result{Check: "network helper", Status: Fail, Message: "neither slirp4netns nor pasta is installed", Fix: "sudo apt-get install slirp4netns"}
+}
+
+// firewall checks for the program netavark writes a network's rules with:
+// without it the default network works and `network create`'s do not.
+func firewall() Result {
+	if p := network.FirewallTool(); p != "" {
+		return Result{Check: "network rules", Status: OK, Message: "netavark writes the rules of created networks with " + p}
+	}
+	return Result{Check: "network rules", Status: Warn, Message: "neither iptables nor nft is installed: containers cannot join networks made with network create (netavark writes their rules with iptables)",
+		Fix: "sudo apt-get install iptables"}
 }
 
 func unprivilegedPorts() Result {

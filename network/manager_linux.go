@@ -147,7 +147,7 @@ func classify(err error) error {
 	case errors.Is(err, types.ErrInvalidArg):
 		return errdefs.Invalid(err)
 	}
-	return err
+	return explainHelperError(err)
 }
 
 // Create makes a network from o; with ignoreExisting, a network of that

@@ -34,7 +34,7 @@ ENVFILE=$BASE/env
 MARKER=$BASE/hostile-marker
 TEST_USER=burrowtest$INSTANCE
 NOSUB_USER=burrowtest$INSTANCE-nosub
-PACKAGES="uidmap slirp4netns fuse-overlayfs passt netavark aardvark-dns podman-compose docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc bubblewrap buildah libseccomp-dev pkg-config catatonit socat gnupg"
+PACKAGES="uidmap slirp4netns fuse-overlayfs passt netavark aardvark-dns iptables podman-compose docker-registry busybox-static curl iproute2 procps time golang-github-containers-common apache2-utils podman runc bubblewrap buildah libseccomp-dev pkg-config catatonit socat gnupg"
 
 log() { printf 'testbed: %s\n' "$*" >&2; }
 die() { printf 'testbed: error: %s\n' "$*" >&2; exit 1; }

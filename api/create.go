@@ -171,6 +171,16 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		adj := hc.OomScoreAdj
 		c.OOMScoreAdj = &adj
 	}
+	c.ShmSize = hc.ShmSize
+	for _, u := range hc.Ulimits {
+		if u == nil {
+			continue
+		}
+		if _, err := engine.ParseUlimit(u.String()); err != nil {
+			return nil, fmt.Errorf("HostConfig.Ulimits: %w", err)
+		}
+		c.Ulimits = append(c.Ulimits, u.String())
+	}
 	if hc.Init != nil {
 		// dockerd's docker-init is podman's catatonit here: the same
 		// reaper and signal relay as PID 1.

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -342,13 +343,14 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"StopTimeout":-2`, "Config.StopTimeout"},
 		{`"Shell":["/bin/bash","-c"]`, "Config.Shell"},
 		{`"HostConfig":{"Devices":[{"PathOnHost":"dev/null"}]}`, "HostConfig.Devices"},
-		{`"HostConfig":{"Ulimits":[{"Name":"nofile","Soft":1,"Hard":2}]}`, "HostConfig.Ulimits"},
+		{`"HostConfig":{"Ulimits":[{"Name":"bogus","Soft":1,"Hard":2}]}`, "HostConfig.Ulimits"},
+		{`"HostConfig":{"Ulimits":[{"Name":"nofile","Soft":3,"Hard":2}]}`, "HostConfig.Ulimits"},
 		{`"HostConfig":{"GroupAdd":["keep-groups","10"]}`, "HostConfig.GroupAdd"},
 		{`"HostConfig":{"PidMode":"host"}`, "HostConfig.PidMode"},
 		{`"HostConfig":{"IpcMode":"bogus"}`, "HostConfig.IpcMode"},
 		{`"HostConfig":{"UTSMode":"host"}`, "HostConfig.UTSMode"},
 		{`"HostConfig":{"CgroupnsMode":"host"}`, "HostConfig.CgroupnsMode"},
-		{`"HostConfig":{"ShmSize":134217728}`, "HostConfig.ShmSize"},
+		{`"HostConfig":{"ShmSize":-1}`, "HostConfig.ShmSize"},
 		{`"HostConfig":{"Runtime":"runsc"}`, "HostConfig.Runtime"},
 		{`"HostConfig":{"Links":["a:b"]}`, "HostConfig.Links"},
 		{`"HostConfig":{"Annotations":{"a":"b"}}`, "HostConfig.Annotations"},
@@ -382,5 +384,19 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		if !errdefs.Is(err, errdefs.ClassInvalid) || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%s: want a 400 naming %s, got %v", tc.json, tc.field, err)
 		}
+	}
+}
+
+// ShmSize and Ulimits become the container's --shm-size and --ulimit.
+func TestCreateShmSizeAndUlimits(t *testing.T) {
+	c, err := createFrom(t, "", `{"Image":"i","HostConfig":{"ShmSize":134217728,"Ulimits":[{"Name":"nofile","Soft":10,"Hard":20},{"Name":"core","Soft":0,"Hard":0}]}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ShmSize != 128<<20 {
+		t.Errorf("ShmSize %d, want 128 MiB", c.ShmSize)
+	}
+	if want := []string{"nofile=10:20", "core=0:0"}; !slices.Equal(c.Ulimits, want) {
+		t.Errorf("Ulimits %q, want %q", c.Ulimits, want)
 	}
 }

@@ -29,7 +29,7 @@ func refuseUnsupported(req *createRequest) error {
 		{hc.PidMode != "", "HostConfig.PidMode"},
 		{len(hc.StorageOpt) > 0, "HostConfig.StorageOpt"},
 		{hc.UTSMode != "", "HostConfig.UTSMode"},
-		{hc.ShmSize != 0 && hc.ShmSize != 64<<20, "HostConfig.ShmSize (burrow's /dev/shm is 64MiB)"},
+		{hc.ShmSize < 0, "HostConfig.ShmSize below 0"},
 		{hc.Runtime != "", "HostConfig.Runtime"},
 		{hc.Umask != nil, "HostConfig.Umask"},
 		{!hc.Isolation.IsDefault(), "HostConfig.Isolation"},
@@ -38,7 +38,9 @@ func refuseUnsupported(req *createRequest) error {
 			return errdefs.Invalid(fmt.Errorf("%s: burrow does not support it; leave it out", u.field))
 		}
 	}
-	return refuseResources(&hc.Resources)
+	r := hc.Resources
+	r.Ulimits = nil // a create's are the container's --ulimit
+	return refuseResources(&r)
 }
 
 // refuseResources names the first of the limits (of a create or an
@@ -55,7 +57,7 @@ func refuseResources(r *container.Resources) error {
 		{len(r.DeviceRequests) > 0, "HostConfig.DeviceRequests"},
 		{r.MemorySwappiness != nil && *r.MemorySwappiness != -1, "HostConfig.MemorySwappiness"},
 		{r.OomKillDisable != nil && *r.OomKillDisable, "HostConfig.OomKillDisable"},
-		{len(r.Ulimits) > 0, "HostConfig.Ulimits"},
+		{len(r.Ulimits) > 0, "HostConfig.Ulimits (of an update: they are set at create)"},
 		{r.CPUCount != 0 || r.CPUPercent != 0, "HostConfig.CpuCount and CpuPercent (Windows)"},
 		{r.IOMaximumIOps != 0 || r.IOMaximumBandwidth != 0, "HostConfig.IOMaximumIOps and IOMaximumBandwidth (Windows)"},
 	} {

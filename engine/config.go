@@ -50,8 +50,15 @@ type Config struct {
 	// limits.Systemd, limits.Cgroupfs, or "" (systemd: older records).
 	CgroupManager string `json:",omitempty"`
 	OOMScoreAdj   *int   `json:",omitempty"`
-	Privileged    bool
-	ReadOnly      bool
+	// ShmSize is the size of /dev/shm in bytes (--shm-size, the API's
+	// ShmSize), settled at create: 0 there is containers.conf's shm_size
+	// (64 MiB); 0 in a record made before it, 64 MiB.
+	ShmSize int64 `json:",omitempty"`
+	// Ulimits are --ulimit's NAME=SOFT[:HARD] or host, after containers.conf's
+	// default_ulimits (rlimits has the order).
+	Ulimits    []string `json:",omitempty"`
+	Privileged bool
+	ReadOnly   bool
 	// ReadOnlyTmpfs gives a ReadOnly container tmpfs mounts on /run, /tmp
 	// and /var/tmp (podman's --read-only-tmpfs, on by default in the CLI;
 	// the Docker API's ReadonlyRootfs has none).

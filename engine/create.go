@@ -88,6 +88,12 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := e.settleIPC(&c); err != nil {
 		return nil, nil, err
 	}
+	if err := e.settleShmSize(&c); err != nil {
+		return nil, nil, err
+	}
+	if err := checkUlimits(&c); err != nil {
+		return nil, nil, err
+	}
 	if err := CheckGroupAdd(c.GroupAdd); err != nil {
 		return nil, nil, err
 	}

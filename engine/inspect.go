@@ -71,25 +71,28 @@ type InspectHealthcheck struct {
 
 // InspectHostConfig is the HostConfig of `burrow inspect`.
 type InspectHostConfig struct {
-	AutoRemove     bool           `json:"AutoRemove"`
-	Init           bool           `json:"Init"`
-	Privileged     bool           `json:"Privileged"`
-	ReadonlyRootfs bool           `json:"ReadonlyRootfs"`
-	CapAdd         []string       `json:"CapAdd"`
-	CapDrop        []string       `json:"CapDrop"`
-	SecurityOpt    []string       `json:"SecurityOpt"`
-	NetworkMode    string         `json:"NetworkMode"`
-	IpcMode        string         `json:"IpcMode"`
-	GroupAdd       []string       `json:"GroupAdd"`
-	NetworkRate    uint64         `json:"NetworkRate,omitempty"` // bytes per second the container may send
-	Memory         int64          `json:"Memory"`
-	MemorySwap     int64          `json:"MemorySwap"`
-	NanoCpus       int64          `json:"NanoCpus"`
-	CpuShares      uint64         `json:"CpuShares"`
-	CpusetCpus     string         `json:"CpusetCpus"`
-	PidsLimit      int64          `json:"PidsLimit"`
-	CgroupParent   string         `json:"CgroupParent"`
-	PortBindings   map[string]any `json:"PortBindings"`
+	AutoRemove     bool     `json:"AutoRemove"`
+	Init           bool     `json:"Init"`
+	Privileged     bool     `json:"Privileged"`
+	ReadonlyRootfs bool     `json:"ReadonlyRootfs"`
+	CapAdd         []string `json:"CapAdd"`
+	CapDrop        []string `json:"CapDrop"`
+	SecurityOpt    []string `json:"SecurityOpt"`
+	NetworkMode    string   `json:"NetworkMode"`
+	IpcMode        string   `json:"IpcMode"`
+	GroupAdd       []string `json:"GroupAdd"`
+	NetworkRate    uint64   `json:"NetworkRate,omitempty"` // bytes per second the container may send
+	Memory         int64    `json:"Memory"`
+	MemorySwap     int64    `json:"MemorySwap"`
+	NanoCpus       int64    `json:"NanoCpus"`
+	CpuShares      uint64   `json:"CpuShares"`
+	CpusetCpus     string   `json:"CpusetCpus"`
+	PidsLimit      int64    `json:"PidsLimit"`
+	ShmSize        int64    `json:"ShmSize"`
+	// Ulimits are the process's limits, RLIMIT_ names as podman shows them.
+	Ulimits      []InspectUlimit `json:"Ulimits"`
+	CgroupParent string          `json:"CgroupParent"`
+	PortBindings map[string]any  `json:"PortBindings"`
 	// UsernsMode is "" (burrow's own user namespace), keep-id[:...],
 	// nomap, or private for --uidmap/--gidmap; IDMappings are then the
 	// maps, container IDs to IDs of burrow's namespace, as podman shows.
@@ -253,6 +256,12 @@ func (c *Container) Inspect() InspectData {
 		NetworkRate: c.Config.NetworkRate, Memory: c.Config.Limits.Memory, MemorySwap: c.Config.Limits.MemorySwap,
 		NanoCpus: int64(c.Config.Limits.CPUs * 1e9), CpuShares: c.Config.Limits.CPUShares, CpusetCpus: c.Config.Limits.CpusetCpus,
 		PidsLimit: c.Config.Limits.PidsLimit, CgroupParent: c.State.Cgroup, PortBindings: d.NetworkSettings["Ports"].(map[string]any),
+		ShmSize: ShmBytes(c.Config.ShmSize), Ulimits: []InspectUlimit{},
+	}
+	if rl, err := e.rlimits(&c.Config); err == nil {
+		for _, r := range rl {
+			d.HostConfig.Ulimits = append(d.HostConfig.Ulimits, InspectUlimit{Name: r.Type, Soft: r.Soft, Hard: r.Hard})
+		}
 	}
 	d.HostConfig.Devices = append([]Device{}, c.Config.Devices...)
 	d.HostConfig.Tmpfs = tmpfs

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	units "github.com/docker/go-units"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -165,13 +166,49 @@ func (e *Engine) ipcMounts(id string, c *Config, mounts []specs.Mount) []specs.M
 	return out
 }
 
+// defaultShmSize is podman's /dev/shm where neither --shm-size nor
+// containers.conf's shm_size says otherwise.
+const defaultShmSize = 64 << 20
+
+// ShmBytes is the size of a /dev/shm of size bytes (0: the default).
+func ShmBytes(size int64) int64 {
+	if size <= 0 {
+		return defaultShmSize
+	}
+	return size
+}
+
+// settleShmSize gives c the size of its /dev/shm: --shm-size, else
+// containers.conf's shm_size, else 64 MiB.
+func (e *Engine) settleShmSize(c *Config) error {
+	if c.ShmSize < 0 {
+		return errdefs.Invalid(fmt.Errorf("invalid --shm-size %d: give a size, <number>[<unit>] with unit b, k, m or g", c.ShmSize))
+	}
+	if c.ShmSize > 0 {
+		return nil
+	}
+	conf, err := e.conf()
+	if err != nil {
+		return err
+	}
+	if s := conf.Containers.ShmSize; s != "" {
+		n, err := units.RAMInBytes(s)
+		if err != nil || n < 0 {
+			return errdefs.Invalid(fmt.Errorf("shm_size %q in containers.conf: give a size, <number>[<unit>] with unit b, k, m or g", s))
+		}
+		c.ShmSize = n
+	}
+	c.ShmSize = ShmBytes(c.ShmSize)
+	return nil
+}
+
 // setupShareableShm mounts the /dev/shm of a shareable container when it
 // starts; teardownNetwork releases it with a pod infra's.
 func (e *Engine) setupShareableShm(r *Record) error {
 	if r.Config.IPC != IPCShareable {
 		return nil
 	}
-	return mountShm(e.podShmPath(r.ID), 0)
+	return mountShm(e.podShmPath(r.ID), r.Config.ShmSize)
 }
 
 // ipcDependent tells whether the container of c joins the IPC namespace

@@ -34,7 +34,7 @@ func TestIPCMounts(t *testing.T) {
 		return nil
 	}
 	for mode, want := range map[string]string{"": "tmpfs", "private": "tmpfs", "none": "", "host": "bind", "shareable": "bind"} {
-		ms := e.ipcMounts("abc", &Config{IPC: mode}, defaultMounts(false))
+		ms := e.ipcMounts("abc", &Config{IPC: mode}, defaultMounts(false, 0))
 		got := ""
 		if m := find(ms, "/dev/shm"); m != nil {
 			got = m.Type
@@ -43,10 +43,10 @@ func TestIPCMounts(t *testing.T) {
 			t.Errorf("--ipc %q: /dev/shm is %q, want %q", mode, got, want)
 		}
 	}
-	if m := find(e.ipcMounts("abc", &Config{IPC: "shareable"}, defaultMounts(false)), "/dev/shm"); m.Source != e.podShmPath("abc") {
+	if m := find(e.ipcMounts("abc", &Config{IPC: "shareable"}, defaultMounts(false, 0)), "/dev/shm"); m.Source != e.podShmPath("abc") {
 		t.Errorf("a shareable container's /dev/shm is %s, want its tmpfs in burrow's mount namespace", m.Source)
 	}
-	if m := find(e.ipcMounts("abc", &Config{IPC: "host"}, defaultMounts(false)), "/dev/mqueue"); m != nil && m.Type == "mqueue" {
+	if m := find(e.ipcMounts("abc", &Config{IPC: "host"}, defaultMounts(false, 0)), "/dev/mqueue"); m != nil && m.Type == "mqueue" {
 		t.Error("--ipc host mounts a message queue filesystem, which a rootless user cannot for the host's namespace")
 	}
 }

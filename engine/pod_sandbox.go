@@ -234,9 +234,7 @@ func (e *Engine) podShmPath(infraID string) string {
 // mountShm mounts a tmpfs of size bytes at path, as podman's /dev/shm
 // (0: 64 MiB), unless one is there already.
 func mountShm(path string, size int64) error {
-	if size <= 0 {
-		size = 64 << 20
-	}
+	size = ShmBytes(size)
 	if err := os.MkdirAll(path, 0o700); err != nil {
 		return err
 	}

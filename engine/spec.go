@@ -191,7 +191,7 @@ func hasEnv(env []string, key string) bool {
 }
 
 // defaultMounts are the kernel filesystems every container gets, as podman's.
-func defaultMounts(privileged bool) []specs.Mount {
+func defaultMounts(privileged bool, shmSize int64) []specs.Mount {
 	sysOpts := []string{"nosuid", "noexec", "nodev", "ro"}
 	if privileged {
 		sysOpts = []string{"nosuid", "noexec", "nodev"}
@@ -200,7 +200,7 @@ func defaultMounts(privileged bool) []specs.Mount {
 		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
 		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
 		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
-		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", fmt.Sprintf("size=%d", ShmBytes(shmSize))}},
 		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
 		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: sysOpts},
 	}
@@ -336,7 +336,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 			}
 		}
 	}
-	mounts := append(ctr.engine.ipcMounts(ctr.ID, c, defaultMounts(c.Privileged)), etc...)
+	mounts := append(ctr.engine.ipcMounts(ctr.ID, c, defaultMounts(c.Privileged, c.ShmSize)), etc...)
 	if limits.CgroupV2() && !c.CgroupsDisabled {
 		// The container's own cgroup (its namespace's root), read-only
 		// unless privileged, as podman's.
@@ -347,6 +347,10 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		mounts = append(mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts})
 	}
 	args, mounts = withInit(c, args, mounts)
+	rlimits, err := ctr.engine.rlimits(c)
+	if err != nil {
+		return nil, err
+	}
 	namespaces := ctr.engine.containerNamespaces(ctr.ID, c)
 	spec := &specs.Spec{
 		Version:  specs.Version,
@@ -361,6 +365,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 			Capabilities:    pcaps,
 			NoNewPrivileges: c.NoNewPrivileges,
 			OOMScoreAdj:     c.OOMScoreAdj,
+			Rlimits:         rlimits,
 		},
 		Mounts: mounts,
 		Linux: &specs.Linux{

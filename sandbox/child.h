@@ -43,6 +43,11 @@ struct plan {
 	const void *filter; /* struct sock_filter[] */
 	size_t filter_len;  /* in instructions */
 	size_t npreserve;   /* descriptors passed on as 3, 4, ... */
+	struct plan_rlimit {
+		int resource;
+		uint64_t soft, hard;
+	} *rlimits;
+	size_t nrlimits;
 	const int *preserved; /* them, as received (plan_read) */
 	/* the container (init only) */
 	const char *root;
@@ -76,7 +81,8 @@ int child_send(const char *json, int fd);
 void child_terminal(const struct plan *p);
 
 /* child_exec becomes the plan's process: working directory, executable,
- * oom_score_adj, descriptors, seccomp, credentials, then execve. */
+ * oom_score_adj, resource limits, descriptors, seccomp, credentials, then
+ * execve. */
 void child_exec(const struct plan *p) __attribute__((noreturn));
 
 /* burrow_init_main is the container's init: the "init" role, or called

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	units "github.com/docker/go-units"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -210,6 +211,13 @@ func (w *planWriter) process(p *specs.Process, seccomp *specs.LinuxSeccomp, cach
 	if p.NoNewPrivileges {
 		w.record(C.PLAN_NO_NEW_PRIVS)
 	}
+	for _, r := range p.Rlimits {
+		n, err := rlimitNumber(r.Type)
+		if err != nil {
+			return err
+		}
+		w.record(C.PLAN_RLIMIT, num(uint64(n)), num(r.Soft), num(r.Hard))
+	}
 	if p.Terminal {
 		var rows, cols uint64
 		if p.ConsoleSize != nil {
@@ -285,4 +293,16 @@ func (w *planWriter) mount(m specs.Mount) {
 		items = append(items, w.strs(o.data)...)
 	}
 	w.record(C.PLAN_MOUNT, items...)
+}
+
+// rlimitNumber is the resource number of an OCI rlimit type
+// (RLIMIT_NOFILE), by go-units' table of the names --ulimit takes.
+func rlimitNumber(typ string) (int, error) {
+	name, ok := strings.CutPrefix(typ, "RLIMIT_")
+	u := units.Ulimit{Name: strings.ToLower(name)}
+	rl, err := u.GetRlimit()
+	if !ok || err != nil {
+		return 0, fmt.Errorf("invalid rlimit type %q", typ)
+	}
+	return rl.Type, nil
 }

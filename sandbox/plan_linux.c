@@ -170,6 +170,17 @@ static void parse(struct reader r, struct plan *p) {
 			p->filter_len = f.n / 8;
 			break;
 		}
+		case PLAN_RLIMIT: {
+			struct plan_rlimit *rl = realloc(p->rlimits, (p->nrlimits + 1) * sizeof *rl);
+			if (!rl)
+				child_fail(KIND_SETUP, ENOMEM, "reading the container's set-up");
+			p->rlimits = rl;
+			rl[p->nrlimits].resource = (int)num(&b, "resource limit");
+			rl[p->nrlimits].soft = num(&b, "resource limit");
+			rl[p->nrlimits].hard = num(&b, "resource limit");
+			p->nrlimits++;
+			break;
+		}
 		case PLAN_PRESERVE_FDS:
 			p->npreserve = (size_t)num(&b, "descriptors to pass on");
 			if (p->npreserve > PLAN_MAX_TREES)

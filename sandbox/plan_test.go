@@ -270,3 +270,30 @@ func TestEncodeExecWithoutFilter(t *testing.T) {
 		t.Error("an exec's plan with a root")
 	}
 }
+
+// Each rlimit is a record of its resource number, soft and hard limits;
+// an unknown type is refused before anything starts.
+func TestEncodeRlimits(t *testing.T) {
+	p := &specs.Process{Args: []string{"ls"}, Rlimits: []specs.POSIXRlimit{
+		{Type: "RLIMIT_NOFILE", Soft: 100, Hard: 200}, {Type: "RLIMIT_CORE", Soft: 0, Hard: 0},
+	}}
+	b, err := EncodeExec(p, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl := records(decodePlan(t, b), 11)
+	if len(rl) != 2 {
+		t.Fatalf("%d rlimit records, want 2", len(rl))
+	}
+	got := [3]uint64{itemNum(t, rl[0].items[0]), itemNum(t, rl[0].items[1]), itemNum(t, rl[0].items[2])}
+	if got != [3]uint64{unix.RLIMIT_NOFILE, 100, 200} {
+		t.Errorf("nofile record %v", got)
+	}
+	if n := itemNum(t, rl[1].items[0]); n != unix.RLIMIT_CORE {
+		t.Errorf("core's resource %d", n)
+	}
+	p.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_BOGUS"}}
+	if _, err := EncodeExec(p, nil, ""); err == nil || !strings.Contains(err.Error(), "RLIMIT_BOGUS") {
+		t.Errorf("an unknown rlimit type: %v", err)
+	}
+}

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -288,12 +289,29 @@ static void place_fds(const struct plan *p) {
 			child_fail(KIND_SETUP, errno, "passing on descriptor %d", 3 + (int)i);
 }
 
+/* set_rlimits sets the plan's resource limits (--ulimit, and podman's
+ * nofile and nproc defaults). Raising a hard limit needs privilege the
+ * user's namespace does not give: that is the user's error, named. */
+static void set_rlimits(const struct plan *p) {
+	static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+					    "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"};
+	for (size_t i = 0; i < p->nrlimits; i++) {
+		const struct plan_rlimit *r = &p->rlimits[i];
+		struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+		const char *name = r->resource >= 0 && r->resource < (int)(sizeof names / sizeof *names) ? names[r->resource] : "?";
+		if (setrlimit(r->resource, &rl) < 0)
+			child_fail(KIND_SETUP, errno, "setting ulimit %s=%llu:%llu (a container gets at most your own hard limit, ulimit -H)", name,
+				   (unsigned long long)r->soft, (unsigned long long)r->hard);
+	}
+}
+
 void child_exec(const struct plan *p) {
 	char path[PATH_MAX];
 	enter_workdir(p->cwd);
 	look_path(p, path, sizeof path);
 	if (p->has_oom)
 		set_oom_score_adj(p->oom_score_adj);
+	set_rlimits(p);
 	/* No descriptor but stdio (and those passed on on purpose) may reach
 	 * the process: the caller may have inherited some without
 	 * close-on-exec (CVE-2024-21626 was such a leak). The socket stays

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	units "github.com/docker/go-units"
+
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/limits"
@@ -41,6 +43,8 @@ type podmanRunFlags struct {
 	InitPath     string   `name:"init-path" help:"The init --init runs (default: containers.conf's init_path, else catatonit); without --init it is not used."`
 	Device       []string `name:"device" sep:"none" help:"Give the container a host device, HOST[:CONTAINER][:PERMISSIONS] (r, w, m; default rwm): the node (or every node under a directory) is bind-mounted, as rootless podman does; its host permissions decide what the container may do with it (repeatable)."`
 	Sysctl       []string `name:"sysctl" sep:"none" help:"Set a sysctl of the container's network namespace, net.KEY=VALUE (repeatable)."`
+	ShmSize      string   `name:"shm-size" help:"Size of /dev/shm, <number>[<unit>] with unit b, k, m or g (default: containers.conf's shm_size, 64m)."`
+	Ulimit       []string `name:"ulimit" sep:"none" help:"Set a resource limit, NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1: your hard limit), or host to keep yours (repeatable; default nofile and nproc: your hard limits, at most 1048576)."`
 	SdNotify     string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
 	Systemd      string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
 	IPC          string   `name:"ipc" help:"IPC namespace: shareable (the default: others may join it), private, none (no /dev/shm), host, or container:NAME (join that container's)."`
@@ -73,6 +77,19 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 		return err
 	}
 	cfg.Sysctls = append(cfg.Sysctls, sysctls...)
+	if f.ShmSize != "" {
+		n, err := units.RAMInBytes(f.ShmSize)
+		if err != nil || n < 0 {
+			return invalidf("unable to translate --shm-size: invalid size: '%s'", f.ShmSize)
+		}
+		cfg.ShmSize = n
+	}
+	for _, u := range f.Ulimit {
+		if _, err := engine.ParseUlimit(u); err != nil {
+			return err
+		}
+	}
+	cfg.Ulimits = f.Ulimit
 	cfg.InitPath = f.InitPath // as podman's, used with an init only (engine.settleInit)
 	for _, a := range f.Attach {
 		switch strings.ToLower(a) {

@@ -54,6 +54,11 @@ type Config struct {
 	// ShmSize), settled at create: 0 there is containers.conf's shm_size
 	// (64 MiB); 0 in a record made before it, 64 MiB.
 	ShmSize int64 `json:",omitempty"`
+	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
+	NoHosts bool `json:",omitempty"`
+	// Umask is the processes' umask, octal (--umask), settled at create
+	// from containers.conf's umask (0022); "" in older records: 0022.
+	Umask string `json:",omitempty"`
 	// Ulimits are --ulimit's NAME=SOFT[:HARD] or host, after containers.conf's
 	// default_ulimits (rlimits has the order).
 	Ulimits    []string `json:",omitempty"`

@@ -94,6 +94,12 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := checkUlimits(&c); err != nil {
 		return nil, nil, err
 	}
+	if c.NoHosts && len(c.AddHosts) > 0 {
+		return nil, nil, errdefs.Invalid(errors.New("--no-hosts and --add-host cannot be set together"))
+	}
+	if err := e.settleUmask(&c); err != nil {
+		return nil, nil, err
+	}
 	if err := CheckGroupAdd(c.GroupAdd); err != nil {
 		return nil, nil, err
 	}
@@ -196,9 +202,9 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		imgConfig, imgHealth = &cfg.Config.ImageConfig, cfg.Config.Healthcheck
 		ctr.StopSignal = cfg.Config.StopSignal
 		c.Expose = addExposed(c.Expose, cfg.Config.ExposedPorts)
-		if c.PublishAll {
-			c.Ports = append(c.Ports, exposedPorts(cfg.Config.ExposedPorts)...)
-		}
+	}
+	if c.PublishAll {
+		c.Ports = publishExposed(c.Ports, c.Expose)
 	}
 	if c.StopSignal != "" {
 		ctr.StopSignal = c.StopSignal

@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -413,36 +412,6 @@ func ParseAddHost(s string) error {
 		return errdefs.Invalid(fmt.Errorf("invalid --add-host %q: use HOST:IP", s))
 	}
 	return nil
-}
-
-// exposedPorts are an image's EXPOSEd ports, published on random host ports.
-// addExposed adds an image's exposed ports to the container's, as
-// PORT/PROTO, each once.
-func addExposed(have []string, exposed map[string]struct{}) []string {
-	for k := range exposed {
-		if !strings.Contains(k, "/") {
-			k += "/tcp"
-		}
-		if !slices.Contains(have, k) {
-			have = append(have, k)
-		}
-	}
-	slices.Sort(have)
-	return have
-}
-
-func exposedPorts(exposed map[string]struct{}) []PortMapping {
-	var out []PortMapping
-	for k := range exposed {
-		num, proto, _ := strings.Cut(k, "/")
-		if proto == "" {
-			proto = "tcp"
-		}
-		if n, err := strconv.ParseUint(num, 10, 16); err == nil && n > 0 && (proto == "tcp" || proto == "udp") {
-			out = append(out, PortMapping{ContainerPort: uint16(n), Protocol: proto})
-		}
-	}
-	return out
 }
 
 // refreshNetworkNamespace points a stored spec at the namespaces of now: a

@@ -1,8 +1,13 @@
 package engine
 
 import (
+	"fmt"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/burrow-containers/burrow/errdefs"
 )
 
 // PortMapping is a published port: HostIP:HostPort on the host forwards to
@@ -38,4 +43,62 @@ func (c *Container) Ports() []PortMapping {
 		}
 	}
 	return c.Config.Ports
+}
+
+// exposedPorts are an image's EXPOSEd ports, published on random host ports.
+// addExposed adds an image's exposed ports to the container's, as
+// PORT/PROTO, each once.
+func addExposed(have []string, exposed map[string]struct{}) []string {
+	for k := range exposed {
+		if !strings.Contains(k, "/") {
+			k += "/tcp"
+		}
+		if !slices.Contains(have, k) {
+			have = append(have, k)
+		}
+	}
+	slices.Sort(have)
+	return have
+}
+
+// publishExposed adds to ports a random host port for each exposed port
+// (PORT/PROTO, tcp or udp) that none of them publishes yet (-P).
+func publishExposed(ports []PortMapping, exposed []string) []PortMapping {
+	for _, k := range exposed {
+		num, proto, _ := strings.Cut(k, "/")
+		if proto == "" {
+			proto = "tcp"
+		}
+		n, err := strconv.ParseUint(num, 10, 16)
+		if err != nil || n == 0 || (proto != "tcp" && proto != "udp") {
+			continue
+		}
+		if !slices.ContainsFunc(ports, func(p PortMapping) bool { return p.ContainerPort == uint16(n) && p.Protocol == proto }) {
+			ports = append(ports, PortMapping{ContainerPort: uint16(n), Protocol: proto})
+		}
+	}
+	return ports
+}
+
+// ParseExpose reads --expose: PORT[-PORT][/tcp|/udp], as the PORT/PROTO
+// strings of each port.
+func ParseExpose(s string) ([]string, error) {
+	ports, proto, _ := strings.Cut(s, "/")
+	if proto == "" {
+		proto = "tcp"
+	}
+	lo, hi, isRange := strings.Cut(ports, "-")
+	if !isRange {
+		hi = lo
+	}
+	a, errA := strconv.ParseUint(lo, 10, 16)
+	b, errB := strconv.ParseUint(hi, 10, 16)
+	if errA != nil || errB != nil || a == 0 || b < a || (proto != "tcp" && proto != "udp" && proto != "sctp") {
+		return nil, errdefs.Invalid(fmt.Errorf("invalid --expose %q: give PORT[-PORT][/tcp|/udp]", s))
+	}
+	var out []string
+	for p := a; p <= b; p++ {
+		out = append(out, fmt.Sprintf("%d/%s", p, proto))
+	}
+	return out, nil
 }

@@ -361,7 +361,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 			Args:            args,
 			Env:             env,
 			Cwd:             workdir,
-			User:            specs.User{UID: uint32(execUser.Uid), GID: uint32(execUser.Gid), AdditionalGids: gids},
+			User:            specs.User{UID: uint32(execUser.Uid), GID: uint32(execUser.Gid), AdditionalGids: gids, Umask: umaskOf(c)},
 			Capabilities:    pcaps,
 			NoNewPrivileges: c.NoNewPrivileges,
 			OOMScoreAdj:     c.OOMScoreAdj,
@@ -440,7 +440,7 @@ func (ctr *Container) writeEtcFiles(hostname string) ([]specs.Mount, error) {
 	}
 	for _, name := range []string{"hostname", "hosts", "resolv.conf"} {
 		p := filepath.Join(dir, name)
-		if name == "hosts" && ctr.engine.podNoHosts(&ctr.Config) {
+		if name == "hosts" && (ctr.Config.NoHosts || ctr.engine.podNoHosts(&ctr.Config)) {
 			continue // written for the members' /etc/hosts, not mounted
 		}
 		mounts = append(mounts, specs.Mount{Destination: "/etc/" + name, Type: "bind", Source: p, Options: slices.Clone(opts)})

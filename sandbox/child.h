@@ -43,6 +43,8 @@ struct plan {
 	const void *filter; /* struct sock_filter[] */
 	size_t filter_len;  /* in instructions */
 	size_t npreserve;   /* descriptors passed on as 3, 4, ... */
+	int has_umask;
+	unsigned umask;
 	struct plan_rlimit {
 		int resource;
 		uint64_t soft, hard;
@@ -81,8 +83,8 @@ int child_send(const char *json, int fd);
 void child_terminal(const struct plan *p);
 
 /* child_exec becomes the plan's process: working directory, executable,
- * oom_score_adj, resource limits, descriptors, seccomp, credentials, then
- * execve. */
+ * oom_score_adj, resource limits, umask, descriptors, seccomp,
+ * credentials, then execve. */
 void child_exec(const struct plan *p) __attribute__((noreturn));
 
 /* burrow_init_main is the container's init: the "init" role, or called

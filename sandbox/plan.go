@@ -211,6 +211,9 @@ func (w *planWriter) process(p *specs.Process, seccomp *specs.LinuxSeccomp, cach
 	if p.NoNewPrivileges {
 		w.record(C.PLAN_NO_NEW_PRIVS)
 	}
+	if p.User.Umask != nil {
+		w.record(C.PLAN_UMASK, num(uint64(*p.User.Umask)))
+	}
 	for _, r := range p.Rlimits {
 		n, err := rlimitNumber(r.Type)
 		if err != nil {

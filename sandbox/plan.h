@@ -27,6 +27,7 @@
 #define PLAN_SECCOMP 9       /* bytes: the filter, struct sock_filter[] */
 #define PLAN_PRESERVE_FDS 10 /* num N: the last N descriptors sent with the plan become the process's 3..3+N-1 */
 #define PLAN_RLIMIT 11       /* num resource (RLIMIT_*), num soft, num hard; one record per limit */
+#define PLAN_UMASK 12        /* num: the process's umask (absent: the caller's) */
 
 /* The container: the init's only. */
 #define PLAN_ROOT 32     /* str path, num readonly */

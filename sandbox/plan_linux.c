@@ -170,6 +170,10 @@ static void parse(struct reader r, struct plan *p) {
 			p->filter_len = f.n / 8;
 			break;
 		}
+		case PLAN_UMASK:
+			p->has_umask = 1;
+			p->umask = (unsigned)num(&b, "umask") & 0777;
+			break;
 		case PLAN_RLIMIT: {
 			struct plan_rlimit *rl = realloc(p->rlimits, (p->nrlimits + 1) * sizeof *rl);
 			if (!rl)

@@ -271,17 +271,22 @@ func TestEncodeExecWithoutFilter(t *testing.T) {
 	}
 }
 
-// Each rlimit is a record of its resource number, soft and hard limits;
-// an unknown type is refused before anything starts.
-func TestEncodeRlimits(t *testing.T) {
-	p := &specs.Process{Args: []string{"ls"}, Rlimits: []specs.POSIXRlimit{
+// Each rlimit is a record of its resource number, soft and hard limits
+// (an unknown type is refused before anything starts); the umask one.
+func TestEncodeRlimitsAndUmask(t *testing.T) {
+	mask := uint32(0o027)
+	p := &specs.Process{Args: []string{"ls"}, User: specs.User{Umask: &mask}, Rlimits: []specs.POSIXRlimit{
 		{Type: "RLIMIT_NOFILE", Soft: 100, Hard: 200}, {Type: "RLIMIT_CORE", Soft: 0, Hard: 0},
 	}}
 	b, err := EncodeExec(p, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rl := records(decodePlan(t, b), 11)
+	rs := decodePlan(t, b)
+	if um := records(rs, 12); len(um) != 1 || itemNum(t, um[0].items[0]) != 0o027 {
+		t.Errorf("umask records %v, want one of 027", um)
+	}
+	rl := records(rs, 11)
 	if len(rl) != 2 {
 		t.Fatalf("%d rlimit records, want 2", len(rl))
 	}

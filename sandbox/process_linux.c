@@ -312,6 +312,8 @@ void child_exec(const struct plan *p) {
 	if (p->has_oom)
 		set_oom_score_adj(p->oom_score_adj);
 	set_rlimits(p);
+	if (p->has_umask)
+		umask((mode_t)p->umask);
 	/* No descriptor but stdio (and those passed on on purpose) may reach
 	 * the process: the caller may have inherited some without
 	 * close-on-exec (CVE-2024-21626 was such a leak). The socket stays

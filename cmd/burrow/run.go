@@ -28,7 +28,7 @@ type RunCmd struct {
 	IP          string   `name:"ip" help:"The container's IPv4 address on its network."`
 	MACAddress  string   `name:"mac-address" help:"The container's MAC address on its network."`
 	Publish     []string `short:"p" name:"publish" sep:"none" help:"Publish a port: [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], or CONTAINERPORT for a random host port."`
-	PublishAll  bool     `short:"P" name:"publish-all" help:"Publish the image's exposed ports on random host ports."`
+	PublishAll  bool     `short:"P" name:"publish-all" help:"Publish the exposed ports (the image's and --expose's) on random host ports."`
 	NetworkRate string   `name:"network-rate" help:"Cap what the container sends, e.g. 10mbit (token bucket on its interface)."`
 	DNS         []string `name:"dns" sep:"," help:"DNS servers for /etc/resolv.conf."`
 	DNSSearch   []string `name:"dns-search" sep:"," help:"DNS search domains for /etc/resolv.conf (. for none)."`
@@ -219,7 +219,14 @@ func startError(ctr *engine.Container, err error) error {
 
 // puller pulls a missing image with the command's pull options.
 func (r *RunCmd) puller(eng *engine.Engine) engine.PullFunc {
-	return eng.Puller(r.options(r.Quiet))
+	return eng.Puller(r.pullOptions())
+}
+
+// pullOptions are the pull options of the command's flags.
+func (r *RunCmd) pullOptions() engine.PullOptions {
+	o := r.options(r.Quiet)
+	o.Platform, _ = r.platform() // checked by config
+	return o
 }
 
 // printNotes prints podman's warnings as podman does, alone on a line.
@@ -240,7 +247,7 @@ func (r *RunCmd) prepareImage(g *globals, eng *engine.Engine, cfg *engine.Config
 	if images.HasTransport(cfg.Image) {
 		// docker-archive:PATH and the like: copied in first, as podman's
 		// run does, then run by ID.
-		img, err := eng.Pull(g.ctx, cfg.Image, r.options(r.Quiet))
+		img, err := eng.Pull(g.ctx, cfg.Image, r.pullOptions())
 		if err != nil {
 			return nil, err
 		}
@@ -287,6 +294,9 @@ func (r *RunCmd) config() (engine.Config, error) {
 		CreateCommand: os.Args,
 	}
 	if err := r.podmanRunFlags.apply(&cfg); err != nil {
+		return cfg, err
+	}
+	if _, err := r.platform(); err != nil {
 		return cfg, err
 	}
 	entry, hasEntry, err := parseEntrypoint(r.Entrypoint)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	units "github.com/docker/go-units"
@@ -44,6 +45,15 @@ type podmanRunFlags struct {
 	Device       []string `name:"device" sep:"none" help:"Give the container a host device, HOST[:CONTAINER][:PERMISSIONS] (r, w, m; default rwm): the node (or every node under a directory) is bind-mounted, as rootless podman does; its host permissions decide what the container may do with it (repeatable)."`
 	Sysctl       []string `name:"sysctl" sep:"none" help:"Set a sysctl of the container's network namespace, net.KEY=VALUE (repeatable)."`
 	ShmSize      string   `name:"shm-size" help:"Size of /dev/shm, <number>[<unit>] with unit b, k, m or g (default: containers.conf's shm_size, 64m)."`
+	Expose       []string `name:"expose" sep:"none" help:"Expose a port or a range, PORT[-PORT][/tcp|/udp] (-P publishes it; repeatable)."`
+	NoHosts      bool     `name:"no-hosts" help:"Leave the image's /etc/hosts as it is: burrow mounts none of its own."`
+	EnvHost      bool     `name:"env-host" help:"Pass your whole environment into the container (before --env-file's and -e's)."`
+	PodIDFile    string   `name:"pod-id-file" help:"Run in the pod whose ID this file holds (pod create --pod-id-file)."`
+	Umask        string   `name:"umask" help:"The umask of the container's processes (default: containers.conf's umask, 0022)."`
+	Platform     string   `name:"platform" help:"Platform of the image to pull: OS/ARCH[/VARIANT]."`
+	Arch         string   `name:"arch" help:"Architecture of the image to pull (instead of the machine's)."`
+	OS           string   `name:"os" help:"Operating system of the image to pull (instead of linux)."`
+	Variant      string   `name:"variant" help:"Variant of the architecture of the image to pull (arm's v7, ...)."`
 	Ulimit       []string `name:"ulimit" sep:"none" help:"Set a resource limit, NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1: your hard limit), or host to keep yours (repeatable; default nofile and nproc: your hard limits, at most 1048576)."`
 	SdNotify     string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
 	Systemd      string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
@@ -90,6 +100,9 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 		}
 	}
 	cfg.Ulimits = f.Ulimit
+	if err := f.applyHostsAndPorts(cfg); err != nil {
+		return err
+	}
 	cfg.InitPath = f.InitPath // as podman's, used with an init only (engine.settleInit)
 	for _, a := range f.Attach {
 		switch strings.ToLower(a) {
@@ -290,4 +303,59 @@ func readLines(path string) ([]string, error) {
 // pulled (--pull never).
 func errImageNotKnown(ref string) error {
 	return errdefs.NotFound(errors.New(ref + ": image not known"))
+}
+
+// applyHostsAndPorts sets --env-host, --no-hosts, --umask, --expose and
+// --pod-id-file in cfg.
+func (f *podmanRunFlags) applyHostsAndPorts(cfg *engine.Config) error {
+	if f.EnvHost {
+		cfg.Env = append(os.Environ(), cfg.Env...)
+	}
+	cfg.NoHosts, cfg.Umask = f.NoHosts, f.Umask
+	for _, e := range f.Expose {
+		ports, err := engine.ParseExpose(e)
+		if err != nil {
+			return err
+		}
+		cfg.Expose = append(cfg.Expose, ports...)
+	}
+	if f.PodIDFile != "" {
+		if cfg.Pod != "" {
+			return invalidf("--pod and --pod-id-file cannot be set together")
+		}
+		b, err := os.ReadFile(f.PodIDFile)
+		if err != nil {
+			return invalidf("reading --pod-id-file: %v", err)
+		}
+		if cfg.Pod = strings.TrimSpace(string(b)); cfg.Pod == "" {
+			return invalidf("--pod-id-file %s is empty: give the file pod create --pod-id-file wrote", f.PodIDFile)
+		}
+	}
+	return nil
+}
+
+// platform is the platform --platform, --os, --arch and --variant ask
+// pulls for ("" : the machine's).
+func (f *podmanRunFlags) platform() (string, error) {
+	if f.Platform != "" {
+		if f.OS != "" || f.Arch != "" || f.Variant != "" {
+			return "", invalidf("--platform option can not be specified with --arch, --os or --variant")
+		}
+		return f.Platform, nil
+	}
+	if f.OS == "" && f.Arch == "" && f.Variant == "" {
+		return "", nil
+	}
+	goos, arch := f.OS, f.Arch
+	if goos == "" {
+		goos = "linux"
+	}
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	p := goos + "/" + arch
+	if f.Variant != "" {
+		p += "/" + f.Variant
+	}
+	return p, nil
 }

@@ -171,6 +171,13 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		adj := hc.OomScoreAdj
 		c.OOMScoreAdj = &adj
 	}
+	var err error
+	if c.PID, err = engine.ParseNamespaceMode("HostConfig.PidMode", string(hc.PidMode)); err != nil {
+		return nil, err
+	}
+	if c.UTS, err = engine.ParseNamespaceMode("HostConfig.UTSMode", string(hc.UTSMode)); err != nil {
+		return nil, err
+	}
 	c.ShmSize = hc.ShmSize
 	for _, u := range hc.Ulimits {
 		if u == nil {
@@ -196,7 +203,6 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		}
 		c.Entrypoint = &e
 	}
-	var err error
 	if c.Env, err = envOverrides("Config.Env", cfg.Env, imageEnv); err != nil {
 		return nil, err
 	}

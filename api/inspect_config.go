@@ -57,7 +57,7 @@ func inspectHostConfig(d engine.InspectData, c *engine.Config, ports network.Por
 		CapAdd: c.CapAdd, CapDrop: c.CapDrop, ExtraHosts: c.AddHosts, VolumesFrom: c.VolumesFrom,
 		LogConfig: inspectLogConfig(c), SecurityOpt: d.HostConfig.SecurityOpt, UsernsMode: container.UsernsMode(c.UserNS),
 		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled, MaximumRetryCount: c.RestartMax},
-		IpcMode:       container.IpcMode(engine.InspectIpcMode(c)), GroupAdd: c.GroupAdd, ShmSize: engine.ShmBytes(c.ShmSize), ConsoleSize: [2]uint{0, 0}, Resources: inspectResources(c.Limits),
+		IpcMode:       container.IpcMode(engine.InspectIpcMode(c)), PidMode: container.PidMode(c.PID), UTSMode: container.UTSMode(c.UTS), GroupAdd: c.GroupAdd, ShmSize: engine.ShmBytes(c.ShmSize), ConsoleSize: [2]uint{0, 0}, Resources: inspectResources(c.Limits),
 	}
 	if c.Restart != "" {
 		hc.RestartPolicy.Name = container.RestartPolicyMode(c.Restart)

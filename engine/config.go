@@ -54,6 +54,10 @@ type Config struct {
 	// ShmSize), settled at create: 0 there is containers.conf's shm_size
 	// (64 MiB); 0 in a record made before it, 64 MiB.
 	ShmSize int64 `json:",omitempty"`
+	// PID and UTS are the PID and UTS namespace modes (--pid, --uts;
+	// nsmodes.go): "", private, host, container:ID or ns:PATH.
+	PID string `json:",omitempty"`
+	UTS string `json:",omitempty"`
 	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
 	NoHosts bool `json:",omitempty"`
 	// Umask is the processes' umask, octal (--umask), settled at create

@@ -88,6 +88,9 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := e.settleIPC(&c); err != nil {
 		return nil, nil, err
 	}
+	if err := e.settleNamespaceModes(&c); err != nil {
+		return nil, nil, err
+	}
 	if err := e.settleShmSize(&c); err != nil {
 		return nil, nil, err
 	}

@@ -80,6 +80,8 @@ type InspectHostConfig struct {
 	SecurityOpt    []string `json:"SecurityOpt"`
 	NetworkMode    string   `json:"NetworkMode"`
 	IpcMode        string   `json:"IpcMode"`
+	PidMode        string   `json:"PidMode"`
+	UTSMode        string   `json:"UTSMode"`
 	GroupAdd       []string `json:"GroupAdd"`
 	NetworkRate    uint64   `json:"NetworkRate,omitempty"` // bytes per second the container may send
 	Memory         int64    `json:"Memory"`
@@ -274,6 +276,7 @@ func (c *Container) Inspect() InspectData {
 		d.HostConfig.SecurityOpt = []string{"no-new-privileges"}
 	}
 	d.HostConfig.IpcMode, d.HostConfig.GroupAdd = InspectIpcMode(&c.Config), append([]string{}, c.Config.GroupAdd...)
+	d.HostConfig.PidMode, d.HostConfig.UTSMode = inspectNamespaceMode(c.Config.PID), inspectNamespaceMode(c.Config.UTS)
 	d.HostConfig.UsernsMode = c.Config.UserNS
 	if nestedUserNS(&c.Config) && (d.HostConfig.UsernsMode == "" || d.HostConfig.UsernsMode == UserNSAuto) {
 		d.HostConfig.UsernsMode = "private"

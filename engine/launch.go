@@ -148,6 +148,7 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) 
 		spec.Root.Path = rootfs
 		e.refreshNetworkNamespace(spec, &ctr.Config)
 		e.refreshIPCNamespace(spec, &ctr.Config)
+		e.refreshModeNamespaces(spec, &ctr.Config)
 		if err := e.refreshPodSpec(ctr.ID, &ctr.Config, spec); err != nil {
 			return nil, err
 		}
@@ -175,6 +176,9 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 		return nil, err
 	}
 	if err := e.checkIPCDonor(&r.Config); err != nil {
+		return nil, err
+	}
+	if err := e.checkNamespaceDonors(&r.Config); err != nil {
 		return nil, err
 	}
 	// The namespaces and ID maps follow from the configuration: the init

@@ -347,6 +347,7 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 		mounts = append(mounts, specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup2", Source: "cgroup2", Options: opts})
 	}
 	args, mounts = withInit(c, args, mounts)
+	hostProc(c, mounts)
 	rlimits, err := ctr.engine.rlimits(c)
 	if err != nil {
 		return nil, err
@@ -391,8 +392,13 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 
 // containerNamespaces are the namespaces a container of c gets.
 func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespace {
-	ns := []specs.LinuxNamespace{
-		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.UTSNamespace},
+	var ns []specs.LinuxNamespace
+	if n, ok := e.modeNamespace(specs.PIDNamespace, "pid", c.PID); ok {
+		ns = append(ns, n)
+	}
+	ns = append(ns, specs.LinuxNamespace{Type: specs.MountNamespace})
+	if n, ok := e.modeNamespace(specs.UTSNamespace, "uts", c.UTS); ok {
+		ns = append(ns, n)
 	}
 	if n, ok := e.ipcNamespace(c); ok {
 		ns = append(ns, n)

@@ -57,6 +57,8 @@ type podmanRunFlags struct {
 	Ulimit       []string `name:"ulimit" sep:"none" help:"Set a resource limit, NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1: your hard limit), or host to keep yours (repeatable; default nofile and nproc: your hard limits, at most 1048576)."`
 	SdNotify     string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
 	Systemd      string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
+	PID          string   `name:"pid" help:"PID namespace: private (the default), host (your processes are visible; /proc is the host's), container:NAME (join that container's) or ns:PATH."`
+	UTS          string   `name:"uts" help:"UTS namespace: private (the default), host (the host's hostname), container:NAME or ns:PATH."`
 	IPC          string   `name:"ipc" help:"IPC namespace: shareable (the default: others may join it), private, none (no /dev/shm), host, or container:NAME (join that container's)."`
 	Secret       []string `name:"secret" sep:"none" help:"Give the container a secret (burrow secret create): NAME[,type=mount|env,target=TARGET,uid=UID,gid=GID,mode=MODE]; a file at /run/secrets/NAME by default (repeatable)."`
 	GroupAdd     []string `name:"group-add" sep:"none" help:"Add a supplementary group: a GID or a group name of the container's /etc/group (repeatable)."`
@@ -305,13 +307,20 @@ func errImageNotKnown(ref string) error {
 	return errdefs.NotFound(errors.New(ref + ": image not known"))
 }
 
-// applyHostsAndPorts sets --env-host, --no-hosts, --umask, --expose and
-// --pod-id-file in cfg.
+// applyHostsAndPorts sets --env-host, --no-hosts, --umask, --pid, --uts,
+// --expose and --pod-id-file in cfg.
 func (f *podmanRunFlags) applyHostsAndPorts(cfg *engine.Config) error {
 	if f.EnvHost {
 		cfg.Env = append(os.Environ(), cfg.Env...)
 	}
 	cfg.NoHosts, cfg.Umask = f.NoHosts, f.Umask
+	var err error
+	if cfg.PID, err = engine.ParseNamespaceMode("--pid", f.PID); err != nil {
+		return err
+	}
+	if cfg.UTS, err = engine.ParseNamespaceMode("--uts", f.UTS); err != nil {
+		return err
+	}
 	for _, e := range f.Expose {
 		ports, err := engine.ParseExpose(e)
 		if err != nil {

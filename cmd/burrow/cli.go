@@ -23,6 +23,7 @@ type CLI struct {
 	Run        RunCmd        `cmd:"" help:"Run a command in a new container."`
 	Create     CreateCmd     `cmd:"" help:"Create a container without starting it."`
 	Start      StartCmd      `cmd:"" help:"Start containers."`
+	Attach     AttachCmd     `cmd:"" help:"Attach to a running container."`
 	Ps         PsCmd         `cmd:"" help:"List containers."`
 	Logs       LogsCmd       `cmd:"" help:"Show a container's output."`
 	Stop       StopCmd       `cmd:"" help:"Stop containers."`

@@ -173,7 +173,8 @@ type StartCmd struct {
 	All         bool     `help:"Start every container that is not running."`
 	Filter      []string `short:"f" sep:"none" help:"Start only the containers that match: ps's filters (repeatable)."`
 	Latest      bool     `short:"l" help:"Start the container created last."`
-	Containers  []string `arg:"" optional:"" name:"container" help:"Containers to start."`
+	detachFlag
+	Containers []string `arg:"" optional:"" name:"container" help:"Containers to start."`
 }
 
 // Run starts the containers: each not running yet is started and printed
@@ -238,11 +239,22 @@ func (s *StartCmd) Run(g *globals) error {
 func (s *StartCmd) attached(g *globals, eng *engine.Engine, ctr *engine.Container) error {
 	streams := userStreams(s.Interactive && ctr.Config.LogDriver != engine.LogPassthrough)
 	streams.Env, streams.PreserveFDs = socketActivation(0)
+	if err := s.detachKeys(eng, &streams); err != nil {
+		return err
+	}
 	p, err := eng.StartAttached(g.ctx, ctr, streams)
 	if err != nil {
 		return withExit(fmt.Errorf("unable to start container %s: %w", ctr.ID, err), 125)
 	}
-	code, err := foreground(p, ctr.Config.TTY, true)
+	return attachedExit(foreground(p, ctr.Config.TTY, true))
+}
+
+// attachedExit is the exit of a command attached to a container: the
+// container's code, or 0 when the user detached.
+func attachedExit(code int, err error) error {
+	if errors.Is(err, engine.ErrDetached) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -623,6 +635,7 @@ func (r *RestartCmd) Run(g *globals) error {
 // ContainerCmd groups `burrow container ...`: podman's names of the
 // container commands.
 type ContainerCmd struct {
+	Attach   AttachCmd            `cmd:"" help:"Attach to a running container."`
 	Cleanup  ContainerCleanupCmd  `cmd:"" hidden:"" help:"Record a container's exit (run by its monitor)."`
 	Cp       CpCmd                `cmd:"" help:"Copy files between a container and the host."`
 	Create   CreateCmd            `cmd:"" help:"Create a container without starting it."`

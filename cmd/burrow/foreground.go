@@ -39,6 +39,22 @@ func userStreams(stdin bool) engine.Attach {
 	return a
 }
 
+// detachFlag is --detach-keys of the commands that attach to a container.
+type detachFlag struct {
+	DetachKeys *string `name:"detach-keys" help:"Keys that detach from the container and leave it running: ctrl-<a-z@[\\]^_> or a-z, comma-separated, \"\" for none (default: containers.conf's detach_keys, ctrl-p,ctrl-q)."`
+}
+
+// detachKeys are the keys that detach, for the attach of a.
+func (f detachFlag) detachKeys(eng *engine.Engine, a *engine.Attach) error {
+	keys := eng.DefaultDetachKeys()
+	if f.DetachKeys != nil {
+		keys = *f.DetachKeys
+	}
+	var err error
+	a.DetachKeys, err = engine.ParseDetachKeys(keys)
+	return err
+}
+
 // consoleSize is the user's terminal size, nil when stdin is no terminal.
 func consoleSize() *specs.Box {
 	if rows, cols, ok := console.Size(os.Stdin); ok {

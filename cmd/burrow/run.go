@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -65,6 +66,7 @@ type RunCmd struct {
 	LogDriver     string   `name:"log-driver" help:"Where the output goes: k8s-file (the log burrow logs reads; json-file is the same), none, or passthrough (the container gets your stdin, stdout and stderr, which must not be a terminal)."`
 	LogOpt        []string `name:"log-opt" sep:"none" help:"Log option: max-size=SIZE (the log starts over when it would grow past SIZE); default: containers.conf's log_size_max."`
 	registryFlags
+	detachFlag
 	Quiet       bool `short:"q" help:"Pull without progress output."`
 	PreserveFDs uint `name:"preserve-fds" help:"Pass on N descriptors: the container's process gets this command's 3, 4, ... (run only)."`
 	podmanRunFlags
@@ -154,6 +156,9 @@ func (r *RunCmd) Run(g *globals) error {
 	// passthrough: the container reads stdin itself.
 	streams := userStreams(cfg.LogDriver != engine.LogPassthrough && r.attached("stdin"))
 	streams.PreserveFDs, streams.Env = preserved, listenEnv
+	if err := r.detachKeys(eng, &streams); err != nil {
+		return err
+	}
 	if !r.attached("stdout") {
 		streams.Stdout = io.Discard
 	}
@@ -178,6 +183,9 @@ func (r *RunCmd) Run(g *globals) error {
 		fmt.Println(ctr.ID) // as podman: nothing else says which container ran
 	}
 	code, err := foreground(p, cfg.TTY, r.SigProxy)
+	if errors.Is(err, engine.ErrDetached) {
+		return nil // the container goes on
+	}
 	if err != nil {
 		return err
 	}

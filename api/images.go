@@ -2,12 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 
 	"github.com/moby/moby/api/types/common"
 	"github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/api/types/registry"
 
 	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
@@ -419,4 +422,43 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, file string) er
 		return fmt.Errorf("receiving the image archive: %w", err)
 	}
 	return f.Close()
+}
+
+// imageSearch is GET /images/search (docker search): the registry the term
+// names, else registries.conf's unqualified-search ones, as podman's
+// search; a loopback registry is spoken to over plain HTTP, as for pulls.
+func (s *Server) imageSearch(w http.ResponseWriter, r *http.Request) {
+	term := r.URL.Query().Get("term")
+	if term == "" {
+		writeError(w, errdefs.Invalid(errors.New("term is required: the name to search for")))
+		return
+	}
+	so := engine.SearchOptions{}
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 0 {
+			writeError(w, errdefs.Invalid(fmt.Errorf("invalid limit %q: give a number", l)))
+			return
+		}
+		so.Limit = n
+	}
+	var err error
+	if so.Filters, err = filterSpecs(r); err != nil {
+		writeError(w, err)
+		return
+	}
+	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	if reg, _, ok := strings.Cut(term, "/"); ok && loopbackRegistry(reg+"/x") {
+		o.TLSVerify = types.OptionalBoolFalse
+	}
+	res, err := s.Engine.Search(r.Context(), term, so, o)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out := []registry.SearchResult{}
+	for _, x := range res {
+		out = append(out, registry.SearchResult{Name: x.Name, Description: x.Description, StarCount: x.Stars, IsOfficial: x.Official == "[OK]", IsAutomated: x.Automated == "[OK]"})
+	}
+	writeJSON(w, http.StatusOK, out)
 }

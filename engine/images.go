@@ -443,3 +443,18 @@ func nonEmpty(s string) []string {
 	}
 	return []string{s}
 }
+
+// Search's options and results, as package images defines them.
+type (
+	SearchOptions = images.SearchOptions
+	SearchResult  = images.SearchResult
+)
+
+// Search looks term up in registries, as podman's search (images.Search).
+func (e *Engine) Search(ctx context.Context, term string, so SearchOptions, o PullOptions) ([]SearchResult, error) {
+	s, o, err := e.imageStore(o)
+	if err != nil {
+		return nil, err
+	}
+	return images.Search(ctx, s, term, so, o)
+}

@@ -188,10 +188,7 @@ func classifyPullError(err error, named reference.Named) error {
 	if errors.As(err, &unexpected) && unexpected.StatusCode == http.StatusNotFound {
 		return errdefs.NotFound(err)
 	}
-	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
-		return errdefs.Unavailable(fmt.Errorf("%w: for a plain-HTTP registry use --tls-verify=false or mark it insecure in registries.conf", err))
-	}
-	return err
+	return classifyRegistryError(err)
 }
 
 // Lookup finds an image in store by ID (with or without sha256:), ID

@@ -54,6 +54,7 @@ type CLI struct {
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script: bash, zsh or fish."`
 	Build      BuildCmd      `cmd:"" help:"Build an image from a Containerfile."`
 	Pull       PullCmd       `cmd:"" help:"Pull an image from a registry."`
+	Search     SearchCmd     `cmd:"" help:"Search registries for images."`
 	Push       PushCmd       `cmd:"" help:"Push an image to a registry."`
 	Images     ImagesCmd     `cmd:"" help:"List images."`
 	Rmi        RmiCmd        `cmd:"" help:"Remove images."`

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -499,6 +500,7 @@ func (p *plan) mounts(req *createRequest) error {
 		if err != nil {
 			return fmt.Errorf("HostConfig.Tmpfs: %w", err)
 		}
+		m.Options = emptyTmpfs(m.Options)
 		c.Mounts = append(c.Mounts, m)
 	}
 	for dst := range req.Config.Volumes {
@@ -587,6 +589,7 @@ func mountSpec(m mount.Mount) (engine.MountSpec, bool, error) {
 				s.Options = append(s.Options, strings.Join(kv, "="))
 			}
 		}
+		s.Options = emptyTmpfs(s.Options)
 	default:
 		return bad("Type %q: burrow mounts bind, volume and tmpfs", m.Type)
 	}
@@ -722,4 +725,14 @@ func devices(list []container.DeviceMapping) ([]engine.Device, error) {
 		out = append(out, dev)
 	}
 	return out, nil
+}
+
+// emptyTmpfs are a tmpfs mount's options with notmpcopyup unless they ask
+// for tmpcopyup: dockerd's tmpfs mounts start empty, where podman's --tmpfs
+// gets the image's files at the mount point.
+func emptyTmpfs(opts []string) []string {
+	if slices.Contains(opts, "tmpcopyup") || slices.Contains(opts, "notmpcopyup") {
+		return opts
+	}
+	return append(opts, "notmpcopyup")
 }

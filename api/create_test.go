@@ -95,7 +95,7 @@ func TestCreateFromDockerCLI(t *testing.T) {
 		switch {
 		case m.Type == "bind" && m.Source == "/srv" && m.Destination == "/srv" && m.ReadOnly():
 			binds++
-		case m.Type == "tmpfs" && m.Destination == "/run" && reflect.DeepEqual(m.Options, []string{"size=1m"}):
+		case m.Type == "tmpfs" && m.Destination == "/run" && reflect.DeepEqual(m.Options, []string{"size=1m", "notmpcopyup"}): // empty, as dockerd's
 			tmpfs++
 		}
 	}
@@ -316,7 +316,7 @@ func TestCreateMountsLabelsPorts(t *testing.T) {
 	want := []engine.MountSpec{
 		{Type: "volume", Source: "vol", Destination: "/v"},
 		{Type: "bind", Source: "/srv/x", Destination: "/x", Options: []string{"ro"}},
-		{Type: "tmpfs", Destination: "/t", Options: []string{"size=1000000", "mode=1777"}},
+		{Type: "tmpfs", Destination: "/t", Options: []string{"size=1000000", "mode=1777", "notmpcopyup"}},
 		{Type: "volume", Destination: "/anon", Anonymous: true},
 	}
 	if !reflect.DeepEqual(c.Mounts, want) || !reflect.DeepEqual(p.makeDirs, []string{"/srv/x"}) {

@@ -327,6 +327,9 @@ func portMap(ports []engine.PortMapping) network.PortMap {
 func mountPoints(specs []engine.MountSpec, volumePath func(string) string) []container.MountPoint {
 	out := []container.MountPoint{}
 	for _, m := range specs {
+		if m.Type == "tmpfs" {
+			continue // HostConfig.Tmpfs's, which dockerd lists in neither
+		}
 		mp := container.MountPoint{
 			Type: mount.Type(m.Type), Destination: m.Destination, RW: !m.ReadOnly(),
 			Mode: strings.Join(m.Options, ","),

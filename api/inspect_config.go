@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/moby/moby/api/types/blkiodev"
@@ -93,7 +94,7 @@ func inspectHostConfig(d engine.InspectData, c *engine.Config, ports network.Por
 			if hc.Tmpfs == nil {
 				hc.Tmpfs = map[string]string{}
 			}
-			hc.Tmpfs[m.Destination] = strings.Join(m.Options, ",")
+			hc.Tmpfs[m.Destination] = strings.Join(slices.DeleteFunc(slices.Clone(m.Options), func(o string) bool { return o == "notmpcopyup" }), ",")
 		case m.Type == "bind" || m.Type == "volume" && !m.Anonymous:
 			b := m.Source + ":" + m.Destination
 			if len(m.Options) > 0 {

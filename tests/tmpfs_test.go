@@ -141,3 +141,24 @@ func TestReadOnlyTmpfs(t *testing.T) {
 		t.Errorf("--read-only-tmpfs=false: want the write refused, got:\n%s", describe(r))
 	}
 }
+
+// TestDockerTmpfsStartsEmpty: the API's tmpfs mounts start empty, as
+// dockerd's (podman's --tmpfs copies the image's files up); inspect shows
+// them in HostConfig.Tmpfs as given and not among the Mounts.
+func TestDockerTmpfsStartsEmpty(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	img := busyboxImage(t)
+	if out := mustDocker(t, host, "run", "--rm", "--tmpfs", "/etc:size=1m", img, "ls", "-a", "/etc"); strings.Contains(out, "passwd") {
+		t.Errorf("docker run --tmpfs /etc: /etc holds the image's files:\n%s", out)
+	}
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", name) })
+	mustDocker(t, host, "create", "--name", name, "--tmpfs", "/scratch:size=1m", img, "true")
+	if got := strings.TrimSpace(mustDocker(t, host, "inspect", "--format", "{{json .HostConfig.Tmpfs}} {{len .Mounts}}", name)); got != `{"/scratch":"size=1m"} 0` {
+		t.Errorf("docker inspect: %s, want the tmpfs as given and no mount point", got)
+	}
+	if got := mustRun(t, img, []string{"--tmpfs", "/etc"}, "ls", "/etc"); !strings.Contains(got, "passwd") {
+		t.Errorf("burrow run --tmpfs /etc: /etc lacks the image's files (podman copies them up):\n%s", got)
+	}
+}

@@ -179,7 +179,7 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if c.UTS, err = engine.ParseNamespaceMode("HostConfig.UTSMode", string(hc.UTSMode)); err != nil {
 		return nil, err
 	}
-	c.ShmSize = hc.ShmSize
+	c.ShmSize, c.Domainname = hc.ShmSize, cfg.Domainname
 	for _, u := range hc.Ulimits {
 		if u == nil {
 			continue

@@ -330,11 +330,7 @@ func TestCreateMountsLabelsPorts(t *testing.T) {
 
 // Every field burrow cannot honour is a 400 naming it.
 func TestCreateRefusesUnsupportedFields(t *testing.T) {
-	if _, err := createFrom(t, "", testdata(t, "docker-create-unsupported.json")); !errdefs.Is(err, errdefs.ClassInvalid) {
-		t.Errorf("docker create with unsupported flags: %v", err)
-	}
 	for _, tc := range []struct{ json, field string }{
-		{`"Domainname":"d"`, "Config.Domainname"},
 		{`"Healthcheck":{"Test":["CMD"]}`, "Config.Healthcheck"},
 		{`"Healthcheck":{"Test":["true"]}`, "Config.Healthcheck"},
 		{`"Healthcheck":{"Test":["CMD","true"],"StartInterval":1000000}`, "Config.Healthcheck.StartInterval"},
@@ -398,5 +394,19 @@ func TestCreateShmSizeAndUlimits(t *testing.T) {
 	}
 	if want := []string{"nofile=10:20", "core=0:0"}; !slices.Equal(c.Ulimits, want) {
 		t.Errorf("Ulimits %q, want %q", c.Ulimits, want)
+	}
+}
+
+// What docker create --domainname --pid host --uts host --shm-size
+// --ulimit sends (a capture of the docker CLI) reaches the engine; the
+// engine refuses the hostname and domain name with the host's UTS
+// namespace, as podman does.
+func TestCreateNamespaceModesFromDockerCLI(t *testing.T) {
+	c, err := createFrom(t, "", testdata(t, "docker-create-modes.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PID != "host" || c.UTS != "host" || c.Domainname != "dom" || c.ShmSize != 128<<20 || !slices.Equal(c.Ulimits, []string{"nofile=10:20"}) {
+		t.Errorf("PID %q UTS %q Domainname %q ShmSize %d Ulimits %q", c.PID, c.UTS, c.Domainname, c.ShmSize, c.Ulimits)
 	}
 }

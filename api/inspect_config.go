@@ -17,7 +17,7 @@ import (
 // image filled in).
 func inspectConfig(d engine.InspectData, c *engine.Config) *container.Config {
 	out := &container.Config{
-		Hostname: d.Config.Hostname, User: d.Config.User, Env: d.Config.Env, Cmd: d.Config.Cmd,
+		Hostname: d.Config.Hostname, Domainname: c.Domainname, User: d.Config.User, Env: d.Config.Env, Cmd: d.Config.Cmd,
 		Image: familiar(d.Config.Image), WorkingDir: d.Config.WorkingDir,
 		Tty: d.Config.Tty, OpenStdin: d.Config.OpenStdin, AttachStdin: d.Config.OpenStdin, AttachStdout: true, AttachStderr: true,
 		StopSignal: d.Config.StopSignal, Labels: labelsOf(c.Labels), Healthcheck: healthConfigOf(c.Healthcheck),

@@ -17,7 +17,6 @@ func refuseUnsupported(req *createRequest) error {
 		asked bool
 		field string
 	}{
-		{cfg.Domainname != "", "Config.Domainname"},
 		{cfg.ArgsEscaped, "Config.ArgsEscaped"},
 		{len(cfg.OnBuild) > 0, "Config.OnBuild"},
 		{len(cfg.Shell) > 0, "Config.Shell"},

@@ -58,6 +58,9 @@ type Config struct {
 	// nsmodes.go): "", private, host, container:ID or ns:PATH.
 	PID string `json:",omitempty"`
 	UTS string `json:",omitempty"`
+	// Domainname is the NIS domain name of the container's UTS namespace
+	// (the API's Config.Domainname).
+	Domainname string `json:",omitempty"`
 	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
 	NoHosts bool `json:",omitempty"`
 	// Umask is the processes' umask, octal (--umask), settled at create

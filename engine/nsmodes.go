@@ -77,6 +77,9 @@ func (e *Engine) settleNamespaceModes(c *Config) error {
 		}
 	}
 	if c.UTS == nsHost {
+		if c.Domainname != "" {
+			return errdefs.Invalid(errors.New("cannot set the domain name when running in the host UTS namespace: drop one of them"))
+		}
 		if c.Hostname != "" {
 			return errdefs.Invalid(errors.New("cannot set hostname when running in the host UTS namespace: drop --hostname or --uts host"))
 		}

@@ -54,7 +54,7 @@ struct plan {
 	/* the container (init only) */
 	const char *root;
 	int readonly_root, cgroupns, newnet, nested;
-	const char *hostname, *netns;
+	const char *hostname, *domainname, *netns;
 	const char *cwd_existing; /* the container's ID when the working directory must exist */
 	struct plan_mount *mounts;
 	size_t nmounts;

@@ -67,6 +67,9 @@ func EncodeInit(spec *specs.Spec, cache FilterCache, o InitOptions) ([]byte, err
 	}
 	// A namespace joined by path (a pod's UTS or cgroup namespace) keeps
 	// the hostname and cgroup root its owner gave it.
+	if spec.Domainname != "" && newNamespace(spec, specs.UTSNamespace) {
+		w.record(C.PLAN_DOMAINNAME, w.str(spec.Domainname))
+	}
 	if spec.Hostname != "" && newNamespace(spec, specs.UTSNamespace) {
 		w.record(C.PLAN_HOSTNAME, w.str(spec.Hostname))
 	}

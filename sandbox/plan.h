@@ -41,6 +41,7 @@
 #define PLAN_MASK 40     /* str: a path masked (after pivot_root) */
 #define PLAN_READONLY 41 /* str: a path made read-only (after pivot_root) */
 #define PLAN_CWD_EXISTING 42 /* str: the container's ID (for the message): the working directory must exist, it is not made */
+#define PLAN_DOMAINNAME 43   /* str: the NIS domain name of a UTS namespace of its own */
 
 /* A PLAN_MOUNT's items: str type, str source, str destination, then these
  * numbers, then the filesystem's options (str "KEY" or "KEY=VALUE"), for

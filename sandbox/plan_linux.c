@@ -197,6 +197,9 @@ static void parse(struct reader r, struct plan *p) {
 		case PLAN_HOSTNAME:
 			p->hostname = str(&b, "hostname");
 			break;
+		case PLAN_DOMAINNAME:
+			p->domainname = str(&b, "domain name");
+			break;
 		case PLAN_CGROUPNS:
 			p->cgroupns = 1;
 			break;

@@ -302,3 +302,20 @@ func TestEncodeRlimitsAndUmask(t *testing.T) {
 		t.Errorf("an unknown rlimit type: %v", err)
 	}
 }
+
+// A domain name goes with a UTS namespace of the container's own only.
+func TestEncodeDomainname(t *testing.T) {
+	s := testSpec()
+	s.Domainname = "example.test"
+	b, err := EncodeInit(s, "", InitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := records(decodePlan(t, b), 43); len(d) != 1 || itemStr(t, d[0].items[0]) != "example.test" {
+		t.Errorf("domain name records %v", d)
+	}
+	s.Linux.Namespaces[2].Path = "/proc/1/ns/uts"
+	if b, err = EncodeInit(s, "", InitOptions{}); err != nil || len(records(decodePlan(t, b), 43)) != 0 {
+		t.Errorf("a joined UTS namespace got a domain name (%v)", err)
+	}
+}

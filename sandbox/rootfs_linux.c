@@ -483,6 +483,8 @@ void rootfs_build(const struct plan *p, int root, const char *rootpath, const in
 	create_devices(root, p);
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
 		child_fail(KIND_SETUP, errno, "setting the hostname");
+	if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
+		child_fail(KIND_SETUP, errno, "setting the domain name");
 	if (p->newnet && loopback_up() < 0)
 		child_fail(KIND_SETUP, errno, "bringing up lo");
 	/* The working directory is made before the root may turn

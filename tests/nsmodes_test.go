@@ -55,7 +55,7 @@ func TestPIDAndUTSModes(t *testing.T) {
 }
 
 // TestDockerPIDAndUTSModes: the API's PidMode and UTSMode (docker run
-// --pid, --uts; compose's pid: host).
+// --pid, --uts; compose's pid: host) and Config.Domainname.
 func TestDockerPIDAndUTSModes(t *testing.T) {
 	t.Parallel()
 	host := apiService(t)
@@ -67,5 +67,8 @@ func TestDockerPIDAndUTSModes(t *testing.T) {
 	out := mustDocker(t, host, "run", "--rm", "--pid", "host", "--uts", "host", img, "sh", "-c", "hostname; test -d /proc/"+strconv.Itoa(os.Getpid())+" && echo sees-host")
 	if got := strings.Fields(out); len(got) != 2 || got[0] != hostname || got[1] != "sees-host" {
 		t.Errorf("docker run --pid host --uts host: %q, want %s and the test's own process visible", out, hostname)
+	}
+	if got := strings.TrimSpace(mustDocker(t, host, "run", "--rm", "--domainname", "example.test", "--hostname", "box", img, "cat", "/proc/sys/kernel/domainname", "/proc/sys/kernel/hostname")); got != "example.test\nbox" {
+		t.Errorf("docker run --domainname example.test --hostname box: %q", got)
 	}
 }

@@ -179,7 +179,7 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 	if c.UTS, err = engine.ParseNamespaceMode("HostConfig.UTSMode", string(hc.UTSMode)); err != nil {
 		return nil, err
 	}
-	c.ShmSize, c.Domainname = hc.ShmSize, cfg.Domainname
+	c.ShmSize, c.Domainname, c.Annotations = hc.ShmSize, cfg.Domainname, hc.Annotations
 	for _, u := range hc.Ulimits {
 		if u == nil {
 			continue

@@ -349,7 +349,6 @@ func TestCreateRefusesUnsupportedFields(t *testing.T) {
 		{`"HostConfig":{"ShmSize":-1}`, "HostConfig.ShmSize"},
 		{`"HostConfig":{"Runtime":"runsc"}`, "HostConfig.Runtime"},
 		{`"HostConfig":{"Links":["a:b"]}`, "HostConfig.Links"},
-		{`"HostConfig":{"Annotations":{"a":"b"}}`, "HostConfig.Annotations"},
 		{`"HostConfig":{"LogConfig":{"Type":"syslog"}}`, "HostConfig.LogConfig.Type"},
 		{`"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-file":"3"}}}`, "HostConfig.LogConfig.Config"},
 		{`"HostConfig":{"LogConfig":{"Type":"passthrough"}}`, "HostConfig.LogConfig.Type"},

@@ -39,7 +39,7 @@
 // Errors are {"message": ...} with 404, 409, 400, 401 by error class; 413
 // for a body over Server.UploadLimit. A create request is translated field
 // by field (create.go); a field burrow cannot honour is a 400 naming it
-// (unsupported.go: Links, Annotations, Sysctls other than
+// (unsupported.go: Links, StorageOpt, Sysctls other than
 // net.*, Runtime and a few more), never
 // ignored. Requests from web browsers are refused (403) unless the
 // service's --cors names their origin (CORSOrigin; podman's CORS headers

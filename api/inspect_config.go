@@ -66,6 +66,7 @@ func inspectHostConfig(d engine.InspectData, c *engine.Config, ports network.Por
 	if c.OOMScoreAdj != nil {
 		hc.OomScoreAdj = *c.OOMScoreAdj
 	}
+	hc.Annotations = c.Annotations
 	for _, s := range c.Ulimits {
 		if u, err := engine.ParseUlimit(s); err == nil && u != nil {
 			hc.Ulimits = append(hc.Ulimits, u)

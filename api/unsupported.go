@@ -21,7 +21,6 @@ func refuseUnsupported(req *createRequest) error {
 		{len(cfg.OnBuild) > 0, "Config.OnBuild"},
 		{len(cfg.Shell) > 0, "Config.Shell"},
 		{hc.VolumeDriver != "" && hc.VolumeDriver != "local", "HostConfig.VolumeDriver"},
-		{len(hc.Annotations) > 0, "HostConfig.Annotations"},
 		{hc.CgroupnsMode != "" && !hc.CgroupnsMode.IsPrivate(), "HostConfig.CgroupnsMode"},
 		{hc.Cgroup != "", "HostConfig.Cgroup"},
 		{len(hc.Links) > 0, "HostConfig.Links"},

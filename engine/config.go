@@ -58,6 +58,9 @@ type Config struct {
 	// nsmodes.go): "", private, host, container:ID or ns:PATH.
 	PID string `json:",omitempty"`
 	UTS string `json:",omitempty"`
+	// Annotations are the user's OCI annotations (--annotation, the API's
+	// HostConfig.Annotations); podman's own are added (annotations).
+	Annotations map[string]string `json:",omitempty"`
 	// Domainname is the NIS domain name of the container's UTS namespace
 	// (the API's Config.Domainname).
 	Domainname string `json:",omitempty"`

@@ -49,6 +49,8 @@ type InspectConfig struct {
 	OpenStdin  bool              `json:"OpenStdin"`
 	StopSignal string            `json:"StopSignal"`
 	Labels     map[string]string `json:"Labels"`
+	// Annotations are podman's of the container's settings and the user's.
+	Annotations map[string]string `json:"Annotations"`
 	// Healthcheck is the container's health check, in docker's shape
 	// (durations in nanoseconds); HealthcheckOnFailureAction its
 	// --health-on-failure.
@@ -218,7 +220,7 @@ func (c *Container) Inspect() InspectData {
 	d.Config = InspectConfig{
 		Image: c.Image, Tty: c.Config.TTY, OpenStdin: c.Config.Interactive,
 		StopSignal: c.StopSignal, User: c.Config.User, Labels: map[string]string{},
-		Cmd: c.Config.Command,
+		Cmd: c.Config.Command, Annotations: annotations(&c.Config),
 	}
 	maps.Copy(d.Config.Labels, c.Config.Labels)
 	if c.StopSignal == "" {

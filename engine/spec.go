@@ -354,10 +354,11 @@ func (ctr *Container) buildSpec(rootfs string, img *v1.ImageConfig) (*specs.Spec
 	}
 	namespaces := ctr.engine.containerNamespaces(ctr.ID, c)
 	spec := &specs.Spec{
-		Version:    specs.Version,
-		Hostname:   hostname,
-		Domainname: c.Domainname,
-		Root:       &specs.Root{Path: rootfs, Readonly: c.ReadOnly},
+		Version:     specs.Version,
+		Hostname:    hostname,
+		Domainname:  c.Domainname,
+		Annotations: annotations(c),
+		Root:        &specs.Root{Path: rootfs, Readonly: c.ReadOnly},
 		Process: &specs.Process{
 			Terminal:        c.TTY,
 			Args:            args,

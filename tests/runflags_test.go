@@ -10,7 +10,8 @@ import (
 
 // TestRunProcessAndHostsFlags: podman's --umask (and its 0022 default,
 // whatever the caller's umask), --env-host, --no-hosts, --expose with -P,
-// --pod-id-file and --arch/--platform's conflict.
+// --annotation (beside podman's own), --pod-id-file and
+// --arch/--platform's conflict.
 func TestRunProcessAndHostsFlags(t *testing.T) {
 	t.Parallel()
 	img := busyboxImage(t)
@@ -45,6 +46,18 @@ func TestRunProcessAndHostsFlags(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("--expose 7000-7001 --expose 53/udp -P: inspect %q lacks %s", out, want)
 		}
+	}
+	annotated := ctrName(t) + "-annotated"
+	t.Cleanup(func() { burrow(t, "rm", "-f", annotated) })
+	must(t, "create", "--name", annotated, "--annotation", "org.example.team=dev", img, "true")
+	out = must(t, "inspect", "--format", "{{json .Config.Annotations}}", annotated)
+	for _, want := range []string{`"org.example.team":"dev"`, `"io.podman.annotations.autoremove":"FALSE"`, `"io.kubernetes.cri-o.TTY":"false"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--annotation org.example.team=dev: inspect's annotations %s lack %s", out, want)
+		}
+	}
+	if r := burrow(t, "create", "--annotation", "bogus", img); r.ExitCode != 125 || !strings.Contains(r.Stderr, "KEY=VALUE") {
+		t.Errorf("--annotation bogus: exit %d, %q", r.ExitCode, r.Stderr)
 	}
 	pod := ctrName(t) + "-pod"
 	idFile := filepath.Join(t.TempDir(), "pod.id")

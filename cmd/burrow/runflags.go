@@ -45,6 +45,7 @@ type podmanRunFlags struct {
 	Device       []string `name:"device" sep:"none" help:"Give the container a host device, HOST[:CONTAINER][:PERMISSIONS] (r, w, m; default rwm): the node (or every node under a directory) is bind-mounted, as rootless podman does; its host permissions decide what the container may do with it (repeatable)."`
 	Sysctl       []string `name:"sysctl" sep:"none" help:"Set a sysctl of the container's network namespace, net.KEY=VALUE (repeatable)."`
 	ShmSize      string   `name:"shm-size" help:"Size of /dev/shm, <number>[<unit>] with unit b, k, m or g (default: containers.conf's shm_size, 64m)."`
+	Annotation   []string `name:"annotation" sep:"none" help:"Add an annotation to the container, KEY=VALUE (repeatable)."`
 	Expose       []string `name:"expose" sep:"none" help:"Expose a port or a range, PORT[-PORT][/tcp|/udp] (-P publishes it; repeatable)."`
 	NoHosts      bool     `name:"no-hosts" help:"Leave the image's /etc/hosts as it is: burrow mounts none of its own."`
 	EnvHost      bool     `name:"env-host" help:"Pass your whole environment into the container (before --env-file's and -e's)."`
@@ -307,13 +308,23 @@ func errImageNotKnown(ref string) error {
 	return errdefs.NotFound(errors.New(ref + ": image not known"))
 }
 
-// applyHostsAndPorts sets --env-host, --no-hosts, --umask, --pid, --uts,
-// --expose and --pod-id-file in cfg.
+// applyHostsAndPorts sets --env-host, --no-hosts, --umask, --annotation,
+// --pid, --uts, --expose and --pod-id-file in cfg.
 func (f *podmanRunFlags) applyHostsAndPorts(cfg *engine.Config) error {
 	if f.EnvHost {
 		cfg.Env = append(os.Environ(), cfg.Env...)
 	}
 	cfg.NoHosts, cfg.Umask = f.NoHosts, f.Umask
+	for _, a := range f.Annotation {
+		k, v, err := engine.ParseAnnotation(a)
+		if err != nil {
+			return err
+		}
+		if cfg.Annotations == nil {
+			cfg.Annotations = map[string]string{}
+		}
+		cfg.Annotations[k] = v
+	}
 	var err error
 	if cfg.PID, err = engine.ParseNamespaceMode("--pid", f.PID); err != nil {
 		return err

@@ -35,6 +35,11 @@ type CommitOptions struct {
 	Changes []string // --change, Dockerfile-style
 	Message string
 	Author  string
+	// IncludeVolumes makes the container's volumes the image's VOLUMEs
+	// (--include-volumes).
+	IncludeVolumes bool
+	// Pause freezes a running container while its layer is read (--pause).
+	Pause bool
 }
 
 // storageContainer is the containers/storage side of a container made
@@ -93,6 +98,15 @@ func (e *Engine) Commit(ctx context.Context, ctr *Container, ref string, o Commi
 		}
 	}
 	containerConfig(&cfg.Config.ImageConfig, &ctr.Config, env)
+	if o.IncludeVolumes {
+		includeVolumes(&cfg.Config.ImageConfig, &ctr.Config)
+	}
+	if o.Pause && ctr.Running() && !ctr.Paused() {
+		if err := e.Pause(ctr); err != nil {
+			return nil, fmt.Errorf("committing %s with --pause: %w", ctr.Name, err)
+		}
+		defer e.Unpause(ctr)
+	}
 	if err := images.ApplyChanges(&cfg.Config.ImageConfig, o.Changes); err != nil {
 		return nil, err
 	}
@@ -150,6 +164,20 @@ func containerConfig(img *imgspecv1.ImageConfig, c *Config, env []string) {
 			img.ExposedPorts = map[string]struct{}{}
 		}
 		img.ExposedPorts[p] = struct{}{}
+	}
+}
+
+// includeVolumes adds the destinations of c's volumes, named and
+// anonymous, to img's VOLUMEs.
+func includeVolumes(img *imgspecv1.ImageConfig, c *Config) {
+	for _, m := range c.Mounts {
+		if m.Type != "volume" {
+			continue
+		}
+		if img.Volumes == nil {
+			img.Volumes = map[string]struct{}{}
+		}
+		img.Volumes[m.Destination] = struct{}{}
 	}
 }
 

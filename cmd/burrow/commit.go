@@ -16,6 +16,11 @@ type CommitCmd struct {
 	Message   string   `short:"m" help:"Commit message."`
 	Author    string   `short:"a" help:"Author of the image."`
 	Quiet     bool     `short:"q" help:"No progress output."`
+	Format    string   `short:"f" enum:"oci,docker," default:"" help:"Manifest type of the image: oci (the default) or docker."`
+	IIDFile   string   `name:"iidfile" help:"Write the new image's ID to this file."`
+	Volumes   bool     `name:"include-volumes" help:"Make the container's volumes the image's VOLUMEs."`
+	Pause     bool     `short:"p" name:"pause" help:"Pause the container while it is committed (needs a cgroup of its own)."`
+	Squash    bool     `short:"s" name:"squash" hidden:"" help:"Not supported: the image keeps its layers."`
 	Container string   `arg:"" help:"Container to commit."`
 	Ref       string   `arg:"" optional:"" help:"Name of the new image."`
 }
@@ -31,10 +36,18 @@ func (c *CommitCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	img, err := eng.Commit(g.ctx, ctr, c.Ref, engine.CommitOptions{Changes: c.Change, Message: c.Message, Author: c.Author},
-		engine.PullOptions{Quiet: c.Quiet, Out: os.Stderr})
+	if c.Squash {
+		return invalidf("--squash is not supported: commit without it (the image keeps its base layers)")
+	}
+	img, err := eng.Commit(g.ctx, ctr, c.Ref, engine.CommitOptions{Changes: c.Change, Message: c.Message, Author: c.Author, IncludeVolumes: c.Volumes, Pause: c.Pause},
+		engine.PullOptions{Quiet: c.Quiet, Out: os.Stderr, ManifestType: c.Format})
 	if err != nil {
 		return err
+	}
+	if c.IIDFile != "" {
+		if err := os.WriteFile(c.IIDFile, []byte(img.ID), 0o644); err != nil {
+			return fmt.Errorf("writing --iidfile: %w", err)
+		}
 	}
 	fmt.Println(img.ID)
 	return nil

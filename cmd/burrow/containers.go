@@ -173,6 +173,7 @@ type StartCmd struct {
 	All         bool     `help:"Start every container that is not running."`
 	Filter      []string `short:"f" sep:"none" help:"Start only the containers that match: ps's filters (repeatable)."`
 	Latest      bool     `short:"l" help:"Start the container created last."`
+	SigProxy    *bool    `name:"sig-proxy" negatable:"" help:"With --attach, pass the signals burrow receives on to the container's process (default true with --attach)."`
 	detachFlag
 	Containers []string `arg:"" optional:"" name:"container" help:"Containers to start."`
 }
@@ -195,6 +196,9 @@ func (s *StartCmd) Run(g *globals) error {
 	}
 	if !s.All && !s.Latest && len(s.Containers) == 0 {
 		return invalidf("start requires at least one argument")
+	}
+	if s.SigProxy != nil && *s.SigProxy && !s.Attach {
+		return invalidf("you cannot use sig-proxy without --attach: add --attach")
 	}
 	if s.Attach && (s.All || len(s.Containers) > 1) {
 		return invalidf("you cannot start and attach multiple containers at once")
@@ -246,7 +250,7 @@ func (s *StartCmd) attached(g *globals, eng *engine.Engine, ctr *engine.Containe
 	if err != nil {
 		return withExit(fmt.Errorf("unable to start container %s: %w", ctr.ID, err), 125)
 	}
-	return attachedExit(foreground(p, ctr.Config.TTY, true))
+	return attachedExit(foreground(p, ctr.Config.TTY, s.SigProxy == nil || *s.SigProxy))
 }
 
 // attachedExit is the exit of a command attached to a container: the

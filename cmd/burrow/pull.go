@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 
 	"go.podman.io/image/v5/types"
 
@@ -25,12 +27,48 @@ func (r registryFlags) options(quiet bool) engine.PullOptions {
 	return o
 }
 
+// platformFlags choose the image of a list to pull.
+type platformFlags struct {
+	Platform string `name:"platform" help:"Platform of the image to pull: OS/ARCH[/VARIANT]."`
+	Arch     string `name:"arch" help:"Architecture of the image to pull (instead of the machine's)."`
+	OS       string `name:"os" help:"Operating system of the image to pull (instead of linux)."`
+	Variant  string `name:"variant" help:"Variant of the architecture of the image to pull (arm's v7, ...)."`
+}
+
+// platform is the platform --platform, --os, --arch and --variant ask
+// pulls for ("" : the machine's).
+func (f *platformFlags) platform() (string, error) {
+	if f.Platform != "" {
+		if f.OS != "" || f.Arch != "" || f.Variant != "" {
+			return "", invalidf("--platform option can not be specified with --arch, --os or --variant")
+		}
+		return f.Platform, nil
+	}
+	if f.OS == "" && f.Arch == "" && f.Variant == "" {
+		return "", nil
+	}
+	goos, arch := f.OS, f.Arch
+	if goos == "" {
+		goos = "linux"
+	}
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	p := goos + "/" + arch
+	if f.Variant != "" {
+		p += "/" + f.Variant
+	}
+	return p, nil
+}
+
 // PullCmd is `burrow pull`.
 type PullCmd struct {
 	registryFlags
-	Quiet    bool   `short:"q" help:"Print only the image ID."`
-	Platform string `help:"Platform to pull: OS/ARCH[/VARIANT]."`
-	Image    string `arg:"" help:"Image reference."`
+	platformFlags
+	Quiet               bool   `short:"q" help:"Print only the image ID."`
+	Creds               string `name:"creds" help:"USER[:PASSWORD] for the registry, instead of auth.json's."`
+	DisableContentTrust bool   `name:"disable-content-trust" hidden:"" help:"Docker's; ignored, as podman ignores it."`
+	Image               string `arg:"" help:"Image reference."`
 }
 
 // Run pulls the image and prints its ID.
@@ -41,7 +79,16 @@ func (p *PullCmd) Run(g *globals) error {
 	}
 	defer eng.Close()
 	o := p.options(p.Quiet)
-	o.Platform = p.Platform
+	if o.Platform, err = p.platform(); err != nil {
+		return err
+	}
+	if p.Creds != "" {
+		user, pass, _ := strings.Cut(p.Creds, ":")
+		if user == "" {
+			return invalidf("--creds %q: give USER[:PASSWORD]", p.Creds)
+		}
+		o.Credentials = &types.DockerAuthConfig{Username: user, Password: pass}
+	}
 	img, err := eng.Pull(g.ctx, p.Image, o)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 
 	units "github.com/docker/go-units"
@@ -51,19 +50,16 @@ type podmanRunFlags struct {
 	EnvHost      bool     `name:"env-host" help:"Pass your whole environment into the container (before --env-file's and -e's)."`
 	PodIDFile    string   `name:"pod-id-file" help:"Run in the pod whose ID this file holds (pod create --pod-id-file)."`
 	Umask        string   `name:"umask" help:"The umask of the container's processes (default: containers.conf's umask, 0022)."`
-	Platform     string   `name:"platform" help:"Platform of the image to pull: OS/ARCH[/VARIANT]."`
-	Arch         string   `name:"arch" help:"Architecture of the image to pull (instead of the machine's)."`
-	OS           string   `name:"os" help:"Operating system of the image to pull (instead of linux)."`
-	Variant      string   `name:"variant" help:"Variant of the architecture of the image to pull (arm's v7, ...)."`
-	Ulimit       []string `name:"ulimit" sep:"none" help:"Set a resource limit, NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1: your hard limit), or host to keep yours (repeatable; default nofile and nproc: your hard limits, at most 1048576)."`
-	SdNotify     string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
-	Systemd      string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
-	PID          string   `name:"pid" help:"PID namespace: private (the default), host (your processes are visible; /proc is the host's), container:NAME (join that container's) or ns:PATH."`
-	UTS          string   `name:"uts" help:"UTS namespace: private (the default), host (the host's hostname), container:NAME or ns:PATH."`
-	IPC          string   `name:"ipc" help:"IPC namespace: shareable (the default: others may join it), private, none (no /dev/shm), host, or container:NAME (join that container's)."`
-	Secret       []string `name:"secret" sep:"none" help:"Give the container a secret (burrow secret create): NAME[,type=mount|env,target=TARGET,uid=UID,gid=GID,mode=MODE]; a file at /run/secrets/NAME by default (repeatable)."`
-	GroupAdd     []string `name:"group-add" sep:"none" help:"Add a supplementary group: a GID or a group name of the container's /etc/group (repeatable)."`
-	HTTPProxy    *bool    `name:"http-proxy" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default: containers.conf's http_proxy, true; --http-proxy=false not)."`
+	platformFlags
+	Ulimit    []string `name:"ulimit" sep:"none" help:"Set a resource limit, NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1: your hard limit), or host to keep yours (repeatable; default nofile and nproc: your hard limits, at most 1048576)."`
+	SdNotify  string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
+	Systemd   string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
+	PID       string   `name:"pid" help:"PID namespace: private (the default), host (your processes are visible; /proc is the host's), container:NAME (join that container's) or ns:PATH."`
+	UTS       string   `name:"uts" help:"UTS namespace: private (the default), host (the host's hostname), container:NAME or ns:PATH."`
+	IPC       string   `name:"ipc" help:"IPC namespace: shareable (the default: others may join it), private, none (no /dev/shm), host, or container:NAME (join that container's)."`
+	Secret    []string `name:"secret" sep:"none" help:"Give the container a secret (burrow secret create): NAME[,type=mount|env,target=TARGET,uid=UID,gid=GID,mode=MODE]; a file at /run/secrets/NAME by default (repeatable)."`
+	GroupAdd  []string `name:"group-add" sep:"none" help:"Add a supplementary group: a GID or a group name of the container's /etc/group (repeatable)."`
+	HTTPProxy *bool    `name:"http-proxy" negatable:"" help:"Pass the proxy variables of your environment (http_proxy, https_proxy, ftp_proxy, no_proxy, either case) into the container (default: containers.conf's http_proxy, true; --http-proxy=false not)."`
 }
 
 // apply sets the container's settings of these flags in cfg.
@@ -352,30 +348,4 @@ func (f *podmanRunFlags) applyHostsAndPorts(cfg *engine.Config) error {
 		}
 	}
 	return nil
-}
-
-// platform is the platform --platform, --os, --arch and --variant ask
-// pulls for ("" : the machine's).
-func (f *podmanRunFlags) platform() (string, error) {
-	if f.Platform != "" {
-		if f.OS != "" || f.Arch != "" || f.Variant != "" {
-			return "", invalidf("--platform option can not be specified with --arch, --os or --variant")
-		}
-		return f.Platform, nil
-	}
-	if f.OS == "" && f.Arch == "" && f.Variant == "" {
-		return "", nil
-	}
-	goos, arch := f.OS, f.Arch
-	if goos == "" {
-		goos = "linux"
-	}
-	if arch == "" {
-		arch = runtime.GOARCH
-	}
-	p := goos + "/" + arch
-	if f.Variant != "" {
-		p += "/" + f.Variant
-	}
-	return p, nil
 }

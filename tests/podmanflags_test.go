@@ -1,0 +1,50 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestExecCommitPullFlags: podman's exec --env-file and --latest, commit
+// --iidfile, --format docker and --include-volumes, pull --arch (and its
+// conflict with --platform), start --sig-proxy without --attach.
+func TestExecCommitPullFlags(t *testing.T) {
+	img := busyboxImage(t) // not parallel: exec --latest needs the newest container to be this test's
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "env")
+	if err := os.WriteFile(envFile, []byte("A=1\nB=2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name, vol := ctrName(t), ctrName(t)+"-vol"
+	ref := "localhost/" + name + ":committed"
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name); burrow(t, "rmi", ref); burrow(t, "volume", "rm", vol) })
+	must(t, "run", "-d", "--name", name, "-v", vol+":/data", img, "sleep", "300")
+	if got := strings.TrimSpace(must(t, "exec", "--env-file", envFile, "-e", "B=3", name, "sh", "-c", "echo $A $B")); got != "1 3" {
+		t.Errorf("exec --env-file (A=1 B=2) -e B=3: %q, want 1 3", got)
+	}
+	if got := strings.TrimSpace(must(t, "exec", "-l", "cat", "/etc/hostname")); !strings.HasPrefix(strings.TrimSpace(must(t, "inspect", "--format", "{{.Id}}", name)), got) {
+		t.Errorf("exec -l ran in %q, not the newest container %s", got, name)
+	}
+	iid := filepath.Join(dir, "iid")
+	must(t, "commit", "-q", "--iidfile", iid, "--format", "docker", "--include-volumes", name, ref)
+	b, err := os.ReadFile(iid)
+	if err != nil || len(b) != 64 {
+		t.Fatalf("--iidfile holds %q (%v), want the image's ID", b, err)
+	}
+	if got := strings.TrimSpace(must(t, "image", "inspect", "--format", "{{.Id}} {{.ManifestType}} {{json .Config.Volumes}}", ref)); got != string(b)+` application/vnd.docker.distribution.manifest.v2+json {"/data":{}}` {
+		t.Errorf("the committed image: %s", got)
+	}
+	must(t, "pull", "-q", "--tls-verify=false", "--arch", runtime.GOARCH, testImage(t))
+	for _, bad := range [][]string{
+		{"pull", "--platform", "linux/" + runtime.GOARCH, "--arch", runtime.GOARCH, testImage(t)},
+		{"start", "--sig-proxy", name},
+		{"commit", "--squash", name},
+	} {
+		if r := burrow(t, bad...); r.ExitCode != 125 || strings.Count(strings.TrimSpace(r.Stderr), "\n") != 0 {
+			t.Errorf("%q: exit %d, %q; want 125 and one line", bad, r.ExitCode, r.Stderr)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"go.podman.io/storage/pkg/stringid"
 
 	buildtypes "github.com/moby/moby/api/types/build"
+	"github.com/moby/moby/api/types/container"
 
 	"github.com/burrow-containers/burrow/build"
 	"github.com/burrow-containers/burrow/engine"
@@ -104,6 +105,10 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 	if nm := q.Get("networkmode"); nm == "none" || nm == "host" {
 		o.Network = nm
 	}
+	if err := buildRunOptions(r, &o); err != nil {
+		writeError(w, err)
+		return
+	}
 	if v := q.Get("buildargs"); v != "" {
 		var args map[string]*string
 		if err := json.Unmarshal([]byte(v), &args); err != nil {
@@ -127,7 +132,7 @@ func (s *Server) imageBuild(w http.ResponseWriter, r *http.Request) {
 			o.Labels = append(o.Labels, k+"="+v)
 		}
 	}
-	o.Registry = engine.PullOptions{Credentials: registryAuth(r)}
+	o.Registry.Credentials = registryAuth(r)
 	for _, t := range o.Tags {
 		if loopbackRegistry(t) {
 			o.Registry.TLSVerify = types.OptionalBoolFalse
@@ -198,4 +203,47 @@ func (s *Server) buildPrune(w http.ResponseWriter, r *http.Request) {
 		keys = []string{}
 	}
 	writeJSON(w, http.StatusOK, buildtypes.CachePruneReport{CachesDeleted: keys})
+}
+
+// buildRunOptions reads what POST /build asks of the containers of RUN
+// steps (extrahosts, shmsize, ulimits) and of FROM's pulls (platform). The
+// limits a classic build may set on RUN (memory, CPU) are refused when
+// asked: burrow's RUN steps run without them.
+func buildRunOptions(r *http.Request, o *build.Options) error {
+	q := r.URL.Query()
+	for _, name := range []string{"memory", "memswap", "cpushares", "cpuperiod", "cpuquota"} {
+		if v := q.Get(name); v != "" && v != "0" && v != "-1" {
+			return errdefs.Invalid(fmt.Errorf("%s=%s: burrow's RUN steps run without resource limits; leave it out", name, v))
+		}
+	}
+	for _, name := range []string{"cpusetcpus", "cpusetmems", "cgroupparent"} {
+		if v := q.Get(name); v != "" {
+			return errdefs.Invalid(fmt.Errorf("%s=%s: burrow's RUN steps run without resource limits; leave it out", name, v))
+		}
+	}
+	o.Run.AddHosts = q["extrahosts"]
+	if v := q.Get("shmsize"); v != "" && v != "0" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return errdefs.Invalid(fmt.Errorf("invalid shmsize %q: give bytes", v))
+		}
+		o.Run.ShmSize = n
+	}
+	if v := q.Get("ulimits"); v != "" {
+		var ulimits []*container.Ulimit
+		if err := json.Unmarshal([]byte(v), &ulimits); err != nil {
+			return errdefs.Invalid(fmt.Errorf("invalid ulimits: %w", err))
+		}
+		for _, u := range ulimits {
+			if u == nil {
+				continue
+			}
+			if _, err := engine.ParseUlimit(u.String()); err != nil {
+				return fmt.Errorf("ulimits: %w", err)
+			}
+			o.Run.Ulimits = append(o.Run.Ulimits, u.String())
+		}
+	}
+	o.Registry.Platform = q.Get("platform")
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -42,6 +43,13 @@ type Options struct {
 	Squash  bool   // --squash: the stages' new layers as one
 	Format  string // oci (default) or docker
 	Network string // for RUN: "" (slirp4netns), none or host
+	// Run is the rest of the containers of RUN steps (--add-host, --dns,
+	// --ulimit, --shm-size, --cap-add, -v, ...): the step sets the image,
+	// command, environment, working directory, user and network over it.
+	Run engine.Config
+	// Env are K=V variables added to the final image (--env); UnsetEnv
+	// are variables taken from it (--unsetenv).
+	Env, UnsetEnv []string
 	// Out receives the steps and the output of RUN; nil discards it.
 	Out io.Writer
 	// Registry is how FROM pulls (TLS, credentials); its Out is ignored.
@@ -315,6 +323,19 @@ func (b *builder) runStage(i, last int) error {
 					c.Labels = map[string]string{}
 				}
 				c.Labels[k] = v
+			})
+		}
+	}
+	if i == last {
+		for _, kv := range b.o.Env {
+			k, v, _ := strings.Cut(kv, "=")
+			b.configStep(st, "ENV "+k+"="+v, func(c *dockerspec.DockerOCIImageConfig) {
+				c.Env = append(slices.DeleteFunc(c.Env, func(e string) bool { return strings.HasPrefix(e, k+"=") }), k+"="+v)
+			})
+		}
+		for _, k := range b.o.UnsetEnv {
+			b.configStep(st, "UNSETENV "+k, func(c *dockerspec.DockerOCIImageConfig) {
+				c.Env = slices.DeleteFunc(c.Env, func(e string) bool { return strings.HasPrefix(e, k+"=") })
 			})
 		}
 	}
@@ -655,10 +676,9 @@ func (b *builder) run(st *stage, c *instructions.RunCommand, text string) error 
 	// The image the container starts from may lack configuration changes
 	// made since: they are given here.
 	entry := ""
-	cfg := engine.Config{
-		Image: st.img.ID, Command: argv, Entrypoint: &entry, Env: env,
-		Workdir: st.cfg.Config.WorkingDir, User: st.cfg.Config.User, Network: b.o.Network,
-	}
+	cfg := b.o.Run
+	cfg.Image, cfg.Command, cfg.Entrypoint, cfg.Env = st.img.ID, argv, &entry, env
+	cfg.Workdir, cfg.User, cfg.Network = st.cfg.Config.WorkingDir, st.cfg.Config.User, b.o.Network
 	createdBy := strings.Join(argv, " ")
 	if len(st.args) > 0 {
 		createdBy = fmt.Sprintf("|%d %s %s", len(st.args), strings.Join(envOf(st.args), " "), createdBy)

@@ -82,17 +82,26 @@ func (p *PullCmd) Run(g *globals) error {
 	if o.Platform, err = p.platform(); err != nil {
 		return err
 	}
-	if p.Creds != "" {
-		user, pass, _ := strings.Cut(p.Creds, ":")
-		if user == "" {
-			return invalidf("--creds %q: give USER[:PASSWORD]", p.Creds)
-		}
-		o.Credentials = &types.DockerAuthConfig{Username: user, Password: pass}
+	if err := credsOption(p.Creds, &o); err != nil {
+		return err
 	}
 	img, err := eng.Pull(g.ctx, p.Image, o)
 	if err != nil {
 		return err
 	}
 	fmt.Println(img.ID)
+	return nil
+}
+
+// credsOption sets --creds USER[:PASSWORD] in o, when given.
+func credsOption(creds string, o *engine.PullOptions) error {
+	if creds == "" {
+		return nil
+	}
+	user, pass, _ := strings.Cut(creds, ":")
+	if user == "" {
+		return invalidf("--creds %q: give USER[:PASSWORD]", creds)
+	}
+	o.Credentials = &types.DockerAuthConfig{Username: user, Password: pass}
 	return nil
 }

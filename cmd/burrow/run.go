@@ -382,31 +382,8 @@ func (r *RunCmd) config() (engine.Config, error) {
 	if r.Rm && cfg.Restart != "" && cfg.Restart != "no" {
 		return cfg, invalidf("the --rm option conflicts with --restart %s: choose one", r.Restart)
 	}
-	for _, o := range r.SecurityOpt {
-		switch o {
-		case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true":
-			cfg.NoNewPrivileges = true
-		case "no-new-privileges=false", "no-new-privileges:false":
-			cfg.NoNewPrivileges = false
-		case "seccomp=unconfined", "seccomp:unconfined":
-			cfg.Seccomp = "unconfined"
-		default:
-			if path, ok := strings.CutPrefix(o, "seccomp="); ok {
-				if cfg.Seccomp, err = filepath.Abs(path); err != nil {
-					return cfg, err
-				}
-				continue
-			}
-			if paths, ok := strings.CutPrefix(o, "mask="); ok {
-				cfg.Mask = append(cfg.Mask, strings.Split(paths, ":")...)
-				continue
-			}
-			if paths, ok := strings.CutPrefix(o, "unmask="); ok {
-				cfg.Unmask = append(cfg.Unmask, strings.Split(paths, ":")...)
-				continue
-			}
-			return cfg, invalidf("unsupported --security-opt %q: burrow knows no-new-privileges, seccomp=PROFILE.json|unconfined, mask=PATHS and unmask=PATHS|ALL", o)
-		}
+	if err := applySecurityOpts(&cfg, r.SecurityOpt); err != nil {
+		return cfg, err
 	}
 	if cfg.UserNS, err = engine.ParseUserNS(r.Userns); err != nil {
 		return cfg, err
@@ -456,6 +433,38 @@ func (r *RunCmd) logConfig(cfg *engine.Config) (err error) {
 	}
 	if cfg.LogDriver == engine.LogPassthrough && cfg.TTY {
 		return invalidf("--log-driver passthrough cannot be used with --tty: the container would get your terminal; use the default k8s-file")
+	}
+	return nil
+}
+
+// applySecurityOpts sets --security-opt's settings in cfg (run, create and
+// build's RUN steps).
+func applySecurityOpts(cfg *engine.Config, opts []string) (err error) {
+	for _, o := range opts {
+		switch o {
+		case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true":
+			cfg.NoNewPrivileges = true
+		case "no-new-privileges=false", "no-new-privileges:false":
+			cfg.NoNewPrivileges = false
+		case "seccomp=unconfined", "seccomp:unconfined":
+			cfg.Seccomp = "unconfined"
+		default:
+			if path, ok := strings.CutPrefix(o, "seccomp="); ok {
+				if cfg.Seccomp, err = filepath.Abs(path); err != nil {
+					return err
+				}
+				continue
+			}
+			if paths, ok := strings.CutPrefix(o, "mask="); ok {
+				cfg.Mask = append(cfg.Mask, strings.Split(paths, ":")...)
+				continue
+			}
+			if paths, ok := strings.CutPrefix(o, "unmask="); ok {
+				cfg.Unmask = append(cfg.Unmask, strings.Split(paths, ":")...)
+				continue
+			}
+			return invalidf("unsupported --security-opt %q: burrow knows no-new-privileges, seccomp=PROFILE.json|unconfined, mask=PATHS and unmask=PATHS|ALL", o)
+		}
 	}
 	return nil
 }

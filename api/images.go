@@ -458,7 +458,7 @@ func (s *Server) imageSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []registry.SearchResult{}
 	for _, x := range res {
-		out = append(out, registry.SearchResult{Name: x.Name, Description: x.Description, StarCount: x.Stars, IsOfficial: x.Official == "[OK]", IsAutomated: x.Automated == "[OK]"})
+		out = append(out, registry.SearchResult{Name: x.Name, Description: x.Description, StarCount: x.Stars, IsOfficial: x.Official == "[OK]"})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/types"
 
@@ -461,4 +463,33 @@ func (s *Server) imageSearch(w http.ResponseWriter, r *http.Request) {
 		out = append(out, registry.SearchResult{Name: x.Name, Description: x.Description, StarCount: x.Stars, IsOfficial: x.Official == "[OK]"})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// distributionInspect is GET /distribution/{name}/json: the registry's
+// manifest descriptor for name and its platforms, nothing pulled (compose
+// config --resolve-image-digests, compose publish).
+func (s *Server) distributionInspect(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutSuffix(r.PathValue("name"), "/json")
+	if !ok {
+		writeError(w, errdefs.NotFound(fmt.Errorf("no such endpoint %s", r.URL.Path)))
+		return
+	}
+	ref, err := dockerRef("name", name)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	if loopbackRegistry(ref) {
+		o.TLSVerify = types.OptionalBoolFalse
+	}
+	desc, platforms, err := s.Engine.Distribution(r.Context(), ref, o)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if platforms == nil {
+		platforms = []ocispec.Platform{}
+	}
+	writeJSON(w, http.StatusOK, registry.DistributionInspect{Descriptor: desc, Platforms: platforms})
 }

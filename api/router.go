@@ -87,6 +87,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /images/{name...}", s.imagePostRoute)
 	mux.HandleFunc("GET /images/json", s.imageList)
 	mux.HandleFunc("GET /images/search", s.imageSearch)
+	mux.HandleFunc("GET /distribution/{name...}", s.distributionInspect)
 	mux.HandleFunc("GET /networks", s.networkList)
 	mux.HandleFunc("GET /networks/{id}", s.networkInspect)
 	mux.HandleFunc("POST /networks/create", jsonBody(s.networkCreate))

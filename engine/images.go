@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
+
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	cstorage "go.podman.io/storage"
 
@@ -457,4 +459,15 @@ func (e *Engine) Search(ctx context.Context, term string, so SearchOptions, o Pu
 		return nil, err
 	}
 	return images.Search(ctx, s, term, so, o)
+}
+
+// Distribution describes the manifest a registry serves for ref and the
+// platforms it has images for, pulling nothing (the Docker API's
+// distribution inspect).
+func (e *Engine) Distribution(ctx context.Context, ref string, o PullOptions) (imgspecv1.Descriptor, []imgspecv1.Platform, error) {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return imgspecv1.Descriptor{}, nil, err
+	}
+	return images.RemoteManifest(ctx, ref, o)
 }

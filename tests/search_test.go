@@ -4,6 +4,10 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
 )
 
 // TestSearch: search lists a registry's images whose names hold the term
@@ -32,5 +36,25 @@ func TestSearch(t *testing.T) {
 	host := apiService(t)
 	if out := mustDocker(t, host, "search", "--format", "{{.Name}} {{.StarCount}}", reg+"/busy"); strings.TrimSpace(out) != reg+"/busybox 0" {
 		t.Errorf("docker search: %q", out)
+	}
+}
+
+// TestDockerDistributionInspect: GET /distribution/{name}/json gives the
+// registry's manifest digest (what compose config --resolve-image-digests
+// pins) and the image's platform, without pulling; a missing image is a
+// 404.
+func TestDockerDistributionInspect(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	cli, ctx := sdkClient(t, host, time.Minute)
+	res, err := cli.DistributionInspect(ctx, testImage(t), client.DistributionInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(res.Descriptor.Digest), "sha256:") || res.Descriptor.Size == 0 || len(res.Platforms) != 1 || res.Platforms[0].OS != "linux" {
+		t.Errorf("distribution inspect: %+v", res.DistributionInspect)
+	}
+	if _, err := cli.DistributionInspect(ctx, testbedVar(t, "BURROW_TEST_REGISTRY")+"/no-such-image:latest", client.DistributionInspectOptions{}); !cerrdefs.IsNotFound(err) {
+		t.Errorf("a missing image: %v, want not found", err)
 	}
 }

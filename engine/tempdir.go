@@ -20,12 +20,16 @@ import (
 func (e *Engine) tempRoot() string { return filepath.Join(e.burrowDir(), "tmp") }
 
 // tempDir is this process's temporary directory, made on first use, when
-// the directories of dead processes are removed.
+// the directories of dead processes are removed, and made again when it is
+// gone: a long-lived `system service` outlives a `system reset` (burrow's
+// or podman's) that removes the whole store.
 func (e *Engine) tempDir() (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.tmp != "" {
-		return e.tmp, nil
+		if _, err := os.Stat(e.tmp); err == nil {
+			return e.tmp, nil
+		}
 	}
 	root := e.tempRoot()
 	e.sweepTemp()

@@ -58,7 +58,13 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) {
 		if limit > 0 && len(out) == limit {
 			break
 		}
-		out = append(out, containerSummary(c, now, s.volumePath, s.extra(c)))
+		sum := containerSummary(c, now, s.volumePath, s.extra(c))
+		if boolParam(r, "size") {
+			if size, err := s.Engine.Size(c); err == nil {
+				sum.SizeRw, sum.SizeRootFs = size.RwSize, size.RootFsSize
+			}
+		}
+		out = append(out, sum)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -68,7 +74,13 @@ func (s *Server) containerInspect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, inspectResponse(c.Inspect(), c, s.volumePath, s.extra(c)))
+	body := inspectResponse(c.Inspect(), c, s.volumePath, s.extra(c))
+	if boolParam(r, "size") {
+		if size, err := s.Engine.Size(c); err == nil {
+			body.SizeRw, body.SizeRootFs = &size.RwSize, &size.RootFsSize
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // ctrExtra is what a container's summary and inspection show beside its

@@ -128,12 +128,16 @@ type InspectIDMappings struct {
 // InspectData is one container as `burrow inspect` shows it: the fields
 // and shape of podman's container inspect that burrow has.
 type InspectData struct {
-	ID              string            `json:"Id"`
-	Created         time.Time         `json:"Created"`
-	Path            string            `json:"Path"`
-	Args            []string          `json:"Args"`
-	State           InspectState      `json:"State"`
-	Image           string            `json:"Image"`
+	ID      string       `json:"Id"`
+	Created time.Time    `json:"Created"`
+	Path    string       `json:"Path"`
+	Args    []string     `json:"Args"`
+	State   InspectState `json:"State"`
+	Image   string       `json:"Image"`
+	// SizeRw and SizeRootFs are the container's disk use (inspect --size
+	// alone: measuring reads its layer).
+	SizeRw          *int64            `json:"SizeRw,omitempty"`
+	SizeRootFs      *int64            `json:"SizeRootFs,omitempty"`
 	ImageDigest     string            `json:"ImageDigest"`
 	ImageName       string            `json:"ImageName"`
 	Rootfs          string            `json:"Rootfs"`

@@ -48,3 +48,33 @@ func TestExecCommitPullFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestContainerSizes: inspect --size, and the API's size=1 of docker ps -s
+// and docker inspect -s, measure what the container wrote.
+func TestContainerSizes(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	img := busyboxImage(t)
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
+	must(t, "run", "--name", name, img, "sh", "-c", "head -c 200000 /dev/zero > /big")
+	rw := func(s string) bool {
+		n := 0
+		for _, c := range strings.TrimSpace(s) {
+			if c < '0' || c > '9' {
+				return false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n >= 200000
+	}
+	if got := must(t, "inspect", "--size", "--format", "{{.SizeRw}}", name); !rw(got) {
+		t.Errorf("inspect --size: SizeRw %q, want at least 200000", got)
+	}
+	if got := mustDocker(t, host, "inspect", "-s", "--format", "{{.SizeRw}}", name); !rw(got) {
+		t.Errorf("docker inspect -s: SizeRw %q, want at least 200000", got)
+	}
+	if got := mustDocker(t, host, "ps", "-a", "-s", "--filter", "name="+name, "--format", "{{.Size}}"); !strings.HasPrefix(got, "20") || !strings.Contains(got, "kB (virtual ") {
+		t.Errorf("docker ps -s: %q, want about 200kB", got)
+	}
+}

@@ -12,6 +12,7 @@ type InspectCmd struct {
 	Format  string   `short:"f" help:"Go template applied to each object, or json."`
 	Type    string   `short:"t" default:"all" enum:"all,container,image" help:"What to look for: all, container or image."`
 	Latest  bool     `short:"l" help:"Inspect the container created last."`
+	Size    bool     `short:"s" help:"Show the containers' disk use (SizeRw, SizeRootFs)."`
 	Objects []string `arg:"" optional:"" name:"name" help:"Containers or images to inspect."`
 }
 
@@ -44,7 +45,15 @@ func (i *InspectCmd) Run(g *globals) error {
 	return printInspect(i.Objects, i.Format, func(name string) (any, error) {
 		c, err := eng.Get(name)
 		if err == nil {
-			return c.Inspect(), nil
+			d := c.Inspect()
+			if i.Size {
+				size, err := eng.Size(c)
+				if err != nil {
+					return nil, err
+				}
+				d.SizeRw, d.SizeRootFs = &size.RwSize, &size.RootFsSize
+			}
+			return d, nil
 		}
 		if errdefs.Is(err, errdefs.ClassNotFound) && i.Type == "all" {
 			d, err := inspectImage(g, eng, name)

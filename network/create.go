@@ -83,12 +83,12 @@ func subnets(cidrs, gateways, ranges []string) ([]types.Subnet, error) {
 			return nil, fmt.Errorf("invalid --subnet %q: give a CIDR such as 10.89.5.0/24", c)
 		}
 		s := types.Subnet{Subnet: sub}
-		if i < len(gateways) {
+		if i < len(gateways) && gateways[i] != "" { // "": the API's Config without one
 			if s.Gateway = net.ParseIP(gateways[i]); s.Gateway == nil {
 				return nil, fmt.Errorf("invalid --gateway %q: give an IP address", gateways[i])
 			}
 		}
-		if i < len(ranges) {
+		if i < len(ranges) && ranges[i] != "" {
 			if s.LeaseRange, err = leaseRange(ranges[i]); err != nil {
 				return nil, err
 			}

@@ -33,6 +33,17 @@ func TestCreateOptionsPairSubnetsByPosition(t *testing.T) {
 	}
 }
 
+// The API gives each subnet a gateway and a range, "" for none.
+func TestCreateOptionsEmptyGatewayAndRange(t *testing.T) {
+	n, err := CreateOptions{Name: "app", Subnets: []string{"10.89.7.0/24"}, Gateways: []string{"10.89.7.1"}, IPRanges: []string{""}}.network()
+	if err != nil || len(n.Subnets) != 1 || n.Subnets[0].LeaseRange != nil || n.Subnets[0].Gateway.String() != "10.89.7.1" {
+		t.Fatalf("an empty range: %+v, %v", n, err)
+	}
+	if _, err := (CreateOptions{Name: "app", Subnets: []string{"10.89.7.0/24"}, Gateways: []string{""}}).network(); err != nil {
+		t.Errorf("an empty gateway: %v", err)
+	}
+}
+
 func TestCreateOptionsRejectBadInput(t *testing.T) {
 	for _, o := range []CreateOptions{
 		{Gateways: []string{"10.1.0.1"}},

@@ -597,3 +597,19 @@ func TestUnshareRootlessNetns(t *testing.T) {
 		t.Errorf("unshare --rootless-cni: no bridge with the gateway %s:\n%s", gw, out)
 	}
 }
+
+// TestDockerNetworkSubnetAndGateway: docker network create --subnet
+// --gateway (without --ip-range, which the CLI sends empty) makes the
+// network as asked.
+func TestDockerNetworkSubnetAndGateway(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "network", "rm", "-f", name) })
+	subnet := freeSubnet()
+	gateway := strings.TrimSuffix(subnet, "0/24") + "1"
+	mustDocker(t, host, "network", "create", "--subnet", subnet, "--gateway", gateway, "--internal", "--label", "burrow-test=1", name)
+	if got := strings.TrimSpace(mustDocker(t, host, "network", "inspect", "-f", "{{.Internal}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}", name)); got != "true "+subnet+" "+gateway {
+		t.Errorf("docker network inspect: %q, want true %s %s", got, subnet, gateway)
+	}
+}

@@ -17,7 +17,7 @@ import (
 func volumeResponse(v *engine.Volume) volume.Volume {
 	return volume.Volume{
 		Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: orEmpty(v.Labels),
-		CreatedAt: v.CreatedAt.Format(time.RFC3339), Scope: "local", Options: map[string]string{},
+		CreatedAt: v.CreatedAt.Format(time.RFC3339), Scope: "local", Options: orEmpty(v.Options),
 	}
 }
 
@@ -56,15 +56,14 @@ func (s *Server) volumeCreate(w http.ResponseWriter, r *http.Request) {
 	case req.Driver != "" && req.Driver != "local":
 		writeError(w, errdefs.Invalid(fmt.Errorf("volume create: Driver %q: burrow's volumes are local", req.Driver)))
 		return
-	case len(req.DriverOpts) > 0:
-		writeError(w, errdefs.Invalid(errors.New("volume create: DriverOpts: burrow's volumes are directories, without options")))
-		return
 	case req.ClusterVolumeSpec != nil:
 		writeError(w, errdefs.Invalid(errors.New("volume create: ClusterVolumeSpec: burrow has no swarm")))
 		return
 	}
 	// As dockerd: creating a volume that exists returns it.
-	v, err := s.Engine.CreateVolume(req.Name, engine.VolumeOptions{Labels: req.Labels, IgnoreExisting: true})
+	// DriverOpts are the local driver's: type (none with o=bind, bind,
+	// tmpfs), device, o, as volume create -o.
+	v, err := s.Engine.CreateVolume(req.Name, engine.VolumeOptions{Labels: req.Labels, Options: req.DriverOpts, IgnoreExisting: true})
 	if err != nil {
 		writeError(w, err)
 		return

@@ -14,10 +14,10 @@ import (
 // the directory a bind volume binds; a tmpfs volume holds none outside a
 // running container.
 func volumeData(v *Volume) (string, error) {
-	switch v.Options["type"] {
-	case "bind":
+	switch {
+	case volumeBinds(v.Options):
 		return v.Options["device"], nil
-	case "tmpfs":
+	case v.Options["type"] == "tmpfs":
 		return "", errdefs.Invalid(fmt.Errorf("volume %s is a tmpfs: its files live only in the containers that mount it", v.Name))
 	}
 	return v.Mountpoint, nil

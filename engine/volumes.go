@@ -327,7 +327,7 @@ func checkVolumeOptions(opts map[string]string) error {
 				return errdefs.Invalid(fmt.Errorf("invalid volume option type %s for driver 'local': burrow mounts bind and tmpfs volumes (others need root)", v))
 			}
 		case "device":
-			if opts["type"] == "bind" {
+			if volumeBinds(opts) {
 				if _, err := os.Stat(v); err != nil {
 					return errdefs.Invalid(fmt.Errorf("invalid volume option device for driver 'local': %w", err))
 				}
@@ -343,10 +343,19 @@ func checkVolumeOptions(opts map[string]string) error {
 			return errdefs.Invalid(fmt.Errorf("invalid mount option %s for driver 'local': burrow takes type, device, o, uid and gid", k))
 		}
 	}
-	if opts["type"] == "bind" && opts["device"] == "" {
+	if volumeBinds(opts) && opts["device"] == "" {
 		return errdefs.Invalid(errors.New("invalid volume option type bind for driver 'local': give the directory with -o device=PATH"))
 	}
 	return nil
+}
+
+// volumeBinds tells whether a volume of opts binds its device: type bind
+// (podman's), or Docker's local driver's type none with o=bind.
+func volumeBinds(opts map[string]string) bool {
+	if opts["type"] == "bind" {
+		return true
+	}
+	return opts["type"] == "none" && slices.ContainsFunc(strings.Split(opts["o"], ","), func(o string) bool { return o == "bind" || o == "rbind" })
 }
 
 // writeVolume stores a volume's metadata.
@@ -556,14 +565,15 @@ func (e *Engine) mountVolume(ctr *Container, m *MountSpec, rootfs string) (specs
 	m.Source = v.Name
 	var extra []string
 	if o := v.Options["o"]; o != "" {
-		extra = strings.Split(o, ",")
+		// bind and rbind say what the mount is; the mount adds rbind.
+		extra = slices.DeleteFunc(strings.Split(o, ","), func(o string) bool { return o == "bind" || o == "rbind" })
 	}
 	source := v.Mountpoint
-	switch v.Options["type"] {
-	case "tmpfs":
+	switch {
+	case v.Options["type"] == "tmpfs":
 		opts := append(append([]string{"nosuid", "nodev"}, extra...), m.Options...)
 		return specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs", Options: opts}, nil
-	case "bind":
+	case volumeBinds(v.Options):
 		source = v.Options["device"]
 	default:
 		if err := e.firstUse(ctr, v, m.Destination, rootfs); err != nil {
@@ -670,7 +680,7 @@ func (e *Engine) chownMounts(c *Config, spec *specs.Spec) error {
 				return err
 			}
 			src = v.Mountpoint
-			if v.Options["type"] == "bind" {
+			if volumeBinds(v.Options) {
 				src = v.Options["device"]
 			}
 		}

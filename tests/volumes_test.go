@@ -180,3 +180,30 @@ func TestBindMountTargetDanglingLink(t *testing.T) {
 		t.Errorf("/opt/made appeared on the host")
 	}
 }
+
+// TestDockerVolumeDriverOpts: the local driver's options of docker volume
+// create and compose's driver_opts: type none with o=bind binds a host
+// directory, type tmpfs mounts a tmpfs; inspect shows them.
+func TestDockerVolumeDriverOpts(t *testing.T) {
+	t.Parallel()
+	host := apiService(t)
+	img := busyboxImage(t)
+	dir := t.TempDir()
+	bound, tmp := ctrName(t)+"-bind", ctrName(t)+"-tmpfs"
+	t.Cleanup(func() { burrow(t, "volume", "rm", "-f", bound, tmp) })
+	mustDocker(t, host, "volume", "create", "-o", "type=none", "-o", "o=bind", "-o", "device="+dir, bound)
+	mustDocker(t, host, "run", "--rm", "-v", bound+":/data", img, "sh", "-c", "echo through > /data/f")
+	if b, err := os.ReadFile(filepath.Join(dir, "f")); err != nil || string(b) != "through\n" {
+		t.Errorf("the bind volume's file on the host: %q, %v", b, err)
+	}
+	if got := strings.TrimSpace(mustDocker(t, host, "volume", "inspect", "-f", "{{.Options.type}} {{.Options.o}} {{.Options.device}}", bound)); got != "none bind "+dir {
+		t.Errorf("docker volume inspect: %q", got)
+	}
+	mustDocker(t, host, "volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m", tmp)
+	if got := mustDocker(t, host, "run", "--rm", "-v", tmp+":/t", img, "sh", "-c", "grep ' /t ' /proc/mounts"); !strings.Contains(got, "tmpfs") || !strings.Contains(got, "size=1024k") {
+		t.Errorf("the tmpfs volume's mount: %q", got)
+	}
+	if r := dockerCLI(t, host, "volume", "create", "-o", "type=nfs", "-o", "device=:/x", ctrName(t)+"-nfs"); r.ExitCode == 0 {
+		t.Errorf("an nfs volume was made")
+	}
+}

@@ -357,6 +357,9 @@ func TestLogsSeveralContainers(t *testing.T) {
 	if out := must(t, "logs", "--names", a, b); !strings.Contains(out, a+" a1\n") || !strings.Contains(out, b+" b1\n") {
 		t.Errorf("logs --names:\n%s", out)
 	}
+	if out := must(t, "logs", "--names", "--color", a, b); !strings.Contains(out, a+" \033[0m") || !strings.Contains(out, "a1\n") || strings.Count(out, "\033[0;") != 3 {
+		t.Errorf("logs --names --color: %q, want each prefix colored", out)
+	}
 	// One container: no prefix; podman's forms of --since.
 	for _, since := range []string{"1000", "2000-01-02", "2000-01-02T03:04:05Z", "10m"} {
 		if out := must(t, "logs", "--since", since, a); out != "a1\na2\n" {

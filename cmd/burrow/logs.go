@@ -22,6 +22,7 @@ type LogsCmd struct {
 	Until      string   `help:"Only lines before this time (same forms as --since)."`
 	Timestamps bool     `short:"t" help:"Show the time of each line."`
 	Names      bool     `short:"n" help:"With several containers, start each line with the container's name (default: its short ID)."`
+	Color      bool     `name:"color" help:"With several containers, color each one's prefix differently."`
 	Latest     bool     `short:"l" help:"Show the log of the container created last."`
 	Containers []string `arg:"" optional:"" name:"container" help:"Containers whose logs to show."`
 }
@@ -67,6 +68,9 @@ func (l *LogsCmd) Run(g *globals) error {
 		if l.Names {
 			co.Prefix = t.ctr.Name + " "
 		}
+		if l.Color {
+			co.Prefix = prefixColors[i%len(prefixColors)] + co.Prefix + "\033[0m"
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -81,6 +85,10 @@ func (l *LogsCmd) Run(g *globals) error {
 	}
 	return nil
 }
+
+// prefixColors are the ANSI colors of logs --color's prefixes, one
+// container after the other.
+var prefixColors = []string{"\033[0;32m", "\033[0;33m", "\033[0;34m", "\033[0;35m", "\033[0;36m", "\033[0;31m"}
 
 // lockedWriter lets several goroutines write whole records to one stream.
 type lockedWriter struct {

@@ -16,7 +16,10 @@ type AttachCmd struct {
 // Run attaches the user's terminal to a running container until it exits
 // (its exit code) or the detach keys are typed (0, the container goes on).
 func (a *AttachCmd) Run(g *globals) error {
-	if a.Latest == (a.Container != "") {
+	if a.Latest && a.Container != "" {
+		return invalidf("--latest and containers cannot be used together")
+	}
+	if !a.Latest && a.Container == "" {
 		return invalidf("attach requires the name or ID of one running container, or --latest")
 	}
 	eng, err := openEngine()

@@ -22,6 +22,7 @@ func (a *AttachCmd) Run(g *globals) error {
 	if !a.Latest && a.Container == "" {
 		return invalidf("attach requires the name or ID of one running container, or --latest")
 	}
+	proxy := startSigProxy(a.SigProxy)
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -50,5 +51,5 @@ func (a *AttachCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	return attachedExit(foreground(p, ctr.Config.TTY, a.SigProxy))
+	return attachedExit(foreground(p, ctr.Config.TTY, proxy))
 }

@@ -241,6 +241,7 @@ func (s *StartCmd) Run(g *globals) error {
 // attached starts ctr with the user's terminal attached and exits with
 // its code; a running container is attached to.
 func (s *StartCmd) attached(g *globals, eng *engine.Engine, ctr *engine.Container) error {
+	proxy := startSigProxy(s.SigProxy == nil || *s.SigProxy)
 	streams := userStreams(s.Interactive && ctr.Config.LogDriver != engine.LogPassthrough)
 	streams.Env, streams.PreserveFDs = socketActivation(0)
 	if err := s.detachKeys(eng, &streams); err != nil {
@@ -250,7 +251,7 @@ func (s *StartCmd) attached(g *globals, eng *engine.Engine, ctr *engine.Containe
 	if err != nil {
 		return withExit(fmt.Errorf("unable to start container %s: %w", ctr.ID, err), 125)
 	}
-	return attachedExit(foreground(p, ctr.Config.TTY, s.SigProxy == nil || *s.SigProxy))
+	return attachedExit(foreground(p, ctr.Config.TTY, proxy))
 }
 
 // attachedExit is the exit of a command attached to a container: the

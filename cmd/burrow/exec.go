@@ -38,6 +38,7 @@ func (x *ExecCmd) Run(g *globals) error {
 		}
 		env = append(fromFiles, env...)
 	}
+	proxy := startSigProxy(!x.Detach)
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func (x *ExecCmd) Run(g *globals) error {
 	if err != nil || x.Detach {
 		return err
 	}
-	code, err := foreground(p, x.TTY, true)
+	code, err := foreground(p, x.TTY, proxy)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/signal"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -64,27 +63,12 @@ func consoleSize() *specs.Box {
 }
 
 // foreground connects the user's terminal and signals to p until it ends:
-// raw mode and its size changes when p has a terminal, and, with sigProxy,
-// the signals the CLI receives. It returns p's exit code.
-func foreground(p engine.Attached, tty, sigProxy bool) (int, error) {
+// raw mode and its size changes when p has a terminal, and, through
+// proxy (nil: none), the signals the CLI receives. It returns p's exit
+// code.
+func foreground(p engine.Attached, tty bool, proxy *sigProxy) (int, error) {
 	defer attachedGC()() // it stays as long as the container: Go's default heap bound
-	if sigProxy {
-		sigs := make(chan os.Signal, 64)
-		signal.Notify(sigs, forwarded...)
-		defer signal.Stop(sigs)
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			for {
-				select {
-				case s := <-sigs:
-					p.Signal(s)
-				case <-done:
-					return
-				}
-			}
-		}()
-	}
+	defer proxy.forward(p)()
 	restore := func() {}
 	if tty {
 		restore = console.Raw(os.Stdin, func(rows, cols uint16) { p.Resize(rows, cols) })

@@ -104,6 +104,7 @@ func (r *RunCmd) Run(g *globals) error {
 	}
 	listenEnv, listenFDs := socketActivation(r.PreserveFDs)
 	preserved = append(preserved, listenFDs...)
+	proxy := startSigProxy(r.SigProxy && !r.Detach)
 	eng, err := openEngine()
 	if err != nil {
 		return err
@@ -182,7 +183,7 @@ func (r *RunCmd) Run(g *globals) error {
 	if !r.attached("stdout") && !r.attached("stderr") {
 		fmt.Println(ctr.ID) // as podman: nothing else says which container ran
 	}
-	code, err := foreground(p, cfg.TTY, r.SigProxy)
+	code, err := foreground(p, cfg.TTY, proxy)
 	if errors.Is(err, engine.ErrDetached) {
 		return nil // the container goes on
 	}

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/burrow-containers/burrow/reap"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -361,7 +363,7 @@ func (p *Pending) Wait() (*Started, error) {
 		if err == nil && n > 0 {
 			// A long-lived spawner (the API service) takes the
 			// monitor's end, so that no zombie stays behind it.
-			reapLater(p.pid)
+			reap.Later(p.pid)
 			return &Started{Pid: n, MonitorPid: p.pid, Conn: p.client}, nil
 		}
 	}
@@ -564,36 +566,4 @@ func ReadExit(dir string) (st ExitStatus, ok bool) {
 		return st, false
 	}
 	return ExitStatus{Code: code, At: time.Unix(0, ns), OOMKilled: len(f) > 2 && f[2] == "1"}, true
-}
-
-// reapLater reaps the child pid once it exits, from a goroutine that
-// waits in the runtime's poller on a pidfd: a goroutine blocked in wait4
-// instead holds a P in a system call, and a short command whose other
-// goroutine then blocks on a socket (an attached run reading its
-// container's exit) waited for the scheduler's monitor, up to 10 ms, to
-// notice the socket was ready. Without pidfds (before Linux 5.3) it
-// blocks in wait4 as before.
-func reapLater(pid int) {
-	reap := func() bool {
-		var ws unix.WaitStatus
-		wpid, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
-		return wpid == pid || (err != nil && err != unix.EINTR)
-	}
-	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
-	if err != nil {
-		go func() {
-			var ws unix.WaitStatus
-			unix.Wait4(pid, &ws, 0, nil)
-		}()
-		return
-	}
-	f := os.NewFile(uintptr(fd), "pidfd")
-	go func() {
-		defer f.Close()
-		rc, err := f.SyscallConn()
-		if err != nil {
-			return
-		}
-		rc.Read(func(uintptr) bool { return reap() })
-	}()
 }

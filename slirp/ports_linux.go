@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/burrow-containers/burrow/reap"
+
 	"github.com/rootless-containers/rootlesskit/v3/pkg/api/client"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/api/router"
 	"github.com/rootless-containers/rootlesskit/v3/pkg/port"
@@ -117,7 +119,7 @@ func startForwarding(pc portConfig, logPath string) (hold *os.File, published fu
 		line, rerr := bufio.NewReader(reportR).ReadString('\n')
 		line = strings.TrimSpace(line)
 		if line == "ok" {
-			go reapWhenDone(pid)
+			reap.Later(pid)
 			return nil
 		}
 		var ws syscall.WaitStatus

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/burrow-containers/burrow/reap"
+
 	rkslirp "github.com/rootless-containers/rootlesskit/v3/pkg/network/slirp4netns"
 
 	"github.com/burrow-containers/burrow/errdefs"
@@ -152,7 +154,7 @@ func Start(netns string, o Options) (hold *os.File, ready func() error, err erro
 			syscall.Kill(pid, syscall.SIGKILL)
 			return fmt.Errorf("slirp4netns did not start within 30 s (see %s)", o.LogPath)
 		}
-		go reapWhenDone(pid)
+		reap.Later(pid)
 		return nil
 	}
 	return exitW, ready, nil
@@ -193,14 +195,6 @@ func (o Options) args(f *rkslirp.Features) ([]string, error) {
 		args = append(args, "--api-socket", o.APISocket)
 	}
 	return args, nil
-}
-
-// reapWhenDone waits for a helper that runs on after its starter returns,
-// so that a long-lived starter (the API service) leaves no zombie behind
-// it; a CLI exits first, and the helper's end is init's to take.
-func reapWhenDone(pid int) {
-	var ws syscall.WaitStatus
-	syscall.Wait4(pid, &ws, 0, nil)
 }
 
 // hardening are the options that confine slirp4netns itself, which parses

@@ -69,3 +69,14 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, registry.AuthResponse{Status: "Login Succeeded"})
 }
+
+// registryOptions are the options of a request's look at the registry of
+// ref: the client's credentials (X-Registry-Auth), and plain HTTP for a
+// loopback registry.
+func registryOptions(r *http.Request, ref string) engine.PullOptions {
+	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
+	if loopbackRegistry(ref) {
+		o.TLSVerify = types.OptionalBoolFalse
+	}
+	return o
+}

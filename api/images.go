@@ -91,10 +91,7 @@ func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
-	if loopbackRegistry(ref) {
-		o.TLSVerify = types.OptionalBoolFalse
-	}
+	o := registryOptions(r, ref)
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
 	img, err := s.Engine.Pull(r.Context(), ref, o)
@@ -449,10 +446,8 @@ func (s *Server) imageSearch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
-	if reg, _, ok := strings.Cut(term, "/"); ok && loopbackRegistry(reg+"/x") {
-		o.TLSVerify = types.OptionalBoolFalse
-	}
+	reg, _, _ := strings.Cut(term, "/")
+	o := registryOptions(r, reg+"/x")
 	res, err := s.Engine.Search(r.Context(), term, so, o)
 	if err != nil {
 		writeError(w, err)
@@ -479,10 +474,7 @@ func (s *Server) distributionInspect(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	o := engine.PullOptions{Quiet: true, Credentials: registryAuth(r)}
-	if loopbackRegistry(ref) {
-		o.TLSVerify = types.OptionalBoolFalse
-	}
+	o := registryOptions(r, ref)
 	desc, platforms, err := s.Engine.Distribution(r.Context(), ref, o)
 	if err != nil {
 		writeError(w, err)

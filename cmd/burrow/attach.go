@@ -28,21 +28,10 @@ func (a *AttachCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	var names []string
-	if a.Container != "" {
-		names = []string{a.Container}
-	}
-	targets, err := selectContainers(eng, names, selection{latest: a.Latest})
+	ctr, err := oneContainer(eng, a.Container, a.Latest)
 	if err != nil {
 		return err
 	}
-	if len(targets) == 0 {
-		return invalidf("no container to attach to")
-	}
-	if targets[0].err != nil {
-		return targets[0].err
-	}
-	ctr := targets[0].ctr
 	streams := userStreams(!a.NoStdin && ctr.Config.Interactive && ctr.Config.LogDriver != engine.LogPassthrough)
 	if err := a.detachKeys(eng, &streams); err != nil {
 		return err

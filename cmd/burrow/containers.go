@@ -47,6 +47,22 @@ type target struct {
 	err   error
 }
 
+// oneContainer is the container name names, or with latest the one
+// created last (name is then ignored).
+func oneContainer(eng *engine.Engine, name string, latest bool) (*engine.Container, error) {
+	if !latest {
+		return eng.Get(name)
+	}
+	targets, err := selectContainers(eng, nil, selection{latest: true})
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) == 0 {
+		return nil, errdefs.NotFound(errors.New("no container was created yet: --latest needs one"))
+	}
+	return targets[0].ctr, targets[0].err
+}
+
 // selectContainers resolves the names, or with --all/--latest the
 // containers, keeping those that pass the filters, as podman does: with
 // filters, a name that does not match is skipped silently.

@@ -44,21 +44,10 @@ func (x *ExecCmd) Run(g *globals) error {
 		return err
 	}
 	defer eng.Close()
-	var names []string
-	if !x.Latest {
-		names = args[:1]
-	}
-	targets, err := selectContainers(eng, names, selection{latest: x.Latest})
+	ctr, err := oneContainer(eng, args[0], x.Latest)
 	if err != nil {
 		return err
 	}
-	if len(targets) == 0 {
-		return invalidf("no container to run the command in")
-	}
-	if targets[0].err != nil {
-		return targets[0].err
-	}
-	ctr := targets[0].ctr
 	p, err := eng.Exec(g.ctx, ctr, engine.ExecConfig{
 		Command: args[1:], Env: env, User: x.User, Workdir: x.Workdir,
 		TTY: x.TTY, Interactive: x.Interactive, Detach: x.Detach, Privileged: x.Privileged,

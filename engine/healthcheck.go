@@ -89,8 +89,10 @@ func (h *HealthConfig) retries() int {
 }
 
 // ParseHealthCmd reads --health-cmd as podman does: none disables the
-// image's check, a JSON array is the command's arguments, anything else a
-// command for /bin/sh -c.
+// image's check, a JSON array is the command's arguments, a line that
+// starts with CMD or NONE is split into words and one that starts with
+// CMD-SHELL keeps the rest whole (compose's forms, as podman-compose
+// passes them), anything else is a command for /bin/sh -c.
 func ParseHealthCmd(s string) ([]string, error) {
 	switch {
 	case s == "":
@@ -106,6 +108,15 @@ func ParseHealthCmd(s string) ([]string, error) {
 			return args, nil
 		}
 		return append([]string{"CMD"}, args...), nil
+	}
+	first, rest, _ := strings.Cut(strings.TrimSpace(s), " ")
+	switch kw := strings.ToUpper(first); kw {
+	case "CMD", "NONE":
+		words := strings.Fields(s)
+		words[0] = kw
+		return words, nil
+	case "CMD-SHELL":
+		return []string{kw, strings.TrimSpace(rest)}, nil
 	}
 	return []string{"CMD-SHELL", s}, nil
 }

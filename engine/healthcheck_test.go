@@ -10,12 +10,16 @@ import (
 
 func TestParseHealthCmd(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                           "[]",
-		"none":                       "[NONE]",
-		"curl -f http://localhost/":  "[CMD-SHELL curl -f http://localhost/]",
-		`["/bin/check", "-v"]`:       "[CMD /bin/check -v]",
-		`["CMD-SHELL", "exit 0"]`:    "[CMD-SHELL exit 0]",
-		`["CMD", "/bin/true", "-x"]`: "[CMD /bin/true -x]",
+		"":                              "[]",
+		"none":                          "[NONE]",
+		"curl -f http://localhost/":     "[CMD-SHELL curl -f http://localhost/]",
+		`["/bin/check", "-v"]`:          "[CMD /bin/check -v]",
+		`["CMD-SHELL", "exit 0"]`:       "[CMD-SHELL exit 0]",
+		`["CMD", "/bin/true", "-x"]`:    "[CMD /bin/true -x]",
+		"CMD-SHELL curl -f x || exit 1": "[CMD-SHELL curl -f x || exit 1]",
+		"CMD /bin/check -v":             "[CMD /bin/check -v]",
+		"cmd /bin/check":                "[CMD /bin/check]",
+		"NONE":                          "[NONE]",
 	} {
 		got, err := ParseHealthCmd(in)
 		if err != nil || fmt.Sprint(got) != want {

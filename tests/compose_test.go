@@ -46,6 +46,14 @@ func TestPodmanComposeTwoServices(t *testing.T) {
     command: ["httpd", "-f", "-p", "5432", "-h", "/data"]
     volumes:
       - dbdata:/data
+    healthcheck:
+      test: ["CMD-SHELL", "test -d /data"]
+      interval: 1s
+    shm_size: 16m
+    ulimits:
+      nofile:
+        soft: 1000
+        hard: 2000
   web:
     image: %[1]s
     command: ["sh", "-c", "mkdir -p /www && echo web-up > /www/index.html && exec httpd -f -p 80 -h /www"]
@@ -89,6 +97,18 @@ volumes:
 	}
 	if got := inspectField(t, db, `{{index .Config.Labels "com.docker.compose.service"}}`); got != "db" {
 		t.Errorf("the db container's service label: %q", got)
+	}
+	// podman-compose passes podman's old --healthcheck-* flags, --shm-size
+	// and --ulimit.
+	if got := strings.Fields(must(t, "exec", db, "sh", "-c", "ulimit -n; ulimit -Hn; df -k /dev/shm | tail -1")); len(got) < 4 || got[0] != "1000" || got[1] != "2000" || got[3] != "16384" {
+		t.Errorf("the db container's nofile limits and /dev/shm: %q, want 1000 2000 and 16384 kB", got)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for inspectField(t, db, "{{.State.Health.Status}}") != "healthy" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the db service's health check never passed: %s", inspectField(t, db, "{{json .State.Health}}"))
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	ids := []string{containerIDByName(t, db), containerIDByName(t, web)}
 

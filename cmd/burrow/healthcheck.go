@@ -11,11 +11,11 @@ import (
 // the image's HEALTHCHECK (if any) applies; set, a flag replaces its part
 // of it.
 type healthFlags struct {
-	HealthCmd         string `name:"health-cmd" help:"Health check: a command for /bin/sh -c, a JSON array of a command and its arguments, or none (turn the image's off)."`
-	HealthInterval    string `name:"health-interval" help:"Time between health checks (default 30s; disable: only by healthcheck run)."`
-	HealthRetries     *int   `name:"health-retries" help:"Failed checks in a row that make the container unhealthy (default 3)."`
-	HealthStartPeriod string `name:"health-start-period" help:"Time after the start during which failed checks do not count (default 0s)."`
-	HealthTimeout     string `name:"health-timeout" help:"Time a check may take before it counts as failed (default 30s)."`
+	HealthCmd         string `name:"health-cmd" aliases:"healthcheck-command" help:"Health check: a command for /bin/sh -c, a JSON array of a command and its arguments, or none (turn the image's off)."`
+	HealthInterval    string `name:"health-interval" aliases:"healthcheck-interval" help:"Time between health checks (default 30s; disable: only by healthcheck run)."`
+	HealthRetries     *int   `name:"health-retries" aliases:"healthcheck-retries" help:"Failed checks in a row that make the container unhealthy (default 3)."`
+	HealthStartPeriod string `name:"health-start-period" aliases:"healthcheck-start-period" help:"Time after the start during which failed checks do not count (default 0s)."`
+	HealthTimeout     string `name:"health-timeout" aliases:"healthcheck-timeout" help:"Time a check may take before it counts as failed (default 30s)."`
 	HealthOnFailure   string `name:"health-on-failure" help:"What becoming unhealthy does: none (default), kill, restart or stop."`
 	NoHealthcheck     bool   `name:"no-healthcheck" help:"Run no health check, not even the image's."`
 }

@@ -112,3 +112,29 @@ func TestPtyResize(t *testing.T) {
 		t.Errorf("exit code %d, want 0; output:\n%s", code, p.out.String())
 	}
 }
+
+// TestPtyDetachAndAttach: ctrl-p ctrl-q detaches a terminal from `run -it`
+// (exit 0, the container runs on); attach gives the terminal back, and the
+// container's exit code is attach's.
+func TestPtyDetachAndAttach(t *testing.T) {
+	t.Parallel()
+	name := ctrName(t)
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", name) })
+	p, term := startOnPty(t, 24, 80, "run", "-it", "--name", name, busyboxImage(t), "sh")
+	waitForPrompt(t, p)
+	term.send("\x10\x11")
+	if code := p.exitCode(t, 20*time.Second); code != 0 {
+		t.Fatalf("after ctrl-p ctrl-q: exit code %d, want 0; output:\n%s", code, p.out.String())
+	}
+	if st := psStatus(t, name); !strings.HasPrefix(st, "Up") {
+		t.Fatalf("after the detach the container is %q, want running", st)
+	}
+	a, term2 := startOnPty(t, 24, 80, "attach", name)
+	term2.send("echo back-$((40+2)); exit 5\n")
+	if code := a.exitCode(t, 20*time.Second); code != 5 {
+		t.Errorf("attach: exit code %d, want the container's 5; output:\n%s", code, a.out.String())
+	}
+	if !strings.Contains(a.out.String(), "back-42") {
+		t.Errorf("attach did not reach the shell; output:\n%s", a.out.String())
+	}
+}

@@ -332,6 +332,13 @@ static void mount_fail(const struct plan_mount *m, const char *bad) {
 /* mount_one makes mount m inside the root. A bind's source is the mount
  * tree tree when it is not -1 (a container with its own user namespace),
  * else its path. */
+/* A read-only tmpfs is mounted writable and made read-only once every
+ * mount is made (rootfs_finish), as runc does: the mounts on top of it
+ * (a --tmpfs /etc:ro gets /etc/hosts and /etc/hostname bound in) need
+ * their mount points made in it first. */
+static const char **late_readonly;
+static size_t nlate_readonly;
+
 static void mount_one(int root, const struct plan_mount *m, int newnet, int tree) {
 	if (m->bind) {
 		if (bind_mount(root, m->dest, m->source, tree, m->recursive, m->attr_set, m->attr_clr, m->flags, m->propagation) < 0)
@@ -355,7 +362,10 @@ static void mount_one(int root, const struct plan_mount *m, int newnet, int tree
 	uint64_t set = 0, clr = 0, flags = 0;
 	const char *bad = NULL;
 	uint64_t attr = m->attr_set;
-	if (copyup) {
+	if (strcmp(m->type, "tmpfs") == 0 && (attr & MOUNT_ATTR_RDONLY) && late_readonly) {
+		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+		late_readonly[nlate_readonly++] = m->dest;
+	} else if (copyup) {
 		/* Filled before it is attached: read-only only then. */
 		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 		set = m->attr_set & MOUNT_ATTR_RDONLY;
@@ -467,6 +477,9 @@ static void pivot(const char *rootpath) {
 }
 
 void rootfs_build(const struct plan *p, int root, const char *rootpath, const int *sources, size_t nsources) {
+	late_readonly = calloc(p->nmounts + 1, sizeof *late_readonly);
+	if (!late_readonly)
+		child_fail(KIND_SETUP, ENOMEM, "building the container's root");
 	for (size_t i = 0; i < p->nmounts; i++) {
 		const struct plan_mount *m = &p->mounts[i];
 		int source = -1;
@@ -554,7 +567,24 @@ static void readonly_root(void) {
 		child_fail(KIND_SETUP, errno, "making the root filesystem read-only");
 }
 
+/* readonly_top makes the mount at path (inside the container) read-only,
+ * itself only: what is mounted on it keeps its flags. */
+static void readonly_top(const char *path) {
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+	int r = (int)syscall(SYS_mount_setattr, AT_FDCWD, path, 0, &a, sizeof a);
+	if (r < 0 && errno == ENOSYS) {
+		int mnt = open(path, O_PATH | O_CLOEXEC);
+		r = mnt < 0 ? -1 : remount_top(mnt, MS_RDONLY);
+		if (mnt >= 0)
+			close(mnt);
+	}
+	if (r < 0)
+		child_fail(KIND_SETUP, errno, "making the tmpfs on %s read-only", path);
+}
+
 void rootfs_finish(const struct plan *p) {
+	for (size_t i = 0; i < nlate_readonly; i++)
+		readonly_top(late_readonly[i]);
 	for (size_t i = 0; i < p->nmasks; i++)
 		mask_path(p->masks[i]);
 	for (size_t i = 0; i < p->nreadonly; i++)

@@ -162,3 +162,17 @@ func TestDockerTmpfsStartsEmpty(t *testing.T) {
 		t.Errorf("burrow run --tmpfs /etc: /etc lacks the image's files (podman copies them up):\n%s", got)
 	}
 }
+
+// TestReadOnlyTmpfsTakesMountsOnTop: --tmpfs /etc:ro gets the image's
+// files and burrow's /etc/hosts and /etc/hostname bound in, then turns
+// read-only, as podman's (runc's) does.
+func TestReadOnlyTmpfsTakesMountsOnTop(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	got := mustRun(t, img, []string{"--tmpfs", "/etc:ro", "--hostname", "rotmp"}, "sh", "-c", "cat /etc/hostname; ls /etc; touch /etc/new 2>&1; grep ' /etc tmpfs ro,' /proc/mounts | wc -l")
+	for _, want := range []string{"rotmp\n", "passwd\n", "hosts\n", "Read-only file system", "\n1\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("--tmpfs /etc:ro: output lacks %q:\n%s", want, got)
+		}
+	}
+}

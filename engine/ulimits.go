@@ -52,8 +52,7 @@ func checkUlimits(c *Config) error {
 
 // rlimits are the container's process limits: containers.conf's
 // default_ulimits, then --ulimit's (the last of a name wins), and podman's
-// defaults for nofile and nproc; nil with host (the limits are
-// inherited).
+// defaults for nofile and nproc; with host, this process's own.
 func (e *Engine) rlimits(c *Config) ([]specs.POSIXRlimit, error) {
 	asked := c.Ulimits
 	if conf, err := e.conf(); err == nil {
@@ -67,7 +66,7 @@ func (e *Engine) rlimits(c *Config) ([]specs.POSIXRlimit, error) {
 			return nil, err
 		}
 		if u == nil {
-			return nil, nil
+			return hostRlimits(), nil
 		}
 		r := specs.POSIXRlimit{Type: "RLIMIT_" + strings.ToUpper(u.Name), Soft: limitValue(u.Soft, u.Name), Hard: limitValue(u.Hard, u.Name)}
 		if i, ok := index[r.Type]; ok {
@@ -110,4 +109,27 @@ func currentHard(name string) uint64 {
 		return unix.RLIM_INFINITY
 	}
 	return cur.Max
+}
+
+// hostRlimits are --ulimit host's: every limit of this process, as
+// podman's copies its own, whose open-files soft limit it raised to the
+// hard one as it started.
+func hostRlimits() []specs.POSIXRlimit {
+	var out []specs.POSIXRlimit
+	for _, name := range []string{"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"} {
+		u := units.Ulimit{Name: name}
+		rl, err := u.GetRlimit()
+		if err != nil {
+			continue
+		}
+		var cur unix.Rlimit
+		if err := unix.Getrlimit(rl.Type, &cur); err != nil {
+			continue
+		}
+		if name == "nofile" {
+			cur.Cur = cur.Max
+		}
+		out = append(out, specs.POSIXRlimit{Type: "RLIMIT_" + strings.ToUpper(name), Soft: cur.Cur, Hard: cur.Max})
+	}
+	return out
 }

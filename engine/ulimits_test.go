@@ -43,8 +43,16 @@ func TestRlimits(t *testing.T) {
 			t.Errorf("rlimit %d: %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	if got, err := e.rlimits(&Config{Ulimits: []string{"host"}}); err != nil || got != nil {
-		t.Errorf("--ulimit host: %+v, %v; want none (inherited)", got, err)
+	var nofile unix.Rlimit
+	unix.Getrlimit(unix.RLIMIT_NOFILE, &nofile)
+	got, err = e.rlimits(&Config{Ulimits: []string{"host"}})
+	if err != nil || len(got) < 15 {
+		t.Fatalf("--ulimit host: %+v, %v; want every limit of this process", got, err)
+	}
+	for _, r := range got {
+		if r.Type == "RLIMIT_NOFILE" && (r.Soft != nofile.Max || r.Hard != nofile.Max) {
+			t.Errorf("--ulimit host's nofile %+v, want both at the hard limit %d", r, nofile.Max)
+		}
 	}
 	for _, bad := range []string{"bogus=1", "nofile=3:2", "nofile"} {
 		if err := checkUlimits(&Config{Ulimits: []string{bad}}); !errdefs.Is(err, errdefs.ClassInvalid) {

@@ -51,7 +51,7 @@ type podmanRunFlags struct {
 	PodIDFile    string   `name:"pod-id-file" help:"Run in the pod whose ID this file holds (pod create --pod-id-file)."`
 	Umask        string   `name:"umask" help:"The umask of the container's processes (default: containers.conf's umask, 0022)."`
 	platformFlags
-	Ulimit    []string `name:"ulimit" sep:"none" help:"Set a resource limit, NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1: your hard limit), or host to keep yours (repeatable; default nofile and nproc: your hard limits, at most 1048576)."`
+	Ulimit    []string `name:"ulimit" sep:"none" help:"Set a resource limit, NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1: your hard limit), or host for your own (open files raised to your hard limit, as podman's) (repeatable; default nofile and nproc: your hard limits, at most 1048576)."`
 	SdNotify  string   `name:"sdnotify" enum:"conmon,container,ignore," default:"" help:"How systemd hears the container is ready: conmon (burrow tells it once the container runs, the default) or ignore; container is not supported."`
 	Systemd   string   `name:"systemd" default:"true" help:"Run in systemd mode: true (when the command is an init or systemd), always, or false."`
 	PID       string   `name:"pid" help:"PID namespace: private (the default), host (your processes are visible; /proc is the host's), container:NAME (join that container's) or ns:PATH."`

@@ -72,3 +72,28 @@ func TestDockerPIDAndUTSModes(t *testing.T) {
 		t.Errorf("docker run --domainname example.test --hostname box: %q", got)
 	}
 }
+
+// TestPsNamespaces: ps --ns shows each running container's namespaces;
+// a container that joins another's PID namespace shows the same one.
+func TestPsNamespaces(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	donor, joiner := ctrName(t), ctrName(t)+"-joiner"
+	t.Cleanup(func() { burrow(t, "rm", "-f", "-t", "0", joiner, donor) })
+	must(t, "run", "-d", "--name", donor, img, "sleep", "300")
+	must(t, "run", "-d", "--name", joiner, "--pid", "container:"+donor, img, "sleep", "300")
+	ns := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(must(t, "ps", "--ns", "--format", "{{.Names}} {{.Namespaces.PIDNS}} {{.Namespaces.NET}}")), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 {
+			ns[f[0]] = f[1:]
+		}
+	}
+	d, j := ns[donor], ns[joiner]
+	if len(d) != 2 || len(j) != 2 || d[0] != j[0] || d[1] == j[1] {
+		t.Fatalf("ps --ns: %s %q, %s %q; want the same PID namespace and two networks", donor, d, joiner, j)
+	}
+	if out := must(t, "ps", "--ns"); !strings.Contains(out, "PIDNS") || !strings.Contains(out, d[0]) {
+		t.Errorf("ps --ns's table:\n%s", out)
+	}
+}

@@ -29,6 +29,7 @@ type PsCmd struct {
 	Noheading bool     `name:"noheading" help:"Do not print the header line."`
 	Sort      string   `name:"sort" enum:"command,created,id,image,names,runningfor,size,status,pod," default:"" help:"Sort by command, created, id, image, names, runningfor, size, status or pod."`
 	Size      bool     `short:"s" help:"Show each container's disk use."`
+	NS        bool     `name:"ns" help:"Show each running container's namespaces (their inode numbers)."`
 	Pod       bool     `short:"p" name:"pod" help:"Show the pod of each container (its ID and name)."`
 	// Sync is podman's state sync with the OCI runtime: burrow checks
 	// every container's processes at each listing anyway.
@@ -60,6 +61,7 @@ type psRow struct {
 	Ports      []string              `json:"Ports"`
 	Restarts   int                   `json:"Restarts"`
 	Size       *engine.ContainerSize `json:"Size"`
+	Namespaces *psNamespaces         `json:"Namespaces,omitempty"`
 	StartedAt  int64                 `json:"StartedAt"`
 	State      string                `json:"State"`
 	Status     string                `json:"Status"`
@@ -80,6 +82,7 @@ type psTemplateRow struct {
 	AutoRemove, Exited, IsInfra                                                                   bool
 	Labels                                                                                        map[string]string
 	Mounts                                                                                        []string
+	Namespaces                                                                                    psNamespaces
 }
 
 // Label is the value of one of the container's labels ({{.Label "k"}}).
@@ -143,6 +146,9 @@ func (r psRow) template() psTemplateRow {
 		Networks: strings.Join(r.Networks, ","), Pod: pod, PodName: r.PodName, Restarts: fmt.Sprint(r.Restarts),
 		Pid: r.Pid, ExitCode: r.ExitCode, StartedAt: r.StartedAt, ExitedAt: r.ExitedAt, Created: r.created,
 		AutoRemove: r.AutoRemove, Exited: r.Exited, IsInfra: r.IsInfra, Labels: r.Labels, Mounts: r.Mounts,
+	}
+	if r.Namespaces != nil {
+		t.Namespaces = *r.Namespaces
 	}
 	if r.Size != nil {
 		t.Size = fmt.Sprintf("%s (virtual %s)", units.HumanSizeWithPrecision(float64(r.Size.RwSize), 3), units.HumanSizeWithPrecision(float64(r.Size.RootFsSize), 3))
@@ -209,7 +215,7 @@ func (p *PsCmd) Run(g *globals) error {
 			other = append(other, f)
 		}
 	}
-	if p.Quiet && p.Size {
+	if p.Quiet && (p.Size || p.NS) {
 		return invalidf("quiet conflicts with size and namespace")
 	}
 	var tmpl *template.Template
@@ -268,6 +274,9 @@ func (p *PsCmd) Run(g *globals) error {
 		}
 		r.noTrunc = p.NoTrunc
 		r.PodName = podNames[c.Config.Pod]
+		if (p.NS || strings.Contains(p.Format, ".Namespaces")) && c.Running() {
+			r.Namespaces = namespacesOf(c.State.Pid)
+		}
 		if withSize {
 			size, err := eng.Size(c)
 			if err != nil {
@@ -299,6 +308,8 @@ func (p *PsCmd) Run(g *globals) error {
 			}
 		}
 		w.Flush()
+	case p.NS:
+		p.nsTable(rows)
 	default:
 		p.table(rows)
 	}

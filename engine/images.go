@@ -471,3 +471,13 @@ func (e *Engine) Distribution(ctx context.Context, ref string, o PullOptions) (i
 	}
 	return images.RemoteManifest(ctx, ref, o)
 }
+
+// RemoteTags are the tags the registry of ref's repository has (pull
+// --all-tags).
+func (e *Engine) RemoteTags(ctx context.Context, ref string, o PullOptions) ([]string, error) {
+	o, err := e.imageOpts(o)
+	if err != nil {
+		return nil, err
+	}
+	return images.RemoteTags(ctx, ref, o)
+}

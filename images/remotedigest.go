@@ -78,3 +78,21 @@ func manifestPlatforms(ctx context.Context, sys *types.SystemContext, src types.
 	}
 	return []imgspecv1.Platform{{OS: info.Os, Architecture: info.Architecture, Variant: info.Variant}}, nil
 }
+
+// RemoteTags are the tags a registry has for name's repository (pull
+// --all-tags).
+func RemoteTags(ctx context.Context, name string, o PullOptions) ([]string, error) {
+	ref, err := docker.ParseReference("//" + name)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %q: %w", name, err)
+	}
+	sys, err := o.systemContext()
+	if err != nil {
+		return nil, err
+	}
+	tags, err := docker.GetRepositoryTags(ctx, sys, ref)
+	if err != nil {
+		return nil, classifyPullError(fmt.Errorf("listing the tags of %q: %w", name, err), ref.DockerReference())
+	}
+	return tags, nil
+}

@@ -78,3 +78,26 @@ func TestContainerSizes(t *testing.T) {
 		t.Errorf("docker ps -s: %q, want about 200kB", got)
 	}
 }
+
+// TestPullAllTags: pull --all-tags pulls every tag of a repository; a
+// reference with a tag is refused.
+func TestPullAllTags(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	repo := testbedVar(t, "BURROW_TEST_REGISTRY") + "/alltags-" + randHex()[:8]
+	t.Cleanup(func() { burrow(t, "rmi", "-f", repo+":a", repo+":b") })
+	for _, tag := range []string{"a", "b"} {
+		must(t, "tag", img, repo+":"+tag)
+		must(t, "push", "--tls-verify=false", repo+":"+tag)
+	}
+	must(t, "rmi", repo+":a", repo+":b")
+	must(t, "pull", "-q", "--tls-verify=false", "--all-tags", repo)
+	for _, tag := range []string{"a", "b"} {
+		if r := burrow(t, "image", "exists", repo+":"+tag); r.ExitCode != 0 {
+			t.Errorf("after pull --all-tags, %s:%s is not there", repo, tag)
+		}
+	}
+	if r := burrow(t, "pull", "--tls-verify=false", "--all-tags", repo+":a"); r.ExitCode != 125 {
+		t.Errorf("pull --all-tags of a tagged reference: exit %d, %q", r.ExitCode, r.Stderr)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 
+	"go.podman.io/image/v5/docker/reference"
+
 	"go.podman.io/image/v5/types"
 
 	"github.com/burrow-containers/burrow/engine"
@@ -67,6 +69,7 @@ type PullCmd struct {
 	platformFlags
 	Quiet               bool   `short:"q" help:"Print only the image ID."`
 	Creds               string `name:"creds" help:"USER[:PASSWORD] for the registry, instead of auth.json's."`
+	AllTags             bool   `short:"a" name:"all-tags" help:"Pull every tag of the repository named (which then names no tag)."`
 	DisableContentTrust bool   `name:"disable-content-trust" hidden:"" help:"Docker's; ignored, as podman ignores it."`
 	Image               string `arg:"" help:"Image reference."`
 }
@@ -84,6 +87,9 @@ func (p *PullCmd) Run(g *globals) error {
 	}
 	if err := credsOption(p.Creds, &o); err != nil {
 		return err
+	}
+	if p.AllTags {
+		return p.allTags(g, eng, o)
 	}
 	img, err := eng.Pull(g.ctx, p.Image, o)
 	if err != nil {
@@ -103,5 +109,31 @@ func credsOption(creds string, o *engine.PullOptions) error {
 		return invalidf("--creds %q: give USER[:PASSWORD]", creds)
 	}
 	o.Credentials = &types.DockerAuthConfig{Username: user, Password: pass}
+	return nil
+}
+
+// allTags pulls every tag of the repository, printing each image's ID.
+func (p *PullCmd) allTags(g *globals, eng *engine.Engine, o engine.PullOptions) error {
+	named, err := reference.ParseNormalizedNamed(p.Image)
+	if err != nil {
+		return invalidf("invalid image name %q: %v", p.Image, err)
+	}
+	if _, tagged := named.(reference.Tagged); tagged {
+		return invalidf("--all-tags: %s names a tag: give the repository alone", p.Image)
+	}
+	if _, digested := named.(reference.Digested); digested {
+		return invalidf("--all-tags: %s names a digest: give the repository alone", p.Image)
+	}
+	tags, err := eng.RemoteTags(g.ctx, named.Name(), o)
+	if err != nil {
+		return err
+	}
+	for _, tag := range tags {
+		img, err := eng.Pull(g.ctx, named.Name()+":"+tag, o)
+		if err != nil {
+			return err
+		}
+		fmt.Println(img.ID)
+	}
 	return nil
 }

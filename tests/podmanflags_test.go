@@ -85,7 +85,7 @@ func TestPullAllTags(t *testing.T) {
 	t.Parallel()
 	img := busyboxImage(t)
 	repo := testbedVar(t, "BURROW_TEST_REGISTRY") + "/alltags-" + randHex()[:8]
-	t.Cleanup(func() { burrow(t, "rmi", "-f", repo+":a", repo+":b") })
+	t.Cleanup(func() { burrow(t, "rmi", repo+":a", repo+":b") }) // untags: the image keeps its other names
 	for _, tag := range []string{"a", "b"} {
 		must(t, "tag", img, repo+":"+tag)
 		must(t, "push", "--tls-verify=false", repo+":"+tag)

@@ -10,10 +10,14 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // InspectState is the State of `burrow inspect`, shaped as podman's.
 type InspectState struct {
+	// OciVersion is the version of the runtime spec burrow's runtime
+	// implements, as podman shows its runtime's.
+	OciVersion string    `json:"OciVersion"`
 	Status     string    `json:"Status"`
 	Running    bool      `json:"Running"`
 	Paused     bool      `json:"Paused"`
@@ -26,6 +30,10 @@ type InspectState struct {
 	Error      string    `json:"Error"`
 	StartedAt  time.Time `json:"StartedAt"`
 	FinishedAt time.Time `json:"FinishedAt"`
+	// CheckpointedAt and RestoredAt are podman's; burrow checkpoints
+	// nothing, so they stay zero.
+	CheckpointedAt time.Time `json:"CheckpointedAt"`
+	RestoredAt     time.Time `json:"RestoredAt"`
 	// Health is what the health checks found (podman 5's name; 4's
 	// Healthcheck is the same), for a container with a check.
 	Health      *HealthState `json:"Health,omitempty"`
@@ -205,7 +213,7 @@ func (c *Container) Inspect() InspectData {
 	}
 	paused := c.Paused()
 	d.State = InspectState{
-		Status: c.State.Status, Running: c.Running(), Paused: paused, ExitCode: c.State.ExitCode, OOMKilled: c.State.OOMKilled,
+		OciVersion: specs.Version, Status: c.State.Status, Running: c.Running(), Paused: paused, ExitCode: c.State.ExitCode, OOMKilled: c.State.OOMKilled,
 		StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt, Error: c.State.Error,
 	}
 	switch {

@@ -50,7 +50,8 @@ func TestExecCommitPullFlags(t *testing.T) {
 }
 
 // TestContainerSizes: inspect --size, and the API's size=1 of docker ps -s
-// and docker inspect -s, measure what the container wrote.
+// and docker inspect -s, measure what the container wrote; inspect's
+// State has podman's OciVersion and zero checkpoint times.
 func TestContainerSizes(t *testing.T) {
 	t.Parallel()
 	host := apiService(t)
@@ -67,6 +68,9 @@ func TestContainerSizes(t *testing.T) {
 			n = n*10 + int(c-'0')
 		}
 		return n >= 200000
+	}
+	if got := strings.TrimSpace(must(t, "inspect", "--format", "{{.State.OciVersion}} {{.State.CheckpointedAt}} {{.State.RestoredAt}}", name)); !strings.HasPrefix(got, "1.") || !strings.HasSuffix(got, " 0001-01-01T00:00:00Z 0001-01-01T00:00:00Z") {
+		t.Errorf("inspect's State.OciVersion, CheckpointedAt and RestoredAt, as podman's: %q", got)
 	}
 	if got := must(t, "inspect", "--size", "--format", "{{.SizeRw}}", name); !rw(got) {
 		t.Errorf("inspect --size: SizeRw %q, want at least 200000", got)

@@ -346,13 +346,33 @@ static void mount_one(int root, const struct plan_mount *m, int newnet, int tree
 		return;
 	}
 	/* A mount point the root lacks is made empty: nothing to copy up,
-	 * and the tmpfs keeps its own mode (1777, or mode=) as runc's. */
+	 * and the tmpfs keeps its own mode (1777, or mode=) as runc's. On a
+	 * directory of the image, a tmpfs takes that directory's mode unless
+	 * mode= says otherwise, as runc's. */
 	int copyup = 0;
-	if (m->copyup) {
+	char mode_opt[32] = "";
+	if (m->copyup || strcmp(m->type, "tmpfs") == 0) {
 		int fd = open_in_root(root, m->dest, O_DIRECTORY);
-		copyup = fd >= 0;
+		struct stat st;
+		copyup = m->copyup && fd >= 0;
+		if (fd >= 0 && strcmp(m->type, "tmpfs") == 0 && fstat(fd, &st) == 0)
+			snprintf(mode_opt, sizeof mode_opt, "mode=%04o", (unsigned)(st.st_mode & 07777));
 		if (fd >= 0)
 			close(fd);
+	}
+	const char **data = m->data;
+	size_t ndata = m->ndata;
+	for (size_t i = 0; i < m->ndata; i++)
+		if (strncmp(m->data[i], "mode=", 5) == 0)
+			mode_opt[0] = 0;
+	if (mode_opt[0]) {
+		data = calloc(m->ndata + 1, sizeof *data);
+		if (!data)
+			child_fail(KIND_SETUP, ENOMEM, "mounting %s", m->dest);
+		data[0] = mode_opt;
+		for (size_t i = 0; i < m->ndata; i++)
+			data[i + 1] = m->data[i];
+		ndata = m->ndata + 1;
 	}
 	int target = mkdir_all(root, m->dest);
 	if (target < 0)
@@ -371,7 +391,7 @@ static void mount_one(int root, const struct plan_mount *m, int newnet, int tree
 		set = m->attr_set & MOUNT_ATTR_RDONLY;
 		flags = set ? MS_RDONLY : 0;
 	}
-	int mnt = new_mount(m->type, m->source, m->data, m->ndata, attr, &bad);
+	int mnt = new_mount(m->type, m->source, data, ndata, attr, &bad);
 	if (mnt >= 0 && copyup) {
 		char failed[PATH_MAX];
 		if (copyup_tree(target, mnt, failed, sizeof failed) < 0)

@@ -176,3 +176,20 @@ func TestReadOnlyTmpfsTakesMountsOnTop(t *testing.T) {
 		}
 	}
 }
+
+// TestTmpfsTakesTheDirectorysMode: a tmpfs on a directory of the image
+// takes its mode, copied up or not, unless mode= is given (runc's, so
+// podman's); a new mount point's tmpfs is 1777.
+func TestTmpfsTakesTheDirectorysMode(t *testing.T) {
+	t.Parallel()
+	img := busyboxImage(t)
+	want := strings.TrimSpace(mustRun(t, img, nil, "stat", "-c", "%a", "/etc"))
+	for _, c := range []struct{ opt, want string }{
+		{"/etc:notmpcopyup", want}, {"/etc", want}, {"/etc:notmpcopyup,mode=700", "700"}, {"/brand-new", "1777"},
+	} {
+		dir, _, _ := strings.Cut(c.opt, ":")
+		if got := strings.TrimSpace(mustRun(t, img, []string{"--tmpfs", c.opt}, "stat", "-c", "%a", dir)); got != c.want {
+			t.Errorf("--tmpfs %s: mode %s, want %s", c.opt, got, c.want)
+		}
+	}
+}

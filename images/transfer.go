@@ -62,12 +62,28 @@ func CopyInto(ctx context.Context, dst, src types.ImageReference, opts PullOptio
 // copyToStore copies src into the store reference dst and returns exactly
 // the image it stored: the store reports a reference by ID, so another
 // image given the same name meanwhile cannot be returned instead.
+//
+// A layer the copy found in the store and reused (the same content as
+// another image's) may be removed with that image before the copy names
+// its own (an rmi beside a commit or a pull): the store then refuses the
+// image, "layer not known", and the copy is made once more, which writes
+// the layer this time.
 func copyToStore(ctx context.Context, dst, src types.ImageReference, opts PullOptions, what string) (*cstorage.Image, error) {
 	var stored types.ImageReference
-	if err := copyImage(ctx, dst, src, opts, what, &stored); err != nil {
+	err := copyImage(ctx, dst, src, opts, what, &stored)
+	if err != nil && layerGone(err) {
+		err = copyImage(ctx, dst, src, opts, what, &stored)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return storedImage(stored, what)
+}
+
+// layerGone tells whether err is the store's refusal of an image whose
+// layer is not there (any more).
+func layerGone(err error) bool {
+	return errors.Is(err, cstorage.ErrLayerUnknown) || strings.Contains(err.Error(), cstorage.ErrLayerUnknown.Error())
 }
 
 // copyToStoreAs copies src into the store under named; without a name

@@ -71,7 +71,7 @@ func TestRmiInUse(t *testing.T) {
 	t.Parallel()
 	// An image of its own, so that removing it disturbs no other test.
 	base := ctrName(t)
-	runDetached(t, base, nil, "true")
+	runDetached(t, base, nil, "sh", "-c", "echo "+randHex()+" > /unique") // a layer no other test commits
 	must(t, "wait", base)
 	ref := "localhost/rmi-in-use-" + randHex()[:8] + ":latest"
 	must(t, "commit", "-q", base, ref)
@@ -98,7 +98,7 @@ func TestRmiInUse(t *testing.T) {
 func TestRmiInfraImage(t *testing.T) {
 	t.Parallel()
 	base := ctrName(t)
-	runDetached(t, base, nil, "true")
+	runDetached(t, base, nil, "sh", "-c", "echo "+randHex()+" > /unique") // a layer no other test commits
 	must(t, "wait", base)
 	ref := "localhost/infra-" + randHex()[:8] + ":latest"
 	t.Cleanup(func() { burrow(t, "rmi", "-f", ref) })

@@ -32,7 +32,6 @@ const (
 	IPCPrivate   = "private"
 	IPCNone      = "none"
 	IPCHost      = "host"
-	ipcContainer = "container:"
 )
 
 // ParseIPC checks --ipc and returns it as Config.IPC keeps it.
@@ -41,20 +40,14 @@ func ParseIPC(s string) (string, error) {
 	case "", IPCShareable, IPCPrivate, IPCNone, IPCHost:
 		return s, nil
 	}
-	if other, ok := strings.CutPrefix(s, ipcContainer); ok && other != "" {
+	if other, ok := strings.CutPrefix(s, nsContainer); ok && other != "" {
 		return s, nil
 	}
 	return "", errdefs.Invalid(fmt.Errorf("invalid --ipc %q: use host, none, private, shareable or container:NAME", s))
 }
 
 // ipcDonor is the container whose IPC namespace c's joins ("": none).
-func ipcDonor(c *Config) string {
-	other, _ := strings.CutPrefix(c.IPC, ipcContainer)
-	if other == c.IPC {
-		return ""
-	}
-	return other
-}
+func ipcDonor(c *Config) string { return nsDonor(c.IPC) }
 
 // settleIPC checks c's --ipc at create: a container: mode names an
 // existing container that allows it, kept by ID as podman's inspect shows
@@ -79,7 +72,7 @@ func (e *Engine) settleIPC(c *Config) error {
 	if !ipcJoinable(&other.Config) {
 		return errdefs.Invalid(fmt.Errorf("joining IPC of container %s is not allowed: non-shareable IPC (hint: use IpcMode:shareable for the donor container)", other.ID))
 	}
-	c.IPC = ipcContainer + other.ID
+	c.IPC = nsContainer + other.ID
 	return nil
 }
 
@@ -87,53 +80,6 @@ func (e *Engine) settleIPC(c *Config) error {
 // of a container of c: not a private one, nor one without /dev/shm.
 func ipcJoinable(c *Config) bool {
 	return c.IPC != IPCPrivate && c.IPC != IPCNone
-}
-
-// ipcNamespace is the container's IPC namespace in its spec (false: none,
-// the host's): the running donor's by /proc path for container:, which
-// checkIPCDonor has checked before a start.
-func (e *Engine) ipcNamespace(c *Config) (specs.LinuxNamespace, bool) {
-	ns := specs.LinuxNamespace{Type: specs.IPCNamespace}
-	switch {
-	case c.IPC == IPCHost:
-		return ns, false
-	case ipcDonor(c) != "":
-		if other, err := e.Get(ipcDonor(c)); err == nil && other.Running() {
-			ns.Path = fmt.Sprintf("/proc/%d/ns/ipc", other.State.Pid)
-		}
-	}
-	return ns, true
-}
-
-// checkIPCDonor refuses to start a container that joins the IPC namespace
-// of one that is gone or not running.
-func (e *Engine) checkIPCDonor(c *Config) error {
-	name := ipcDonor(c)
-	if name == "" {
-		return nil
-	}
-	other, err := e.Get(name)
-	if err != nil {
-		return fmt.Errorf("--ipc %s: %w", c.IPC, err)
-	}
-	if !other.Running() {
-		return errdefs.Conflict(fmt.Errorf("--ipc %s: container %s is not running: start it first", c.IPC, other.Name))
-	}
-	return nil
-}
-
-// refreshIPCNamespace points a stored spec that joins another container's
-// IPC namespace at that container's process of now.
-func (e *Engine) refreshIPCNamespace(spec *specs.Spec, c *Config) {
-	if ipcDonor(c) == "" {
-		return
-	}
-	ns, _ := e.ipcNamespace(c)
-	for i, n := range spec.Linux.Namespaces {
-		if n.Type == specs.IPCNamespace {
-			spec.Linux.Namespaces[i].Path = ns.Path
-		}
-	}
 }
 
 // ipcMounts changes the default /dev/shm and /dev/mqueue for the IPC mode

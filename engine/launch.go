@@ -147,7 +147,6 @@ func (e *Engine) Start(ctr *Container, o StartOptions) (*monitor.Client, error) 
 		}
 		spec.Root.Path = rootfs
 		e.refreshNetworkNamespace(spec, &ctr.Config)
-		e.refreshIPCNamespace(spec, &ctr.Config)
 		e.refreshModeNamespaces(spec, &ctr.Config)
 		if err := e.refreshPodSpec(ctr.ID, &ctr.Config, spec); err != nil {
 			return nil, err
@@ -173,9 +172,6 @@ func (e *Engine) launch(ctr *Container, l *lease, o StartOptions, ready func() (
 	// A pod's container joins the namespaces of the pod's infra, which
 	// must run first.
 	if err := e.enterPod(r); err != nil {
-		return nil, err
-	}
-	if err := e.checkIPCDonor(&r.Config); err != nil {
 		return nil, err
 	}
 	if err := e.checkNamespaceDonors(&r.Config); err != nil {

@@ -12,7 +12,8 @@ import (
 )
 
 // The PID and UTS namespace modes (--pid, --uts, the API's PidMode and
-// UTSMode), as podman's:
+// UTSMode), as podman's (ipc.go's IPC modes share their container: form and
+// its donor's checks):
 //
 //   - "" or private: a namespace of the container's own.
 //   - host: burrow's (the host's): no namespace is made. With the host's
@@ -110,10 +111,10 @@ func (e *Engine) modeNamespace(typ specs.LinuxNamespaceType, file, mode string) 
 	return ns, true
 }
 
-// checkNamespaceDonors refuses to start a container that joins the PID or
-// UTS namespace of one that is gone or not running.
+// checkNamespaceDonors refuses to start a container that joins the IPC,
+// PID or UTS namespace of one that is gone or not running.
 func (e *Engine) checkNamespaceDonors(c *Config) error {
-	for _, m := range []struct{ flag, mode string }{{"--pid", c.PID}, {"--uts", c.UTS}} {
+	for _, m := range []struct{ flag, mode string }{{"--ipc", c.IPC}, {"--pid", c.PID}, {"--uts", c.UTS}} {
 		name := nsDonor(m.mode)
 		if name == "" {
 			continue
@@ -130,15 +131,14 @@ func (e *Engine) checkNamespaceDonors(c *Config) error {
 }
 
 // refreshModeNamespaces points a stored spec that joins another
-// container's PID or UTS namespace at that container's process of now.
+// container's IPC, PID or UTS namespace at that container's process of now.
 func (e *Engine) refreshModeNamespaces(spec *specs.Spec, c *Config) {
+	modes := map[specs.LinuxNamespaceType]struct{ file, mode string }{
+		specs.IPCNamespace: {"ipc", c.IPC}, specs.PIDNamespace: {"pid", c.PID}, specs.UTSNamespace: {"uts", c.UTS},
+	}
 	for i, n := range spec.Linux.Namespaces {
-		switch {
-		case n.Type == specs.PIDNamespace && nsDonor(c.PID) != "":
-			ns, _ := e.modeNamespace(specs.PIDNamespace, "pid", c.PID)
-			spec.Linux.Namespaces[i].Path = ns.Path
-		case n.Type == specs.UTSNamespace && nsDonor(c.UTS) != "":
-			ns, _ := e.modeNamespace(specs.UTSNamespace, "uts", c.UTS)
+		if m, ok := modes[n.Type]; ok && nsDonor(m.mode) != "" {
+			ns, _ := e.modeNamespace(n.Type, m.file, m.mode)
 			spec.Linux.Namespaces[i].Path = ns.Path
 		}
 	}

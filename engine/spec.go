@@ -402,7 +402,7 @@ func (e *Engine) containerNamespaces(id string, c *Config) []specs.LinuxNamespac
 	if n, ok := e.modeNamespace(specs.UTSNamespace, "uts", c.UTS); ok {
 		ns = append(ns, n)
 	}
-	if n, ok := e.ipcNamespace(c); ok {
+	if n, ok := e.modeNamespace(specs.IPCNamespace, "ipc", c.IPC); ok {
 		ns = append(ns, n)
 	}
 	if n, ok := e.networkNamespace(id, c); ok {

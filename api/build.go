@@ -18,7 +18,6 @@ import (
 	"github.com/moby/moby/api/types/container"
 
 	"github.com/burrow-containers/burrow/build"
-	"github.com/burrow-containers/burrow/engine"
 	"github.com/burrow-containers/burrow/errdefs"
 	"github.com/burrow-containers/burrow/extract"
 )
@@ -234,14 +233,9 @@ func buildRunOptions(r *http.Request, o *build.Options) error {
 		if err := json.Unmarshal([]byte(v), &ulimits); err != nil {
 			return errdefs.Invalid(fmt.Errorf("invalid ulimits: %w", err))
 		}
-		for _, u := range ulimits {
-			if u == nil {
-				continue
-			}
-			if _, err := engine.ParseUlimit(u.String()); err != nil {
-				return fmt.Errorf("ulimits: %w", err)
-			}
-			o.Run.Ulimits = append(o.Run.Ulimits, u.String())
+		var err error
+		if o.Run.Ulimits, err = ulimitSpecs("ulimits", ulimits); err != nil {
+			return err
 		}
 	}
 	o.Registry.Platform = q.Get("platform")

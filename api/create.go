@@ -180,14 +180,8 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		return nil, err
 	}
 	c.ShmSize, c.Domainname, c.Annotations = hc.ShmSize, cfg.Domainname, hc.Annotations
-	for _, u := range hc.Ulimits {
-		if u == nil {
-			continue
-		}
-		if _, err := engine.ParseUlimit(u.String()); err != nil {
-			return nil, fmt.Errorf("HostConfig.Ulimits: %w", err)
-		}
-		c.Ulimits = append(c.Ulimits, u.String())
+	if c.Ulimits, err = ulimitSpecs("HostConfig.Ulimits", hc.Ulimits); err != nil {
+		return nil, err
 	}
 	if hc.Init != nil {
 		// dockerd's docker-init is podman's catatonit here: the same
@@ -735,4 +729,20 @@ func emptyTmpfs(opts []string) []string {
 		return opts
 	}
 	return append(opts, "notmpcopyup")
+}
+
+// ulimitSpecs are a request's ulimits (a create's HostConfig.Ulimits, a
+// build's ulimits) as the CLI's --ulimit NAME=SOFT:HARD, checked.
+func ulimitSpecs(field string, ulimits []*container.Ulimit) ([]string, error) {
+	var out []string
+	for _, u := range ulimits {
+		if u == nil {
+			continue
+		}
+		if _, err := engine.ParseUlimit(u.String()); err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
+		out = append(out, u.String())
+	}
+	return out, nil
 }

@@ -94,7 +94,7 @@ func (e *Engine) prepare(ctx context.Context, id string, c Config, pull PullFunc
 	if err := e.settleShmSize(&c); err != nil {
 		return nil, nil, err
 	}
-	if err := checkUlimits(&c); err != nil {
+	if err := CheckUlimits(c.Ulimits); err != nil {
 		return nil, nil, err
 	}
 	if c.NoHosts && len(c.AddHosts) > 0 {

@@ -40,9 +40,9 @@ func ParseUlimit(s string) (*units.Ulimit, error) {
 	return u, nil
 }
 
-// checkUlimits refuses a bad --ulimit before anything is made.
-func checkUlimits(c *Config) error {
-	for _, s := range c.Ulimits {
+// CheckUlimits refuses a bad --ulimit before anything is made.
+func CheckUlimits(ulimits []string) error {
+	for _, s := range ulimits {
 		if _, err := ParseUlimit(s); err != nil {
 			return err
 		}
@@ -99,16 +99,20 @@ func limitValue(v int64, name string) uint64 {
 // currentHard is this process's hard limit of the resource go-units
 // names name: the most a container of a user without privilege may get.
 func currentHard(name string) uint64 {
-	u := units.Ulimit{Name: name}
-	rl, err := u.GetRlimit()
-	if err != nil {
-		return unix.RLIM_INFINITY
-	}
-	var cur unix.Rlimit
-	if err := unix.Getrlimit(rl.Type, &cur); err != nil {
+	cur, ok := processLimit(name)
+	if !ok {
 		return unix.RLIM_INFINITY
 	}
 	return cur.Max
+}
+
+// processLimit is this process's limit of the resource go-units names
+// name.
+func processLimit(name string) (unix.Rlimit, bool) {
+	var cur unix.Rlimit
+	u := units.Ulimit{Name: name}
+	rl, err := u.GetRlimit()
+	return cur, err == nil && unix.Getrlimit(rl.Type, &cur) == nil
 }
 
 // hostRlimits are --ulimit host's: every limit of this process, as
@@ -117,13 +121,8 @@ func currentHard(name string) uint64 {
 func hostRlimits() []specs.POSIXRlimit {
 	var out []specs.POSIXRlimit
 	for _, name := range []string{"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"} {
-		u := units.Ulimit{Name: name}
-		rl, err := u.GetRlimit()
-		if err != nil {
-			continue
-		}
-		var cur unix.Rlimit
-		if err := unix.Getrlimit(rl.Type, &cur); err != nil {
+		cur, ok := processLimit(name)
+		if !ok {
 			continue
 		}
 		if name == "nofile" {

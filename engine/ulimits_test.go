@@ -55,7 +55,7 @@ func TestRlimits(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"bogus=1", "nofile=3:2", "nofile"} {
-		if err := checkUlimits(&Config{Ulimits: []string{bad}}); !errdefs.Is(err, errdefs.ClassInvalid) {
+		if err := CheckUlimits([]string{bad}); !errdefs.Is(err, errdefs.ClassInvalid) {
 			t.Errorf("--ulimit %s: %v, want invalid", bad, err)
 		}
 	}

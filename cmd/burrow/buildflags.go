@@ -6,8 +6,6 @@ import (
 	"os"
 	"strings"
 
-	units "github.com/docker/go-units"
-
 	"github.com/burrow-containers/burrow/build"
 	"github.com/burrow-containers/burrow/engine"
 )
@@ -53,17 +51,12 @@ func (f *buildRunFlags) apply(o *build.Options) (io.Writer, func(), error) {
 	r := &o.Run
 	r.AddHosts, r.DNS, r.DNSSearch, r.DNSOptions, r.NoHosts = f.AddHost, f.DNS, f.DNSSearch, f.DNSOption, f.NoHosts
 	r.CapAdd, r.CapDrop, r.Ulimits = f.CapAdd, f.CapDrop, f.Ulimit
-	for _, u := range f.Ulimit {
-		if _, err := engine.ParseUlimit(u); err != nil {
-			return nil, nil, err
-		}
+	if err := engine.CheckUlimits(f.Ulimit); err != nil {
+		return nil, nil, err
 	}
-	if f.ShmSize != "" {
-		n, err := units.RAMInBytes(f.ShmSize)
-		if err != nil || n < 0 {
-			return nil, nil, invalidf("unable to translate --shm-size: invalid size: '%s'", f.ShmSize)
-		}
-		r.ShmSize = n
+	var err error
+	if r.ShmSize, err = parseShmSize(f.ShmSize); err != nil {
+		return nil, nil, err
 	}
 	if err := applySecurityOpts(r, f.SecurityOpt); err != nil {
 		return nil, nil, err
@@ -78,7 +71,6 @@ func (f *buildRunFlags) apply(o *build.Options) (io.Writer, func(), error) {
 	if f.HTTPProxy {
 		r.ProxyEnv = engine.HostProxyEnv()
 	}
-	var err error
 	if r.PID, err = engine.ParseNamespaceMode("--pid", f.PID); err != nil {
 		return nil, nil, err
 	}

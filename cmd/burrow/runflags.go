@@ -86,17 +86,11 @@ func (f *podmanRunFlags) apply(cfg *engine.Config) error {
 		return err
 	}
 	cfg.Sysctls = append(cfg.Sysctls, sysctls...)
-	if f.ShmSize != "" {
-		n, err := units.RAMInBytes(f.ShmSize)
-		if err != nil || n < 0 {
-			return invalidf("unable to translate --shm-size: invalid size: '%s'", f.ShmSize)
-		}
-		cfg.ShmSize = n
+	if cfg.ShmSize, err = parseShmSize(f.ShmSize); err != nil {
+		return err
 	}
-	for _, u := range f.Ulimit {
-		if _, err := engine.ParseUlimit(u); err != nil {
-			return err
-		}
+	if err := engine.CheckUlimits(f.Ulimit); err != nil {
+		return err
 	}
 	cfg.Ulimits = f.Ulimit
 	if err := f.applyHostsAndPorts(cfg); err != nil {
@@ -348,4 +342,17 @@ func (f *podmanRunFlags) applyHostsAndPorts(cfg *engine.Config) error {
 		}
 	}
 	return nil
+}
+
+// parseShmSize reads --shm-size (of run, create and build) in bytes; ""
+// is 0, the default.
+func parseShmSize(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := units.RAMInBytes(s)
+	if err != nil || n < 0 {
+		return 0, invalidf("unable to translate --shm-size: invalid size: '%s'", s)
+	}
+	return n, nil
 }

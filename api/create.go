@@ -231,11 +231,11 @@ func createPlan(name string, req *createRequest, imageEnv []string) (*plan, erro
 		// The image's exposed ports and the request's, each on a random
 		// host port unless bound already.
 		c.PublishAll = true
-		exposed, err := exposedPorts(cfg.ExposedPorts, c.Ports)
+		exposed, err := exposedPorts(cfg.ExposedPorts)
 		if err != nil {
 			return nil, err
 		}
-		c.Ports = append(c.Ports, exposed...)
+		c.Ports = engine.PublishExposed(c.Ports, exposed)
 	}
 	if err := p.mounts(req); err != nil {
 		return nil, err
@@ -442,22 +442,16 @@ func envOverrides(field string, env, base []string) ([]string, error) {
 	return out, nil
 }
 
-// exposedPorts are the ports of ExposedPorts not in bound, each on a
-// random host port.
-func exposedPorts(exposed network.PortSet, bound []engine.PortMapping) ([]engine.PortMapping, error) {
-	var out []engine.PortMapping
+// exposedPorts are ExposedPorts as PORT/PROTO, refused when one is of a
+// protocol burrow does not publish (with PublishAllPorts).
+func exposedPorts(exposed network.PortSet) ([]string, error) {
+	var out []string
 	for port := range exposed {
 		proto := string(port.Proto())
 		if proto != "tcp" && proto != "udp" {
 			return nil, errdefs.Invalid(fmt.Errorf("Config.ExposedPorts %s with PublishAllPorts: burrow publishes tcp and udp ports", port))
 		}
-		taken := false
-		for _, b := range bound {
-			taken = taken || (b.ContainerPort == port.Num() && b.Protocol == proto)
-		}
-		if !taken {
-			out = append(out, engine.PortMapping{ContainerPort: port.Num(), Protocol: proto})
-		}
+		out = append(out, fmt.Sprintf("%d/%s", port.Num(), proto))
 	}
 	return out, nil
 }

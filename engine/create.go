@@ -207,7 +207,7 @@ func (e *Engine) materialize(ctx context.Context, ctr *Container, img *cstorage.
 		c.Expose = addExposed(c.Expose, cfg.Config.ExposedPorts)
 	}
 	if c.PublishAll {
-		c.Ports = publishExposed(c.Ports, c.Expose)
+		c.Ports = PublishExposed(c.Ports, c.Expose)
 	}
 	if c.StopSignal != "" {
 		ctr.StopSignal = c.StopSignal

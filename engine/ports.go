@@ -61,9 +61,9 @@ func addExposed(have []string, exposed map[string]struct{}) []string {
 	return have
 }
 
-// publishExposed adds to ports a random host port for each exposed port
+// PublishExposed adds to ports a random host port for each exposed port
 // (PORT/PROTO, tcp or udp) that none of them publishes yet (-P).
-func publishExposed(ports []PortMapping, exposed []string) []PortMapping {
+func PublishExposed(ports []PortMapping, exposed []string) []PortMapping {
 	for _, k := range exposed {
 		num, proto, _ := strings.Cut(k, "/")
 		if proto == "" {

@@ -20,7 +20,7 @@ func TestParseExposeAndPublish(t *testing.T) {
 			t.Errorf("--expose %s: %v, want invalid", bad, err)
 		}
 	}
-	ports := publishExposed([]PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}, []string{"80/tcp", "53/udp", "9/sctp"})
+	ports := PublishExposed([]PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}, []string{"80/tcp", "53/udp", "9/sctp"})
 	if len(ports) != 2 || ports[1] != (PortMapping{ContainerPort: 53, Protocol: "udp"}) {
 		t.Errorf("-P over 80/tcp (bound), 53/udp, 9/sctp: %+v; want 53/udp added alone", ports)
 	}

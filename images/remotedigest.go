@@ -26,11 +26,7 @@ func RemoteDigest(ctx context.Context, name string, o PullOptions) (digest.Diges
 // (and a single image's configuration).
 func RemoteManifest(ctx context.Context, name string, o PullOptions) (imgspecv1.Descriptor, []imgspecv1.Platform, error) {
 	var desc imgspecv1.Descriptor
-	ref, err := docker.ParseReference("//" + name)
-	if err != nil {
-		return desc, nil, fmt.Errorf("parsing %q: %w", name, err)
-	}
-	sys, err := o.systemContext()
+	ref, sys, err := remoteRef(name, o)
 	if err != nil {
 		return desc, nil, err
 	}
@@ -82,11 +78,7 @@ func manifestPlatforms(ctx context.Context, sys *types.SystemContext, src types.
 // RemoteTags are the tags a registry has for name's repository (pull
 // --all-tags).
 func RemoteTags(ctx context.Context, name string, o PullOptions) ([]string, error) {
-	ref, err := docker.ParseReference("//" + name)
-	if err != nil {
-		return nil, fmt.Errorf("parsing %q: %w", name, err)
-	}
-	sys, err := o.systemContext()
+	ref, sys, err := remoteRef(name, o)
 	if err != nil {
 		return nil, err
 	}
@@ -95,4 +87,15 @@ func RemoteTags(ctx context.Context, name string, o PullOptions) ([]string, erro
 		return nil, classifyPullError(fmt.Errorf("listing the tags of %q: %w", name, err), ref.DockerReference())
 	}
 	return tags, nil
+}
+
+// remoteRef is the registry's reference of name (fully qualified), and the
+// system context o asks for.
+func remoteRef(name string, o PullOptions) (types.ImageReference, *types.SystemContext, error) {
+	ref, err := docker.ParseReference("//" + name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parsing %q: %w", name, err)
+	}
+	sys, err := o.systemContext()
+	return ref, sys, err
 }
